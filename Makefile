@@ -1,0 +1,24 @@
+# Wink: the two commands are `make run` and `make test` (see README.md).
+CARGO_TARGET_DIR ?= $(HOME)/.cache/wink/target
+export CARGO_TARGET_DIR
+
+.PHONY: run test bench lint fuzz
+
+## run: the main job (until the desktop app lands: the interactive CLI).
+run:
+	cargo run --quiet -p wink-cli -- interactive
+
+## test: install what the tests need on Debian 12, then run every test of the workspace,
+## inside a private D-Bus session with a real gnome-keyring (Secret Service).
+test:
+	bash scripts/install-test-deps.sh
+	bash scripts/with-keyring.sh cargo test --workspace --locked --all-targets
+
+## bench: the criterion benchmarks (release build).
+bench:
+	cargo bench -p wink-domain --bench contact_search
+
+## lint: formatting and clippy, as the house requires.
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,0 +1,189 @@
+//! [`MediaPort`]: SDP offer/answer and the audio streams of calls.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::{EventStream, SessionId};
+
+/// An SDP body, as text. The SDP model (parse, print, matching) arrives with the media
+/// adapter; across ports SDP travels as the text that goes on the wire.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Sdp(String);
+
+impl Sdp {
+    /// Wraps an SDP body.
+    pub fn new(body: impl Into<String>) -> Self {
+        Self(body.into())
+    }
+
+    /// The body text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Sdp {
+    // SDES keys (`a=crypto`) must never reach a log: print only the size.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Sdp({} bytes)", self.0.len())
+    }
+}
+
+/// One DTMF key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DtmfDigit {
+    /// `0`–`9`.
+    Digit(u8),
+    /// `*`
+    Star,
+    /// `#`
+    Pound,
+}
+
+impl DtmfDigit {
+    /// The key for a character of `0-9*#`, or `None`.
+    pub fn from_char(c: char) -> Option<Self> {
+        match c {
+            '0'..='9' => c.to_digit(10).map(|d| DtmfDigit::Digit(d as u8)),
+            '*' => Some(DtmfDigit::Star),
+            '#' => Some(DtmfDigit::Pound),
+            _ => None,
+        }
+    }
+
+    /// The character of this key.
+    pub fn to_char(self) -> char {
+        match self {
+            DtmfDigit::Digit(d) => char::from(b'0' + d.min(9)),
+            DtmfDigit::Star => '*',
+            DtmfDigit::Pound => '#',
+        }
+    }
+}
+
+/// Why a media command failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum MediaError {
+    /// The remote SDP cannot be parsed (the SIP adapter answers 488).
+    #[error("the remote SDP is malformed: {0}")]
+    MalformedSdp(String),
+    /// No codec or stream in common (488 Not Acceptable Here).
+    #[error("no media in common with the remote party: {0}")]
+    NotAcceptable(String),
+    /// No such media session.
+    #[error("unknown media session {0}")]
+    UnknownSession(SessionId),
+    /// An audio device failed.
+    #[error("audio device error: {0}")]
+    Device(String),
+    /// Sockets or files failed.
+    #[error("media I/O error: {0}")]
+    Io(String),
+}
+
+/// What the media adapter reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MediaEvent {
+    /// The remote party sent a DTMF key.
+    DtmfReceived {
+        /// The session.
+        session: SessionId,
+        /// The key.
+        digit: DtmfDigit,
+    },
+    /// Media stopped flowing (no RTP for a while).
+    MediaTimeout {
+        /// The session.
+        session: SessionId,
+    },
+}
+
+/// The audio of calls: SDP, RTP/SRTP, codecs, devices, recording, conferencing.
+#[cfg_attr(feature = "mocks", mockall::automock)]
+#[async_trait::async_trait]
+pub trait MediaPort: Send + Sync {
+    /// Creates an SDP offer for a new session.
+    ///
+    /// # Errors
+    /// [`MediaError::Io`] if no socket can be bound.
+    async fn create_offer(&self, session: &SessionId) -> Result<Sdp, MediaError>;
+
+    /// Answers a remote offer.
+    ///
+    /// # Errors
+    /// [`MediaError::MalformedSdp`], [`MediaError::NotAcceptable`], [`MediaError::Io`].
+    async fn answer_offer(&self, session: &SessionId, offer: &Sdp) -> Result<Sdp, MediaError>;
+
+    /// Applies the remote answer to our offer.
+    ///
+    /// # Errors
+    /// [`MediaError::MalformedSdp`], [`MediaError::NotAcceptable`],
+    /// [`MediaError::UnknownSession`].
+    async fn apply_answer(&self, session: &SessionId, answer: &Sdp) -> Result<(), MediaError>;
+
+    /// Starts sending and receiving media.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`], [`MediaError::Device`], [`MediaError::Io`].
+    async fn start(&self, session: &SessionId) -> Result<(), MediaError>;
+
+    /// Stops media and frees the session's resources. Idempotent.
+    ///
+    /// # Errors
+    /// [`MediaError::Io`].
+    async fn stop(&self, session: &SessionId) -> Result<(), MediaError>;
+
+    /// Puts the session on hold or takes it off; returns the re-offer to send.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn hold(&self, session: &SessionId, on_hold: bool) -> Result<Sdp, MediaError>;
+
+    /// Mutes or unmutes our microphone in this session.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn mute(&self, session: &SessionId, muted: bool) -> Result<(), MediaError>;
+
+    /// Sends one DTMF key.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn send_dtmf(&self, session: &SessionId, digit: DtmfDigit) -> Result<(), MediaError>;
+
+    /// Starts recording both directions to `path`, or stops recording with `None`.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`], [`MediaError::Io`].
+    async fn record(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError>;
+
+    /// Mixes these sessions into one local conference (an empty list ends it).
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn conference(&self, sessions: Vec<SessionId>) -> Result<(), MediaError>;
+
+    /// The stream of media events. Called once, by the domain.
+    fn events(&self) -> EventStream<MediaEvent>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dtmf_chars_round_trip() {
+        for c in "0123456789*#".chars() {
+            assert_eq!(DtmfDigit::from_char(c).unwrap().to_char(), c);
+        }
+        assert_eq!(DtmfDigit::from_char('A'), None);
+    }
+
+    #[test]
+    fn sdp_debug_hides_keys() {
+        let sdp = Sdp::new("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:SECRET");
+        assert!(!format!("{sdp:?}").contains("SECRET"));
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs, on a Debian 12 machine, every package the tests need; skips what is there.
+set -euo pipefail
+
+packages=(
+    build-essential pkg-config   # C toolchain for -sys crates
+    dbus dbus-bin dbus-daemon    # a private session bus for the Secret Service tests
+    gnome-keyring                # the real Secret Service the keyring tests talk to
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}"
+    sudo_cmd=()
+    [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+    "${sudo_cmd[@]}" apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+command -v cargo >/dev/null || { echo "cargo is not installed: install Rust 1.94 or newer" >&2; exit 1; }
