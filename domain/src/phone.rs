@@ -1,0 +1,238 @@
+//! The [`Phone`] service: the one object frontends talk to.
+//!
+//! Frontends send [`Command`]s and render the [`PhoneEvent`]s it publishes; the Phone drives
+//! the ports (signaling, media, storage, secrets, clock) and keeps the sessions' state
+//! machines, the timers (answering machine, DTMF pauses) and the missed-call count.
+//! [`Phone::spawn`] runs it as a task fed by a [`PhoneHandle`]; tests may also drive a
+//! [`Phone`] directly through [`Phone::execute`], [`Phone::on_signaling`] and
+//! [`Phone::on_timers`].
+
+mod calls;
+mod commands;
+mod driver;
+mod events;
+mod incoming;
+mod messages;
+mod registration;
+mod timers;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+use wink_ports::{
+    AccountId, Clock, MediaError, MediaPort, SecretError, SecretStore, SessionId, SignalingError,
+    SignalingPort, StorageError, StoragePort,
+};
+
+pub use commands::{Command, CommandOutcome};
+pub use driver::PhoneHandle;
+pub use events::PhoneEvent;
+
+use crate::{
+    Account, AnsweringMachine, ContactError, MessageError, MissedCalls, NumberError, Session,
+    SessionError, TargetError,
+};
+
+/// Why a command failed. Every variant reads as a sentence a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PhoneError {
+    /// No account with this id.
+    #[error("there is no account {0}")]
+    UnknownAccount(AccountId),
+    /// No account is configured and enabled.
+    #[error("no account is enabled: add one first")]
+    NoAccount,
+    /// The account is a Bonjour account and cannot register.
+    #[error("account {0} does not use a registrar")]
+    NotRegistrable(AccountId),
+    /// No password is stored for the account.
+    #[error("no password is stored for {0}: set one with 'account add' or in Preferences")]
+    PasswordMissing(AccountId),
+    /// No such call.
+    #[error("there is no call {0}")]
+    UnknownSession(SessionId),
+    /// Nothing has been dialed yet.
+    #[error("nothing to redial yet")]
+    NothingToRedial,
+    /// A DTMF key that does not exist.
+    #[error("{0:?} is not a DTMF key (use 0-9 * #)")]
+    BadDtmf(char),
+    /// The target did not parse or resolve.
+    #[error(transparent)]
+    Target(#[from] TargetError),
+    /// A phone number rule failed.
+    #[error(transparent)]
+    Number(#[from] NumberError),
+    /// A short message was refused.
+    #[error(transparent)]
+    Message(#[from] MessageError),
+    /// The command does not fit the call's state.
+    #[error(transparent)]
+    Session(#[from] SessionError),
+    /// A contact-list change was refused.
+    #[error(transparent)]
+    Contact(#[from] ContactError),
+    /// Signaling failed.
+    #[error(transparent)]
+    Signaling(#[from] SignalingError),
+    /// Media failed.
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    /// Storage failed.
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    /// The secret store failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// The Phone task is gone (the app is shutting down).
+    #[error("the phone service has stopped")]
+    Stopped,
+}
+
+/// The adapters the Phone drives, built by the composition root (`wink-config`).
+#[derive(Clone)]
+pub struct Ports {
+    /// SIP signaling.
+    pub signaling: Arc<dyn SignalingPort>,
+    /// Audio media.
+    pub media: Arc<dyn MediaPort>,
+    /// History, chat, contacts.
+    pub storage: Arc<dyn StoragePort>,
+    /// Passwords.
+    pub secrets: Arc<dyn SecretStore>,
+    /// Wall-clock time for history.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// What the Phone needs to know from the settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhoneSettings {
+    /// The accounts, in the order the user set.
+    pub accounts: Vec<Account>,
+    /// The account used when a command names none.
+    pub default_account: Option<AccountId>,
+    /// The answering machine.
+    pub answering_machine: AnsweringMachine,
+    /// Registration lifetime to ask for, in seconds.
+    pub registration_expires_secs: u32,
+    /// Where the answering machine stores what callers say.
+    pub recordings_dir: Option<PathBuf>,
+}
+
+impl Default for PhoneSettings {
+    fn default() -> Self {
+        Self {
+            accounts: Vec::new(),
+            default_account: None,
+            answering_machine: AnsweringMachine::default(),
+            registration_expires_secs: 600,
+            recordings_dir: None,
+        }
+    }
+}
+
+/// The phone: sessions, accounts and timers, driven by commands and port events.
+pub struct Phone {
+    ports: Ports,
+    settings: PhoneSettings,
+    sessions: HashMap<SessionId, Session>,
+    calls: calls::CallMedia,
+    timers: timers::Timers,
+    missed: MissedCalls,
+    last_dialed: Option<(String, Option<AccountId>)>,
+    next_id: u64,
+    events: broadcast::Sender<PhoneEvent>,
+}
+
+/// How many events a slow subscriber may fall behind before it misses some.
+const EVENT_BACKLOG: usize = 256;
+
+impl Phone {
+    /// A phone over `ports` with `settings`.
+    pub fn new(ports: Ports, settings: PhoneSettings) -> Self {
+        let (events, _) = broadcast::channel(EVENT_BACKLOG);
+        Self {
+            ports,
+            settings,
+            sessions: HashMap::new(),
+            calls: calls::CallMedia::default(),
+            timers: timers::Timers::default(),
+            missed: MissedCalls::default(),
+            last_dialed: None,
+            next_id: 0,
+            events,
+        }
+    }
+
+    /// Subscribes to the events the phone publishes.
+    pub fn subscribe(&self) -> broadcast::Receiver<PhoneEvent> {
+        self.events.subscribe()
+    }
+
+    /// A call by id.
+    pub fn session(&self, id: &SessionId) -> Option<&Session> {
+        self.sessions.get(id)
+    }
+
+    /// The accounts.
+    pub fn accounts(&self) -> &[Account] {
+        &self.settings.accounts
+    }
+
+    /// The current missed-call count.
+    pub fn missed_calls(&self) -> u64 {
+        self.missed.count()
+    }
+
+    fn emit(&self, event: PhoneEvent) {
+        // No subscriber is not an error: a headless phone may run without a UI.
+        let _ = self.events.send(event);
+    }
+
+    fn new_id(&mut self, prefix: &str) -> String {
+        self.next_id += 1;
+        format!("{prefix}-{}-{}", self.ports.clock.now().0, self.next_id)
+    }
+
+    fn new_session_id(&mut self) -> SessionId {
+        SessionId::new(self.new_id("call")).expect("generated ids hold no whitespace")
+    }
+
+    fn new_message_id(&mut self) -> wink_ports::MessageId {
+        wink_ports::MessageId::new(self.new_id("msg")).expect("generated ids hold no whitespace")
+    }
+
+    fn account(&self, id: &AccountId) -> Result<&Account, PhoneError> {
+        self.settings
+            .accounts
+            .iter()
+            .find(|a| &a.id == id)
+            .ok_or_else(|| PhoneError::UnknownAccount(id.clone()))
+    }
+
+    /// The named account, or the default, or the first enabled one.
+    fn pick_account(&self, requested: Option<&AccountId>) -> Result<&Account, PhoneError> {
+        if let Some(id) = requested {
+            return self.account(id);
+        }
+        let enabled = |a: &&Account| a.enabled;
+        self.settings
+            .default_account
+            .as_ref()
+            .and_then(|id| self.settings.accounts.iter().filter(enabled).find(|a| &a.id == id))
+            .or_else(|| self.settings.accounts.iter().find(enabled))
+            .ok_or(PhoneError::NoAccount)
+    }
+
+    fn session_mut(&mut self, id: &SessionId) -> Result<&mut Session, PhoneError> {
+        self.sessions
+            .get_mut(id)
+            .ok_or_else(|| PhoneError::UnknownSession(id.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,243 @@
+//! Outgoing calls and what both directions share: hang-up, hold, mute, DTMF, the end of a
+//! call (history, missed count), and the media bookkeeping per call.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use tokio::time::Instant;
+use tracing::warn;
+use wink_ports::{
+    CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode,
+};
+
+use super::timers::Timer;
+use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
+use crate::number_rules::PAUSE;
+use crate::{CallState, DtmfStep, Session, Target, history};
+
+/// Media facts per call that the session state machine does not hold.
+#[derive(Debug, Default)]
+pub(super) struct CallMedia {
+    /// Incoming calls not answered yet: the offer of their INVITE (`None`: no SDP).
+    pub(super) pending_offers: HashMap<SessionId, Option<Sdp>>,
+    /// Calls where we sent the offer in our 200 OK; the answer comes in the ACK.
+    pub(super) late_offers: HashSet<SessionId>,
+    /// Outgoing calls whose answer SDP was already applied (from a 183).
+    pub(super) answer_applied: HashSet<SessionId>,
+    /// Calls the answering machine took.
+    pub(super) by_machine: HashSet<SessionId>,
+    /// DTMF steps still to play.
+    pub(super) dtmf_queues: HashMap<SessionId, VecDeque<DtmfStep>>,
+}
+
+impl CallMedia {
+    fn forget(&mut self, session: &SessionId) {
+        self.pending_offers.remove(session);
+        self.late_offers.remove(session);
+        self.answer_applied.remove(session);
+        self.by_machine.remove(session);
+        self.dtmf_queues.remove(session);
+    }
+}
+
+impl Phone {
+    pub(super) async fn call(
+        &mut self,
+        typed: &str,
+        requested: Option<&wink_ports::AccountId>,
+    ) -> Result<CommandOutcome, PhoneError> {
+        let account = self.pick_account(requested)?;
+        let account_id = account.id.clone();
+        let resolved = Target::parse(typed)?.resolve(account)?;
+        let id = self.new_session_id();
+        let mut session =
+            Session::outgoing(id.clone(), account_id.clone(), resolved.uri.clone(), self.ports.clock.now());
+        session.dtmf_tail = resolved.dtmf_tail;
+
+        let offer = self.ports.media.create_offer(&id).await?;
+        let request = InviteRequest {
+            session: id.clone(),
+            account: account_id.clone(),
+            target: resolved.uri,
+            offer: Some(offer),
+        };
+        if let Err(error) = self.ports.signaling.invite(request).await {
+            self.stop_media(&id).await;
+            return Err(error.into());
+        }
+        self.sessions.insert(id.clone(), session);
+        self.last_dialed = Some((typed.to_owned(), requested.cloned()));
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state: CallState::Calling,
+        });
+        Ok(CommandOutcome::Session(id))
+    }
+
+    pub(super) async fn redial(&mut self) -> Result<CommandOutcome, PhoneError> {
+        let (target, account) = self.last_dialed.clone().ok_or(PhoneError::NothingToRedial)?;
+        self.call(&target, account.as_ref()).await
+    }
+
+    /// A 1xx to our INVITE; with SDP it starts early media.
+    pub(super) async fn on_progress(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+        self.session_mut(id)?.clone().on_progress(sdp.is_some())?;
+        if let Some(sdp) = &sdp {
+            if !self.calls.answer_applied.contains(id) {
+                self.ports.media.apply_answer(id, sdp).await?;
+                self.ports.media.start(id).await?;
+                self.calls.answer_applied.insert(id.clone());
+            }
+        }
+        let session = self.session_mut(id)?;
+        session.on_progress(sdp.is_some())?;
+        let state = session.state();
+        self.emit(PhoneEvent::CallState { session: id.clone(), state });
+        Ok(())
+    }
+
+    /// The 2xx to our INVITE.
+    pub(super) async fn on_answered(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+        let now = self.ports.clock.now();
+        self.session_mut(id)?.clone().on_answered(now)?;
+        let media = async {
+            if let Some(sdp) = &sdp {
+                if !self.calls.answer_applied.contains(id) {
+                    self.ports.media.apply_answer(id, sdp).await?;
+                }
+            }
+            self.ports.media.start(id).await
+        };
+        if let Err(error) = media.await {
+            // The dialog exists but we cannot talk: end it cleanly rather than hang silent.
+            warn!(target: "media", session = %id, %error, "media failed on answer; hanging up");
+            let _ = self.ports.signaling.hang_up(id).await;
+            let result = self.session_mut(id)?.fail();
+            self.end_session(id, result).await;
+            return Err(error.into());
+        }
+        let session = self.session_mut(id)?;
+        session.on_answered(now)?;
+        let tail = std::mem::take(&mut session.dtmf_tail);
+        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Established });
+        if !tail.is_empty() {
+            self.calls.dtmf_queues.insert(id.clone(), tail.into());
+            self.timers.schedule(Instant::now(), Timer::DtmfTail(id.clone()));
+        }
+        Ok(())
+    }
+
+    /// A final error to our INVITE.
+    pub(super) async fn on_failed(&mut self, id: &SessionId, code: u16) -> Result<(), PhoneError> {
+        let result = self.session_mut(id)?.on_failed(code)?;
+        self.end_session(id, result).await;
+        Ok(())
+    }
+
+    /// The remote party sent BYE.
+    pub(super) async fn on_hung_up(&mut self, id: &SessionId) -> Result<(), PhoneError> {
+        let result = self.session_mut(id)?.hang_up()?;
+        self.end_session(id, result).await;
+        Ok(())
+    }
+
+    /// Ends a call in whatever way fits its state.
+    pub(super) async fn hang_up(&mut self, id: &SessionId) -> Result<CommandOutcome, PhoneError> {
+        let state = self.session_mut(id)?.state();
+        let result = match state {
+            CallState::Calling | CallState::Ringing | CallState::EarlyMedia => {
+                let result = self.session_mut(id)?.clone().cancel()?;
+                self.ports.signaling.cancel(id).await?;
+                result
+            }
+            CallState::Alerting => return self.refuse(id, StatusCode::DECLINE).await,
+            _ => {
+                let result = self.session_mut(id)?.clone().hang_up()?;
+                self.ports.signaling.hang_up(id).await?;
+                result
+            }
+        };
+        self.end_session(id, result).await;
+        Ok(CommandOutcome::Done)
+    }
+
+    pub(super) async fn hold(&mut self, id: &SessionId, on_hold: bool) -> Result<CommandOutcome, PhoneError> {
+        let mut next = self.session_mut(id)?.clone();
+        next.set_hold(on_hold)?;
+        let offer = self.ports.media.hold(id, on_hold).await?;
+        self.ports.signaling.reinvite(id, offer).await?;
+        let state = next.state();
+        self.sessions.insert(id.clone(), next);
+        self.emit(PhoneEvent::CallState { session: id.clone(), state });
+        Ok(CommandOutcome::Done)
+    }
+
+    pub(super) async fn mute(&mut self, id: &SessionId, muted: bool) -> Result<CommandOutcome, PhoneError> {
+        self.session_mut(id)?.clone().set_muted(muted)?;
+        self.ports.media.mute(id, muted).await?;
+        self.session_mut(id)?.set_muted(muted)?;
+        self.emit(PhoneEvent::Muted { session: id.clone(), muted });
+        Ok(CommandOutcome::Done)
+    }
+
+    pub(super) async fn send_dtmf(&mut self, id: &SessionId, keys: &str) -> Result<CommandOutcome, PhoneError> {
+        let digits = keys
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| DtmfDigit::from_char(c).ok_or(PhoneError::BadDtmf(c)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let session = self.session_mut(id)?;
+        if !session.is_connected() && session.state() != CallState::EarlyMedia {
+            return Err(crate::SessionError::InvalidTransition { state: session.state(), action: "send DTMF in" }.into());
+        }
+        for digit in digits {
+            self.ports.media.send_dtmf(id, digit).await?;
+            self.emit(PhoneEvent::DtmfSent { session: id.clone(), digit });
+        }
+        Ok(CommandOutcome::Done)
+    }
+
+    /// Plays the DTMF tail up to the next pause.
+    pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
+        while let Some(step) = self.calls.dtmf_queues.get_mut(id).and_then(VecDeque::pop_front) {
+            match step {
+                DtmfStep::Pause => {
+                    self.timers.schedule(Instant::now() + PAUSE, Timer::DtmfTail(id.clone()));
+                    return;
+                }
+                DtmfStep::Key(digit) => {
+                    if let Err(error) = self.ports.media.send_dtmf(id, digit).await {
+                        self.emit(PhoneEvent::Problem(format!("could not send DTMF: {error}")));
+                        self.calls.dtmf_queues.remove(id);
+                        return;
+                    }
+                    self.emit(PhoneEvent::DtmfSent { session: id.clone(), digit });
+                }
+            }
+        }
+        self.calls.dtmf_queues.remove(id);
+    }
+
+    pub(super) async fn stop_media(&self, id: &SessionId) {
+        if let Err(error) = self.ports.media.stop(id).await {
+            warn!(target: "media", session = %id, %error, "stopping media failed");
+        }
+    }
+
+    /// A call is over: stop media, write history, count a missed call, tell the UI.
+    pub(super) async fn end_session(&mut self, id: &SessionId, result: CallResult) {
+        let Some(session) = self.sessions.remove(id) else { return };
+        self.stop_media(id).await;
+        self.timers.cancel_session(id);
+        self.calls.forget(id);
+        let record = history::record_for(&session, result, self.ports.clock.now());
+        let duration_secs = record.duration_secs();
+        if let Err(error) = self.ports.storage.add_history(record).await {
+            self.emit(PhoneEvent::Problem(format!("the call could not be written to history: {error}")));
+        }
+        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Terminated(result) });
+        self.emit(PhoneEvent::CallEnded { session: id.clone(), result, duration_secs });
+        if self.missed.observe(result) {
+            self.emit(PhoneEvent::MissedCalls(self.missed.count()));
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! The commands frontends send to the phone.
+
+use wink_ports::{AccountId, MessageId, SessionId};
+
+/// What a frontend asks the phone to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command {
+    /// Register an account with its registrar.
+    Register(AccountId),
+    /// Unregister an account.
+    Unregister(AccountId),
+    /// Call a target as typed (`alice`, `alice@example.com`, `+44 20 …#123`).
+    Call {
+        /// What was typed.
+        target: String,
+        /// The account to call from (default: the default account).
+        account: Option<AccountId>,
+    },
+    /// Call the last target again.
+    Redial,
+    /// Answer an incoming call.
+    Answer(SessionId),
+    /// Decline an incoming call with 603: all devices stop ringing.
+    Reject(SessionId),
+    /// Refuse an incoming call with 486 Busy Here: other devices keep ringing.
+    Busy(SessionId),
+    /// End a call (cancel, decline or hang up, whatever fits its state).
+    HangUp(SessionId),
+    /// Put a call on hold (`true`) or resume it.
+    Hold(SessionId, bool),
+    /// Mute (`true`) or unmute our microphone.
+    Mute(SessionId, bool),
+    /// Send DTMF keys (`0-9*#`).
+    SendDtmf(SessionId, String),
+    /// Send a short message.
+    SendMessage {
+        /// The recipient as typed.
+        target: String,
+        /// The text.
+        text: String,
+        /// The account to send from.
+        account: Option<AccountId>,
+    },
+    /// Switch the answering machine on or off (also while a countdown runs).
+    SetAnsweringMachine(bool),
+    /// The user saw the missed calls.
+    ClearMissedCalls,
+}
+
+/// What a successful command produced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommandOutcome {
+    /// Done, nothing to hand back.
+    Done,
+    /// A call was started: its handle.
+    Session(SessionId),
+    /// A message was sent: its id.
+    Message(MessageId),
+}

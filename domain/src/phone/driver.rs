@@ -1,0 +1,188 @@
+//! Driving the phone: command dispatch, port events, timers, and the task loop behind a
+//! [`PhoneHandle`].
+
+use futures_util::StreamExt;
+use tokio::sync::{broadcast, mpsc, oneshot};
+use tokio::time::{Instant, sleep_until};
+use tracing::{debug, warn};
+use wink_ports::{MediaEvent, SignalingEvent, StatusCode};
+
+use super::incoming::IncomingInvite;
+use super::timers::Timer;
+use super::{Command, CommandOutcome, Phone, PhoneError, PhoneEvent, PhoneSettings, Ports};
+
+struct Request {
+    command: Command,
+    reply: oneshot::Sender<Result<CommandOutcome, PhoneError>>,
+}
+
+/// A cheap, cloneable handle on a running phone: send commands, subscribe to events.
+#[derive(Clone)]
+pub struct PhoneHandle {
+    commands: mpsc::Sender<Request>,
+    events: broadcast::Sender<PhoneEvent>,
+}
+
+impl PhoneHandle {
+    /// Runs a command and waits for its outcome.
+    ///
+    /// # Errors
+    /// The command's [`PhoneError`], or [`PhoneError::Stopped`] if the phone is gone.
+    pub async fn execute(&self, command: Command) -> Result<CommandOutcome, PhoneError> {
+        let (reply, outcome) = oneshot::channel();
+        self.commands
+            .send(Request { command, reply })
+            .await
+            .map_err(|_| PhoneError::Stopped)?;
+        outcome.await.map_err(|_| PhoneError::Stopped)?
+    }
+
+    /// Subscribes to the phone's events.
+    pub fn subscribe(&self) -> broadcast::Receiver<PhoneEvent> {
+        self.events.subscribe()
+    }
+}
+
+impl Phone {
+    /// Starts the phone as a task on the current tokio runtime; it stops when every
+    /// handle is dropped.
+    pub fn spawn(ports: Ports, settings: PhoneSettings) -> PhoneHandle {
+        let phone = Phone::new(ports, settings);
+        let (commands, receiver) = mpsc::channel(64);
+        let handle = PhoneHandle {
+            commands,
+            events: phone.events.clone(),
+        };
+        tokio::spawn(phone.run(receiver));
+        handle
+    }
+
+    async fn run(mut self, mut commands: mpsc::Receiver<Request>) {
+        let mut signaling = self.ports.signaling.events();
+        let mut media = self.ports.media.events();
+        let (mut signaling_open, mut media_open) = (true, true);
+        loop {
+            let deadline = self.timers.next_deadline();
+            tokio::select! {
+                request = commands.recv() => {
+                    let Some(Request { command, reply }) = request else { break };
+                    let outcome = self.execute(command).await;
+                    let _ = reply.send(outcome);
+                }
+                event = signaling.next(), if signaling_open => match event {
+                    Some(event) => self.on_signaling(event).await,
+                    None => signaling_open = false,
+                },
+                event = media.next(), if media_open => match event {
+                    Some(event) => self.on_media(event).await,
+                    None => media_open = false,
+                },
+                () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
+                    self.on_timers(Instant::now()).await;
+                }
+            }
+        }
+        debug!("phone stopped: every handle was dropped");
+    }
+
+    /// Runs one command.
+    ///
+    /// # Errors
+    /// A [`PhoneError`] that says what went wrong; nothing changes when a command fails.
+    pub async fn execute(&mut self, command: Command) -> Result<CommandOutcome, PhoneError> {
+        match command {
+            Command::Register(account) => self.register(&account).await,
+            Command::Unregister(account) => self.unregister(&account).await,
+            Command::Call { target, account } => self.call(&target, account.as_ref()).await,
+            Command::Redial => self.redial().await,
+            Command::Answer(session) => self.answer(&session).await,
+            Command::Reject(session) => self.refuse(&session, StatusCode::DECLINE).await,
+            Command::Busy(session) => self.refuse(&session, StatusCode::BUSY_HERE).await,
+            Command::HangUp(session) => self.hang_up(&session).await,
+            Command::Hold(session, on) => self.hold(&session, on).await,
+            Command::Mute(session, on) => self.mute(&session, on).await,
+            Command::SendDtmf(session, keys) => self.send_dtmf(&session, &keys).await,
+            Command::SendMessage { target, text, account } => {
+                self.send_message(&target, &text, account.as_ref()).await
+            }
+            Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
+            Command::ClearMissedCalls => {
+                self.missed.reset();
+                self.emit(PhoneEvent::MissedCalls(0));
+                Ok(CommandOutcome::Done)
+            }
+        }
+    }
+
+    /// Handles one event from the signaling adapter. Events that do not fit a call's state
+    /// (late retransmissions, races) are logged and dropped; they never panic.
+    pub async fn on_signaling(&mut self, event: SignalingEvent) {
+        let outcome = match event {
+            SignalingEvent::Registration { account, state } => {
+                self.on_registration(account, state);
+                Ok(())
+            }
+            SignalingEvent::IncomingCall { session, account, from, from_display, to, offer } => {
+                let invite = IncomingInvite { session, account, from, from_display, to, offer };
+                self.on_incoming_call(invite).await
+            }
+            SignalingEvent::Progress { session, sdp, .. } => self.on_progress(&session, sdp).await,
+            SignalingEvent::Answered { session, sdp } => self.on_answered(&session, sdp).await,
+            SignalingEvent::Confirmed { session, sdp } => self.on_confirmed(&session, sdp).await,
+            SignalingEvent::Failed { session, code, .. } => self.on_failed(&session, code).await,
+            SignalingEvent::Cancelled { session, reason } => self.on_cancelled(&session, reason).await,
+            SignalingEvent::HungUp { session } => self.on_hung_up(&session).await,
+            SignalingEvent::ReInvite { session, offer } => self.on_reinvite(&session, offer).await,
+            SignalingEvent::TransferRequested { session, target } => {
+                self.emit(PhoneEvent::TransferRequested { session, target });
+                Ok(())
+            }
+            SignalingEvent::MessageReceived { account, from, content_type, body } => {
+                self.on_message_received(account, from, content_type, body).await;
+                Ok(())
+            }
+            SignalingEvent::MessageOutcome { id, outcome } => {
+                self.on_message_outcome(&id, outcome).await;
+                Ok(())
+            }
+            other => {
+                debug!(?other, "signaling event not handled yet");
+                Ok(())
+            }
+        };
+        if let Err(error) = outcome {
+            warn!(%error, "signaling event dropped");
+        }
+    }
+
+    /// Handles one event from the media adapter.
+    pub async fn on_media(&mut self, event: MediaEvent) {
+        match event {
+            MediaEvent::DtmfReceived { session, digit } => {
+                self.emit(PhoneEvent::DtmfReceived { session, digit });
+            }
+            MediaEvent::MediaTimeout { session } => {
+                self.emit(PhoneEvent::Problem(format!("no audio arrives in call {session}; hanging up")));
+                if let Err(error) = self.hang_up(&session).await {
+                    warn!(%error, "hang-up after media timeout failed");
+                }
+            }
+            other => debug!(?other, "media event not handled yet"),
+        }
+    }
+
+    /// The earliest timer deadline, for a driver that runs the phone by hand.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers.next_deadline()
+    }
+
+    /// Fires every timer due at `now`.
+    pub async fn on_timers(&mut self, now: Instant) {
+        for timer in self.timers.take_due(now) {
+            match timer {
+                Timer::AnsweringMachine(session) => self.answering_machine_fires(&session).await,
+                Timer::DtmfTail(session) => self.play_dtmf_tail(&session).await,
+            }
+        }
+    }
+}

@@ -1,0 +1,109 @@
+//! The events the phone publishes to frontends.
+
+use std::time::Duration;
+
+use wink_ports::{
+    AccountId, CallResult, DeliveryState, DtmfDigit, MessageId, RegistrationState, SessionId,
+    SipUri,
+};
+
+use crate::CallState;
+
+/// Something frontends show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PhoneEvent {
+    /// An account's registration changed.
+    Registration {
+        /// The account.
+        account: AccountId,
+        /// Its state.
+        state: RegistrationState,
+    },
+    /// A call is ringing here.
+    IncomingCall {
+        /// Its handle.
+        session: SessionId,
+        /// The account called.
+        account: AccountId,
+        /// The caller.
+        from: SipUri,
+        /// The caller's display name.
+        display_name: Option<String>,
+        /// The account's incoming-call web page, filled in for this caller.
+        web_alert_url: Option<String>,
+        /// When the answering machine will pick up, if it is on.
+        answering_machine_in: Option<Duration>,
+    },
+    /// A call changed state.
+    CallState {
+        /// The call.
+        session: SessionId,
+        /// Its new state.
+        state: CallState,
+    },
+    /// A call ended and was written to history.
+    CallEnded {
+        /// The call.
+        session: SessionId,
+        /// How it ended.
+        result: CallResult,
+        /// Connected time in seconds.
+        duration_secs: u64,
+    },
+    /// Our microphone was muted or unmuted in a call.
+    Muted {
+        /// The call.
+        session: SessionId,
+        /// Muted or not.
+        muted: bool,
+    },
+    /// We sent a DTMF key.
+    DtmfSent {
+        /// The call.
+        session: SessionId,
+        /// The key.
+        digit: DtmfDigit,
+    },
+    /// The remote party sent a DTMF key.
+    DtmfReceived {
+        /// The call.
+        session: SessionId,
+        /// The key.
+        digit: DtmfDigit,
+    },
+    /// The answering machine took a call.
+    AnsweringMachineAnswered {
+        /// The call.
+        session: SessionId,
+    },
+    /// The remote party asks us to call someone else (REFER).
+    TransferRequested {
+        /// The call.
+        session: SessionId,
+        /// Where to.
+        target: SipUri,
+    },
+    /// A short message arrived.
+    MessageReceived {
+        /// Its id.
+        id: MessageId,
+        /// The account.
+        account: AccountId,
+        /// The sender.
+        from: SipUri,
+        /// The text.
+        body: String,
+    },
+    /// A message we wrote changed delivery state.
+    MessageState {
+        /// Its id.
+        id: MessageId,
+        /// The new state.
+        state: DeliveryState,
+    },
+    /// The missed-call count changed.
+    MissedCalls(u64),
+    /// Something failed in the background; a sentence for the user.
+    Problem(String),
+}

@@ -1,0 +1,173 @@
+//! Incoming calls: alerting, the web alert, the answering-machine countdown, answering
+//! (also INVITEs without SDP: our offer goes in the 200 OK), 603 vs 486, and CANCEL.
+
+use tokio::time::Instant;
+use tracing::warn;
+use wink_ports::{Reason, Sdp, SessionId, SipUri, StatusCode};
+
+use super::timers::Timer;
+use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
+use crate::{CallState, Session};
+
+/// An INVITE the adapter matched to one of our accounts.
+pub(super) struct IncomingInvite {
+    pub(super) session: SessionId,
+    pub(super) account: wink_ports::AccountId,
+    pub(super) from: SipUri,
+    pub(super) from_display: Option<String>,
+    pub(super) to: SipUri,
+    pub(super) offer: Option<Sdp>,
+}
+
+impl Phone {
+    pub(super) async fn on_incoming_call(&mut self, invite: IncomingInvite) -> Result<(), PhoneError> {
+        let IncomingInvite { session: id, account, from, from_display, to, offer } = invite;
+        let web_alert = match self.account(&account) {
+            Ok(found) if found.enabled => found.web_alert.clone(),
+            found => {
+                let code = if found.is_ok() { StatusCode::TEMPORARILY_UNAVAILABLE } else { StatusCode(404) };
+                self.ports.signaling.reject(&id, code).await?;
+                return Ok(());
+            }
+        };
+        let session = Session::incoming(id.clone(), account.clone(), from.clone(), from_display.clone(), self.ports.clock.now());
+        self.sessions.insert(id.clone(), session);
+        self.calls.pending_offers.insert(id.clone(), offer);
+        if let Err(error) = self.ports.signaling.ring(&id).await {
+            warn!(target: "sip", session = %id, %error, "could not send 180 Ringing");
+        }
+        let countdown = self.settings.answering_machine.countdown();
+        if let Some(delay) = countdown {
+            self.timers.schedule(Instant::now() + delay, Timer::AnsweringMachine(id.clone()));
+        }
+        self.emit(PhoneEvent::IncomingCall {
+            session: id.clone(),
+            account,
+            web_alert_url: web_alert.map(|t| t.render(&from, &to)),
+            from,
+            display_name: from_display,
+            answering_machine_in: countdown,
+        });
+        self.emit(PhoneEvent::CallState { session: id, state: CallState::Alerting });
+        Ok(())
+    }
+
+    /// Answers: our SDP answer, or our offer when the INVITE had none (late offer).
+    pub(super) async fn answer(&mut self, id: &SessionId) -> Result<CommandOutcome, PhoneError> {
+        let now = self.ports.clock.now();
+        self.session_mut(id)?.clone().accept(now)?;
+        let offer = self.calls.pending_offers.get(id).cloned().flatten();
+        let sdp = match &offer {
+            Some(offer) => self.ports.media.answer_offer(id, offer).await,
+            None => self.ports.media.create_offer(id).await,
+        };
+        let sdp = match sdp {
+            Ok(sdp) => sdp,
+            Err(error) => {
+                // No codec in common or an SDP we cannot read: 488, and the call is over.
+                let _ = self.ports.signaling.reject(id, StatusCode(488)).await;
+                let result = self.session_mut(id)?.fail();
+                self.end_session(id, result).await;
+                return Err(error.into());
+            }
+        };
+        self.ports.signaling.answer(id, Some(sdp)).await?;
+        if offer.is_none() {
+            self.calls.late_offers.insert(id.clone());
+        }
+        self.calls.pending_offers.remove(id);
+        self.timers.cancel_session(id);
+        self.session_mut(id)?.accept(now)?;
+        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Accepted });
+        Ok(CommandOutcome::Done)
+    }
+
+    /// Refuses a ringing call: 603 Decline (all devices stop) or 486 Busy Here (others ring on).
+    pub(super) async fn refuse(&mut self, id: &SessionId, status: StatusCode) -> Result<CommandOutcome, PhoneError> {
+        let mut next = self.session_mut(id)?.clone();
+        let result = if status == StatusCode::BUSY_HERE { next.busy()? } else { next.reject()? };
+        self.ports.signaling.reject(id, status).await?;
+        self.sessions.insert(id.clone(), next);
+        self.end_session(id, result).await;
+        Ok(CommandOutcome::Done)
+    }
+
+    /// The ACK arrived: media starts (with the answer to our late offer, if it carried one).
+    /// For a re-INVITE we answered, an ACK with SDP updates the media.
+    pub(super) async fn on_confirmed(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+        let state = self.session_mut(id)?.state();
+        if let Some(answer) = &sdp {
+            if self.calls.late_offers.remove(id) || state != CallState::Accepted {
+                self.ports.media.apply_answer(id, answer).await?;
+            }
+        }
+        if state != CallState::Accepted {
+            return Ok(());
+        }
+        self.ports.media.start(id).await?;
+        self.session_mut(id)?.on_confirmed()?;
+        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Established });
+        if self.calls.by_machine.contains(id) {
+            self.start_machine_recording(id).await;
+        }
+        Ok(())
+    }
+
+    /// The caller gave up: missed, or answered elsewhere when the CANCEL says why.
+    pub(super) async fn on_cancelled(&mut self, id: &SessionId, reason: Option<Reason>) -> Result<(), PhoneError> {
+        let result = self.session_mut(id)?.on_cancelled(reason.as_ref())?;
+        self.end_session(id, result).await;
+        Ok(())
+    }
+
+    /// A re-INVITE from the remote party (hold, resume, media change).
+    pub(super) async fn on_reinvite(&mut self, id: &SessionId, offer: Option<Sdp>) -> Result<(), PhoneError> {
+        self.session_mut(id)?;
+        let sdp = match &offer {
+            Some(offer) => self.ports.media.answer_offer(id, offer).await?,
+            None => self.ports.media.create_offer(id).await?,
+        };
+        self.ports.signaling.answer(id, Some(sdp)).await?;
+        Ok(())
+    }
+
+    /// The countdown ran out: the answering machine takes the call if it still rings.
+    pub(super) async fn answering_machine_fires(&mut self, id: &SessionId) {
+        let ringing = self.sessions.get(id).is_some_and(|s| s.state() == CallState::Alerting);
+        if !ringing || !self.settings.answering_machine.enabled {
+            return;
+        }
+        match self.answer(id).await {
+            Ok(_) => {
+                self.calls.by_machine.insert(id.clone());
+                self.emit(PhoneEvent::AnsweringMachineAnswered { session: id.clone() });
+            }
+            Err(error) => self.emit(PhoneEvent::Problem(format!("the answering machine could not answer: {error}"))),
+        }
+    }
+
+    async fn start_machine_recording(&mut self, id: &SessionId) {
+        // Our microphone stays muted while the machine talks to the caller.
+        let _ = self.ports.media.mute(id, true).await;
+        if let Some(dir) = &self.settings.recordings_dir {
+            let path = dir.join(format!("{id}.wav"));
+            if let Some(session) = self.sessions.get_mut(id) {
+                session.recording = Some(path.clone());
+                let _ = session.set_muted(true);
+            }
+            if let Err(error) = self.ports.media.record(id, Some(path)).await {
+                self.emit(PhoneEvent::Problem(format!("the answering machine could not record: {error}")));
+            }
+        }
+    }
+
+    /// Switches the answering machine; off also stops running countdowns.
+    pub(super) fn set_answering_machine(&mut self, enabled: bool) -> CommandOutcome {
+        self.settings.answering_machine.enabled = enabled;
+        if !enabled {
+            self.timers.cancel_answering_machine();
+        }
+        CommandOutcome::Done
+    }
+}
+
