@@ -163,7 +163,7 @@ mod tests {
 
     fn list() -> ContactList {
         let group = GroupId::new("g").unwrap();
-        let mut c = |id: &str, name: &str, addrs: &[&str], numbers: &[&str], aliases: &[&str]| ContactRecord {
+        let c = |id: &str, name: &str, addrs: &[&str], numbers: &[&str], aliases: &[&str]| ContactRecord {
             id: ContactId::new(id).unwrap(),
             name: name.into(),
             sip_addresses: addrs.iter().map(|s| s.to_string()).collect(),
