@@ -1,1 +1,25 @@
-//! placeholder
+//! `wink-config`: the settings, where they live, and the composition root.
+//!
+//! - [`Settings`]: everything the user sets — accounts and their advanced options, codec
+//!   order, SRTP policy, audio devices, answering machine, number rules, web alert URL,
+//!   LDAP, file logging, special groups, storage URL — as TOML at
+//!   `$XDG_CONFIG_HOME/wink/config.toml`. Passwords are never part of it.
+//! - [`ConfigFile`]: atomic saves (temporary file, fsync, rename, fsync of the folder) and
+//!   recovery: a file that does not parse is kept as `config.toml.corrupt-<time>` and the
+//!   app starts on defaults, with a [`LoadNotice`] saying so.
+//! - [`Paths`]: the XDG folders.
+//! - [`assemble`]: the one place that picks and builds adapters from settings.
+#![warn(missing_docs)]
+
+mod assemble;
+mod file;
+mod paths;
+mod settings;
+
+pub use assemble::{build_secret_store, phone_settings};
+pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
+pub use paths::{Paths, PathsError};
+pub use settings::{
+    AccountSettings, AudioSettings, Codec, ContactSettings, LdapSettings, LoggingSettings,
+    SecretBackend, Settings, SrtpPolicy,
+};
