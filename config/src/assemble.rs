@@ -17,7 +17,10 @@ use crate::{Paths, SecretBackend, Settings};
 ///
 /// # Errors
 /// [`SecretError::Unavailable`] when the keyring is chosen but no Secret Service answers.
-pub async fn build_secret_store(settings: &Settings, paths: &Paths) -> Result<Arc<dyn SecretStore>, SecretError> {
+pub async fn build_secret_store(
+    settings: &Settings,
+    paths: &Paths,
+) -> Result<Arc<dyn SecretStore>, SecretError> {
     Ok(match settings.secrets {
         SecretBackend::Keyring => Arc::new(KeyringStore::connect().await?),
         SecretBackend::File => Arc::new(FileSecretStore::new(paths.secrets_file())),
@@ -34,7 +37,10 @@ pub fn phone_settings(settings: &Settings, paths: &Paths) -> PhoneSettings {
             let mut account = Account::sip(a.address.clone());
             account.kind = AccountKind::Sip {
                 address: a.address.clone(),
-                auth_username: a.auth_username.clone().unwrap_or_else(|| a.address.user().to_owned()),
+                auth_username: a
+                    .auth_username
+                    .clone()
+                    .unwrap_or_else(|| a.address.user().to_owned()),
                 outbound_proxy: a.outbound_proxy.clone(),
             };
             account.display_name = a.display_name.clone();
@@ -68,15 +74,26 @@ mod tests {
         let mut settings = Settings::default();
         let mut a = AccountSettings::new(AccountAddress::parse("4021@sip.provider.net").unwrap());
         a.auth_username = Some("auth-4021".into());
-        a.number_rules = NumberRules { external_line_prefix: Some("9".into()), ..NumberRules::default() };
+        a.number_rules = NumberRules {
+            external_line_prefix: Some("9".into()),
+            ..NumberRules::default()
+        };
         settings.accounts.push(a);
         settings.bonjour_account = true;
         let paths = Paths::under(std::path::Path::new("/tmp/wink-test"));
         let phone = phone_settings(&settings, &paths);
         assert_eq!(phone.accounts.len(), 2);
-        let AccountKind::Sip { auth_username, .. } = &phone.accounts[0].kind else { panic!() };
+        let AccountKind::Sip { auth_username, .. } = &phone.accounts[0].kind else {
+            panic!()
+        };
         assert_eq!(auth_username, "auth-4021");
-        assert_eq!(phone.accounts[0].number_rules.external_line_prefix.as_deref(), Some("9"));
+        assert_eq!(
+            phone.accounts[0]
+                .number_rules
+                .external_line_prefix
+                .as_deref(),
+            Some("9")
+        );
         assert_eq!(phone.accounts[1].kind, AccountKind::Bonjour);
         assert_eq!(phone.recordings_dir, Some(paths.recordings_dir()));
     }

@@ -115,12 +115,17 @@ impl ConfigFile {
         let stamp = OffsetDateTime::now_utc()
             .format(format)
             .unwrap_or_else(|_| "unknown-time".into());
-        let name = self.path.file_name().map_or("config.toml".into(), |n| n.to_string_lossy().into_owned());
+        let name = self
+            .path
+            .file_name()
+            .map_or("config.toml".into(), |n| n.to_string_lossy().into_owned());
         let mut target = self.path.with_file_name(format!("{name}.corrupt-{stamp}"));
         let mut n = 1;
         while target.exists() {
             n += 1;
-            target = self.path.with_file_name(format!("{name}.corrupt-{stamp}-{n}"));
+            target = self
+                .path
+                .with_file_name(format!("{name}.corrupt-{stamp}-{n}"));
         }
         fs::rename(&self.path, &target).map_err(io(&self.path))?;
         Ok(target)
@@ -141,8 +146,11 @@ impl ConfigFile {
             .map_err(io(dir))?;
         temp.write_all(text.as_bytes()).map_err(io(temp.path()))?;
         temp.as_file().sync_all().map_err(io(&self.path))?;
-        temp.persist(&self.path).map_err(|e| io(&self.path)(e.error))?;
-        fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io(dir))?;
+        temp.persist(&self.path)
+            .map_err(|e| io(&self.path)(e.error))?;
+        fs::File::open(dir)
+            .and_then(|d| d.sync_all())
+            .map_err(io(dir))?;
         Ok(())
     }
 }
@@ -156,14 +164,18 @@ mod tests {
 
     fn settings() -> Settings {
         let mut settings = Settings::default();
-        settings.accounts.push(AccountSettings::new(AccountAddress::parse("alice@example.com").unwrap()));
+        settings.accounts.push(AccountSettings::new(
+            AccountAddress::parse("alice@example.com").unwrap(),
+        ));
         settings
     }
 
     #[test]
     fn missing_file_is_a_first_run() {
         let dir = tempfile::tempdir().unwrap();
-        let loaded = ConfigFile::new(dir.path().join("wink/config.toml")).load().unwrap();
+        let loaded = ConfigFile::new(dir.path().join("wink/config.toml"))
+            .load()
+            .unwrap();
         assert_eq!(loaded.settings, Settings::default());
         assert_eq!(loaded.notice, Some(LoadNotice::FirstRun));
     }
@@ -177,7 +189,10 @@ mod tests {
         assert_eq!(loaded.settings, settings());
         assert_eq!(loaded.notice, None);
         // No temporary files are left behind.
-        let names: Vec<_> = fs::read_dir(dir.path().join("wink")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(dir.path().join("wink"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, ["config.toml"]);
     }
 
@@ -189,16 +204,34 @@ mod tests {
         fs::write(&path, garbage).unwrap();
         let loaded = ConfigFile::new(&path).load().unwrap();
         assert_eq!(loaded.settings, Settings::default());
-        let Some(LoadNotice::Corrupt { kept_at, reason }) = loaded.notice else { panic!("{:?}", loaded.notice) };
-        assert!(kept_at.file_name().unwrap().to_string_lossy().starts_with("config.toml.corrupt-"));
-        assert_eq!(fs::read_to_string(&kept_at).unwrap(), garbage, "the damaged file is preserved byte for byte");
+        let Some(LoadNotice::Corrupt { kept_at, reason }) = loaded.notice else {
+            panic!("{:?}", loaded.notice)
+        };
+        assert!(
+            kept_at
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with("config.toml.corrupt-")
+        );
+        assert_eq!(
+            fs::read_to_string(&kept_at).unwrap(),
+            garbage,
+            "the damaged file is preserved byte for byte"
+        );
         assert!(!path.exists());
         assert!(!reason.is_empty());
 
         // A second damaged file on the same second does not overwrite the first.
         fs::write(&path, [0xff, 0xfe, 0x00]).unwrap();
         let second = ConfigFile::new(&path).load().unwrap();
-        let Some(LoadNotice::Corrupt { kept_at: second_kept, reason }) = second.notice else { panic!() };
+        let Some(LoadNotice::Corrupt {
+            kept_at: second_kept,
+            reason,
+        }) = second.notice
+        else {
+            panic!()
+        };
         assert_ne!(second_kept, kept_at);
         assert!(reason.contains("UTF-8"), "{reason}");
         assert_eq!(fs::read(&second_kept).unwrap(), [0xff, 0xfe, 0x00]);
@@ -210,6 +243,8 @@ mod tests {
         let path = dir.path().join("config.toml");
         fs::write(&path, "[[accounts]]\naddress = \"nobody\"\n").unwrap();
         let loaded = ConfigFile::new(&path).load().unwrap();
-        assert!(matches!(loaded.notice, Some(LoadNotice::Corrupt { ref reason, .. }) if reason.contains("user@domain")));
+        assert!(
+            matches!(loaded.notice, Some(LoadNotice::Corrupt { ref reason, .. }) if reason.contains("user@domain"))
+        );
     }
 }

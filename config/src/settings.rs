@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use wink_domain::{AccountAddress, AnsweringMachine, NumberRules, OutboundProxy, SpecialGroups, WebAlertTemplate};
+use wink_domain::{
+    AccountAddress, AnsweringMachine, NumberRules, OutboundProxy, SpecialGroups, WebAlertTemplate,
+};
 use wink_ports::{AccountId, ContactRecord, GroupRecord};
 
 /// An audio codec, in the order of preference the user set.
@@ -259,20 +261,26 @@ impl Settings {
     pub fn problems(&self) -> Vec<String> {
         let mut problems = Vec::new();
         for (i, account) in self.accounts.iter().enumerate() {
-            if self.accounts[..i].iter().any(|a| a.address == account.address) {
+            if self.accounts[..i]
+                .iter()
+                .any(|a| a.address == account.address)
+            {
                 problems.push(format!("account {} is listed twice", account.address));
             }
             if let Err(e) = account.number_rules.validate() {
                 problems.push(format!("account {}: {e}", account.address));
             }
             if account.codecs.as_ref().is_some_and(Vec::is_empty) {
-                problems.push(format!("account {}: the codec list is empty", account.address));
+                problems.push(format!(
+                    "account {}: the codec list is empty",
+                    account.address
+                ));
             }
         }
-        if let Some(default) = &self.default_account {
-            if self.account(default).is_none() {
-                problems.push(format!("the default account {default} does not exist"));
-            }
+        if let Some(default) = &self.default_account
+            && self.account(default).is_none()
+        {
+            problems.push(format!("the default account {default} does not exist"));
         }
         if self.codecs.is_empty() {
             problems.push("the codec list is empty".into());
@@ -289,7 +297,8 @@ mod tests {
     fn a_full_file_round_trips() {
         let mut settings = Settings::default();
         let mut account = AccountSettings::new(AccountAddress::parse("alice@example.com").unwrap());
-        account.outbound_proxy = Some(OutboundProxy::parse("proxy.example.com:5070;transport=tcp").unwrap());
+        account.outbound_proxy =
+            Some(OutboundProxy::parse("proxy.example.com:5070;transport=tcp").unwrap());
         account.number_rules.plus_replacement = Some("00".into());
         account.web_alert_url = Some(WebAlertTemplate::new("https://crm/?c=$caller_party"));
         account.codecs = Some(vec![Codec::G722, Codec::Pcma]);
@@ -319,7 +328,10 @@ mod tests {
         let account = &settings.accounts[0];
         assert!(account.enabled && account.register);
         assert_eq!(account.outbound_proxy.as_ref().unwrap().port(), 5060);
-        assert_eq!(account.number_rules.external_line_prefix.as_deref(), Some("9"));
+        assert_eq!(
+            account.number_rules.external_line_prefix.as_deref(),
+            Some("9")
+        );
         assert_eq!(account.number_rules.dtmf_delimiter, '#');
         assert_eq!(settings.codecs, [Codec::G722, Codec::Pcmu]);
         assert_eq!(settings.srtp, SrtpPolicy::Optional);
@@ -328,8 +340,11 @@ mod tests {
 
     #[test]
     fn invalid_values_are_refused_with_the_reason() {
-        let bad_proxy = "[[accounts]]\naddress = \"a@b.org\"\noutbound_proxy = \"x;transport=sctp\"\n";
-        let error = toml::from_str::<Settings>(bad_proxy).unwrap_err().to_string();
+        let bad_proxy =
+            "[[accounts]]\naddress = \"a@b.org\"\noutbound_proxy = \"x;transport=sctp\"\n";
+        let error = toml::from_str::<Settings>(bad_proxy)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains("unknown transport"), "{error}");
         let bad_address = "[[accounts]]\naddress = \"not an address\"\n";
         assert!(toml::from_str::<Settings>(bad_address).is_err());

@@ -169,7 +169,11 @@ impl OutboundProxy {
                 Some((name, value)) if name.eq_ignore_ascii_case("transport") => {
                     transport = value.parse().map_err(fail)?;
                 }
-                _ => return Err(fail(format!("unknown parameter {part:?} (only transport=)"))),
+                _ => {
+                    return Err(fail(format!(
+                        "unknown parameter {part:?} (only transport=)"
+                    )));
+                }
             }
         }
         Ok(Self {
@@ -328,7 +332,15 @@ mod tests {
 
     #[test]
     fn address_rejects_garbage() {
-        for bad in ["", "alice", "@example.com", "alice@", "al ice@example.com", "a@b@c", "a@exa_mple.com"] {
+        for bad in [
+            "",
+            "alice",
+            "@example.com",
+            "alice@",
+            "al ice@example.com",
+            "a@b@c",
+            "a@exa_mple.com",
+        ] {
             assert!(
                 matches!(AccountAddress::parse(bad), Err(AccountError::BadAddress(_))),
                 "{bad:?} should be rejected"
@@ -339,9 +351,15 @@ mod tests {
     #[test]
     fn outbound_proxy_parses_the_setting_form() {
         let p = OutboundProxy::parse("proxy.example.com:5070;transport=tcp").unwrap();
-        assert_eq!((p.host(), p.port(), p.transport()), ("proxy.example.com", 5070, Transport::Tcp));
+        assert_eq!(
+            (p.host(), p.port(), p.transport()),
+            ("proxy.example.com", 5070, Transport::Tcp)
+        );
         assert_eq!(p.to_string(), "proxy.example.com:5070;transport=tcp");
-        assert_eq!(p.to_uri().to_string(), "sip:proxy.example.com:5070;transport=tcp;lr");
+        assert_eq!(
+            p.to_uri().to_string(),
+            "sip:proxy.example.com:5070;transport=tcp;lr"
+        );
 
         let d = OutboundProxy::parse("proxy.example.com").unwrap();
         assert_eq!((d.port(), d.transport()), (5060, Transport::Udp));

@@ -26,6 +26,7 @@ impl Default for AnsweringMachine {
 impl AnsweringMachine {
     /// The countdown before answering, if enabled.
     pub fn countdown(&self) -> Option<Duration> {
-        self.enabled.then(|| Duration::from_secs(u64::from(self.delay_secs)))
+        self.enabled
+            .then(|| Duration::from_secs(u64::from(self.delay_secs)))
     }
 }

@@ -88,9 +88,19 @@ fn slug(name: &str) -> String {
     let slug: String = name
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
-    if slug.is_empty() { "group".into() } else { slug }
+    if slug.is_empty() {
+        "group".into()
+    } else {
+        slug
+    }
 }
 
 impl ContactList {
@@ -118,7 +128,10 @@ impl ContactList {
     }
 
     /// The contacts of one group, in order.
-    pub fn contacts_in<'a>(&'a self, group: &'a GroupId) -> impl Iterator<Item = &'a ContactRecord> + 'a {
+    pub fn contacts_in<'a>(
+        &'a self,
+        group: &'a GroupId,
+    ) -> impl Iterator<Item = &'a ContactRecord> + 'a {
         self.contacts.iter().filter(move |c| &c.group == group)
     }
 
@@ -129,7 +142,9 @@ impl ContactList {
 
     /// A group by name (case-insensitive).
     pub fn group_named(&self, name: &str) -> Option<&GroupRecord> {
-        self.groups.iter().find(|g| g.name.eq_ignore_ascii_case(name.trim()))
+        self.groups
+            .iter()
+            .find(|g| g.name.eq_ignore_ascii_case(name.trim()))
     }
 
     fn group_index(&self, id: &GroupId) -> Result<usize, ContactError> {
@@ -339,8 +354,12 @@ impl ContactList {
         }
         let order: Vec<GroupId> = self.groups.iter().map(|g| g.id.clone()).collect();
         // Stable: within a group the vector's order is the contacts' order.
-        self.contacts
-            .sort_by_key(|c| order.iter().position(|g| g == &c.group).unwrap_or(usize::MAX));
+        self.contacts.sort_by_key(|c| {
+            order
+                .iter()
+                .position(|g| g == &c.group)
+                .unwrap_or(usize::MAX)
+        });
         let mut counters: std::collections::HashMap<GroupId, u32> = Default::default();
         for contact in &mut self.contacts {
             let counter = counters.entry(contact.group.clone()).or_default();
@@ -380,15 +399,33 @@ mod tests {
         let work = list.add_group("Work").unwrap();
         let family = list.add_group("Family").unwrap();
         let friends = list.add_group("Friends").unwrap();
-        assert_eq!(list.groups().iter().map(|g| g.name.as_str()).collect::<Vec<_>>(), ["Work", "Family", "Friends"]);
+        assert_eq!(
+            list.groups()
+                .iter()
+                .map(|g| g.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Work", "Family", "Friends"]
+        );
         list.move_group(&friends, 0).unwrap();
         assert_eq!(list.groups()[0].id, friends);
-        assert_eq!(list.groups().iter().map(|g| g.position).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            list.groups().iter().map(|g| g.position).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
         list.set_collapsed(&work, true).unwrap();
-        assert!(list.groups().iter().find(|g| g.id == work).unwrap().collapsed);
+        assert!(
+            list.groups()
+                .iter()
+                .find(|g| g.id == work)
+                .unwrap()
+                .collapsed
+        );
         list.rename_group(&family, "Home").unwrap();
         assert_eq!(list.group_named("home").unwrap().id, family);
-        assert_eq!(list.add_group("work"), Err(ContactError::DuplicateGroup("work".into())));
+        assert_eq!(
+            list.add_group("work"),
+            Err(ContactError::DuplicateGroup("work".into()))
+        );
         assert_eq!(list.add_group("  "), Err(ContactError::EmptyName));
     }
 
@@ -401,12 +438,17 @@ mod tests {
             list.add_contact(contact(id, name, &a)).unwrap();
         }
         list.add_contact(contact("4", "Dee", &b)).unwrap();
-        list.move_contact(&ContactId::new("2").unwrap(), &b, Some(0)).unwrap();
+        list.move_contact(&ContactId::new("2").unwrap(), &b, Some(0))
+            .unwrap();
         assert_eq!(names_in(&list, &a), ["Ann", "Cid"]);
         assert_eq!(names_in(&list, &b), ["Bob", "Dee"]);
-        list.move_contact(&ContactId::new("1").unwrap(), &b, None).unwrap();
+        list.move_contact(&ContactId::new("1").unwrap(), &b, None)
+            .unwrap();
         assert_eq!(names_in(&list, &b), ["Bob", "Dee", "Ann"]);
-        assert_eq!(list.contacts_in(&b).map(|c| c.position).collect::<Vec<_>>(), [0, 1, 2]);
+        assert_eq!(
+            list.contacts_in(&b).map(|c| c.position).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
     }
 
     #[test]
@@ -414,18 +456,30 @@ mod tests {
         let mut list = ContactList::default();
         let a = list.add_group("A").unwrap();
         list.add_contact(contact("1", "Ann", &a)).unwrap();
-        assert_eq!(list.remove_group(&a), Err(ContactError::GroupNotEmpty("A".into())));
+        assert_eq!(
+            list.remove_group(&a),
+            Err(ContactError::GroupNotEmpty("A".into()))
+        );
         assert_eq!(list.groups().len(), 1);
         let missing = GroupId::new("nope").unwrap();
         assert_eq!(
             list.move_contact(&ContactId::new("1").unwrap(), &missing, None),
             Err(ContactError::UnknownGroup(missing))
         );
-        assert_eq!(list.contact(&ContactId::new("1").unwrap()).unwrap().group, a);
+        assert_eq!(
+            list.contact(&ContactId::new("1").unwrap()).unwrap().group,
+            a
+        );
         let mut bad = contact("2", "Bad", &a);
         bad.sip_addresses = vec!["not an address".into()];
-        assert!(matches!(list.add_contact(bad), Err(ContactError::BadAddress { .. })));
-        assert!(matches!(list.add_contact(contact("1", "Dup", &a)), Err(ContactError::DuplicateContact(_))));
+        assert!(matches!(
+            list.add_contact(bad),
+            Err(ContactError::BadAddress { .. })
+        ));
+        assert!(matches!(
+            list.add_contact(contact("1", "Dup", &a)),
+            Err(ContactError::DuplicateContact(_))
+        ));
         list.remove_contact(&ContactId::new("1").unwrap()).unwrap();
         list.remove_group(&a).unwrap();
         assert!(list.groups().is_empty());
@@ -438,16 +492,30 @@ mod tests {
         let mut c = contact("1", "Ann", &a);
         c.sip_addresses = vec!["sip:Ann@Example.com".into(), "ann@other.org".into()];
         list.add_contact(c).unwrap();
-        assert_eq!(list.contacts()[0].sip_addresses, ["Ann@example.com", "ann@other.org"]);
+        assert_eq!(
+            list.contacts()[0].sip_addresses,
+            ["Ann@example.com", "ann@other.org"]
+        );
     }
 
     #[test]
     fn special_groups_can_be_turned_on_and_off() {
         let mut list = ContactList::default();
         list.add_group("Work").unwrap();
-        let all = SpecialGroups { favorites: true, missed_calls: true, bonjour_neighbours: true };
-        assert_eq!(list.visible_group_names(all), ["Bonjour Neighbours", "Favorites", "Missed Calls", "Work"]);
-        let none = SpecialGroups { favorites: false, missed_calls: false, bonjour_neighbours: false };
+        let all = SpecialGroups {
+            favorites: true,
+            missed_calls: true,
+            bonjour_neighbours: true,
+        };
+        assert_eq!(
+            list.visible_group_names(all),
+            ["Bonjour Neighbours", "Favorites", "Missed Calls", "Work"]
+        );
+        let none = SpecialGroups {
+            favorites: false,
+            missed_calls: false,
+            bonjour_neighbours: false,
+        };
         assert_eq!(list.visible_group_names(none), ["Work"]);
     }
 
@@ -457,7 +525,13 @@ mod tests {
         let a = list.add_group("A").unwrap();
         list.add_contact(contact("1", "Ann", &a)).unwrap();
         list.add_contact(contact("2", "Bob", &a)).unwrap();
-        list.set_favorite(&ContactId::new("2").unwrap(), true).unwrap();
-        assert_eq!(list.favorites().map(|c| c.name.as_str()).collect::<Vec<_>>(), ["Bob"]);
+        list.set_favorite(&ContactId::new("2").unwrap(), true)
+            .unwrap();
+        assert_eq!(
+            list.favorites()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>(),
+            ["Bob"]
+        );
     }
 }

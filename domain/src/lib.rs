@@ -26,7 +26,9 @@ pub use contacts::{ContactError, ContactList, SearchHit, SpecialGroups};
 pub use history::MissedCalls;
 pub use message::{MessageError, ShortMessage};
 pub use number_rules::{DialPlan, DtmfStep, NumberError, NumberRules};
-pub use phone::{Command, CommandOutcome, Phone, PhoneError, PhoneEvent, PhoneHandle, PhoneSettings, Ports};
+pub use phone::{
+    Command, CommandOutcome, Phone, PhoneError, PhoneEvent, PhoneHandle, PhoneSettings, Ports,
+};
 pub use session::{CallState, Session, SessionError};
 pub use target::{Target, TargetError};
 pub use web_alert::WebAlertTemplate;

@@ -65,7 +65,11 @@ mod tests {
         assert!(ShortMessage::new(&"a".repeat(1300), false).is_ok());
         assert_eq!(
             ShortMessage::new(&"a".repeat(1301), false),
-            Err(MessageError::TooLong { length: 1301, max: 1300, to: "over IP" })
+            Err(MessageError::TooLong {
+                length: 1301,
+                max: 1300,
+                to: "over IP"
+            })
         );
     }
 
@@ -73,7 +77,10 @@ mod tests {
     fn phone_limit_is_160_characters() {
         assert!(ShortMessage::new(&"a".repeat(160), true).is_ok());
         let err = ShortMessage::new(&"a".repeat(161), true).unwrap_err();
-        assert_eq!(err.to_string(), "the message has 161 characters; at most 160 can be sent to a phone number");
+        assert_eq!(
+            err.to_string(),
+            "the message has 161 characters; at most 160 can be sent to a phone number"
+        );
     }
 
     #[test]

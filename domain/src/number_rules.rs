@@ -100,7 +100,12 @@ pub fn keypad_digit(letter: char) -> Option<char> {
 
 fn validate_rule(rule: &'static str, value: &Option<String>) -> Result<(), NumberError> {
     match value {
-        Some(v) if v.is_empty() || !v.chars().all(|c| c.is_ascii_digit() || c == '*' || c == '#') => {
+        Some(v)
+            if v.is_empty()
+                || !v
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '*' || c == '#') =>
+        {
             Err(NumberError::BadRule {
                 rule,
                 value: v.clone(),
@@ -148,7 +153,8 @@ impl NumberRules {
         if digits.is_empty() || digits == "+" {
             return Err(NumberError::Empty);
         }
-        if let (Some(rest), Some(replacement)) = (digits.strip_prefix('+'), &self.plus_replacement) {
+        if let (Some(rest), Some(replacement)) = (digits.strip_prefix('+'), &self.plus_replacement)
+        {
             digits = format!("{replacement}{rest}");
         }
         if let Some(prefix) = &self.external_line_prefix {
@@ -161,7 +167,11 @@ impl NumberRules {
                 ',' => DtmfStep::Pause,
                 c if is_separator(c) => continue,
                 c => {
-                    let key = if c.is_ascii_alphabetic() { keypad_digit(c).ok_or(bad(c))? } else { c };
+                    let key = if c.is_ascii_alphabetic() {
+                        keypad_digit(c).ok_or(bad(c))?
+                    } else {
+                        c
+                    };
                     DtmfStep::Key(DtmfDigit::from_char(key).ok_or(bad(c))?)
                 }
             };
@@ -205,24 +215,48 @@ mod tests {
 
     #[test]
     fn plus_is_kept_without_a_replacement() {
-        assert_eq!(rules(None, None).apply("+44 20 1234 5678").unwrap().number, "+442012345678");
+        assert_eq!(
+            rules(None, None).apply("+44 20 1234 5678").unwrap().number,
+            "+442012345678"
+        );
     }
 
     #[test]
     fn zero_zero_numbers_pass_unchanged() {
-        assert_eq!(rules(Some("00"), None).apply("0044 20 1234 5678").unwrap().number, "00442012345678");
+        assert_eq!(
+            rules(Some("00"), None)
+                .apply("0044 20 1234 5678")
+                .unwrap()
+                .number,
+            "00442012345678"
+        );
     }
 
     #[test]
     fn external_line_prefix_goes_first() {
-        assert_eq!(rules(None, Some("9")).apply("555-1234").unwrap().number, "95551234");
-        assert_eq!(rules(Some("00"), Some("9")).apply("+31 20 555").unwrap().number, "9003120555");
+        assert_eq!(
+            rules(None, Some("9")).apply("555-1234").unwrap().number,
+            "95551234"
+        );
+        assert_eq!(
+            rules(Some("00"), Some("9"))
+                .apply("+31 20 555")
+                .unwrap()
+                .number,
+            "9003120555"
+        );
     }
 
     #[test]
     fn letters_map_to_keypad_digits() {
-        assert_eq!(rules(None, None).apply("1-800-FLOWERS").unwrap().number, "18003569377");
-        assert_eq!(rules(None, None).apply("0800 abc").unwrap().number, "0800222");
+        assert_eq!(
+            rules(None, None).apply("1-800-FLOWERS").unwrap().number,
+            "18003569377"
+        );
+        assert_eq!(
+            rules(None, None).apply("0800 abc").unwrap().number,
+            "0800222"
+        );
     }
 
     #[test]
@@ -251,17 +285,31 @@ mod tests {
         assert_eq!(r.apply(" - "), Err(NumberError::Empty));
         assert_eq!(
             r.apply("555!"),
-            Err(NumberError::BadCharacter { number: "555!".into(), character: '!' })
+            Err(NumberError::BadCharacter {
+                number: "555!".into(),
+                character: '!'
+            })
         );
-        assert_eq!(r.apply("55+5"), Err(NumberError::MisplacedPlus("55+5".into())));
-        assert!(matches!(r.apply("555#1é"), Err(NumberError::BadCharacter { character: 'é', .. })));
+        assert_eq!(
+            r.apply("55+5"),
+            Err(NumberError::MisplacedPlus("55+5".into()))
+        );
+        assert!(matches!(
+            r.apply("555#1é"),
+            Err(NumberError::BadCharacter {
+                character: 'é', ..
+            })
+        ));
     }
 
     #[test]
     fn bad_rule_settings_are_reported() {
         assert_eq!(
             rules(Some("0x"), None).apply("+1"),
-            Err(NumberError::BadRule { rule: "'+' replacement", value: "0x".into() })
+            Err(NumberError::BadRule {
+                rule: "'+' replacement",
+                value: "0x".into()
+            })
         );
         assert!(rules(None, Some("")).validate().is_err());
     }

@@ -222,7 +222,13 @@ impl Phone {
         self.settings
             .default_account
             .as_ref()
-            .and_then(|id| self.settings.accounts.iter().filter(enabled).find(|a| &a.id == id))
+            .and_then(|id| {
+                self.settings
+                    .accounts
+                    .iter()
+                    .filter(enabled)
+                    .find(|a| &a.id == id)
+            })
             .or_else(|| self.settings.accounts.iter().find(enabled))
             .ok_or(PhoneError::NoAccount)
     }

@@ -5,7 +5,9 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use wink_ports::{AccountId, CallDirection, CallResult, MediaKind, Reason, SessionId, SipUri, UnixMillis};
+use wink_ports::{
+    AccountId, CallDirection, CallResult, MediaKind, Reason, SessionId, SipUri, UnixMillis,
+};
 
 use crate::DtmfStep;
 
@@ -90,7 +92,15 @@ pub struct Session {
 impl Session {
     /// A new outgoing call, in [`CallState::Calling`].
     pub fn outgoing(id: SessionId, account: AccountId, remote: SipUri, now: UnixMillis) -> Self {
-        Self::new(id, account, CallDirection::Outgoing, remote, None, now, CallState::Calling)
+        Self::new(
+            id,
+            account,
+            CallDirection::Outgoing,
+            remote,
+            None,
+            now,
+            CallState::Calling,
+        )
     }
 
     /// A new incoming call, in [`CallState::Alerting`].
@@ -101,7 +111,15 @@ impl Session {
         remote_display: Option<String>,
         now: UnixMillis,
     ) -> Self {
-        Self::new(id, account, CallDirection::Incoming, remote, remote_display, now, CallState::Alerting)
+        Self::new(
+            id,
+            account,
+            CallDirection::Incoming,
+            remote,
+            remote_display,
+            now,
+            CallState::Alerting,
+        )
     }
 
     fn new(
@@ -158,7 +176,10 @@ impl Session {
 
     fn is_outgoing_setup(&self) -> bool {
         self.direction == CallDirection::Outgoing
-            && matches!(self.state, CallState::Calling | CallState::Ringing | CallState::EarlyMedia)
+            && matches!(
+                self.state,
+                CallState::Calling | CallState::Ringing | CallState::EarlyMedia
+            )
     }
 
     /// A provisional response: 180 → ringing, any with SDP → early media.
@@ -259,7 +280,11 @@ impl Session {
         self.refuse(CallResult::Busy, "send busy for")
     }
 
-    fn refuse(&mut self, result: CallResult, action: &'static str) -> Result<CallResult, SessionError> {
+    fn refuse(
+        &mut self,
+        result: CallResult,
+        action: &'static str,
+    ) -> Result<CallResult, SessionError> {
         if self.state != CallState::Alerting {
             return Err(self.invalid(action));
         }
@@ -311,7 +336,11 @@ impl Session {
         if !self.is_connected() {
             return Err(self.invalid(if on_hold { "hold" } else { "resume" }));
         }
-        self.state = if on_hold { CallState::OnHold } else { CallState::Established };
+        self.state = if on_hold {
+            CallState::OnHold
+        } else {
+            CallState::Established
+        };
         Ok(())
     }
 
@@ -365,7 +394,11 @@ mod tests {
         call.on_progress(true).unwrap();
         assert_eq!(call.state(), CallState::EarlyMedia);
         call.on_progress(false).unwrap();
-        assert_eq!(call.state(), CallState::EarlyMedia, "a later 180 keeps early media");
+        assert_eq!(
+            call.state(),
+            CallState::EarlyMedia,
+            "a later 180 keeps early media"
+        );
         call.on_answered(UnixMillis(3_000)).unwrap();
         assert_eq!(call.state(), CallState::Established);
         call.set_hold(true).unwrap();
@@ -410,7 +443,10 @@ mod tests {
             text: Some("Call completed elsewhere".into()),
         };
         let mut elsewhere = incoming();
-        assert_eq!(elsewhere.on_cancelled(Some(&reason)).unwrap(), CallResult::AnsweredElsewhere);
+        assert_eq!(
+            elsewhere.on_cancelled(Some(&reason)).unwrap(),
+            CallResult::AnsweredElsewhere
+        );
         assert!(!CallResult::AnsweredElsewhere.is_missed());
         let mut missed = incoming();
         assert_eq!(missed.on_cancelled(None).unwrap(), CallResult::Missed);
@@ -421,7 +457,10 @@ mod tests {
         let mut call = incoming();
         call.accept(UnixMillis(5)).unwrap();
         assert_eq!(call.state(), CallState::Accepted);
-        assert!(call.on_cancelled(None).is_err(), "a CANCEL after 200 OK changes nothing");
+        assert!(
+            call.on_cancelled(None).is_err(),
+            "a CANCEL after 200 OK changes nothing"
+        );
         call.on_confirmed().unwrap();
         assert_eq!(call.state(), CallState::Established);
         call.set_muted(true).unwrap();
@@ -433,7 +472,10 @@ mod tests {
         let mut call = outgoing();
         assert_eq!(
             call.accept(UnixMillis(0)),
-            Err(SessionError::InvalidTransition { state: CallState::Calling, action: "answer" })
+            Err(SessionError::InvalidTransition {
+                state: CallState::Calling,
+                action: "answer"
+            })
         );
         assert!(call.set_hold(true).is_err());
         let mut ringing = incoming();

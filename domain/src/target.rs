@@ -53,14 +53,14 @@ pub struct ResolvedTarget {
 
 fn is_username(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_alphabetic())
-        && s.chars().all(|c| c.is_ascii_alphanumeric() || "._-+~".contains(c))
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-+~".contains(c))
 }
 
 fn looks_like_number(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
-        && s.chars().all(|c| {
-            c.is_ascii_alphanumeric() || " -.()/+*#,\u{a0}".contains(c)
-        })
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " -.()/+*#,\u{a0}".contains(c))
 }
 
 impl Target {
@@ -91,10 +91,11 @@ impl Target {
         if text.contains('@') {
             return Ok(Target::Uri(SipUri::parse(&format!("sip:{text}"))?));
         }
-        if let Some((scheme, _)) = text.split_once(':') {
-            if scheme.chars().all(|c| c.is_ascii_alphabetic()) && !scheme.is_empty() {
-                return Err(UriError::UnsupportedScheme(scheme.to_ascii_lowercase()).into());
-            }
+        if let Some((scheme, _)) = text.split_once(':')
+            && scheme.chars().all(|c| c.is_ascii_alphabetic())
+            && !scheme.is_empty()
+        {
+            return Err(UriError::UnsupportedScheme(scheme.to_ascii_lowercase()).into());
         }
         if looks_like_number(text) {
             return Ok(Target::PhoneNumber(text.to_owned()));
@@ -140,7 +141,9 @@ impl Target {
                 (number, dtmf_tail)
             }
         };
-        let domain = account.domain().ok_or_else(|| TargetError::NeedsDomain(user.clone()))?;
+        let domain = account
+            .domain()
+            .ok_or_else(|| TargetError::NeedsDomain(user.clone()))?;
         Ok(ResolvedTarget {
             uri: SipUri::from_parts(Some(&user), domain)?,
             dtmf_tail,
@@ -166,20 +169,31 @@ mod tests {
 
     #[test]
     fn parses_every_typed_form() {
-        assert_eq!(Target::parse("alice").unwrap(), Target::User("alice".into()));
+        assert_eq!(
+            Target::parse("alice").unwrap(),
+            Target::User("alice".into())
+        );
         assert_eq!(
             Target::parse("alice@example.com").unwrap(),
             Target::Uri(SipUri::parse("sip:alice@example.com").unwrap())
         );
         let with_transport = Target::parse("sip:alice@example.com;transport=tcp").unwrap();
-        let Target::Uri(uri) = &with_transport else { panic!("{with_transport:?}") };
+        let Target::Uri(uri) = &with_transport else {
+            panic!("{with_transport:?}")
+        };
         assert_eq!(uri.param("transport"), Some(Some("tcp")));
         assert_eq!(
             Target::parse(" +44 20 1234 5678 ").unwrap(),
             Target::PhoneNumber("+44 20 1234 5678".into())
         );
-        assert_eq!(Target::parse("00442012345678").unwrap(), Target::PhoneNumber("00442012345678".into()));
-        assert_eq!(Target::parse("tel:+15550100").unwrap(), Target::PhoneNumber("+15550100".into()));
+        assert_eq!(
+            Target::parse("00442012345678").unwrap(),
+            Target::PhoneNumber("00442012345678".into())
+        );
+        assert_eq!(
+            Target::parse("tel:+15550100").unwrap(),
+            Target::PhoneNumber("+15550100".into())
+        );
     }
 
     #[test]
@@ -187,26 +201,61 @@ mod tests {
         assert_eq!(Target::parse("   "), Err(TargetError::Empty));
         assert_eq!(
             Target::parse("http://example.com"),
-            Err(TargetError::BadUri(UriError::UnsupportedScheme("http".into())))
+            Err(TargetError::BadUri(UriError::UnsupportedScheme(
+                "http".into()
+            )))
         );
         assert!(matches!(Target::parse("sip:"), Err(TargetError::BadUri(_))));
-        assert!(matches!(Target::parse("al ice"), Err(TargetError::Unrecognised { reason: "it contains spaces", .. })));
-        assert!(matches!(Target::parse("ali$ce"), Err(TargetError::Unrecognised { .. })));
-        assert!(matches!(Target::parse("alice@"), Err(TargetError::BadUri(UriError::MissingHost))));
-        assert!(matches!(Target::parse("tel:abc"), Err(TargetError::Unrecognised { .. })));
+        assert!(matches!(
+            Target::parse("al ice"),
+            Err(TargetError::Unrecognised {
+                reason: "it contains spaces",
+                ..
+            })
+        ));
+        assert!(matches!(
+            Target::parse("ali$ce"),
+            Err(TargetError::Unrecognised { .. })
+        ));
+        assert!(matches!(
+            Target::parse("alice@"),
+            Err(TargetError::BadUri(UriError::MissingHost))
+        ));
+        assert!(matches!(
+            Target::parse("tel:abc"),
+            Err(TargetError::Unrecognised { .. })
+        ));
     }
 
     #[test]
     fn resolves_against_the_account() {
         let acc = account();
-        assert_eq!(Target::parse("bob").unwrap().resolve(&acc).unwrap().uri.to_string(), "sip:bob@example.com");
-        let resolved = Target::parse("+44 20 1234#9,1").unwrap().resolve(&acc).unwrap();
+        assert_eq!(
+            Target::parse("bob")
+                .unwrap()
+                .resolve(&acc)
+                .unwrap()
+                .uri
+                .to_string(),
+            "sip:bob@example.com"
+        );
+        let resolved = Target::parse("+44 20 1234#9,1")
+            .unwrap()
+            .resolve(&acc)
+            .unwrap();
         assert_eq!(resolved.uri.to_string(), "sip:0044201234@example.com");
         assert_eq!(
             resolved.dtmf_tail,
-            vec![DtmfStep::Key(DtmfDigit::Digit(9)), DtmfStep::Pause, DtmfStep::Key(DtmfDigit::Digit(1))]
+            vec![
+                DtmfStep::Key(DtmfDigit::Digit(9)),
+                DtmfStep::Pause,
+                DtmfStep::Key(DtmfDigit::Digit(1))
+            ]
         );
-        let full = Target::parse("sip:carol@other.org").unwrap().resolve(&acc).unwrap();
+        let full = Target::parse("sip:carol@other.org")
+            .unwrap()
+            .resolve(&acc)
+            .unwrap();
         assert_eq!(full.uri.to_string(), "sip:carol@other.org");
     }
 
@@ -217,13 +266,22 @@ mod tests {
             Target::parse("bob").unwrap().resolve(&bonjour),
             Err(TargetError::NeedsDomain("bob".into()))
         );
-        assert!(Target::parse("bob@192.168.1.5").unwrap().resolve(&bonjour).is_ok());
+        assert!(
+            Target::parse("bob@192.168.1.5")
+                .unwrap()
+                .resolve(&bonjour)
+                .is_ok()
+        );
     }
 
     #[test]
     fn phone_numbers_are_recognised_for_message_limits() {
         assert!(Target::parse("+1555").unwrap().is_phone_number());
-        assert!(Target::parse("sip:+1555@x.org;user=phone").unwrap().is_phone_number());
+        assert!(
+            Target::parse("sip:+1555@x.org;user=phone")
+                .unwrap()
+                .is_phone_number()
+        );
         assert!(!Target::parse("alice").unwrap().is_phone_number());
     }
 }

@@ -36,7 +36,10 @@ impl WebAlertTemplate {
         // `$caller_party` contains `$caller_username`'s prefix? No, but replace the longest
         // names first anyway so no variable is a prefix of another at replacement time.
         self.0
-            .replace("$caller_username", &escape(caller.user().unwrap_or_default()))
+            .replace(
+                "$caller_username",
+                &escape(caller.user().unwrap_or_default()),
+            )
             .replace("$caller_party", &escape(&caller.address()))
             .replace("$called_party", &escape(&called.address()))
     }
@@ -75,7 +78,10 @@ mod tests {
     #[test]
     fn missing_user_part_renders_empty() {
         let template = WebAlertTemplate::new("u=$caller_username;p=$caller_party");
-        let url = template.render(&SipUri::parse("sip:example.com").unwrap(), &SipUri::parse("sip:me@x.org").unwrap());
+        let url = template.render(
+            &SipUri::parse("sip:example.com").unwrap(),
+            &SipUri::parse("sip:me@x.org").unwrap(),
+        );
         assert_eq!(url, "u=;p=example.com");
     }
 }

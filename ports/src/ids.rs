@@ -114,8 +114,17 @@ mod tests {
 
     #[test]
     fn rejects_empty_and_whitespace() {
-        assert_eq!(AccountId::new(""), Err(IdError::Empty { kind: "account id" }));
-        assert!(matches!(SessionId::new("a b"), Err(IdError::BadCharacter { .. })));
-        assert_eq!(AccountId::new("alice@example.com").unwrap().as_str(), "alice@example.com");
+        assert_eq!(
+            AccountId::new(""),
+            Err(IdError::Empty { kind: "account id" })
+        );
+        assert!(matches!(
+            SessionId::new("a b"),
+            Err(IdError::BadCharacter { .. })
+        ));
+        assert_eq!(
+            AccountId::new("alice@example.com").unwrap().as_str(),
+            "alice@example.com"
+        );
     }
 }

@@ -57,8 +57,11 @@ pub trait SecretStore: Send + Sync {
     ///
     /// # Errors
     /// [`SecretError::Unavailable`], [`SecretError::Locked`], [`SecretError::Backend`].
-    async fn set_password(&self, account: &AccountId, password: &Password)
-    -> Result<(), SecretError>;
+    async fn set_password(
+        &self,
+        account: &AccountId,
+        password: &Password,
+    ) -> Result<(), SecretError>;
 
     /// Deletes the password of `account`; `Ok(false)` if there was none.
     ///

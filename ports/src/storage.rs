@@ -1,8 +1,8 @@
 //! [`StoragePort`]: call history, chat messages, contacts and groups.
 
 use crate::{
-    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord,
-    HistoryQuery, HistoryRecord, MessageId, UnixMillis,
+    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord, HistoryQuery,
+    HistoryRecord, MessageId, UnixMillis,
 };
 
 /// Why storage failed.

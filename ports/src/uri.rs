@@ -78,7 +78,11 @@ impl SipUri {
         let scheme = match scheme.to_ascii_lowercase().as_str() {
             "sip" => Scheme::Sip,
             "sips" => Scheme::Sips,
-            other if other.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) => {
+            other
+                if other
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c)) =>
+            {
                 return Err(UriError::UnsupportedScheme(other.to_owned()));
             }
             _ => return Err(UriError::MissingScheme),
@@ -319,7 +323,10 @@ mod tests {
     #[test]
     fn rejects_garbage_with_reasons() {
         assert_eq!(SipUri::parse(""), Err(UriError::Empty));
-        assert_eq!(SipUri::parse("alice@example.com"), Err(UriError::MissingScheme));
+        assert_eq!(
+            SipUri::parse("alice@example.com"),
+            Err(UriError::MissingScheme)
+        );
         assert_eq!(
             SipUri::parse("http://example.com"),
             Err(UriError::UnsupportedScheme("http".into()))

@@ -7,9 +7,9 @@
 //! a test whose peer is missing fails and says why, it never skips.
 #![warn(missing_docs)]
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::io::Write;
 
 /// Fails the test with an explanation unless `scripts/with-keyring.sh` started a real
 /// Secret Service (gnome-keyring) on a private session bus for this run.
@@ -29,7 +29,9 @@ pub struct Sandbox {
 impl Sandbox {
     /// A new, empty sandbox.
     pub fn new() -> Self {
-        Self { dir: tempfile::tempdir().expect("a temporary folder") }
+        Self {
+            dir: tempfile::tempdir().expect("a temporary folder"),
+        }
     }
 
     /// `$XDG_CONFIG_HOME` inside the sandbox.

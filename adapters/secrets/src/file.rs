@@ -42,7 +42,10 @@ impl FileSecretStore {
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(BTreeMap::new()),
             Err(e) => return Err(io_error(path, e)),
         };
-        let mode = fs::metadata(path).map_err(|e| io_error(path, e))?.permissions().mode();
+        let mode = fs::metadata(path)
+            .map_err(|e| io_error(path, e))?
+            .permissions()
+            .mode();
         if mode & 0o077 != 0 {
             return Err(SecretError::Backend(format!(
                 "{} is readable by other users (mode {:o}); run chmod 600 on it",
@@ -51,7 +54,11 @@ impl FileSecretStore {
             )));
         }
         toml::from_str(&text).map_err(|e| {
-            SecretError::Backend(format!("{} is not valid TOML: {}", path.display(), e.message()))
+            SecretError::Backend(format!(
+                "{} is not valid TOML: {}",
+                path.display(),
+                e.message()
+            ))
         })
     }
 
@@ -111,7 +118,11 @@ impl SecretStore for FileSecretStore {
             .await
     }
 
-    async fn set_password(&self, account: &AccountId, password: &Password) -> Result<(), SecretError> {
+    async fn set_password(
+        &self,
+        account: &AccountId,
+        password: &Password,
+    ) -> Result<(), SecretError> {
         let key = account.as_str().to_owned();
         let secret = password.expose().to_owned();
         self.update(move |secrets| {
@@ -145,17 +156,46 @@ mod tests {
         let path = dir.path().join("wink").join("secrets.toml");
         let store = FileSecretStore::new(&path);
         assert_eq!(store.get_password(&account("a@x.org")).await.unwrap(), None);
-        store.set_password(&account("a@x.org"), &Password::new("pw \"quoted\" ☎")).await.unwrap();
-        store.set_password(&account("b@x.org"), &Password::new("other")).await.unwrap();
+        store
+            .set_password(&account("a@x.org"), &Password::new("pw \"quoted\" ☎"))
+            .await
+            .unwrap();
+        store
+            .set_password(&account("b@x.org"), &Password::new("other"))
+            .await
+            .unwrap();
         assert_eq!(
-            store.get_password(&account("a@x.org")).await.unwrap().unwrap().expose(),
+            store
+                .get_password(&account("a@x.org"))
+                .await
+                .unwrap()
+                .unwrap()
+                .expose(),
             "pw \"quoted\" ☎"
         );
-        assert_eq!(fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        assert_eq!(fs::metadata(path.parent().unwrap()).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(
+            fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(
+            fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode()
+                & 0o777,
+            0o700
+        );
         assert!(store.delete_password(&account("a@x.org")).await.unwrap());
         assert!(!store.delete_password(&account("a@x.org")).await.unwrap());
-        assert_eq!(store.get_password(&account("b@x.org")).await.unwrap().unwrap().expose(), "other");
+        assert_eq!(
+            store
+                .get_password(&account("b@x.org"))
+                .await
+                .unwrap()
+                .unwrap()
+                .expose(),
+            "other"
+        );
         // A second store on the same file sees the same data (it persists).
         let again = FileSecretStore::new(&path);
         assert_eq!(again.get_password(&account("a@x.org")).await.unwrap(), None);
@@ -167,7 +207,10 @@ mod tests {
         let path = dir.path().join("secrets.toml");
         fs::write(&path, "\"a@x.org\" = \"pw\"\n").unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        let error = FileSecretStore::new(&path).get_password(&account("a@x.org")).await.unwrap_err();
+        let error = FileSecretStore::new(&path)
+            .get_password(&account("a@x.org"))
+            .await
+            .unwrap_err();
         assert!(error.to_string().contains("chmod 600"), "{error}");
     }
 
@@ -179,7 +222,16 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o600)).unwrap();
         let store = FileSecretStore::new(&path);
         assert!(store.get_password(&account("a@x.org")).await.is_err());
-        assert!(store.set_password(&account("a@x.org"), &Password::new("x")).await.is_err());
-        assert_eq!(fs::read_to_string(&path).unwrap(), "not = [valid", "the file is left untouched");
+        assert!(
+            store
+                .set_password(&account("a@x.org"), &Password::new("x"))
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            fs::read_to_string(&path).unwrap(),
+            "not = [valid",
+            "the file is left untouched"
+        );
     }
 }

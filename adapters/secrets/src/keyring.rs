@@ -71,14 +71,21 @@ impl KeyringStore {
 #[async_trait::async_trait]
 impl SecretStore for KeyringStore {
     async fn get_password(&self, account: &AccountId) -> Result<Option<Password>, SecretError> {
-        match self.with_entry(account, |entry| entry.get_password()).await? {
+        match self
+            .with_entry(account, |entry| entry.get_password())
+            .await?
+        {
             Ok(secret) => Ok(Some(Password::new(secret))),
             Err(Error::NoEntry) => Ok(None),
             Err(error) => Err(to_port_error(error)),
         }
     }
 
-    async fn set_password(&self, account: &AccountId, password: &Password) -> Result<(), SecretError> {
+    async fn set_password(
+        &self,
+        account: &AccountId,
+        password: &Password,
+    ) -> Result<(), SecretError> {
         let secret = password.clone();
         self.with_entry(account, move |entry| entry.set_password(secret.expose()))
             .await?
@@ -86,7 +93,10 @@ impl SecretStore for KeyringStore {
     }
 
     async fn delete_password(&self, account: &AccountId) -> Result<bool, SecretError> {
-        match self.with_entry(account, |entry| entry.delete_credential()).await? {
+        match self
+            .with_entry(account, |entry| entry.delete_credential())
+            .await?
+        {
             Ok(()) => Ok(true),
             Err(Error::NoEntry) => Ok(false),
             Err(error) => Err(to_port_error(error)),

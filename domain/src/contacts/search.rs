@@ -7,6 +7,8 @@
 
 use std::cmp::Ordering;
 
+use memchr::memmem;
+
 use wink_ports::ContactRecord;
 
 /// Which field of a contact matched.
@@ -42,10 +44,45 @@ struct IndexedContact {
     favorite: bool,
 }
 
-/// Lower-cased copies of every searchable field, in the contact list's order.
+/// Lower-cased copies of every searchable field, in the contact list's order, plus two
+/// haystacks (all text fields; all phone-number digits) in which one SIMD scan per
+/// keystroke finds the few contacts worth scoring.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchIndex {
     entries: Vec<IndexedContact>,
+    text: Haystack,
+    digits: Haystack,
+}
+
+/// Fields of all contacts joined into one string: `\n` between fields, `\0` between
+/// contacts, so a query (which holds neither) never matches across two contacts.
+#[derive(Debug, Clone, Default)]
+struct Haystack {
+    bytes: String,
+    starts: Vec<usize>,
+}
+
+impl Haystack {
+    fn push<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
+        self.starts.push(self.bytes.len());
+        for field in fields {
+            self.bytes.push_str(field);
+            self.bytes.push('\n');
+        }
+        self.bytes.push('\0');
+    }
+
+    /// Indices of the contacts whose fields contain `needle`, in order, each once.
+    fn contacts_containing(&self, needle: &[u8], out: &mut Vec<usize>) {
+        let mut last = None;
+        for at in memmem::find_iter(self.bytes.as_bytes(), needle) {
+            let contact = self.starts.partition_point(|&start| start <= at) - 1;
+            if last != Some(contact) {
+                out.push(contact);
+                last = Some(contact);
+            }
+        }
+    }
 }
 
 /// The digits of a phone number, with an international `+` or `00` dropped so that
@@ -61,7 +98,9 @@ fn number_key(text: &str) -> String {
 
 fn is_number_query(query: &str) -> bool {
     query.chars().any(|c| c.is_ascii_digit())
-        && query.chars().all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+        && query
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
 }
 
 fn text_score(field: &str, query: &str, exact: u32, prefix: u32, word: u32, anywhere: u32) -> u32 {
@@ -85,16 +124,28 @@ impl IndexedContact {
                 best = (score, field);
             }
         };
-        consider(text_score(&self.name, query, 100, 90, 75, 40), MatchedField::Name);
+        consider(
+            text_score(&self.name, query, 100, 90, 75, 40),
+            MatchedField::Name,
+        );
         for alias in &self.aliases {
-            consider(text_score(alias, query, 95, 80, 60, 35), MatchedField::Alias);
+            consider(
+                text_score(alias, query, 95, 80, 60, 35),
+                MatchedField::Alias,
+            );
         }
         for address in &self.addresses {
-            consider(text_score(address, query, 95, 70, 50, 30), MatchedField::Address);
+            consider(
+                text_score(address, query, 95, 70, 50, 30),
+                MatchedField::Address,
+            );
         }
         if let Some(number) = number.filter(|n| !n.is_empty()) {
             for stored in &self.numbers {
-                consider(text_score(stored, number, 95, 65, 45, 45), MatchedField::PhoneNumber);
+                consider(
+                    text_score(stored, number, 95, 65, 45, 45),
+                    MatchedField::PhoneNumber,
+                );
             }
         }
         if best.0 == 0 {
@@ -106,17 +157,23 @@ impl IndexedContact {
 
 impl SearchIndex {
     pub(super) fn rebuild(&mut self, contacts: &[ContactRecord]) {
-        let lower = |items: &[String]| items.iter().map(|s| s.to_lowercase()).collect();
-        self.entries = contacts
-            .iter()
-            .map(|c| IndexedContact {
+        let lower = |items: &[String]| items.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
+        *self = Self::default();
+        for c in contacts {
+            let entry = IndexedContact {
                 name: c.name.to_lowercase(),
                 aliases: lower(&c.aliases),
                 addresses: lower(&c.sip_addresses),
                 numbers: c.phone_numbers.iter().map(|n| number_key(n)).collect(),
                 favorite: c.favorite,
-            })
-            .collect();
+            };
+            let text_fields = std::iter::once(&entry.name)
+                .chain(&entry.aliases)
+                .chain(&entry.addresses);
+            self.text.push(text_fields.map(String::as_str));
+            self.digits.push(entry.numbers.iter().map(String::as_str));
+            self.entries.push(entry);
+        }
     }
 
     pub(super) fn search<'a>(
@@ -125,19 +182,36 @@ impl SearchIndex {
         query: &str,
         limit: usize,
     ) -> Vec<SearchHit<'a>> {
-        let query = query.trim().to_lowercase();
+        let query: String = query
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect();
         if query.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let number = is_number_query(&query).then(|| number_key(&query));
-        let mut hits: Vec<SearchHit<'a>> = self
-            .entries
-            .iter()
-            .zip(contacts)
-            .filter_map(|(entry, contact)| {
-                entry
-                    .score(&query, number.as_deref())
-                    .map(|(score, field)| SearchHit { contact, score, field })
+        let number = is_number_query(&query)
+            .then(|| number_key(&query))
+            .filter(|n| !n.is_empty());
+        let mut candidates = Vec::new();
+        self.text
+            .contacts_containing(query.as_bytes(), &mut candidates);
+        if let Some(digits) = &number {
+            self.digits
+                .contacts_containing(digits.as_bytes(), &mut candidates);
+            candidates.sort_unstable();
+            candidates.dedup();
+        }
+        let mut hits: Vec<SearchHit<'a>> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let (score, field) = self.entries[i].score(&query, number.as_deref())?;
+                Some(SearchHit {
+                    contact: &contacts[i],
+                    score,
+                    field,
+                })
             })
             .collect();
         let order = |a: &SearchHit<'_>, b: &SearchHit<'_>| -> Ordering {
@@ -163,27 +237,46 @@ mod tests {
 
     fn list() -> ContactList {
         let group = GroupId::new("g").unwrap();
-        let c = |id: &str, name: &str, addrs: &[&str], numbers: &[&str], aliases: &[&str]| ContactRecord {
-            id: ContactId::new(id).unwrap(),
-            name: name.into(),
-            sip_addresses: addrs.iter().map(|s| s.to_string()).collect(),
-            phone_numbers: numbers.iter().map(|s| s.to_string()).collect(),
-            aliases: aliases.iter().map(|s| s.to_string()).collect(),
-            preferred_media: Default::default(),
-            icon: None,
-            group: group.clone(),
-            position: 0,
-            favorite: false,
+        let c = |id: &str, name: &str, addrs: &[&str], numbers: &[&str], aliases: &[&str]| {
+            ContactRecord {
+                id: ContactId::new(id).unwrap(),
+                name: name.into(),
+                sip_addresses: addrs.iter().map(|s| s.to_string()).collect(),
+                phone_numbers: numbers.iter().map(|s| s.to_string()).collect(),
+                aliases: aliases.iter().map(|s| s.to_string()).collect(),
+                preferred_media: Default::default(),
+                icon: None,
+                group: group.clone(),
+                position: 0,
+                favorite: false,
+            }
         };
         let contacts = vec![
             c("1", "Annabel Lee", &["annabel@poe.org"], &[], &[]),
-            c("2", "Ann", &["ann@example.com"], &["+44 20 1234 5678"], &["annie"]),
-            c("3", "Joanna Smith", &["jsmith@corp.com"], &["555-0100"], &[]),
+            c(
+                "2",
+                "Ann",
+                &["ann@example.com"],
+                &["+44 20 1234 5678"],
+                &["annie"],
+            ),
+            c(
+                "3",
+                "Joanna Smith",
+                &["jsmith@corp.com"],
+                &["555-0100"],
+                &[],
+            ),
             c("4", "Bob Annex", &["bob@example.com"], &[], &[]),
             c("5", "Zed", &["zed@example.com"], &[], &["anvil"]),
         ];
         ContactList::from_records(
-            vec![wink_ports::GroupRecord { id: group, name: "G".into(), position: 0, collapsed: false }],
+            vec![wink_ports::GroupRecord {
+                id: group,
+                name: "G".into(),
+                position: 0,
+                collapsed: false,
+            }],
             contacts,
         )
     }
@@ -196,7 +289,10 @@ mod tests {
     fn ranks_exact_then_prefix_then_word_then_anywhere() {
         let list = list();
         let hits = list.search("ann", 10);
-        assert_eq!(names(&hits), ["Ann", "Annabel Lee", "Bob Annex", "Joanna Smith"]);
+        assert_eq!(
+            names(&hits),
+            ["Ann", "Annabel Lee", "Bob Annex", "Joanna Smith"]
+        );
         assert_eq!(hits[0].field, MatchedField::Name);
         assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
     }

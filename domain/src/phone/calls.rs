@@ -5,9 +5,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokio::time::Instant;
 use tracing::warn;
-use wink_ports::{
-    CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode,
-};
+use wink_ports::{CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode};
 
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
@@ -49,8 +47,12 @@ impl Phone {
         let account_id = account.id.clone();
         let resolved = Target::parse(typed)?.resolve(account)?;
         let id = self.new_session_id();
-        let mut session =
-            Session::outgoing(id.clone(), account_id.clone(), resolved.uri.clone(), self.ports.clock.now());
+        let mut session = Session::outgoing(
+            id.clone(),
+            account_id.clone(),
+            resolved.uri.clone(),
+            self.ports.clock.now(),
+        );
         session.dtmf_tail = resolved.dtmf_tail;
 
         let offer = self.ports.media.create_offer(&id).await?;
@@ -74,36 +76,50 @@ impl Phone {
     }
 
     pub(super) async fn redial(&mut self) -> Result<CommandOutcome, PhoneError> {
-        let (target, account) = self.last_dialed.clone().ok_or(PhoneError::NothingToRedial)?;
+        let (target, account) = self
+            .last_dialed
+            .clone()
+            .ok_or(PhoneError::NothingToRedial)?;
         self.call(&target, account.as_ref()).await
     }
 
     /// A 1xx to our INVITE; with SDP it starts early media.
-    pub(super) async fn on_progress(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+    pub(super) async fn on_progress(
+        &mut self,
+        id: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), PhoneError> {
         self.session_mut(id)?.clone().on_progress(sdp.is_some())?;
-        if let Some(sdp) = &sdp {
-            if !self.calls.answer_applied.contains(id) {
-                self.ports.media.apply_answer(id, sdp).await?;
-                self.ports.media.start(id).await?;
-                self.calls.answer_applied.insert(id.clone());
-            }
+        if let Some(sdp) = &sdp
+            && !self.calls.answer_applied.contains(id)
+        {
+            self.ports.media.apply_answer(id, sdp).await?;
+            self.ports.media.start(id).await?;
+            self.calls.answer_applied.insert(id.clone());
         }
         let session = self.session_mut(id)?;
         session.on_progress(sdp.is_some())?;
         let state = session.state();
-        self.emit(PhoneEvent::CallState { session: id.clone(), state });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state,
+        });
         Ok(())
     }
 
     /// The 2xx to our INVITE.
-    pub(super) async fn on_answered(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+    pub(super) async fn on_answered(
+        &mut self,
+        id: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), PhoneError> {
         let now = self.ports.clock.now();
         self.session_mut(id)?.clone().on_answered(now)?;
         let media = async {
-            if let Some(sdp) = &sdp {
-                if !self.calls.answer_applied.contains(id) {
-                    self.ports.media.apply_answer(id, sdp).await?;
-                }
+            if let Some(sdp) = &sdp
+                && !self.calls.answer_applied.contains(id)
+            {
+                self.ports.media.apply_answer(id, sdp).await?;
             }
             self.ports.media.start(id).await
         };
@@ -118,10 +134,14 @@ impl Phone {
         let session = self.session_mut(id)?;
         session.on_answered(now)?;
         let tail = std::mem::take(&mut session.dtmf_tail);
-        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Established });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state: CallState::Established,
+        });
         if !tail.is_empty() {
             self.calls.dtmf_queues.insert(id.clone(), tail.into());
-            self.timers.schedule(Instant::now(), Timer::DtmfTail(id.clone()));
+            self.timers
+                .schedule(Instant::now(), Timer::DtmfTail(id.clone()));
         }
         Ok(())
     }
@@ -160,26 +180,44 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
-    pub(super) async fn hold(&mut self, id: &SessionId, on_hold: bool) -> Result<CommandOutcome, PhoneError> {
+    pub(super) async fn hold(
+        &mut self,
+        id: &SessionId,
+        on_hold: bool,
+    ) -> Result<CommandOutcome, PhoneError> {
         let mut next = self.session_mut(id)?.clone();
         next.set_hold(on_hold)?;
         let offer = self.ports.media.hold(id, on_hold).await?;
         self.ports.signaling.reinvite(id, offer).await?;
         let state = next.state();
         self.sessions.insert(id.clone(), next);
-        self.emit(PhoneEvent::CallState { session: id.clone(), state });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state,
+        });
         Ok(CommandOutcome::Done)
     }
 
-    pub(super) async fn mute(&mut self, id: &SessionId, muted: bool) -> Result<CommandOutcome, PhoneError> {
+    pub(super) async fn mute(
+        &mut self,
+        id: &SessionId,
+        muted: bool,
+    ) -> Result<CommandOutcome, PhoneError> {
         self.session_mut(id)?.clone().set_muted(muted)?;
         self.ports.media.mute(id, muted).await?;
         self.session_mut(id)?.set_muted(muted)?;
-        self.emit(PhoneEvent::Muted { session: id.clone(), muted });
+        self.emit(PhoneEvent::Muted {
+            session: id.clone(),
+            muted,
+        });
         Ok(CommandOutcome::Done)
     }
 
-    pub(super) async fn send_dtmf(&mut self, id: &SessionId, keys: &str) -> Result<CommandOutcome, PhoneError> {
+    pub(super) async fn send_dtmf(
+        &mut self,
+        id: &SessionId,
+        keys: &str,
+    ) -> Result<CommandOutcome, PhoneError> {
         let digits = keys
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -187,21 +225,34 @@ impl Phone {
             .collect::<Result<Vec<_>, _>>()?;
         let session = self.session_mut(id)?;
         if !session.is_connected() && session.state() != CallState::EarlyMedia {
-            return Err(crate::SessionError::InvalidTransition { state: session.state(), action: "send DTMF in" }.into());
+            return Err(crate::SessionError::InvalidTransition {
+                state: session.state(),
+                action: "send DTMF in",
+            }
+            .into());
         }
         for digit in digits {
             self.ports.media.send_dtmf(id, digit).await?;
-            self.emit(PhoneEvent::DtmfSent { session: id.clone(), digit });
+            self.emit(PhoneEvent::DtmfSent {
+                session: id.clone(),
+                digit,
+            });
         }
         Ok(CommandOutcome::Done)
     }
 
     /// Plays the DTMF tail up to the next pause.
     pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
-        while let Some(step) = self.calls.dtmf_queues.get_mut(id).and_then(VecDeque::pop_front) {
+        while let Some(step) = self
+            .calls
+            .dtmf_queues
+            .get_mut(id)
+            .and_then(VecDeque::pop_front)
+        {
             match step {
                 DtmfStep::Pause => {
-                    self.timers.schedule(Instant::now() + PAUSE, Timer::DtmfTail(id.clone()));
+                    self.timers
+                        .schedule(Instant::now() + PAUSE, Timer::DtmfTail(id.clone()));
                     return;
                 }
                 DtmfStep::Key(digit) => {
@@ -210,7 +261,10 @@ impl Phone {
                         self.calls.dtmf_queues.remove(id);
                         return;
                     }
-                    self.emit(PhoneEvent::DtmfSent { session: id.clone(), digit });
+                    self.emit(PhoneEvent::DtmfSent {
+                        session: id.clone(),
+                        digit,
+                    });
                 }
             }
         }
@@ -225,17 +279,28 @@ impl Phone {
 
     /// A call is over: stop media, write history, count a missed call, tell the UI.
     pub(super) async fn end_session(&mut self, id: &SessionId, result: CallResult) {
-        let Some(session) = self.sessions.remove(id) else { return };
+        let Some(session) = self.sessions.remove(id) else {
+            return;
+        };
         self.stop_media(id).await;
         self.timers.cancel_session(id);
         self.calls.forget(id);
         let record = history::record_for(&session, result, self.ports.clock.now());
         let duration_secs = record.duration_secs();
         if let Err(error) = self.ports.storage.add_history(record).await {
-            self.emit(PhoneEvent::Problem(format!("the call could not be written to history: {error}")));
+            self.emit(PhoneEvent::Problem(format!(
+                "the call could not be written to history: {error}"
+            )));
         }
-        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Terminated(result) });
-        self.emit(PhoneEvent::CallEnded { session: id.clone(), result, duration_secs });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state: CallState::Terminated(result),
+        });
+        self.emit(PhoneEvent::CallEnded {
+            session: id.clone(),
+            result,
+            duration_secs,
+        });
         if self.missed.observe(result) {
             self.emit(PhoneEvent::MissedCalls(self.missed.count()));
         }

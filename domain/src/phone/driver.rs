@@ -102,9 +102,11 @@ impl Phone {
             Command::Hold(session, on) => self.hold(&session, on).await,
             Command::Mute(session, on) => self.mute(&session, on).await,
             Command::SendDtmf(session, keys) => self.send_dtmf(&session, &keys).await,
-            Command::SendMessage { target, text, account } => {
-                self.send_message(&target, &text, account.as_ref()).await
-            }
+            Command::SendMessage {
+                target,
+                text,
+                account,
+            } => self.send_message(&target, &text, account.as_ref()).await,
             Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
             Command::ClearMissedCalls => {
                 self.missed.reset();
@@ -122,23 +124,45 @@ impl Phone {
                 self.on_registration(account, state);
                 Ok(())
             }
-            SignalingEvent::IncomingCall { session, account, from, from_display, to, offer } => {
-                let invite = IncomingInvite { session, account, from, from_display, to, offer };
+            SignalingEvent::IncomingCall {
+                session,
+                account,
+                from,
+                from_display,
+                to,
+                offer,
+            } => {
+                let invite = IncomingInvite {
+                    session,
+                    account,
+                    from,
+                    from_display,
+                    to,
+                    offer,
+                };
                 self.on_incoming_call(invite).await
             }
             SignalingEvent::Progress { session, sdp, .. } => self.on_progress(&session, sdp).await,
             SignalingEvent::Answered { session, sdp } => self.on_answered(&session, sdp).await,
             SignalingEvent::Confirmed { session, sdp } => self.on_confirmed(&session, sdp).await,
             SignalingEvent::Failed { session, code, .. } => self.on_failed(&session, code).await,
-            SignalingEvent::Cancelled { session, reason } => self.on_cancelled(&session, reason).await,
+            SignalingEvent::Cancelled { session, reason } => {
+                self.on_cancelled(&session, reason).await
+            }
             SignalingEvent::HungUp { session } => self.on_hung_up(&session).await,
             SignalingEvent::ReInvite { session, offer } => self.on_reinvite(&session, offer).await,
             SignalingEvent::TransferRequested { session, target } => {
                 self.emit(PhoneEvent::TransferRequested { session, target });
                 Ok(())
             }
-            SignalingEvent::MessageReceived { account, from, content_type, body } => {
-                self.on_message_received(account, from, content_type, body).await;
+            SignalingEvent::MessageReceived {
+                account,
+                from,
+                content_type,
+                body,
+            } => {
+                self.on_message_received(account, from, content_type, body)
+                    .await;
                 Ok(())
             }
             SignalingEvent::MessageOutcome { id, outcome } => {
@@ -162,7 +186,9 @@ impl Phone {
                 self.emit(PhoneEvent::DtmfReceived { session, digit });
             }
             MediaEvent::MediaTimeout { session } => {
-                self.emit(PhoneEvent::Problem(format!("no audio arrives in call {session}; hanging up")));
+                self.emit(PhoneEvent::Problem(format!(
+                    "no audio arrives in call {session}; hanging up"
+                )));
                 if let Err(error) = self.hang_up(&session).await {
                     warn!(%error, "hang-up after media timeout failed");
                 }

@@ -20,17 +20,37 @@ pub(super) struct IncomingInvite {
 }
 
 impl Phone {
-    pub(super) async fn on_incoming_call(&mut self, invite: IncomingInvite) -> Result<(), PhoneError> {
-        let IncomingInvite { session: id, account, from, from_display, to, offer } = invite;
+    pub(super) async fn on_incoming_call(
+        &mut self,
+        invite: IncomingInvite,
+    ) -> Result<(), PhoneError> {
+        let IncomingInvite {
+            session: id,
+            account,
+            from,
+            from_display,
+            to,
+            offer,
+        } = invite;
         let web_alert = match self.account(&account) {
             Ok(found) if found.enabled => found.web_alert.clone(),
             found => {
-                let code = if found.is_ok() { StatusCode::TEMPORARILY_UNAVAILABLE } else { StatusCode(404) };
+                let code = if found.is_ok() {
+                    StatusCode::TEMPORARILY_UNAVAILABLE
+                } else {
+                    StatusCode(404)
+                };
                 self.ports.signaling.reject(&id, code).await?;
                 return Ok(());
             }
         };
-        let session = Session::incoming(id.clone(), account.clone(), from.clone(), from_display.clone(), self.ports.clock.now());
+        let session = Session::incoming(
+            id.clone(),
+            account.clone(),
+            from.clone(),
+            from_display.clone(),
+            self.ports.clock.now(),
+        );
         self.sessions.insert(id.clone(), session);
         self.calls.pending_offers.insert(id.clone(), offer);
         if let Err(error) = self.ports.signaling.ring(&id).await {
@@ -38,7 +58,8 @@ impl Phone {
         }
         let countdown = self.settings.answering_machine.countdown();
         if let Some(delay) = countdown {
-            self.timers.schedule(Instant::now() + delay, Timer::AnsweringMachine(id.clone()));
+            self.timers
+                .schedule(Instant::now() + delay, Timer::AnsweringMachine(id.clone()));
         }
         self.emit(PhoneEvent::IncomingCall {
             session: id.clone(),
@@ -48,7 +69,10 @@ impl Phone {
             display_name: from_display,
             answering_machine_in: countdown,
         });
-        self.emit(PhoneEvent::CallState { session: id, state: CallState::Alerting });
+        self.emit(PhoneEvent::CallState {
+            session: id,
+            state: CallState::Alerting,
+        });
         Ok(())
     }
 
@@ -78,14 +102,25 @@ impl Phone {
         self.calls.pending_offers.remove(id);
         self.timers.cancel_session(id);
         self.session_mut(id)?.accept(now)?;
-        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Accepted });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state: CallState::Accepted,
+        });
         Ok(CommandOutcome::Done)
     }
 
     /// Refuses a ringing call: 603 Decline (all devices stop) or 486 Busy Here (others ring on).
-    pub(super) async fn refuse(&mut self, id: &SessionId, status: StatusCode) -> Result<CommandOutcome, PhoneError> {
+    pub(super) async fn refuse(
+        &mut self,
+        id: &SessionId,
+        status: StatusCode,
+    ) -> Result<CommandOutcome, PhoneError> {
         let mut next = self.session_mut(id)?.clone();
-        let result = if status == StatusCode::BUSY_HERE { next.busy()? } else { next.reject()? };
+        let result = if status == StatusCode::BUSY_HERE {
+            next.busy()?
+        } else {
+            next.reject()?
+        };
         self.ports.signaling.reject(id, status).await?;
         self.sessions.insert(id.clone(), next);
         self.end_session(id, result).await;
@@ -94,19 +129,26 @@ impl Phone {
 
     /// The ACK arrived: media starts (with the answer to our late offer, if it carried one).
     /// For a re-INVITE we answered, an ACK with SDP updates the media.
-    pub(super) async fn on_confirmed(&mut self, id: &SessionId, sdp: Option<Sdp>) -> Result<(), PhoneError> {
+    pub(super) async fn on_confirmed(
+        &mut self,
+        id: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), PhoneError> {
         let state = self.session_mut(id)?.state();
-        if let Some(answer) = &sdp {
-            if self.calls.late_offers.remove(id) || state != CallState::Accepted {
-                self.ports.media.apply_answer(id, answer).await?;
-            }
+        if let Some(answer) = &sdp
+            && (self.calls.late_offers.remove(id) || state != CallState::Accepted)
+        {
+            self.ports.media.apply_answer(id, answer).await?;
         }
         if state != CallState::Accepted {
             return Ok(());
         }
         self.ports.media.start(id).await?;
         self.session_mut(id)?.on_confirmed()?;
-        self.emit(PhoneEvent::CallState { session: id.clone(), state: CallState::Established });
+        self.emit(PhoneEvent::CallState {
+            session: id.clone(),
+            state: CallState::Established,
+        });
         if self.calls.by_machine.contains(id) {
             self.start_machine_recording(id).await;
         }
@@ -114,14 +156,22 @@ impl Phone {
     }
 
     /// The caller gave up: missed, or answered elsewhere when the CANCEL says why.
-    pub(super) async fn on_cancelled(&mut self, id: &SessionId, reason: Option<Reason>) -> Result<(), PhoneError> {
+    pub(super) async fn on_cancelled(
+        &mut self,
+        id: &SessionId,
+        reason: Option<Reason>,
+    ) -> Result<(), PhoneError> {
         let result = self.session_mut(id)?.on_cancelled(reason.as_ref())?;
         self.end_session(id, result).await;
         Ok(())
     }
 
     /// A re-INVITE from the remote party (hold, resume, media change).
-    pub(super) async fn on_reinvite(&mut self, id: &SessionId, offer: Option<Sdp>) -> Result<(), PhoneError> {
+    pub(super) async fn on_reinvite(
+        &mut self,
+        id: &SessionId,
+        offer: Option<Sdp>,
+    ) -> Result<(), PhoneError> {
         self.session_mut(id)?;
         let sdp = match &offer {
             Some(offer) => self.ports.media.answer_offer(id, offer).await?,
@@ -133,16 +183,23 @@ impl Phone {
 
     /// The countdown ran out: the answering machine takes the call if it still rings.
     pub(super) async fn answering_machine_fires(&mut self, id: &SessionId) {
-        let ringing = self.sessions.get(id).is_some_and(|s| s.state() == CallState::Alerting);
+        let ringing = self
+            .sessions
+            .get(id)
+            .is_some_and(|s| s.state() == CallState::Alerting);
         if !ringing || !self.settings.answering_machine.enabled {
             return;
         }
         match self.answer(id).await {
             Ok(_) => {
                 self.calls.by_machine.insert(id.clone());
-                self.emit(PhoneEvent::AnsweringMachineAnswered { session: id.clone() });
+                self.emit(PhoneEvent::AnsweringMachineAnswered {
+                    session: id.clone(),
+                });
             }
-            Err(error) => self.emit(PhoneEvent::Problem(format!("the answering machine could not answer: {error}"))),
+            Err(error) => self.emit(PhoneEvent::Problem(format!(
+                "the answering machine could not answer: {error}"
+            ))),
         }
     }
 
@@ -156,7 +213,9 @@ impl Phone {
                 let _ = session.set_muted(true);
             }
             if let Err(error) = self.ports.media.record(id, Some(path)).await {
-                self.emit(PhoneEvent::Problem(format!("the answering machine could not record: {error}")));
+                self.emit(PhoneEvent::Problem(format!(
+                    "the answering machine could not record: {error}"
+                )));
             }
         }
     }
@@ -170,4 +229,3 @@ impl Phone {
         CommandOutcome::Done
     }
 }
-

@@ -57,9 +57,14 @@ impl Phone {
 
     async fn set_message_state(&mut self, id: &MessageId, state: DeliveryState) {
         if let Err(error) = self.ports.storage.set_message_state(id, state).await {
-            self.emit(PhoneEvent::Problem(format!("the message state could not be saved: {error}")));
+            self.emit(PhoneEvent::Problem(format!(
+                "the message state could not be saved: {error}"
+            )));
         }
-        self.emit(PhoneEvent::MessageState { id: id.clone(), state });
+        self.emit(PhoneEvent::MessageState {
+            id: id.clone(),
+            state,
+        });
     }
 
     pub(super) async fn on_message_outcome(&mut self, id: &MessageId, outcome: MessageOutcome) {
@@ -89,8 +94,15 @@ impl Phone {
             state: DeliveryState::Received,
         };
         if let Err(error) = self.ports.storage.add_message(record).await {
-            self.emit(PhoneEvent::Problem(format!("a received message could not be saved: {error}")));
+            self.emit(PhoneEvent::Problem(format!(
+                "a received message could not be saved: {error}"
+            )));
         }
-        self.emit(PhoneEvent::MessageReceived { id, account, from, body });
+        self.emit(PhoneEvent::MessageReceived {
+            id,
+            account,
+            from,
+            body,
+        });
     }
 }

@@ -8,7 +8,12 @@ use crate::AccountKind;
 impl Phone {
     pub(super) async fn register(&mut self, id: &AccountId) -> Result<CommandOutcome, PhoneError> {
         let account = self.account(id)?;
-        let AccountKind::Sip { address, auth_username, outbound_proxy } = &account.kind else {
+        let AccountKind::Sip {
+            address,
+            auth_username,
+            outbound_proxy,
+        } = &account.kind
+        else {
             return Err(PhoneError::NotRegistrable(id.clone()));
         };
         let mut registration = Registration {
@@ -30,7 +35,10 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
-    pub(super) async fn unregister(&mut self, id: &AccountId) -> Result<CommandOutcome, PhoneError> {
+    pub(super) async fn unregister(
+        &mut self,
+        id: &AccountId,
+    ) -> Result<CommandOutcome, PhoneError> {
         self.account(id)?;
         self.ports.signaling.unregister(id).await?;
         Ok(CommandOutcome::Done)

@@ -60,9 +60,17 @@ fn account_id() -> AccountId {
 
 fn settings() -> PhoneSettings {
     let mut account = Account::sip(AccountAddress::parse("me@example.com").unwrap());
-    account.number_rules = NumberRules { plus_replacement: Some("00".into()), ..NumberRules::default() };
-    account.web_alert = Some(WebAlertTemplate::new("https://crm.test/?c=$caller_party&u=$caller_username"));
-    PhoneSettings { accounts: vec![account], ..PhoneSettings::default() }
+    account.number_rules = NumberRules {
+        plus_replacement: Some("00".into()),
+        ..NumberRules::default()
+    };
+    account.web_alert = Some(WebAlertTemplate::new(
+        "https://crm.test/?c=$caller_party&u=$caller_username",
+    ));
+    PhoneSettings {
+        accounts: vec![account],
+        ..PhoneSettings::default()
+    }
 }
 
 fn phone(mocks: Mocks) -> (Phone, broadcast::Receiver<PhoneEvent>, Arc<FakeClock>) {
@@ -104,21 +112,32 @@ fn expect_incoming_ring(mocks: &mut Mocks) {
 }
 
 fn expect_outgoing_call(mocks: &mut Mocks, target: &'static str) {
-    mocks.media.expect_create_offer().times(1).returning(|_| Ok(Sdp::new("v=0 offer")));
+    mocks
+        .media
+        .expect_create_offer()
+        .times(1)
+        .returning(|_| Ok(Sdp::new("v=0 offer")));
     mocks
         .signaling
         .expect_invite()
-        .withf(move |r| r.target.to_string() == target && r.offer.is_some() && r.account == account_id())
+        .withf(move |r| {
+            r.target.to_string() == target && r.offer.is_some() && r.account == account_id()
+        })
         .times(1)
         .returning(|_| Ok(()));
 }
 
 async fn start_call(phone: &mut Phone, target: &str) -> SessionId {
     let outcome = phone
-        .execute(Command::Call { target: target.into(), account: None })
+        .execute(Command::Call {
+            target: target.into(),
+            account: None,
+        })
         .await
         .unwrap();
-    let CommandOutcome::Session(id) = outcome else { panic!("{outcome:?}") };
+    let CommandOutcome::Session(id) = outcome else {
+        panic!("{outcome:?}")
+    };
     id
 }
 
@@ -126,30 +145,60 @@ async fn start_call(phone: &mut Phone, target: &str) -> SessionId {
 async fn outgoing_call_rings_connects_plays_dtmf_tail_and_hangs_up() {
     let mut mocks = Mocks::new();
     expect_outgoing_call(&mut mocks, "sip:0044201234@example.com");
-    mocks.media.expect_apply_answer().times(1).returning(|_, _| Ok(()));
+    mocks
+        .media
+        .expect_apply_answer()
+        .times(1)
+        .returning(|_, _| Ok(()));
     mocks.media.expect_start().times(1).returning(|_| Ok(()));
     let sent = Arc::new(std::sync::Mutex::new(Vec::new()));
     let record = sent.clone();
-    mocks.media.expect_send_dtmf().times(3).returning(move |_, digit| {
-        record.lock().unwrap().push((digit, tokio::time::Instant::now()));
-        Ok(())
-    });
-    mocks.signaling.expect_hang_up().times(1).returning(|_| Ok(()));
+    mocks
+        .media
+        .expect_send_dtmf()
+        .times(3)
+        .returning(move |_, digit| {
+            record
+                .lock()
+                .unwrap()
+                .push((digit, tokio::time::Instant::now()));
+            Ok(())
+        });
+    mocks
+        .signaling
+        .expect_hang_up()
+        .times(1)
+        .returning(|_| Ok(()));
     mocks.media.expect_stop().times(1).returning(|_| Ok(()));
     mocks
         .storage
         .expect_add_history()
-        .withf(|r| r.result == CallResult::Answered && r.duration_secs() == 42 && r.remote == "0044201234@example.com")
+        .withf(|r| {
+            r.result == CallResult::Answered
+                && r.duration_secs() == 42
+                && r.remote == "0044201234@example.com"
+        })
         .times(1)
         .returning(|_| Ok(()));
     let (mut phone, mut events, clock) = phone(mocks);
 
     let id = start_call(&mut phone, "+44 20 1234#1,23").await;
     assert_eq!(phone.session(&id).unwrap().state(), CallState::Calling);
-    phone.on_signaling(SignalingEvent::Progress { session: id.clone(), code: 180, sdp: None }).await;
+    phone
+        .on_signaling(SignalingEvent::Progress {
+            session: id.clone(),
+            code: 180,
+            sdp: None,
+        })
+        .await;
     assert_eq!(phone.session(&id).unwrap().state(), CallState::Ringing);
     clock.0.fetch_add(2_000, Ordering::SeqCst);
-    phone.on_signaling(SignalingEvent::Answered { session: id.clone(), sdp: Some(Sdp::new("answer")) }).await;
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: id.clone(),
+            sdp: Some(Sdp::new("answer")),
+        })
+        .await;
     assert_eq!(phone.session(&id).unwrap().state(), CallState::Established);
 
     // The DTMF tail: "1", a one-second pause, then "2" and "3".
@@ -162,7 +211,14 @@ async fn outgoing_call_rings_connects_plays_dtmf_tail_and_hangs_up() {
     tokio::time::advance(Duration::from_secs(1)).await;
     phone.on_timers(tokio::time::Instant::now()).await;
     let keys: Vec<DtmfDigit> = sent.lock().unwrap().iter().map(|(d, _)| *d).collect();
-    assert_eq!(keys, [DtmfDigit::Digit(1), DtmfDigit::Digit(2), DtmfDigit::Digit(3)]);
+    assert_eq!(
+        keys,
+        [
+            DtmfDigit::Digit(1),
+            DtmfDigit::Digit(2),
+            DtmfDigit::Digit(3)
+        ]
+    );
     assert_eq!(phone.next_deadline(), None);
 
     clock.0.fetch_add(42_000, Ordering::SeqCst);
@@ -177,7 +233,12 @@ async fn outgoing_call_rings_connects_plays_dtmf_tail_and_hangs_up() {
         .collect();
     assert_eq!(
         states,
-        [CallState::Calling, CallState::Ringing, CallState::Established, CallState::Terminated(CallResult::Answered)]
+        [
+            CallState::Calling,
+            CallState::Ringing,
+            CallState::Established,
+            CallState::Terminated(CallResult::Answered)
+        ]
     );
 }
 
@@ -185,13 +246,28 @@ async fn outgoing_call_rings_connects_plays_dtmf_tail_and_hangs_up() {
 async fn early_media_applies_the_answer_once() {
     let mut mocks = Mocks::new();
     expect_outgoing_call(&mut mocks, "sip:bob@example.com");
-    mocks.media.expect_apply_answer().times(1).returning(|_, _| Ok(()));
+    mocks
+        .media
+        .expect_apply_answer()
+        .times(1)
+        .returning(|_, _| Ok(()));
     mocks.media.expect_start().times(2).returning(|_| Ok(()));
     let (mut phone, _events, _) = phone(mocks);
     let id = start_call(&mut phone, "bob").await;
-    phone.on_signaling(SignalingEvent::Progress { session: id.clone(), code: 183, sdp: Some(Sdp::new("early")) }).await;
+    phone
+        .on_signaling(SignalingEvent::Progress {
+            session: id.clone(),
+            code: 183,
+            sdp: Some(Sdp::new("early")),
+        })
+        .await;
     assert_eq!(phone.session(&id).unwrap().state(), CallState::EarlyMedia);
-    phone.on_signaling(SignalingEvent::Answered { session: id.clone(), sdp: Some(Sdp::new("early")) }).await;
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: id.clone(),
+            sdp: Some(Sdp::new("early")),
+        })
+        .await;
     assert_eq!(phone.session(&id).unwrap().state(), CallState::Established);
 }
 
@@ -199,8 +275,18 @@ async fn early_media_applies_the_answer_once() {
 async fn reject_sends_603_and_busy_sends_486() {
     let mut mocks = Mocks::new();
     mocks.signaling.expect_ring().times(2).returning(|_| Ok(()));
-    mocks.signaling.expect_reject().with(eq(sid("in-1")), eq(StatusCode::DECLINE)).times(1).returning(|_, _| Ok(()));
-    mocks.signaling.expect_reject().with(eq(sid("in-2")), eq(StatusCode::BUSY_HERE)).times(1).returning(|_, _| Ok(()));
+    mocks
+        .signaling
+        .expect_reject()
+        .with(eq(sid("in-1")), eq(StatusCode::DECLINE))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .signaling
+        .expect_reject()
+        .with(eq(sid("in-2")), eq(StatusCode::BUSY_HERE))
+        .times(1)
+        .returning(|_, _| Ok(()));
     mocks.media.expect_stop().times(2).returning(|_| Ok(()));
     expect_history(&mut mocks.storage, CallResult::Rejected);
     expect_history(&mut mocks.storage, CallResult::Busy);
@@ -224,15 +310,22 @@ async fn reject_sends_603_and_busy_sends_486() {
 async fn a_failed_reject_leaves_the_call_ringing() {
     let mut mocks = Mocks::new();
     expect_incoming_ring(&mut mocks);
-    mocks
-        .signaling
-        .expect_reject()
-        .returning(|_, _| Err(wink_ports::SignalingError::Transport("socket closed".into())));
+    mocks.signaling.expect_reject().returning(|_, _| {
+        Err(wink_ports::SignalingError::Transport(
+            "socket closed".into(),
+        ))
+    });
     let (mut phone, _, _) = phone(mocks);
     phone.on_signaling(incoming("in-1", Some("offer"))).await;
-    let error = phone.execute(Command::Reject(sid("in-1"))).await.unwrap_err();
+    let error = phone
+        .execute(Command::Reject(sid("in-1")))
+        .await
+        .unwrap_err();
     assert_eq!(error.to_string(), "transport error: socket closed");
-    assert_eq!(phone.session(&sid("in-1")).unwrap().state(), CallState::Alerting);
+    assert_eq!(
+        phone.session(&sid("in-1")).unwrap().state(),
+        CallState::Alerting
+    );
 }
 
 #[tokio::test]
@@ -244,11 +337,25 @@ async fn cancel_with_reason_is_answered_elsewhere_and_not_missed() {
     expect_history(&mut mocks.storage, CallResult::Missed);
     let (mut phone, mut events, _) = phone(mocks);
     phone.on_signaling(incoming("in-1", Some("offer"))).await;
-    let reason = Reason { protocol: "SIP".into(), cause: Some(200), text: Some("Call completed elsewhere".into()) };
-    phone.on_signaling(SignalingEvent::Cancelled { session: sid("in-1"), reason: Some(reason) }).await;
+    let reason = Reason {
+        protocol: "SIP".into(),
+        cause: Some(200),
+        text: Some("Call completed elsewhere".into()),
+    };
+    phone
+        .on_signaling(SignalingEvent::Cancelled {
+            session: sid("in-1"),
+            reason: Some(reason),
+        })
+        .await;
     assert_eq!(phone.missed_calls(), 0);
     phone.on_signaling(incoming("in-2", Some("offer"))).await;
-    phone.on_signaling(SignalingEvent::Cancelled { session: sid("in-2"), reason: None }).await;
+    phone
+        .on_signaling(SignalingEvent::Cancelled {
+            session: sid("in-2"),
+            reason: None,
+        })
+        .await;
     assert_eq!(phone.missed_calls(), 1);
     let missed: Vec<u64> = drain(&mut events)
         .into_iter()
@@ -266,7 +373,11 @@ async fn cancel_with_reason_is_answered_elsewhere_and_not_missed() {
 async fn invite_without_sdp_is_answered_with_our_offer_and_the_ack_carries_the_answer() {
     let mut mocks = Mocks::new();
     expect_incoming_ring(&mut mocks);
-    mocks.media.expect_create_offer().times(1).returning(|_| Ok(Sdp::new("our offer")));
+    mocks
+        .media
+        .expect_create_offer()
+        .times(1)
+        .returning(|_| Ok(Sdp::new("our offer")));
     mocks
         .signaling
         .expect_answer()
@@ -283,9 +394,20 @@ async fn invite_without_sdp_is_answered_with_our_offer_and_the_ack_carries_the_a
     let (mut phone, _, _) = phone(mocks);
     phone.on_signaling(incoming("late", None)).await;
     phone.execute(Command::Answer(sid("late"))).await.unwrap();
-    assert_eq!(phone.session(&sid("late")).unwrap().state(), CallState::Accepted);
-    phone.on_signaling(SignalingEvent::Confirmed { session: sid("late"), sdp: Some(Sdp::new("their answer")) }).await;
-    assert_eq!(phone.session(&sid("late")).unwrap().state(), CallState::Established);
+    assert_eq!(
+        phone.session(&sid("late")).unwrap().state(),
+        CallState::Accepted
+    );
+    phone
+        .on_signaling(SignalingEvent::Confirmed {
+            session: sid("late"),
+            sdp: Some(Sdp::new("their answer")),
+        })
+        .await;
+    assert_eq!(
+        phone.session(&sid("late")).unwrap().state(),
+        CallState::Established
+    );
 }
 
 #[tokio::test]
@@ -296,13 +418,21 @@ async fn an_offer_without_common_codecs_gets_488() {
         .media
         .expect_answer_offer()
         .returning(|_, _| Err(MediaError::NotAcceptable("no common codec".into())));
-    mocks.signaling.expect_reject().with(eq(sid("x")), eq(StatusCode(488))).times(1).returning(|_, _| Ok(()));
+    mocks
+        .signaling
+        .expect_reject()
+        .with(eq(sid("x")), eq(StatusCode(488)))
+        .times(1)
+        .returning(|_, _| Ok(()));
     mocks.media.expect_stop().returning(|_| Ok(()));
     expect_history(&mut mocks.storage, CallResult::Failed);
     let (mut phone, _, _) = phone(mocks);
     phone.on_signaling(incoming("x", Some("m=video"))).await;
     let error = phone.execute(Command::Answer(sid("x"))).await.unwrap_err();
-    assert!(matches!(error, PhoneError::Media(MediaError::NotAcceptable(_))));
+    assert!(matches!(
+        error,
+        PhoneError::Media(MediaError::NotAcceptable(_))
+    ));
     assert!(phone.session(&sid("x")).is_none());
 }
 
@@ -313,13 +443,20 @@ async fn incoming_call_carries_the_escaped_web_alert_url() {
     let (mut phone, mut events, _) = phone(mocks);
     phone.on_signaling(incoming("in-1", Some("offer"))).await;
     let url = drain(&mut events).into_iter().find_map(|e| match e {
-        PhoneEvent::IncomingCall { web_alert_url, answering_machine_in, .. } => {
+        PhoneEvent::IncomingCall {
+            web_alert_url,
+            answering_machine_in,
+            ..
+        } => {
             assert_eq!(answering_machine_in, None);
             web_alert_url
         }
         _ => None,
     });
-    assert_eq!(url.as_deref(), Some("https://crm.test/?c=%2B1555%40caller.org&u=%2B1555"));
+    assert_eq!(
+        url.as_deref(),
+        Some("https://crm.test/?c=%2B1555%40caller.org&u=%2B1555")
+    );
 }
 
 #[tokio::test]
@@ -328,29 +465,65 @@ async fn hold_sends_a_reinvite_and_mute_reaches_media() {
     expect_outgoing_call(&mut mocks, "sip:bob@example.com");
     mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
     mocks.media.expect_start().returning(|_| Ok(()));
-    mocks.media.expect_hold().with(mockall::predicate::always(), eq(true)).times(1).returning(|_, _| Ok(Sdp::new("a=sendonly")));
+    mocks
+        .media
+        .expect_hold()
+        .with(mockall::predicate::always(), eq(true))
+        .times(1)
+        .returning(|_, _| Ok(Sdp::new("a=sendonly")));
     mocks
         .signaling
         .expect_reinvite()
         .withf(|_, sdp| sdp.as_str() == "a=sendonly")
         .times(1)
         .returning(|_, _| Ok(()));
-    mocks.media.expect_mute().with(mockall::predicate::always(), eq(true)).times(1).returning(|_, _| Ok(()));
+    mocks
+        .media
+        .expect_mute()
+        .with(mockall::predicate::always(), eq(true))
+        .times(1)
+        .returning(|_, _| Ok(()));
     let (mut phone, _, _) = phone(mocks);
     let id = start_call(&mut phone, "bob").await;
-    assert!(phone.execute(Command::Hold(id.clone(), true)).await.is_err(), "cannot hold before connected");
-    phone.on_signaling(SignalingEvent::Answered { session: id.clone(), sdp: Some(Sdp::new("a")) }).await;
-    phone.execute(Command::Hold(id.clone(), true)).await.unwrap();
+    assert!(
+        phone
+            .execute(Command::Hold(id.clone(), true))
+            .await
+            .is_err(),
+        "cannot hold before connected"
+    );
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: id.clone(),
+            sdp: Some(Sdp::new("a")),
+        })
+        .await;
+    phone
+        .execute(Command::Hold(id.clone(), true))
+        .await
+        .unwrap();
     assert_eq!(phone.session(&id).unwrap().state(), CallState::OnHold);
-    phone.execute(Command::Mute(id.clone(), true)).await.unwrap();
+    phone
+        .execute(Command::Mute(id.clone(), true))
+        .await
+        .unwrap();
     assert!(phone.session(&id).unwrap().is_muted());
-    assert_eq!(phone.execute(Command::SendDtmf(id.clone(), "12x".into())).await, Err(PhoneError::BadDtmf('x')));
+    assert_eq!(
+        phone
+            .execute(Command::SendDtmf(id.clone(), "12x".into()))
+            .await,
+        Err(PhoneError::BadDtmf('x'))
+    );
 }
 
 #[tokio::test]
 async fn redial_calls_the_last_target_again() {
     let mut mocks = Mocks::new();
-    mocks.media.expect_create_offer().times(2).returning(|_| Ok(Sdp::new("offer")));
+    mocks
+        .media
+        .expect_create_offer()
+        .times(2)
+        .returning(|_| Ok(Sdp::new("offer")));
     mocks
         .signaling
         .expect_invite()
@@ -358,9 +531,14 @@ async fn redial_calls_the_last_target_again() {
         .times(2)
         .returning(|_| Ok(()));
     let (mut phone, _, _) = phone(mocks);
-    assert_eq!(phone.execute(Command::Redial).await, Err(PhoneError::NothingToRedial));
+    assert_eq!(
+        phone.execute(Command::Redial).await,
+        Err(PhoneError::NothingToRedial)
+    );
     let first = start_call(&mut phone, "carol@other.org").await;
-    let CommandOutcome::Session(second) = phone.execute(Command::Redial).await.unwrap() else { panic!() };
+    let CommandOutcome::Session(second) = phone.execute(Command::Redial).await.unwrap() else {
+        panic!()
+    };
     assert_ne!(first, second);
 }
 
@@ -368,11 +546,25 @@ async fn redial_calls_the_last_target_again() {
 async fn garbage_targets_touch_no_port() {
     // No expectations: any port call would panic the mock.
     let (mut phone, _, _) = phone(Mocks::new());
-    let error = phone.execute(Command::Call { target: "al ice".into(), account: None }).await.unwrap_err();
-    assert_eq!(error.to_string(), "\"al ice\" is not a SIP address, username or phone number: it contains spaces");
+    let error = phone
+        .execute(Command::Call {
+            target: "al ice".into(),
+            account: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "\"al ice\" is not a SIP address, username or phone number: it contains spaces"
+    );
     let unknown = AccountId::new("nobody@x.org").unwrap();
     assert_eq!(
-        phone.execute(Command::Call { target: "bob".into(), account: Some(unknown.clone()) }).await,
+        phone
+            .execute(Command::Call {
+                target: "bob".into(),
+                account: Some(unknown.clone())
+            })
+            .await,
         Err(PhoneError::UnknownAccount(unknown))
     );
 }
@@ -383,43 +575,86 @@ async fn messages_respect_limits_and_are_stored_before_sending() {
     mocks
         .storage
         .expect_add_message()
-        .withf(|m| m.state == DeliveryState::Queued && m.remote == "bob@example.com" && m.body == "hello")
+        .withf(|m| {
+            m.state == DeliveryState::Queued && m.remote == "bob@example.com" && m.body == "hello"
+        })
         .times(1)
         .returning(|_| Ok(()));
-    mocks.signaling.expect_send_message().times(1).returning(|_| Ok(()));
+    mocks
+        .signaling
+        .expect_send_message()
+        .times(1)
+        .returning(|_| Ok(()));
     let states = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = states.clone();
-    mocks.storage.expect_set_message_state().times(2).returning(move |_, state| {
-        seen.lock().unwrap().push(state);
-        Ok(())
-    });
+    mocks
+        .storage
+        .expect_set_message_state()
+        .times(2)
+        .returning(move |_, state| {
+            seen.lock().unwrap().push(state);
+            Ok(())
+        });
     let (mut phone, _, _) = phone(mocks);
 
     let too_long = phone
-        .execute(Command::SendMessage { target: "+1 555 0100".into(), text: "x".repeat(161), account: None })
+        .execute(Command::SendMessage {
+            target: "+1 555 0100".into(),
+            text: "x".repeat(161),
+            account: None,
+        })
         .await
         .unwrap_err();
-    assert_eq!(too_long.to_string(), "the message has 161 characters; at most 160 can be sent to a phone number");
+    assert_eq!(
+        too_long.to_string(),
+        "the message has 161 characters; at most 160 can be sent to a phone number"
+    );
     let over_ip = phone
-        .execute(Command::SendMessage { target: "bob".into(), text: "x".repeat(1301), account: None })
+        .execute(Command::SendMessage {
+            target: "bob".into(),
+            text: "x".repeat(1301),
+            account: None,
+        })
         .await;
-    assert!(matches!(over_ip, Err(PhoneError::Message(crate::MessageError::TooLong { max: 1300, .. }))));
+    assert!(matches!(
+        over_ip,
+        Err(PhoneError::Message(crate::MessageError::TooLong {
+            max: 1300,
+            ..
+        }))
+    ));
 
     let CommandOutcome::Message(id) = phone
-        .execute(Command::SendMessage { target: "bob".into(), text: "hello".into(), account: None })
+        .execute(Command::SendMessage {
+            target: "bob".into(),
+            text: "hello".into(),
+            account: None,
+        })
         .await
         .unwrap()
     else {
         panic!()
     };
-    phone.on_signaling(SignalingEvent::MessageOutcome { id, outcome: MessageOutcome::Delivered }).await;
-    assert_eq!(*states.lock().unwrap(), [DeliveryState::Sent, DeliveryState::Delivered]);
+    phone
+        .on_signaling(SignalingEvent::MessageOutcome {
+            id,
+            outcome: MessageOutcome::Delivered,
+        })
+        .await;
+    assert_eq!(
+        *states.lock().unwrap(),
+        [DeliveryState::Sent, DeliveryState::Delivered]
+    );
 }
 
 #[tokio::test]
 async fn a_message_that_fails_to_send_is_kept_as_failed() {
     let mut mocks = Mocks::new();
-    mocks.storage.expect_add_message().times(1).returning(|_| Ok(()));
+    mocks
+        .storage
+        .expect_add_message()
+        .times(1)
+        .returning(|_| Ok(()));
     mocks
         .signaling
         .expect_send_message()
@@ -431,7 +666,13 @@ async fn a_message_that_fails_to_send_is_kept_as_failed() {
         .times(1)
         .returning(|_, _| Ok(()));
     let (mut phone, _, _) = phone(mocks);
-    let result = phone.execute(Command::SendMessage { target: "bob".into(), text: "hi".into(), account: None }).await;
+    let result = phone
+        .execute(Command::SendMessage {
+            target: "bob".into(),
+            text: "hi".into(),
+            account: None,
+        })
+        .await;
     assert!(matches!(result, Err(PhoneError::Signaling(_))));
 }
 
@@ -439,36 +680,60 @@ async fn a_message_that_fails_to_send_is_kept_as_failed() {
 async fn register_takes_the_password_from_the_secret_store() {
     let mut mocks = Mocks::new();
     let mut calls = 0;
-    mocks.secrets.expect_get_password().times(2).returning(move |_| {
-        calls += 1;
-        Ok((calls == 1).then(|| Password::new("s3cret")))
-    });
+    mocks
+        .secrets
+        .expect_get_password()
+        .times(2)
+        .returning(move |_| {
+            calls += 1;
+            Ok((calls == 1).then(|| Password::new("s3cret")))
+        });
     mocks
         .signaling
         .expect_register()
-        .withf(|r| r.password.expose() == "s3cret" && r.auth_username == "me" && r.address.to_string() == "sip:me@example.com")
+        .withf(|r| {
+            r.password.expose() == "s3cret"
+                && r.auth_username == "me"
+                && r.address.to_string() == "sip:me@example.com"
+        })
         .times(1)
         .returning(|_| Ok(()));
     let (mut phone, mut events, _) = phone(mocks);
-    phone.execute(Command::Register(account_id())).await.unwrap();
+    phone
+        .execute(Command::Register(account_id()))
+        .await
+        .unwrap();
     assert_eq!(
         phone.execute(Command::Register(account_id())).await,
         Err(PhoneError::PasswordMissing(account_id()))
     );
     let state = RegistrationState::Registered { expires_secs: 600 };
-    phone.on_signaling(SignalingEvent::Registration { account: account_id(), state: state.clone() }).await;
+    phone
+        .on_signaling(SignalingEvent::Registration {
+            account: account_id(),
+            state: state.clone(),
+        })
+        .await;
     assert_eq!(phone.accounts()[0].registration, state);
-    assert!(drain(&mut events).contains(&PhoneEvent::Registration { account: account_id(), state }));
+    assert!(drain(&mut events).contains(&PhoneEvent::Registration {
+        account: account_id(),
+        state
+    }));
 }
 
 /// A stream the test feeds by hand, standing in for the adapter's event stream.
 fn channel_stream<T: Send + 'static>() -> (mpsc::UnboundedSender<T>, EventStream<T>) {
     let (sender, receiver) = mpsc::unbounded_channel();
-    let stream = futures_util::stream::unfold(receiver, |mut rx| async move { rx.recv().await.map(|e| (e, rx)) });
+    let stream = futures_util::stream::unfold(receiver, |mut rx| async move {
+        rx.recv().await.map(|e| (e, rx))
+    });
     (sender, stream.boxed())
 }
 
-async fn next_matching(events: &mut broadcast::Receiver<PhoneEvent>, want: impl Fn(&PhoneEvent) -> bool) -> PhoneEvent {
+async fn next_matching(
+    events: &mut broadcast::Receiver<PhoneEvent>,
+    want: impl Fn(&PhoneEvent) -> bool,
+) -> PhoneEvent {
     loop {
         let event = events.recv().await.expect("the phone is running");
         if want(&event) {
@@ -481,13 +746,24 @@ fn answering_machine_phone(mocks: Mocks) -> (PhoneHandle, mpsc::UnboundedSender<
     let mut mocks = mocks;
     let (signal_tx, signal_stream) = channel_stream();
     let mut stream = Some(signal_stream);
-    mocks.signaling.expect_events().times(1).returning(move || stream.take().unwrap());
+    mocks
+        .signaling
+        .expect_events()
+        .times(1)
+        .returning(move || stream.take().unwrap());
     let (_media_tx, media_stream) = channel_stream();
     let mut media_stream = Some(media_stream);
-    mocks.media.expect_events().times(1).returning(move || media_stream.take().unwrap());
+    mocks
+        .media
+        .expect_events()
+        .times(1)
+        .returning(move || media_stream.take().unwrap());
     let clock = Arc::new(FakeClock(AtomicI64::new(0)));
     let mut settings = settings();
-    settings.answering_machine = AnsweringMachine { enabled: true, delay_secs: 5 };
+    settings.answering_machine = AnsweringMachine {
+        enabled: true,
+        delay_secs: 5,
+    };
     (Phone::spawn(mocks.ports(clock), settings), signal_tx)
 }
 
@@ -497,19 +773,38 @@ async fn answering_machine_answers_when_the_countdown_ends() {
     expect_incoming_ring(&mut mocks);
     let answered_at = Arc::new(std::sync::Mutex::new(None));
     let record = answered_at.clone();
-    mocks.media.expect_answer_offer().times(1).returning(move |_, _| {
-        *record.lock().unwrap() = Some(tokio::time::Instant::now());
-        Ok(Sdp::new("answer"))
-    });
-    mocks.signaling.expect_answer().times(1).returning(|_, _| Ok(()));
+    mocks
+        .media
+        .expect_answer_offer()
+        .times(1)
+        .returning(move |_, _| {
+            *record.lock().unwrap() = Some(tokio::time::Instant::now());
+            Ok(Sdp::new("answer"))
+        });
+    mocks
+        .signaling
+        .expect_answer()
+        .times(1)
+        .returning(|_, _| Ok(()));
     let (handle, signals) = answering_machine_phone(mocks);
     let mut events = handle.subscribe();
     let start = tokio::time::Instant::now();
     signals.send(incoming("am", Some("offer"))).unwrap();
-    let alert = next_matching(&mut events, |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
-    assert!(matches!(alert, PhoneEvent::IncomingCall { answering_machine_in: Some(d), .. } if d == Duration::from_secs(5)));
-    next_matching(&mut events, |e| matches!(e, PhoneEvent::AnsweringMachineAnswered { .. })).await;
-    assert_eq!(answered_at.lock().unwrap().unwrap() - start, Duration::from_secs(5));
+    let alert = next_matching(&mut events, |e| {
+        matches!(e, PhoneEvent::IncomingCall { .. })
+    })
+    .await;
+    assert!(
+        matches!(alert, PhoneEvent::IncomingCall { answering_machine_in: Some(d), .. } if d == Duration::from_secs(5))
+    );
+    next_matching(&mut events, |e| {
+        matches!(e, PhoneEvent::AnsweringMachineAnswered { .. })
+    })
+    .await;
+    assert_eq!(
+        answered_at.lock().unwrap().unwrap() - start,
+        Duration::from_secs(5)
+    );
 }
 
 #[tokio::test(start_paused = true)]
@@ -520,12 +815,20 @@ async fn switching_the_answering_machine_off_stops_the_countdown() {
     let (handle, signals) = answering_machine_phone(mocks);
     let mut events = handle.subscribe();
     signals.send(incoming("am", Some("offer"))).unwrap();
-    next_matching(&mut events, |e| matches!(e, PhoneEvent::IncomingCall { .. })).await;
+    next_matching(&mut events, |e| {
+        matches!(e, PhoneEvent::IncomingCall { .. })
+    })
+    .await;
     tokio::time::advance(Duration::from_secs(3)).await;
-    handle.execute(Command::SetAnsweringMachine(false)).await.unwrap();
+    handle
+        .execute(Command::SetAnsweringMachine(false))
+        .await
+        .unwrap();
     tokio::time::advance(Duration::from_secs(10)).await;
     // A command round trip proves the loop ran past the old deadline without answering.
     handle.execute(Command::ClearMissedCalls).await.unwrap();
-    assert!(std::iter::from_fn(|| events.try_recv().ok())
-        .all(|e| !matches!(e, PhoneEvent::AnsweringMachineAnswered { .. })));
+    assert!(
+        std::iter::from_fn(|| events.try_recv().ok())
+            .all(|e| !matches!(e, PhoneEvent::AnsweringMachineAnswered { .. }))
+    );
 }

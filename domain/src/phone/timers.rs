@@ -46,7 +46,9 @@ impl Timers {
     /// Removes and returns every timer due at `now`, earliest first.
     pub(super) fn take_due(&mut self, now: Instant) -> Vec<Timer> {
         let later = self.pending.split_off(&(now, u64::MAX));
-        std::mem::replace(&mut self.pending, later).into_values().collect()
+        std::mem::replace(&mut self.pending, later)
+            .into_values()
+            .collect()
     }
 
     /// Drops every timer of a session.
@@ -56,7 +58,8 @@ impl Timers {
 
     /// Drops the answering-machine countdowns (the user switched it off).
     pub(super) fn cancel_answering_machine(&mut self) {
-        self.pending.retain(|_, t| !matches!(t, Timer::AnsweringMachine(_)));
+        self.pending
+            .retain(|_, t| !matches!(t, Timer::AnsweringMachine(_)));
     }
 }
 
@@ -73,8 +76,14 @@ mod tests {
         let b = SessionId::new("b").unwrap();
         let mut timers = Timers::default();
         timers.schedule(start + Duration::from_secs(2), Timer::DtmfTail(a.clone()));
-        timers.schedule(start + Duration::from_secs(1), Timer::AnsweringMachine(b.clone()));
-        timers.schedule(start + Duration::from_secs(3), Timer::AnsweringMachine(a.clone()));
+        timers.schedule(
+            start + Duration::from_secs(1),
+            Timer::AnsweringMachine(b.clone()),
+        );
+        timers.schedule(
+            start + Duration::from_secs(3),
+            Timer::AnsweringMachine(a.clone()),
+        );
         assert_eq!(timers.next_deadline(), Some(start + Duration::from_secs(1)));
         assert!(timers.take_due(start).is_empty());
         assert_eq!(

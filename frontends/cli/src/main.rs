@@ -1,1 +1,43 @@
-fn main() {}
+//! `wink-cli`: Wink's command-line user agent.
+//!
+//! One-shot commands (`account add`, `contacts list`, `rewrite`, ...) and an interactive
+//! mode that reads the same commands line by line. It reaches the core only through
+//! `wink-config` (settings, composition root) and `wink-domain`, never an adapter.
+
+mod cli;
+mod commands;
+mod context;
+mod interactive;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::context::Context;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("WINK_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("error")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let mut context = match Context::load() {
+        Ok(context) => context,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match commands::run(&mut context, cli.command).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,80 @@
+//! Search-as-you-type over 100,000 generated contacts (`make bench`).
+
+use std::hint::black_box;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use wink_domain::ContactList;
+use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
+
+const CONTACTS: usize = 100_000;
+const FIRST: [&str; 16] = [
+    "Ann", "Bob", "Carol", "Dave", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy", "Mallory",
+    "Niaj", "Olivia", "Peggy", "Rupert", "Sybil",
+];
+const LAST: [&str; 8] = [
+    "Smith", "Jones", "Taylor", "Brown", "Lee", "Walker", "Wright", "Green",
+];
+
+/// A deterministic address book: names, two addresses, a phone number, sometimes an alias.
+fn address_book() -> ContactList {
+    let groups: Vec<GroupRecord> = (0..20)
+        .map(|g| GroupRecord {
+            id: GroupId::new(format!("g{g}")).unwrap(),
+            name: format!("Group {g}"),
+            position: g,
+            collapsed: false,
+        })
+        .collect();
+    let contacts = (0..CONTACTS)
+        .map(|i| {
+            let first = FIRST[i % FIRST.len()];
+            let last = LAST[(i / FIRST.len()) % LAST.len()];
+            ContactRecord {
+                id: ContactId::new(i.to_string()).unwrap(),
+                name: format!("{first} {last} {i}"),
+                sip_addresses: vec![format!(
+                    "{}.{}{i}@example{}.com",
+                    first.to_lowercase(),
+                    last.to_lowercase(),
+                    i % 7
+                )],
+                phone_numbers: vec![format!(
+                    "+44 20 {:04} {:04}",
+                    i % 10_000,
+                    (i * 7919) % 10_000
+                )],
+                aliases: if i % 5 == 0 {
+                    vec![format!("{}{i}", first.to_lowercase())]
+                } else {
+                    vec![]
+                },
+                preferred_media: Default::default(),
+                icon: None,
+                group: groups[i % groups.len()].id.clone(),
+                position: 0,
+                favorite: i % 97 == 0,
+            }
+        })
+        .collect();
+    ContactList::from_records(groups, contacts)
+}
+
+fn search(c: &mut Criterion) {
+    let list = address_book();
+    let mut group = c.benchmark_group("contact_search_100k");
+    for (label, query) in [
+        ("name_prefix", "gra"),
+        ("full_name", "olivia wright 4242"),
+        ("address", "sybil.green"),
+        ("phone_digits", "0044 20 1234"),
+        ("no_match", "zzzzzz"),
+    ] {
+        group.bench_function(label, |b| {
+            b.iter(|| black_box(list.search(black_box(query), 20).len()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, search);
+criterion_main!(benches);

@@ -1,0 +1,169 @@
+//! The command line, as clap reads it.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Wink: a SIP softphone for Linux.
+#[derive(Debug, Parser)]
+#[command(name = "wink-cli", version, about, propagate_version = true)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+/// A command, as given on the command line or typed in interactive mode.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Command {
+    /// Manage SIP accounts.
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Manage contacts and groups.
+    #[command(subcommand)]
+    Contacts(ContactsCommand),
+    /// Print the URI a target would dial from an account, and the DTMF sent after connect.
+    Rewrite {
+        /// The account to dial from (default: the default account).
+        #[arg(long)]
+        account: Option<String>,
+        /// The target as typed: alice, alice@example.com, +44 20 1234 5678#123.
+        target: String,
+    },
+    /// Settings file and storage choices.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Read commands line by line (type `help`, `quit` to leave).
+    Interactive,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum AccountCommand {
+    /// Add a SIP account; the password goes to the secret store, never the settings file.
+    Add(AccountAdd),
+    /// List the accounts.
+    List,
+    /// Show one account.
+    Show {
+        /// Its address (user@domain).
+        address: String,
+    },
+    /// Remove an account and its stored password.
+    Remove {
+        /// Its address (user@domain).
+        address: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct AccountAdd {
+    /// The SIP address: user@domain (or username@server).
+    pub(crate) address: String,
+    /// The display name.
+    #[arg(long)]
+    pub(crate) display_name: Option<String>,
+    /// The digest username, when it differs from the user part.
+    #[arg(long)]
+    pub(crate) auth_username: Option<String>,
+    /// Outbound proxy: host[:port][;transport=udp|tcp|tls].
+    #[arg(long)]
+    pub(crate) outbound_proxy: Option<String>,
+    /// Read the password from standard input instead of prompting.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    /// Replace a leading + of dialed numbers with this prefix (e.g. 00).
+    #[arg(long)]
+    pub(crate) plus_replacement: Option<String>,
+    /// Prefix for an outside line (e.g. 9).
+    #[arg(long)]
+    pub(crate) line_prefix: Option<String>,
+    /// What separates a number from the DTMF sent after connect (default #).
+    #[arg(long)]
+    pub(crate) dtmf_delimiter: Option<char>,
+    /// Make it the default account.
+    #[arg(long)]
+    pub(crate) default: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ContactsCommand {
+    /// Add a contact.
+    Add {
+        /// The name shown.
+        name: String,
+        /// A SIP address (repeatable).
+        #[arg(long = "address")]
+        addresses: Vec<String>,
+        /// A phone number (repeatable).
+        #[arg(long = "phone")]
+        phones: Vec<String>,
+        /// A chat alias (repeatable).
+        #[arg(long = "alias")]
+        aliases: Vec<String>,
+        /// The group (created if missing; default "Contacts").
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// List contacts by group, or search them.
+    List {
+        /// Search names, addresses, numbers and aliases.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    /// Remove a contact (by id or name).
+    Remove {
+        /// Its id or name.
+        contact: String,
+    },
+    /// Move a contact to a group.
+    Move {
+        /// Its id or name.
+        contact: String,
+        /// The group.
+        #[arg(long)]
+        to: String,
+        /// Its place in the group (0 is first; default last).
+        #[arg(long)]
+        position: Option<usize>,
+    },
+    /// Manage groups.
+    #[command(subcommand)]
+    Group(GroupCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum GroupCommand {
+    /// Add a group.
+    Add {
+        /// Its name.
+        name: String,
+    },
+    /// Rename a group.
+    Rename {
+        /// Its current name.
+        name: String,
+        /// The new name.
+        new_name: String,
+    },
+    /// Remove an empty group.
+    Remove {
+        /// Its name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub(crate) enum SecretsChoice {
+    /// The desktop keyring (Secret Service).
+    Keyring,
+    /// A 0600 file under $XDG_DATA_HOME/wink (headless machines).
+    File,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ConfigCommand {
+    /// Print where the settings file is.
+    Path,
+    /// Choose where passwords are kept.
+    Secrets {
+        /// keyring or file.
+        store: SecretsChoice,
+    },
+}

@@ -1,0 +1,20 @@
+//! Running one command.
+
+mod account;
+mod config;
+mod contacts;
+mod rewrite;
+
+use crate::cli::Command;
+use crate::context::Context;
+
+/// Runs a command against the loaded settings.
+pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Result<()> {
+    match command {
+        Command::Account(command) => account::run(context, command).await,
+        Command::Contacts(command) => contacts::run(context, command),
+        Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
+        Command::Config(command) => config::run(context, command),
+        Command::Interactive => crate::interactive::run(context).await,
+    }
+}

@@ -1,0 +1,27 @@
+//! `config path`, `config secrets`.
+
+use wink_config::SecretBackend;
+
+use crate::cli::{ConfigCommand, SecretsChoice};
+use crate::context::Context;
+
+pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
+    match command {
+        ConfigCommand::Path => println!("{}", context.file.path().display()),
+        ConfigCommand::Secrets { store } => {
+            context.settings.secrets = match store {
+                SecretsChoice::Keyring => SecretBackend::Keyring,
+                SecretsChoice::File => SecretBackend::File,
+            };
+            context.save()?;
+            match store {
+                SecretsChoice::Keyring => println!("passwords are kept in the desktop keyring"),
+                SecretsChoice::File => println!(
+                    "passwords are kept in {} (readable only by you)",
+                    context.paths.secrets_file().display()
+                ),
+            }
+        }
+    }
+    Ok(())
+}
