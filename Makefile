@@ -13,6 +13,8 @@ run:
 test:
 	bash scripts/install-test-deps.sh
 	bash scripts/with-keyring.sh cargo test --workspace --locked --all-targets
+	bash scripts/check-architecture.sh
+	$(MAKE) --no-print-directory lint
 
 ## bench: the criterion benchmarks (release build).
 bench:
@@ -22,3 +24,11 @@ bench:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+## fuzz: every fuzz target for FUZZ_SECONDS (default 60) each; stable Rust, via RUSTC_BOOTSTRAP.
+FUZZ_SECONDS ?= 60
+fuzz:
+	cd fuzz && for target in $$(cargo fuzz list); do \
+		mkdir -p corpus/$$target && cp -n seeds/$$target/* corpus/$$target/ 2>/dev/null; \
+		RUSTC_BOOTSTRAP=1 cargo fuzz run $$target corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) || exit 1; \
+	done
