@@ -8,13 +8,11 @@ export CARGO_TARGET_DIR
 run:
 	cargo run --quiet -p wink-cli -- interactive
 
-## test: install what the tests need on Debian 12, then run every test of the workspace,
-## inside a private D-Bus session with a real gnome-keyring (Secret Service).
+## test: install what the tests need on Debian 12, then run every test of the workspace
+## (inside a private D-Bus session with a real gnome-keyring), the architecture check and lint.
 test:
 	bash scripts/install-test-deps.sh
-	bash scripts/with-keyring.sh cargo test --workspace --locked --all-targets
-	bash scripts/check-architecture.sh
-	$(MAKE) --no-print-directory lint
+	bash scripts/run-tests.sh
 
 ## bench: the criterion benchmarks (release build).
 bench:
