@@ -1,0 +1,305 @@
+//! Typed views of the headers the transaction and dialog layers read: Via, name-addr
+//! (From, To, Contact, Route), CSeq.
+
+use super::Method;
+
+/// A header that is missing or malformed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TypedError {
+    /// The header is not there.
+    #[error("missing {0} header")]
+    Missing(&'static str),
+    /// The header does not parse.
+    #[error("malformed {0} header")]
+    Malformed(&'static str),
+}
+
+type Params = Vec<(String, Option<String>)>;
+
+fn parse_params(raw: &str) -> Params {
+    raw.split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) => (n.trim().to_owned(), Some(v.trim().to_owned())),
+            None => (p.to_owned(), None),
+        })
+        .collect()
+}
+
+fn param<'a>(params: &'a Params, name: &str) -> Option<Option<&'a str>> {
+    params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref())
+}
+
+fn print_params(params: &Params) -> String {
+    params
+        .iter()
+        .map(|(n, v)| match v {
+            Some(v) => format!(";{n}={v}"),
+            None => format!(";{n}"),
+        })
+        .collect()
+}
+
+/// One Via value: `SIP/2.0/UDP host:port;branch=…;rport;received=…`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Via {
+    /// `UDP`, `TCP`, `TLS`, ….
+    pub transport: String,
+    /// The sent-by host.
+    pub host: String,
+    /// The sent-by port.
+    pub port: Option<u16>,
+    /// The parameters.
+    pub params: Params,
+}
+
+impl Via {
+    /// Parses one Via value.
+    ///
+    /// # Errors
+    /// [`TypedError::Malformed`].
+    pub fn parse(raw: &str) -> Result<Self, TypedError> {
+        let bad = TypedError::Malformed("Via");
+        let (protocol, rest) = raw.trim().split_once(char::is_whitespace).ok_or(bad.clone())?;
+        let mut parts = protocol.split('/');
+        let (Some(name), Some(version), Some(transport), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(bad);
+        };
+        if !name.eq_ignore_ascii_case("SIP") || version != "2.0" || transport.is_empty() {
+            return Err(bad);
+        }
+        let (sent_by, params) = rest.trim().split_once(';').unwrap_or((rest.trim(), ""));
+        let (host, port) = split_host_port(sent_by.trim()).ok_or(bad)?;
+        Ok(Self { transport: transport.to_ascii_uppercase(), host, port, params: parse_params(params) })
+    }
+
+    /// The branch parameter.
+    pub fn branch(&self) -> Option<&str> {
+        param(&self.params, "branch").flatten()
+    }
+
+    /// A parameter's value (`Some(None)` for a flag such as `rport`).
+    pub fn param(&self, name: &str) -> Option<Option<&str>> {
+        param(&self.params, name)
+    }
+
+    /// Sets (or adds) a parameter.
+    pub fn set_param(&mut self, name: &str, value: Option<&str>) {
+        match self.params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some(entry) => entry.1 = value.map(str::to_owned),
+            None => self.params.push((name.to_owned(), value.map(str::to_owned))),
+        }
+    }
+}
+
+impl std::fmt::Display for Via {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SIP/2.0/{} {}", self.transport, self.host)?;
+        if let Some(port) = self.port {
+            write!(f, ":{port}")?;
+        }
+        f.write_str(&print_params(&self.params))
+    }
+}
+
+fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
+    if s.is_empty() {
+        return None;
+    }
+    let (host, port) = if let Some(rest) = s.strip_prefix('[') {
+        let (v6, after) = rest.split_once(']')?;
+        (format!("[{v6}]"), after.strip_prefix(':'))
+    } else {
+        match s.rsplit_once(':') {
+            Some((h, p)) => (h.to_owned(), Some(p)),
+            None => (s.to_owned(), None),
+        }
+    };
+    if host.is_empty() || host.contains(char::is_whitespace) {
+        return None;
+    }
+    let port = match port {
+        Some(p) => Some(p.parse::<u16>().ok().filter(|&n| n > 0)?),
+        None => None,
+    };
+    Some((host, port))
+}
+
+/// A name-addr or addr-spec with header parameters: From, To, Contact, Route, Refer-To.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameAddr {
+    /// The display name, unquoted.
+    pub display: Option<String>,
+    /// The URI, as text.
+    pub uri: String,
+    /// Header parameters (`tag`, `expires`, …).
+    pub params: Params,
+}
+
+impl NameAddr {
+    /// Parses `"Name" <uri>;p=v`, `Name <uri>;p=v` or `uri;p=v`.
+    ///
+    /// # Errors
+    /// [`TypedError::Malformed`].
+    pub fn parse(raw: &str) -> Result<Self, TypedError> {
+        let bad = TypedError::Malformed("address");
+        let raw = raw.trim();
+        if let Some(open) = raw.find('<') {
+            let close = raw[open..].find('>').map(|c| c + open).ok_or(bad.clone())?;
+            let display = raw[..open].trim();
+            let display = display.strip_prefix('"').and_then(|d| d.strip_suffix('"')).unwrap_or(display);
+            let uri = raw[open + 1..close].trim();
+            if uri.is_empty() || !uri.contains(':') {
+                return Err(bad);
+            }
+            Ok(Self {
+                display: (!display.is_empty()).then(|| display.replace("\\\"", "\"")),
+                uri: uri.to_owned(),
+                params: parse_params(&raw[close + 1..]),
+            })
+        } else {
+            let (uri, params) = raw.split_once(';').unwrap_or((raw, ""));
+            if uri.is_empty() || !uri.contains(':') || uri.contains(char::is_whitespace) {
+                return Err(bad);
+            }
+            Ok(Self { display: None, uri: uri.to_owned(), params: parse_params(params) })
+        }
+    }
+
+    /// A name-addr for `uri`.
+    pub fn new(display: Option<&str>, uri: impl Into<String>) -> Self {
+        Self { display: display.map(str::to_owned), uri: uri.into(), params: Vec::new() }
+    }
+
+    /// The `tag` parameter.
+    pub fn tag(&self) -> Option<&str> {
+        param(&self.params, "tag").flatten()
+    }
+
+    /// A parameter's value.
+    pub fn param(&self, name: &str) -> Option<Option<&str>> {
+        param(&self.params, name)
+    }
+
+    /// Sets (or adds) a parameter.
+    pub fn set_param(&mut self, name: &str, value: Option<&str>) {
+        match self.params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some(entry) => entry.1 = value.map(str::to_owned),
+            None => self.params.push((name.to_owned(), value.map(str::to_owned))),
+        }
+    }
+}
+
+impl std::fmt::Display for NameAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(display) = &self.display {
+            write!(f, "\"{}\" ", display.replace('"', "\\\""))?;
+        }
+        write!(f, "<{}>{}", self.uri, print_params(&self.params))
+    }
+}
+
+/// The CSeq: a sequence number and a method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CSeq {
+    /// The number (below 2^31).
+    pub seq: u32,
+    /// The method.
+    pub method: Method,
+}
+
+impl CSeq {
+    /// Parses `314159 INVITE`.
+    ///
+    /// # Errors
+    /// [`TypedError::Malformed`].
+    pub fn parse(raw: &str) -> Result<Self, TypedError> {
+        let bad = TypedError::Malformed("CSeq");
+        let mut parts = raw.split_whitespace();
+        let (Some(seq), Some(method), None) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad);
+        };
+        let seq: u32 = seq.parse().map_err(|_| bad.clone())?;
+        if seq >= 1 << 31 {
+            return Err(bad);
+        }
+        Ok(Self { seq, method: Method::from_token(method) })
+    }
+}
+
+impl std::fmt::Display for CSeq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.seq, self.method)
+    }
+}
+
+fn random_hex(bytes: usize) -> String {
+    (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+}
+
+/// A new RFC 3261 branch: the magic cookie and 64 random bits.
+pub fn generate_branch() -> String {
+    format!("z9hG4bK{}", random_hex(8))
+}
+
+/// A new From/To tag: 64 random bits.
+pub fn generate_tag() -> String {
+    random_hex(8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn via_round_trips() {
+        let raw = "SIP/2.0/udp 192.0.2.1:5060;branch=z9hG4bKnashds8;rport;received=10.0.0.1";
+        let via = Via::parse(raw).unwrap();
+        assert_eq!(via.transport, "UDP");
+        assert_eq!((via.host.as_str(), via.port), ("192.0.2.1", Some(5060)));
+        assert_eq!(via.branch(), Some("z9hG4bKnashds8"));
+        assert_eq!(via.param("rport"), Some(None));
+        assert_eq!(Via::parse(&via.to_string()).unwrap(), via);
+        let v6 = Via::parse("SIP/2.0/TCP [::1]:5070;branch=z9hG4bKx").unwrap();
+        assert_eq!((v6.host.as_str(), v6.port), ("[::1]", Some(5070)));
+        for bad in ["", "SIP/2.0/UDP", "SIP/3.0/UDP h", "SIP/2.0/UDP h:0", "SIP/2.0/UDP h:x", "HTTP/2.0/UDP h"] {
+            assert!(Via::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn name_addr_forms() {
+        let a = NameAddr::parse("\"Alice \\\"A\\\"\" <sip:alice@x.org;transport=tcp>;tag=88").unwrap();
+        assert_eq!(a.display.as_deref(), Some("Alice \"A\""));
+        assert_eq!(a.uri, "sip:alice@x.org;transport=tcp");
+        assert_eq!(a.tag(), Some("88"));
+        assert_eq!(NameAddr::parse(&a.to_string()).unwrap(), a);
+        let b = NameAddr::parse("sip:bob@y.org;tag=1").unwrap();
+        assert_eq!((b.uri.as_str(), b.tag()), ("sip:bob@y.org", Some("1")));
+        let c = NameAddr::parse("Bob <sip:bob@y.org>").unwrap();
+        assert_eq!(c.display.as_deref(), Some("Bob"));
+        for bad in ["", "<>", "<sip:x", "no uri here", "<nocolon>"] {
+            assert!(NameAddr::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn cseq_bounds() {
+        assert_eq!(CSeq::parse("1 INVITE").unwrap(), CSeq { seq: 1, method: Method::Invite });
+        assert!(CSeq::parse("2147483648 INVITE").is_err());
+        assert!(CSeq::parse("x INVITE").is_err());
+        assert!(CSeq::parse("1").is_err());
+        assert!(CSeq::parse("1 INVITE extra").is_err());
+    }
+
+    #[test]
+    fn generated_ids_have_the_cookie_and_differ() {
+        let a = generate_branch();
+        assert!(a.starts_with("z9hG4bK") && a.len() == 23);
+        assert_ne!(a, generate_branch());
+        assert_ne!(generate_tag(), generate_tag());
+    }
+}
