@@ -105,8 +105,14 @@ fn auth_params(raw: &str) -> Vec<(String, String)> {
     let mut params = Vec::new();
     let mut rest = raw.trim();
     while !rest.is_empty() {
-        let Some((name, after)) = rest.split_once('=') else { break };
-        let name = name.trim().trim_start_matches(',').trim().to_ascii_lowercase();
+        let Some((name, after)) = rest.split_once('=') else {
+            break;
+        };
+        let name = name
+            .trim()
+            .trim_start_matches(',')
+            .trim()
+            .to_ascii_lowercase();
         let after = after.trim_start();
         let (value, remaining) = if let Some(quoted) = after.strip_prefix('"') {
             let mut value = String::new();
@@ -149,16 +155,29 @@ impl Challenge {
             return Err(DigestError::UnsupportedScheme(scheme.to_owned()));
         }
         let params = auth_params(rest);
-        let get = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+        let get = |name: &str| {
+            params
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
         let algorithm = get("algorithm").map_or(Ok(Algorithm::Md5), |a| Algorithm::parse(&a))?;
         let qop_auth = match get("qop") {
             None => false,
-            Some(qop) if qop.split(',').any(|q| q.trim().eq_ignore_ascii_case("auth")) => true,
+            Some(qop)
+                if qop
+                    .split(',')
+                    .any(|q| q.trim().eq_ignore_ascii_case("auth")) =>
+            {
+                true
+            }
             Some(qop) => return Err(DigestError::UnsupportedQop(qop)),
         };
         Ok(Self {
             realm: get("realm").ok_or(DigestError::Malformed("no realm"))?,
-            nonce: get("nonce").filter(|n| !n.is_empty()).ok_or(DigestError::Malformed("no nonce"))?,
+            nonce: get("nonce")
+                .filter(|n| !n.is_empty())
+                .ok_or(DigestError::Malformed("no nonce"))?,
             opaque: get("opaque"),
             algorithm,
             qop_auth,
@@ -176,7 +195,13 @@ impl Challenge {
         let mut last_error = DigestError::Malformed("no challenge");
         for value in values {
             match Challenge::parse(value) {
-                Ok(c) if best.as_ref().is_none_or(|b| c.algorithm.strength() > b.algorithm.strength()) => best = Some(c),
+                Ok(c)
+                    if best
+                        .as_ref()
+                        .is_none_or(|b| c.algorithm.strength() > b.algorithm.strength()) =>
+                {
+                    best = Some(c)
+                }
                 Ok(_) => {}
                 Err(e) => last_error = e,
             }
@@ -196,7 +221,9 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
     }
 }
 
@@ -217,14 +244,22 @@ pub struct DigestClient {
 impl DigestClient {
     /// A client for these credentials.
     pub fn new(credentials: Credentials) -> Self {
-        Self { credentials, challenge: None, nonce_count: 0, unconfirmed: false }
+        Self {
+            credentials,
+            challenge: None,
+            nonce_count: 0,
+            unconfirmed: false,
+        }
     }
 
     /// Takes a new challenge. Returns `false` when it answers our last, unconfirmed answer
     /// without `stale=true`: the password is wrong, and retrying would loop.
     pub fn accept(&mut self, challenge: Challenge) -> bool {
         let refused = self.unconfirmed && !challenge.stale;
-        let same_nonce = self.challenge.as_ref().is_some_and(|c| c.nonce == challenge.nonce && c.realm == challenge.realm);
+        let same_nonce = self
+            .challenge
+            .as_ref()
+            .is_some_and(|c| c.nonce == challenge.nonce && c.realm == challenge.realm);
         if !same_nonce {
             self.nonce_count = 0;
         }
@@ -244,12 +279,26 @@ impl DigestClient {
         let challenge = self.challenge.as_ref()?;
         self.nonce_count += 1;
         self.unconfirmed = true;
-        Some(answer(challenge, &self.credentials, method, uri, cnonce, self.nonce_count))
+        Some(answer(
+            challenge,
+            &self.credentials,
+            method,
+            uri,
+            cnonce,
+            self.nonce_count,
+        ))
     }
 }
 
 /// Computes one digest answer (exposed for test vectors).
-pub fn answer(challenge: &Challenge, credentials: &Credentials, method: &str, uri: &str, cnonce: &str, nc: u32) -> String {
+pub fn answer(
+    challenge: &Challenge,
+    credentials: &Credentials,
+    method: &str,
+    uri: &str,
+    cnonce: &str,
+    nc: u32,
+) -> String {
     let algorithm = challenge.algorithm;
     let nc = format!("{nc:08x}");
     let mut ha1 = algorithm.hash(&format!(
@@ -263,7 +312,10 @@ pub fn answer(challenge: &Challenge, credentials: &Credentials, method: &str, ur
     }
     let ha2 = algorithm.hash(&format!("{method}:{uri}"));
     let response = if challenge.qop_auth {
-        algorithm.hash(&format!("{ha1}:{}:{nc}:{cnonce}:auth:{ha2}", challenge.nonce))
+        algorithm.hash(&format!(
+            "{ha1}:{}:{nc}:{cnonce}:auth:{ha2}",
+            challenge.nonce
+        ))
     } else {
         algorithm.hash(&format!("{ha1}:{}:{ha2}", challenge.nonce))
     };
@@ -301,11 +353,18 @@ mod tests {
     use super::*;
 
     fn creds(user: &str, password: &str) -> Credentials {
-        Credentials { username: user.into(), password: Password::new(password) }
+        Credentials {
+            username: user.into(),
+            password: Password::new(password),
+        }
     }
 
     fn response_of(header: &str) -> String {
-        auth_params(header.trim_start_matches("Digest ")).into_iter().find(|(n, _)| n == "response").unwrap().1
+        auth_params(header.trim_start_matches("Digest "))
+            .into_iter()
+            .find(|(n, _)| n == "response")
+            .unwrap()
+            .1
     }
 
     #[test]
@@ -314,9 +373,19 @@ mod tests {
             "Digest realm=\"testrealm@host.com\", qop=\"auth,auth-int\", nonce=\"dcd98b7102dd2f0e8b11d0f600bfb0c093\", opaque=\"5ccc069c403ebaf9f0171e9517f40e41\"",
         )
         .unwrap();
-        let header = answer(&challenge, &creds("Mufasa", "Circle Of Life"), "GET", "/dir/index.html", "0a4f113b", 1);
+        let header = answer(
+            &challenge,
+            &creds("Mufasa", "Circle Of Life"),
+            "GET",
+            "/dir/index.html",
+            "0a4f113b",
+            1,
+        );
         assert_eq!(response_of(&header), "6629fae49393a05397450978507c4ef1");
-        assert!(header.contains("nc=00000001") && header.contains("qop=auth"), "{header}");
+        assert!(
+            header.contains("nc=00000001") && header.contains("qop=auth"),
+            "{header}"
+        );
         assert!(header.contains("opaque=\"5ccc069c403ebaf9f0171e9517f40e41\""));
     }
 
@@ -326,11 +395,31 @@ mod tests {
         let cnonce = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ";
         let sha = Challenge::parse(&format!("Digest {base}, algorithm=SHA-256")).unwrap();
         assert_eq!(sha.algorithm, Algorithm::Sha256);
-        let header = answer(&sha, &creds("Mufasa", "Circle of Life"), "GET", "/dir/index.html", cnonce, 1);
-        assert_eq!(response_of(&header), "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1");
-        assert!(header.contains("algorithm=SHA-256"), "written with the hyphen: {header}");
+        let header = answer(
+            &sha,
+            &creds("Mufasa", "Circle of Life"),
+            "GET",
+            "/dir/index.html",
+            cnonce,
+            1,
+        );
+        assert_eq!(
+            response_of(&header),
+            "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1"
+        );
+        assert!(
+            header.contains("algorithm=SHA-256"),
+            "written with the hyphen: {header}"
+        );
         let md5 = Challenge::parse(&format!("Digest {base}, algorithm=MD5")).unwrap();
-        let header = answer(&md5, &creds("Mufasa", "Circle of Life"), "GET", "/dir/index.html", cnonce, 1);
+        let header = answer(
+            &md5,
+            &creds("Mufasa", "Circle of Life"),
+            "GET",
+            "/dir/index.html",
+            cnonce,
+            1,
+        );
         assert_eq!(response_of(&header), "8ca523f5e9506fed4657c9700eebdbec");
     }
 
@@ -352,12 +441,22 @@ mod tests {
         let mut client = DigestClient::new(creds("u", "wrong"));
         assert!(client.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n1\"").unwrap()));
         client.authorization("REGISTER", "sip:r", "c");
-        assert!(!client.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n2\"").unwrap()), "refused: do not loop");
+        assert!(
+            !client.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n2\"").unwrap()),
+            "refused: do not loop"
+        );
         let mut stale = DigestClient::new(creds("u", "right"));
         stale.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n1\"").unwrap());
         stale.authorization("REGISTER", "sip:r", "c");
-        assert!(stale.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n2\", stale=TRUE").unwrap()));
-        assert!(stale.authorization("REGISTER", "sip:r", "c").unwrap().contains("nonce=\"n2\""));
+        assert!(
+            stale.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n2\", stale=TRUE").unwrap())
+        );
+        assert!(
+            stale
+                .authorization("REGISTER", "sip:r", "c")
+                .unwrap()
+                .contains("nonce=\"n2\"")
+        );
         // After a success, a later fresh challenge (an expired nonce) is answered again.
         stale.confirm();
         assert!(stale.accept(Challenge::parse("Digest realm=\"r\", nonce=\"n3\"").unwrap()));
@@ -372,18 +471,29 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(picked.algorithm, Algorithm::Sha256);
-        assert_eq!(Challenge::parse("Basic realm=\"x\""), Err(DigestError::UnsupportedScheme("Basic".into())));
+        assert_eq!(
+            Challenge::parse("Basic realm=\"x\""),
+            Err(DigestError::UnsupportedScheme("Basic".into()))
+        );
         assert_eq!(
             Challenge::parse("Digest realm=\"x\", nonce=\"y\", algorithm=SHA-512-256"),
             Err(DigestError::UnsupportedAlgorithm("SHA-512-256".into()))
         );
-        assert_eq!(Challenge::parse("Digest realm=\"x\", nonce=\"y\", qop=\"auth-int\""), Err(DigestError::UnsupportedQop("auth-int".into())));
-        assert_eq!(Challenge::parse("Digest realm=\"x\""), Err(DigestError::Malformed("no nonce")));
+        assert_eq!(
+            Challenge::parse("Digest realm=\"x\", nonce=\"y\", qop=\"auth-int\""),
+            Err(DigestError::UnsupportedQop("auth-int".into()))
+        );
+        assert_eq!(
+            Challenge::parse("Digest realm=\"x\""),
+            Err(DigestError::Malformed("no nonce"))
+        );
     }
 
     #[test]
     fn session_variant_hashes_the_cnonce_in() {
-        let sess = Challenge::parse("Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=MD5-sess").unwrap();
+        let sess =
+            Challenge::parse("Digest realm=\"r\", nonce=\"n\", qop=auth, algorithm=MD5-sess")
+                .unwrap();
         let a = answer(&sess, &creds("u", "p"), "REGISTER", "sip:r", "c1", 1);
         let b = answer(&sess, &creds("u", "p"), "REGISTER", "sip:r", "c2", 1);
         assert_ne!(response_of(&a), response_of(&b));
@@ -391,7 +501,10 @@ mod tests {
         let inner = Algorithm::Md5.hash("u:r:p");
         let ha1 = Algorithm::Md5.hash(&format!("{inner}:n:c1"));
         let ha2 = Algorithm::Md5.hash("REGISTER:sip:r");
-        assert_eq!(response_of(&a), Algorithm::Md5.hash(&format!("{ha1}:n:00000001:c1:auth:{ha2}")));
+        assert_eq!(
+            response_of(&a),
+            Algorithm::Md5.hash(&format!("{ha1}:n:00000001:c1:auth:{ha2}"))
+        );
     }
 
     #[test]
@@ -399,6 +512,9 @@ mod tests {
         let c = Challenge::parse("Digest realm=\"a, \\\"b\\\"\", nonce=\"x,y\"").unwrap();
         assert_eq!(c.realm, "a, \"b\"");
         assert_eq!(c.nonce, "x,y");
-        assert_eq!(redact_authorization("Digest username=\"u\", response=\"abc\""), "Digest <redacted>");
+        assert_eq!(
+            redact_authorization("Digest username=\"u\", response=\"abc\""),
+            "Digest <redacted>"
+        );
     }
 }

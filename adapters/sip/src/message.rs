@@ -52,7 +52,10 @@ impl Message {
     /// A request with no headers yet.
     pub fn request(method: Method, uri: impl Into<String>) -> Self {
         Self {
-            start: StartLine::Request { method, uri: uri.into() },
+            start: StartLine::Request {
+                method,
+                uri: uri.into(),
+            },
             headers: Headers::default(),
             body: Vec::new(),
         }
@@ -61,7 +64,10 @@ impl Message {
     /// A response with no headers yet.
     pub fn response(code: u16, reason: impl Into<String>) -> Self {
         Self {
-            start: StartLine::Response { code, reason: reason.into() },
+            start: StartLine::Response {
+                code,
+                reason: reason.into(),
+            },
             headers: Headers::default(),
             body: Vec::new(),
         }
@@ -93,7 +99,12 @@ impl Message {
     /// # Errors
     /// [`TypedError`] if it is missing or malformed.
     pub fn top_via(&self) -> Result<Via, TypedError> {
-        let raw = self.headers.list(&HeaderName::Via).into_iter().next().ok_or(TypedError::Missing("Via"))?;
+        let raw = self
+            .headers
+            .list(&HeaderName::Via)
+            .into_iter()
+            .next()
+            .ok_or(TypedError::Missing("Via"))?;
         Via::parse(raw)
     }
 
@@ -102,7 +113,11 @@ impl Message {
     /// # Errors
     /// [`TypedError`] if it is missing or malformed.
     pub fn cseq(&self) -> Result<CSeq, TypedError> {
-        CSeq::parse(self.headers.get(&HeaderName::CSeq).ok_or(TypedError::Missing("CSeq"))?)
+        CSeq::parse(
+            self.headers
+                .get(&HeaderName::CSeq)
+                .ok_or(TypedError::Missing("CSeq"))?,
+        )
     }
 
     /// The Call-ID.
@@ -115,7 +130,11 @@ impl Message {
     /// # Errors
     /// [`TypedError`] if it is missing or malformed.
     pub fn from_header(&self) -> Result<NameAddr, TypedError> {
-        NameAddr::parse(self.headers.get(&HeaderName::From).ok_or(TypedError::Missing("From"))?)
+        NameAddr::parse(
+            self.headers
+                .get(&HeaderName::From)
+                .ok_or(TypedError::Missing("From"))?,
+        )
     }
 
     /// The To header.
@@ -123,7 +142,11 @@ impl Message {
     /// # Errors
     /// [`TypedError`] if it is missing or malformed.
     pub fn to_header(&self) -> Result<NameAddr, TypedError> {
-        NameAddr::parse(self.headers.get(&HeaderName::To).ok_or(TypedError::Missing("To"))?)
+        NameAddr::parse(
+            self.headers
+                .get(&HeaderName::To)
+                .ok_or(TypedError::Missing("To"))?,
+        )
     }
 
     /// The message as bytes on the wire; Content-Length is set from the body.
@@ -159,9 +182,16 @@ mod tests {
     #[test]
     fn builds_and_reparses() {
         let mut request = Message::request(Method::Options, "sip:bob@example.com");
-        request.headers.push(HeaderName::Via, "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1");
-        request.headers.push(HeaderName::From, "<sip:alice@example.com>;tag=1");
-        request.headers.push(HeaderName::To, "<sip:bob@example.com>");
+        request.headers.push(
+            HeaderName::Via,
+            "SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK1",
+        );
+        request
+            .headers
+            .push(HeaderName::From, "<sip:alice@example.com>;tag=1");
+        request
+            .headers
+            .push(HeaderName::To, "<sip:bob@example.com>");
         request.headers.push(HeaderName::CallId, "abc");
         request.headers.push(HeaderName::CSeq, "1 OPTIONS");
         request.headers.push(HeaderName::ContentLength, "999");

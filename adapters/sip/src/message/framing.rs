@@ -48,7 +48,11 @@ impl StreamFramer {
     /// # Errors
     /// [`FramingError`]: the stream is unusable and should be closed.
     pub fn next_message(&mut self) -> Result<Option<Vec<u8>>, FramingError> {
-        let leading = self.buffer.iter().take_while(|b| **b == b'\r' || **b == b'\n').count();
+        let leading = self
+            .buffer
+            .iter()
+            .take_while(|b| **b == b'\r' || **b == b'\n')
+            .count();
         self.buffer.drain(..leading);
         let Some(head_end) = find(&self.buffer, b"\r\n\r\n") else {
             if self.buffer.len() > MAX_MESSAGE_SIZE {
@@ -56,7 +60,8 @@ impl StreamFramer {
             }
             return Ok(None);
         };
-        let length = content_length(&self.buffer[..head_end]).ok_or(FramingError::BadContentLength)?;
+        let length =
+            content_length(&self.buffer[..head_end]).ok_or(FramingError::BadContentLength)?;
         let total = head_end + 4 + length;
         if total > MAX_MESSAGE_SIZE {
             return Err(FramingError::TooLarge);

@@ -92,7 +92,9 @@ impl HeaderName {
     /// The canonical name for `raw` (any case, full or compact).
     pub fn parse(raw: &str) -> Self {
         for (name, full, compact) in KNOWN {
-            if raw.eq_ignore_ascii_case(full) || compact.is_some_and(|c| raw.eq_ignore_ascii_case(c)) {
+            if raw.eq_ignore_ascii_case(full)
+                || compact.is_some_and(|c| raw.eq_ignore_ascii_case(c))
+            {
                 return name.clone();
             }
         }
@@ -104,7 +106,10 @@ impl HeaderName {
         if let HeaderName::Other(raw) = self {
             return raw;
         }
-        KNOWN.iter().find(|(n, _, _)| n == self).map_or("", |(_, full, _)| full)
+        KNOWN
+            .iter()
+            .find(|(n, _, _)| n == self)
+            .map_or("", |(_, full, _)| full)
     }
 
     /// Whether several values may share one header line, separated by commas.
@@ -199,12 +204,18 @@ impl Headers {
 
     /// The first value of `name`.
     pub fn get(&self, name: &HeaderName) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n.matches(name)).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n.matches(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every header line named `name`, in order.
     pub fn all<'a>(&'a self, name: &'a HeaderName) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(n, _)| n.matches(name)).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(n, _)| n.matches(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Every value of a list header, comma-separated values split apart, in order.
@@ -248,11 +259,18 @@ mod tests {
     #[test]
     fn list_values_split_outside_quotes_and_brackets() {
         let mut headers = Headers::default();
-        headers.push(HeaderName::Contact, "\"Doe, John\" <sip:j@x.org;a=b,c>, <sip:k@y.org>");
+        headers.push(
+            HeaderName::Contact,
+            "\"Doe, John\" <sip:j@x.org;a=b,c>, <sip:k@y.org>",
+        );
         headers.push(HeaderName::Contact, "sip:l@z.org");
         assert_eq!(
             headers.list(&HeaderName::Contact),
-            ["\"Doe, John\" <sip:j@x.org;a=b,c>", "<sip:k@y.org>", "sip:l@z.org"]
+            [
+                "\"Doe, John\" <sip:j@x.org;a=b,c>",
+                "<sip:k@y.org>",
+                "sip:l@z.org"
+            ]
         );
     }
 

@@ -64,7 +64,9 @@ impl ParseError {
 }
 
 fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-.!%*_+`'~".contains(&b))
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
@@ -82,10 +84,14 @@ fn parse_start_line(line: &str) -> Result<StartLine, ParseError> {
         if !(100..=699).contains(&code) {
             return Err(ParseError::BadStatusCode);
         }
-        return Ok(StartLine::Response { code, reason: reason.to_owned() });
+        return Ok(StartLine::Response {
+            code,
+            reason: reason.to_owned(),
+        });
     }
     let mut parts = line.split(' ');
-    let (Some(method), Some(uri), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    let (Some(method), Some(uri), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
     else {
         return Err(ParseError::BadStartLine);
     };
@@ -102,14 +108,20 @@ fn parse_start_line(line: &str) -> Result<StartLine, ParseError> {
             ParseError::BadStartLine
         });
     }
-    Ok(StartLine::Request { method: Method::from_token(method), uri: uri.to_owned() })
+    Ok(StartLine::Request {
+        method: Method::from_token(method),
+        uri: uri.to_owned(),
+    })
 }
 
 fn parse_headers(section: &str) -> Result<Headers, ParseError> {
     let mut headers = Headers::default();
     let mut current: Option<(String, String)> = None;
     let mut count = 0;
-    for line in section.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l)) {
+    for line in section
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+    {
         if line.starts_with([' ', '\t']) {
             // Folded continuation of the previous header (RFC 3261 §7.3.1).
             let (_, value) = current.as_mut().ok_or(ParseError::BadHeaderLine)?;
@@ -150,7 +162,10 @@ pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
         return Err(ParseError::TooLarge(bytes.len()));
     }
     // Leading CRLFs are keep-alives or padding; skip them.
-    let start = bytes.iter().position(|b| !b.is_ascii_whitespace()).ok_or(ParseError::Empty)?;
+    let start = bytes
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .ok_or(ParseError::Empty)?;
     let bytes = &bytes[start..];
     let (head, body) = match find(bytes, b"\r\n\r\n") {
         Some(at) => (&bytes[..at], &bytes[at + 4..]),
@@ -165,15 +180,25 @@ pub fn parse(bytes: &[u8]) -> Result<Message, ParseError> {
     let headers = parse_headers(rest)?;
     let body = match headers.get(&HeaderName::ContentLength) {
         Some(raw) => {
-            let declared: usize = raw.trim().parse().map_err(|_| ParseError::BadContentLength)?;
+            let declared: usize = raw
+                .trim()
+                .parse()
+                .map_err(|_| ParseError::BadContentLength)?;
             if declared > body.len() {
-                return Err(ParseError::BodyTooShort { declared, actual: body.len() });
+                return Err(ParseError::BodyTooShort {
+                    declared,
+                    actual: body.len(),
+                });
             }
             &body[..declared]
         }
         None => body,
     };
-    Ok(Message { start, headers, body: body.to_vec() })
+    Ok(Message {
+        start,
+        headers,
+        body: body.to_vec(),
+    })
 }
 
 #[cfg(test)]
@@ -219,19 +244,46 @@ mod tests {
     #[test]
     fn reports_what_is_wrong() {
         assert_eq!(parse(b"\r\n\r\n"), Err(ParseError::Empty));
-        assert_eq!(parse(b"INVITE sip:x SIP/3.0\r\n\r\n"), Err(ParseError::BadVersion("SIP/3.0".into())));
-        assert_eq!(parse(b"SIP/2.0 99 Odd\r\n\r\n"), Err(ParseError::BadStatusCode));
-        assert_eq!(parse(b"INV<ITE sip:x SIP/2.0\r\n\r\n"), Err(ParseError::BadMethod));
-        assert_eq!(parse(b"INVITE sip:x SIP/2.0\r\nNoColon\r\n\r\n"), Err(ParseError::BadHeaderLine));
-        assert_eq!(parse(b"INVITE sip:x SIP/2.0\r\nl: x\r\n\r\n"), Err(ParseError::BadContentLength));
+        assert_eq!(
+            parse(b"INVITE sip:x SIP/3.0\r\n\r\n"),
+            Err(ParseError::BadVersion("SIP/3.0".into()))
+        );
+        assert_eq!(
+            parse(b"SIP/2.0 99 Odd\r\n\r\n"),
+            Err(ParseError::BadStatusCode)
+        );
+        assert_eq!(
+            parse(b"INV<ITE sip:x SIP/2.0\r\n\r\n"),
+            Err(ParseError::BadMethod)
+        );
+        assert_eq!(
+            parse(b"INVITE sip:x SIP/2.0\r\nNoColon\r\n\r\n"),
+            Err(ParseError::BadHeaderLine)
+        );
+        assert_eq!(
+            parse(b"INVITE sip:x SIP/2.0\r\nl: x\r\n\r\n"),
+            Err(ParseError::BadContentLength)
+        );
         assert_eq!(
             parse(b"INVITE sip:x SIP/2.0\r\nl: 10\r\n\r\nabc"),
-            Err(ParseError::BodyTooShort { declared: 10, actual: 3 })
+            Err(ParseError::BodyTooShort {
+                declared: 10,
+                actual: 3
+            })
         );
-        assert_eq!(parse(&vec![b'a'; MAX_MESSAGE_SIZE + 1]), Err(ParseError::TooLarge(MAX_MESSAGE_SIZE + 1)));
-        assert_eq!(parse(b"INVITE sip:x SIP/2.0\r\nX: \xff\r\n\r\n"), Err(ParseError::NotUtf8));
+        assert_eq!(
+            parse(&vec![b'a'; MAX_MESSAGE_SIZE + 1]),
+            Err(ParseError::TooLarge(MAX_MESSAGE_SIZE + 1))
+        );
+        assert_eq!(
+            parse(b"INVITE sip:x SIP/2.0\r\nX: \xff\r\n\r\n"),
+            Err(ParseError::NotUtf8)
+        );
         let many: String = (0..300).map(|i| format!("X-{i}: 1\r\n")).collect();
-        assert_eq!(parse(format!("OPTIONS sip:x SIP/2.0\r\n{many}\r\n").as_bytes()), Err(ParseError::TooManyHeaders));
+        assert_eq!(
+            parse(format!("OPTIONS sip:x SIP/2.0\r\n{many}\r\n").as_bytes()),
+            Err(ParseError::TooManyHeaders)
+        );
         assert_eq!(ParseError::BadVersion("SIP/3.0".into()).status(), 505);
     }
 }

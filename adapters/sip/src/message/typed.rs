@@ -29,7 +29,10 @@ fn parse_params(raw: &str) -> Params {
 }
 
 fn param<'a>(params: &'a Params, name: &str) -> Option<Option<&'a str>> {
-    params.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_deref())
+    params
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_deref())
 }
 
 fn print_params(params: &Params) -> String {
@@ -62,9 +65,13 @@ impl Via {
     /// [`TypedError::Malformed`].
     pub fn parse(raw: &str) -> Result<Self, TypedError> {
         let bad = TypedError::Malformed("Via");
-        let (protocol, rest) = raw.trim().split_once(char::is_whitespace).ok_or(bad.clone())?;
+        let (protocol, rest) = raw
+            .trim()
+            .split_once(char::is_whitespace)
+            .ok_or(bad.clone())?;
         let mut parts = protocol.split('/');
-        let (Some(name), Some(version), Some(transport), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some(name), Some(version), Some(transport), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(bad);
         };
@@ -73,7 +80,12 @@ impl Via {
         }
         let (sent_by, params) = rest.trim().split_once(';').unwrap_or((rest.trim(), ""));
         let (host, port) = split_host_port(sent_by.trim()).ok_or(bad)?;
-        Ok(Self { transport: transport.to_ascii_uppercase(), host, port, params: parse_params(params) })
+        Ok(Self {
+            transport: transport.to_ascii_uppercase(),
+            host,
+            port,
+            params: parse_params(params),
+        })
     }
 
     /// The branch parameter.
@@ -88,9 +100,15 @@ impl Via {
 
     /// Sets (or adds) a parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self.params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        match self
+            .params
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some(entry) => entry.1 = value.map(str::to_owned),
-            None => self.params.push((name.to_owned(), value.map(str::to_owned))),
+            None => self
+                .params
+                .push((name.to_owned(), value.map(str::to_owned))),
         }
     }
 }
@@ -150,7 +168,10 @@ impl NameAddr {
         if let Some(open) = raw.find('<') {
             let close = raw[open..].find('>').map(|c| c + open).ok_or(bad.clone())?;
             let display = raw[..open].trim();
-            let display = display.strip_prefix('"').and_then(|d| d.strip_suffix('"')).unwrap_or(display);
+            let display = display
+                .strip_prefix('"')
+                .and_then(|d| d.strip_suffix('"'))
+                .unwrap_or(display);
             let uri = raw[open + 1..close].trim();
             if uri.is_empty() || !uri.contains(':') {
                 return Err(bad);
@@ -165,13 +186,21 @@ impl NameAddr {
             if uri.is_empty() || !uri.contains(':') || uri.contains(char::is_whitespace) {
                 return Err(bad);
             }
-            Ok(Self { display: None, uri: uri.to_owned(), params: parse_params(params) })
+            Ok(Self {
+                display: None,
+                uri: uri.to_owned(),
+                params: parse_params(params),
+            })
         }
     }
 
     /// A name-addr for `uri`.
     pub fn new(display: Option<&str>, uri: impl Into<String>) -> Self {
-        Self { display: display.map(str::to_owned), uri: uri.into(), params: Vec::new() }
+        Self {
+            display: display.map(str::to_owned),
+            uri: uri.into(),
+            params: Vec::new(),
+        }
     }
 
     /// The `tag` parameter.
@@ -186,9 +215,15 @@ impl NameAddr {
 
     /// Sets (or adds) a parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self.params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        match self
+            .params
+            .iter_mut()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        {
             Some(entry) => entry.1 = value.map(str::to_owned),
-            None => self.params.push((name.to_owned(), value.map(str::to_owned))),
+            None => self
+                .params
+                .push((name.to_owned(), value.map(str::to_owned))),
         }
     }
 }
@@ -226,7 +261,10 @@ impl CSeq {
         if seq >= 1 << 31 {
             return Err(bad);
         }
-        Ok(Self { seq, method: Method::from_token(method) })
+        Ok(Self {
+            seq,
+            method: Method::from_token(method),
+        })
     }
 }
 
@@ -237,7 +275,9 @@ impl std::fmt::Display for CSeq {
 }
 
 fn random_hex(bytes: usize) -> String {
-    (0..bytes).map(|_| format!("{:02x}", rand::random::<u8>())).collect()
+    (0..bytes)
+        .map(|_| format!("{:02x}", rand::random::<u8>()))
+        .collect()
 }
 
 /// A new RFC 3261 branch: the magic cookie and 64 random bits.
@@ -265,14 +305,22 @@ mod tests {
         assert_eq!(Via::parse(&via.to_string()).unwrap(), via);
         let v6 = Via::parse("SIP/2.0/TCP [::1]:5070;branch=z9hG4bKx").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("[::1]", Some(5070)));
-        for bad in ["", "SIP/2.0/UDP", "SIP/3.0/UDP h", "SIP/2.0/UDP h:0", "SIP/2.0/UDP h:x", "HTTP/2.0/UDP h"] {
+        for bad in [
+            "",
+            "SIP/2.0/UDP",
+            "SIP/3.0/UDP h",
+            "SIP/2.0/UDP h:0",
+            "SIP/2.0/UDP h:x",
+            "HTTP/2.0/UDP h",
+        ] {
             assert!(Via::parse(bad).is_err(), "{bad:?}");
         }
     }
 
     #[test]
     fn name_addr_forms() {
-        let a = NameAddr::parse("\"Alice \\\"A\\\"\" <sip:alice@x.org;transport=tcp>;tag=88").unwrap();
+        let a =
+            NameAddr::parse("\"Alice \\\"A\\\"\" <sip:alice@x.org;transport=tcp>;tag=88").unwrap();
         assert_eq!(a.display.as_deref(), Some("Alice \"A\""));
         assert_eq!(a.uri, "sip:alice@x.org;transport=tcp");
         assert_eq!(a.tag(), Some("88"));
@@ -288,7 +336,13 @@ mod tests {
 
     #[test]
     fn cseq_bounds() {
-        assert_eq!(CSeq::parse("1 INVITE").unwrap(), CSeq { seq: 1, method: Method::Invite });
+        assert_eq!(
+            CSeq::parse("1 INVITE").unwrap(),
+            CSeq {
+                seq: 1,
+                method: Method::Invite
+            }
+        );
         assert!(CSeq::parse("2147483648 INVITE").is_err());
         assert!(CSeq::parse("x INVITE").is_err());
         assert!(CSeq::parse("1").is_err());

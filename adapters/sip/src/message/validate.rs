@@ -19,7 +19,11 @@ pub struct Rejection {
 impl Rejection {
     /// A 400 with `reason`.
     pub fn bad_request(reason: impl Into<String>) -> Self {
-        Self { code: 400, reason: reason.into(), headers: Vec::new() }
+        Self {
+            code: 400,
+            reason: reason.into(),
+            headers: Vec::new(),
+        }
     }
 }
 
@@ -59,15 +63,23 @@ fn check_common(message: &Message) -> Result<CSeq, Rejection> {
     }
     for (name, label) in [(HeaderName::From, "From"), (HeaderName::To, "To")] {
         let value = message.headers.get(&name).unwrap_or_default();
-        let address = NameAddr::parse(value).map_err(|_| Rejection::bad_request(format!("Malformed {label} header")))?;
+        let address = NameAddr::parse(value)
+            .map_err(|_| Rejection::bad_request(format!("Malformed {label} header")))?;
         if is_sip_scheme(&address.uri) && SipUri::parse(&address.uri).is_err() {
-            return Err(Rejection::bad_request(format!("Malformed URI in {label} header")));
+            return Err(Rejection::bad_request(format!(
+                "Malformed URI in {label} header"
+            )));
         }
     }
-    if message.call_id().is_some_and(|c| c.is_empty() || c.contains(char::is_whitespace)) {
+    if message
+        .call_id()
+        .is_some_and(|c| c.is_empty() || c.contains(char::is_whitespace))
+    {
         return Err(Rejection::bad_request("Malformed Call-ID header"));
     }
-    message.cseq().map_err(|_| Rejection::bad_request("Malformed CSeq header"))
+    message
+        .cseq()
+        .map_err(|_| Rejection::bad_request("Malformed CSeq header"))
 }
 
 fn is_sip_scheme(uri: &str) -> bool {
@@ -86,7 +98,9 @@ pub fn validate_request(message: &Message) -> Result<(), Rejection> {
     };
     let cseq = check_common(message)?;
     if &cseq.method != method {
-        return Err(Rejection::bad_request("CSeq method does not match the request method"));
+        return Err(Rejection::bad_request(
+            "CSeq method does not match the request method",
+        ));
     }
     if let Some(raw) = message.headers.get(&HeaderName::MaxForwards) {
         raw.trim()
@@ -98,10 +112,14 @@ pub fn validate_request(message: &Message) -> Result<(), Rejection> {
         return Err(Rejection {
             code: 416,
             reason: "Unsupported URI Scheme".into(),
-            headers: vec![(HeaderName::Other("Warning".into()), format!("399 wink \"scheme {scheme} is not supported\""))],
+            headers: vec![(
+                HeaderName::Other("Warning".into()),
+                format!("399 wink \"scheme {scheme} is not supported\""),
+            )],
         });
     }
-    SipUri::parse(uri).map_err(|e| Rejection::bad_request(format!("Malformed Request-URI: {e}")))?;
+    SipUri::parse(uri)
+        .map_err(|e| Rejection::bad_request(format!("Malformed Request-URI: {e}")))?;
     if *method == Method::Invite && message.headers.count(&HeaderName::Contact) == 0 {
         return Err(Rejection::bad_request("Missing Contact header"));
     }
@@ -145,15 +163,27 @@ mod tests {
 
     #[test]
     fn each_defect_gets_its_own_reason() {
-        assert_eq!(reason(&request("Call-ID: c2\r\n", "1 MESSAGE", "sip:b@x.org")), (400, "Duplicate Call-ID header".into()));
-        assert_eq!(reason(&request("CSeq: 2 MESSAGE\r\n", "1 MESSAGE", "sip:b@x.org")), (400, "Duplicate CSeq header".into()));
+        assert_eq!(
+            reason(&request("Call-ID: c2\r\n", "1 MESSAGE", "sip:b@x.org")),
+            (400, "Duplicate Call-ID header".into())
+        );
+        assert_eq!(
+            reason(&request("CSeq: 2 MESSAGE\r\n", "1 MESSAGE", "sip:b@x.org")),
+            (400, "Duplicate CSeq header".into())
+        );
         assert_eq!(
             reason(&request("", "1 INVITE", "sip:b@x.org")),
             (400, "CSeq method does not match the request method".into())
         );
-        assert_eq!(reason(&request("", "x MESSAGE", "sip:b@x.org")), (400, "Malformed CSeq header".into()));
+        assert_eq!(
+            reason(&request("", "x MESSAGE", "sip:b@x.org")),
+            (400, "Malformed CSeq header".into())
+        );
         assert_eq!(reason(&request("", "1 MESSAGE", "sip:b@")).0, 400);
-        assert_eq!(reason(&request("", "1 MESSAGE", "tel:+1555")), (416, "Unsupported URI Scheme".into()));
+        assert_eq!(
+            reason(&request("", "1 MESSAGE", "tel:+1555")),
+            (416, "Unsupported URI Scheme".into())
+        );
         assert_eq!(reason(&request("", "1 MESSAGE", "mailto:b@x.org")).0, 416);
         let no_call_id = parse(
             b"OPTIONS sip:b@x.org SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: <sip:a@x.org>;tag=1\r\nTo: <sip:b@x.org>\r\nCSeq: 1 OPTIONS\r\n\r\n",

@@ -1,0 +1,66 @@
+//! Matching messages to transactions (RFC 3261 §17.1.3 and §17.2.3).
+
+use crate::message::{Message, Method};
+
+/// Identifies a transaction: the top Via's branch, sent-by, and the method (ACK and CANCEL
+/// are folded as the RFC says: an ACK to a non-2xx matches its INVITE's server transaction).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TransactionKey {
+    branch: String,
+    sent_by: String,
+    method: Method,
+    /// Client-side keys do not include sent-by (it is ours).
+    server: bool,
+}
+
+impl TransactionKey {
+    /// The key of the client transaction a response belongs to: branch and CSeq method.
+    pub fn for_response(response: &Message) -> Option<Self> {
+        let via = response.top_via().ok()?;
+        Some(Self {
+            branch: via.branch()?.to_owned(),
+            sent_by: String::new(),
+            method: response.cseq().ok()?.method,
+            server: false,
+        })
+    }
+
+    /// The key of a client transaction for a request we send.
+    pub fn for_client_request(request: &Message) -> Option<Self> {
+        Self::for_response(request)
+    }
+
+    /// The key of the server transaction a request belongs to. An ACK maps to its INVITE.
+    pub fn for_request(request: &Message) -> Option<Self> {
+        let via = request.top_via().ok()?;
+        let branch = via
+            .branch()
+            .filter(|b| b.starts_with("z9hG4bK"))?
+            .to_owned();
+        let method = match request.method()? {
+            Method::Ack => Method::Invite,
+            other => other,
+        };
+        let sent_by = format!(
+            "{}:{}",
+            via.host.to_ascii_lowercase(),
+            via.port.unwrap_or(0)
+        );
+        Some(Self {
+            branch,
+            sent_by,
+            method,
+            server: true,
+        })
+    }
+
+    /// The branch.
+    pub fn branch(&self) -> &str {
+        &self.branch
+    }
+
+    /// The method.
+    pub fn method(&self) -> &Method {
+        &self.method
+    }
+}
