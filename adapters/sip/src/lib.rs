@@ -15,4 +15,8 @@
 
 pub mod digest;
 pub mod message;
+pub mod registration;
 pub mod transaction;
+
+/// The methods we accept, for `Allow` headers and 501 responses.
+pub const ALLOW: &str = "INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, REFER, NOTIFY, INFO, UPDATE";
