@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod digest;
+pub mod endpoint;
 pub mod message;
 pub mod registration;
 pub mod transaction;

@@ -1,0 +1,320 @@
+//! The user-agent core, sans-IO: accounts, registrations, transactions, incoming requests.
+//!
+//! Fed with received bytes ([`Endpoint::handle_received`]), timeouts and commands; drained
+//! with [`Endpoint::poll_output`] (bytes for a peer, or a [`SignalingEvent`]) until it returns
+//! `None`, then [`Endpoint::poll_timeout`] says when to call back. Every input is checked
+//! before it is routed: a malformed request is answered with the error code and a reason
+//! phrase that says what is wrong, a malformed response is dropped, nothing panics.
+
+mod incoming;
+mod outgoing;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use tracing::debug;
+use wink_ports::{AccountId, MessageId, SignalingEvent};
+
+use crate::digest::Credentials;
+use crate::message::Message;
+use crate::registration::{Registration, RegistrationOutput};
+use crate::transaction::{Event, Output, Reliability, TimerConfig, Transaction, TransactionKey};
+
+/// A transport protocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TransportKind {
+    /// UDP.
+    Udp,
+    /// TCP.
+    Tcp,
+    /// TLS over TCP.
+    Tls,
+}
+
+impl TransportKind {
+    /// The name in Via headers.
+    pub fn via_name(self) -> &'static str {
+        match self {
+            TransportKind::Udp => "UDP",
+            TransportKind::Tcp => "TCP",
+            TransportKind::Tls => "TLS",
+        }
+    }
+
+    /// The name in URI `transport=` parameters.
+    pub fn param(self) -> &'static str {
+        match self {
+            TransportKind::Udp => "udp",
+            TransportKind::Tcp => "tcp",
+            TransportKind::Tls => "tls",
+        }
+    }
+
+    fn reliability(self) -> Reliability {
+        match self {
+            TransportKind::Udp => Reliability::Unreliable,
+            TransportKind::Tcp | TransportKind::Tls => Reliability::Reliable,
+        }
+    }
+}
+
+/// Where a message goes or came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Peer {
+    /// The address.
+    pub addr: SocketAddr,
+    /// The transport.
+    pub transport: TransportKind,
+}
+
+/// What the endpoint asks the driver to do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndpointOutput {
+    /// Send bytes to a peer.
+    Transmit {
+        /// The peer.
+        peer: Peer,
+        /// The message.
+        bytes: Vec<u8>,
+    },
+    /// Tell the domain.
+    Event(SignalingEvent),
+}
+
+/// One account as the endpoint serves it.
+#[derive(Debug, Clone)]
+pub struct AccountBinding {
+    /// The account.
+    pub account: AccountId,
+    /// The address of record, `sip:user@domain`.
+    pub aor: String,
+    /// The display name.
+    pub display_name: Option<String>,
+    /// Digest credentials.
+    pub credentials: Credentials,
+    /// Where requests go first (the outbound proxy or the registrar).
+    pub next_hop: Peer,
+    /// A Route to pre-load (the outbound proxy URI with `;lr`).
+    pub route: Option<String>,
+    /// The user part of our Contact: a random token by default.
+    pub contact_user: String,
+    /// Registration lifetime to ask for.
+    pub expires: u32,
+}
+
+impl AccountBinding {
+    fn domain(&self) -> &str {
+        let after_at = self
+            .aor
+            .split_once('@')
+            .map_or(self.aor.as_str(), |(_, d)| d);
+        after_at.split([';', ':', '>']).next().unwrap_or(after_at)
+    }
+
+    fn aor_user(&self) -> &str {
+        self.aor
+            .trim_start_matches("sips:")
+            .trim_start_matches("sip:")
+            .split('@')
+            .next()
+            .unwrap_or("")
+    }
+}
+
+/// Who a client transaction belongs to.
+#[derive(Debug, Clone)]
+enum Owner {
+    Registration(AccountId),
+    Message {
+        id: MessageId,
+        account: AccountId,
+        request: Message,
+        authenticated: bool,
+    },
+    Server,
+}
+
+#[derive(Debug)]
+struct Entry {
+    transaction: Transaction,
+    peer: Peer,
+    owner: Owner,
+}
+
+/// The sans-IO SIP user agent.
+#[derive(Debug)]
+pub struct Endpoint {
+    local: SocketAddr,
+    transport: TransportKind,
+    timers: TimerConfig,
+    user_agent: String,
+    accounts: HashMap<AccountId, AccountBinding>,
+    registrations: HashMap<AccountId, Registration>,
+    transactions: HashMap<TransactionKey, Entry>,
+    outputs: VecDeque<EndpointOutput>,
+}
+
+impl Endpoint {
+    /// An endpoint reachable at `local` over `transport`.
+    pub fn new(local: SocketAddr, transport: TransportKind, user_agent: impl Into<String>) -> Self {
+        Self {
+            local,
+            transport,
+            timers: TimerConfig::default(),
+            user_agent: user_agent.into(),
+            accounts: HashMap::new(),
+            registrations: HashMap::new(),
+            transactions: HashMap::new(),
+            outputs: VecDeque::new(),
+        }
+    }
+
+    /// Uses other timer values (tests; high-latency links).
+    pub fn set_timers(&mut self, timers: TimerConfig) {
+        self.timers = timers;
+    }
+
+    /// Adds or replaces an account.
+    pub fn add_account(&mut self, binding: AccountBinding) {
+        self.accounts.insert(binding.account.clone(), binding);
+    }
+
+    /// Our Contact URI for an account.
+    pub fn contact_for(&self, binding: &AccountBinding) -> String {
+        format!(
+            "sip:{}@{};transport={}",
+            binding.contact_user,
+            self.local,
+            self.transport.param()
+        )
+    }
+
+    /// The next output, until `None`.
+    pub fn poll_output(&mut self) -> Option<EndpointOutput> {
+        self.outputs.pop_front()
+    }
+
+    /// The earliest deadline of any transaction or registration.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let transactions = self
+            .transactions
+            .values()
+            .filter_map(|e| e.transaction.poll_timeout());
+        let registrations = self
+            .registrations
+            .values()
+            .filter_map(Registration::poll_timeout);
+        transactions.chain(registrations).min()
+    }
+
+    /// Fires every timer due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let due: Vec<TransactionKey> = self
+            .transactions
+            .iter()
+            .filter(|(_, e)| e.transaction.poll_timeout().is_some_and(|at| at <= now))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in due {
+            if let Some(entry) = self.transactions.get_mut(&key) {
+                entry
+                    .transaction
+                    .handle(now, crate::transaction::Input::Timeout);
+            }
+            self.drain_transaction(now, &key);
+        }
+        let accounts: Vec<AccountId> = self.registrations.keys().cloned().collect();
+        for account in accounts {
+            if let Some(registration) = self.registrations.get_mut(&account) {
+                registration.handle_timeout(now);
+            }
+            self.drain_registration(now, &account);
+        }
+    }
+
+    /// Moves a transaction's outputs out, and routes its events to their owner.
+    fn drain_transaction(&mut self, now: Instant, key: &TransactionKey) {
+        let mut events = Vec::new();
+        let Some(entry) = self.transactions.get_mut(key) else {
+            return;
+        };
+        while let Some(output) = entry.transaction.poll_output() {
+            match output {
+                Output::Transmit(bytes) => self.outputs.push_back(EndpointOutput::Transmit {
+                    peer: entry.peer,
+                    bytes,
+                }),
+                Output::Event(event) => events.push(event),
+            }
+        }
+        let owner = entry.owner.clone();
+        if entry.transaction.is_terminated() {
+            self.transactions.remove(key);
+        }
+        for event in events {
+            self.on_transaction_event(now, &owner, event);
+        }
+    }
+
+    fn on_transaction_event(&mut self, now: Instant, owner: &Owner, event: Event) {
+        match (owner, event) {
+            (Owner::Registration(account), Event::Response(response)) => {
+                if let Some(registration) = self.registrations.get_mut(account) {
+                    registration.on_response(now, &response);
+                }
+                self.drain_registration(now, account);
+            }
+            (Owner::Registration(account), Event::Timeout) => {
+                if let Some(registration) = self.registrations.get_mut(account) {
+                    registration.on_transaction_failed(now, "no response from the registrar");
+                }
+                self.drain_registration(now, account);
+            }
+            (
+                Owner::Message {
+                    id,
+                    account,
+                    request,
+                    authenticated,
+                },
+                Event::Response(response),
+            ) => {
+                self.on_message_response(now, id, account, request, *authenticated, &response);
+            }
+            (Owner::Message { id, .. }, Event::Timeout) => {
+                self.message_outcome(id, Err((408, "no response".into())));
+            }
+            (_, Event::Terminated) => {}
+            (owner, event) => {
+                debug!(target: "sip", ?owner, ?event, "transaction event without a handler")
+            }
+        }
+    }
+
+    fn drain_registration(&mut self, now: Instant, account: &AccountId) {
+        let mut sends = Vec::new();
+        if let Some(registration) = self.registrations.get_mut(account) {
+            while let Some(output) = registration.poll_output() {
+                match output {
+                    RegistrationOutput::Send(request) => sends.push(request),
+                    RegistrationOutput::State(state) => self.outputs.push_back(
+                        EndpointOutput::Event(SignalingEvent::Registration {
+                            account: account.clone(),
+                            state,
+                        }),
+                    ),
+                }
+            }
+        }
+        let Some(peer) = self.accounts.get(account).map(|a| a.next_hop) else {
+            return;
+        };
+        for request in sends {
+            self.start_client(now, request, peer, Owner::Registration(account.clone()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,285 @@
+//! The endpoint in virtual time: error responses for bad requests, MESSAGE between two
+//! endpoints across a lossy link, and an agent that keeps answering after garbage.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use wink_ports::{
+    AccountId, MessageId, MessageOutcome, MessageRequest, Password, SignalingEvent, SipUri,
+};
+
+use super::*;
+use crate::message::{HeaderName, parse};
+
+const ALICE: &str = "127.0.0.1:5071";
+const BOB: &str = "127.0.0.1:5072";
+
+fn peer(addr: &str) -> Peer {
+    Peer {
+        addr: addr.parse::<SocketAddr>().unwrap(),
+        transport: TransportKind::Udp,
+    }
+}
+
+fn endpoint(local: &str, user: &str, next_hop: &str) -> Endpoint {
+    let mut e = Endpoint::new(local.parse().unwrap(), TransportKind::Udp, "Wink test");
+    e.add_account(AccountBinding {
+        account: AccountId::new(format!("{user}@127.0.0.1")).unwrap(),
+        aor: format!("sip:{user}@127.0.0.1"),
+        display_name: None,
+        credentials: Credentials {
+            username: user.into(),
+            password: Password::new("pw"),
+        },
+        next_hop: peer(next_hop),
+        route: None,
+        contact_user: format!("{user}-token"),
+        expires: 600,
+    });
+    e
+}
+
+fn drain(e: &mut Endpoint) -> (Vec<(Peer, Vec<u8>)>, Vec<SignalingEvent>) {
+    let (mut sent, mut events) = (Vec::new(), Vec::new());
+    while let Some(output) = e.poll_output() {
+        match output {
+            EndpointOutput::Transmit { peer, bytes } => sent.push((peer, bytes)),
+            EndpointOutput::Event(event) => events.push(event),
+        }
+    }
+    (sent, events)
+}
+
+fn request(method: &str, extra: &str, cseq_method: &str) -> Vec<u8> {
+    format!(
+        "{method} sip:bob-token@{BOB} SIP/2.0\r\nVia: SIP/2.0/UDP 10.9.9.9:5099;branch=z9hG4bK{method}1;rport\r\n\
+         From: <sip:carol@127.0.0.1>;tag=c1\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: call-{method}\r\n\
+         CSeq: 1 {cseq_method}\r\nMax-Forwards: 70\r\n{extra}Content-Length: 0\r\n\r\n"
+    )
+    .into_bytes()
+}
+
+/// Sends `bytes` to Bob's endpoint from Carol at 127.0.0.1:5073 and returns Bob's one reply.
+fn answer(bytes: &[u8]) -> Message {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    bob.handle_received(Instant::now(), peer("127.0.0.1:5073"), bytes);
+    let (sent, _) = drain(&mut bob);
+    assert_eq!(sent.len(), 1, "exactly one response");
+    assert_eq!(
+        sent[0].0,
+        peer("127.0.0.1:5073"),
+        "responses go back where the request came from"
+    );
+    parse(&sent[0].1).unwrap()
+}
+
+fn status_line(m: &Message) -> (u16, String) {
+    match &m.start {
+        crate::message::StartLine::Response { code, reason } => (*code, reason.clone()),
+        crate::message::StartLine::Request { .. } => panic!("not a response"),
+    }
+}
+
+#[test]
+fn malformed_requests_get_400_with_the_reason() {
+    let reply = answer(&request("OPTIONS", "Call-ID: second\r\n", "OPTIONS"));
+    assert_eq!(
+        status_line(&reply),
+        (400, "Duplicate Call-ID header".into())
+    );
+    let via = reply.top_via().unwrap();
+    assert_eq!(via.param("received"), Some(Some("127.0.0.1")));
+    assert_eq!(via.param("rport"), Some(Some("5073")));
+    assert!(reply.to_header().unwrap().tag().is_some());
+    assert_eq!(
+        status_line(&answer(&request("MESSAGE", "", "INVITE"))),
+        (400, "CSeq method does not match the request method".into())
+    );
+    let bad_length = b"OPTIONS sip:bob-token@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKq\r\nFrom: <sip:c@x.org>;tag=1\r\nTo: <sip:b@x.org>\r\nCall-ID: q\r\nCSeq: 1 OPTIONS\r\nContent-Length: 50\r\n\r\nshort";
+    assert_eq!(
+        status_line(&answer(bad_length)),
+        (
+            400,
+            "Body shorter than Content-Length (50 declared, 5 received)".into()
+        )
+    );
+}
+
+#[test]
+fn unknown_method_version_scheme_body_and_extension_get_their_codes() {
+    let reply = answer(&request("FOO", "", "FOO"));
+    assert_eq!(status_line(&reply).0, 501);
+    assert_eq!(reply.headers.get(&HeaderName::Allow), Some(crate::ALLOW));
+    let reply = answer(&request("OPTIONS", "Require: 100rel, foo\r\n", "OPTIONS"));
+    assert_eq!(status_line(&reply).0, 420);
+    assert_eq!(
+        reply.headers.get(&HeaderName::Unsupported),
+        Some("100rel, foo")
+    );
+    let reply = answer(&request(
+        "MESSAGE",
+        "Content-Type: application/json\r\n",
+        "MESSAGE",
+    ));
+    assert_eq!(status_line(&reply).0, 415);
+    assert_eq!(reply.headers.get(&HeaderName::Accept), Some("text/plain"));
+    let v3 = String::from_utf8(request("OPTIONS", "", "OPTIONS"))
+        .unwrap()
+        .replacen("SIP/2.0", "SIP/3.0", 1);
+    assert_eq!(
+        status_line(&answer(v3.as_bytes())),
+        (505, "Version Not Supported".into())
+    );
+    let tel = String::from_utf8(request("OPTIONS", "", "OPTIONS"))
+        .unwrap()
+        .replacen(&format!("sip:bob-token@{BOB}"), "tel:+1555", 1);
+    assert_eq!(status_line(&answer(tel.as_bytes())).0, 416);
+}
+
+#[test]
+fn garbage_is_survived_and_the_agent_keeps_answering() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    for garbage in [
+        &b"\x00\xff\xfe"[..],
+        b"SIP/2.0 200\r\n\r\n",
+        b"INVITE\r\n\r\n",
+        b"\r\n\r\n",
+        &[b'x'; 70_000],
+    ] {
+        bob.handle_received(now, peer("127.0.0.1:5073"), garbage);
+    }
+    drain(&mut bob);
+    bob.handle_received(
+        now,
+        peer("127.0.0.1:5073"),
+        &request("OPTIONS", "", "OPTIONS"),
+    );
+    let (sent, _) = drain(&mut bob);
+    assert_eq!(parse(&sent[0].1).unwrap().status(), Some(200));
+}
+
+#[test]
+fn a_received_message_is_delivered_once_and_its_retransmission_reanswered() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    let mut message = String::from_utf8(request(
+        "MESSAGE",
+        "Content-Type: text/plain;charset=utf-8\r\n",
+        "MESSAGE",
+    ))
+    .unwrap();
+    message = message.replace("Content-Length: 0\r\n\r\n", "Content-Length: 5\r\n\r\nhé !");
+    bob.handle_received(now, peer("127.0.0.1:5073"), message.as_bytes());
+    bob.handle_received(now, peer("127.0.0.1:5073"), message.as_bytes());
+    let (sent, events) = drain(&mut bob);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[0].1, sent[1].1, "the same 200 again");
+    assert_eq!(events.len(), 1, "delivered once");
+    let SignalingEvent::MessageReceived { body, account, .. } = &events[0] else {
+        panic!()
+    };
+    assert_eq!(body, "hé !");
+    assert_eq!(account.as_str(), "bob@127.0.0.1");
+}
+
+/// Two endpoints wired back to back, with a link that drops chosen datagrams.
+struct Pair {
+    alice: Endpoint,
+    bob: Endpoint,
+    now: Instant,
+    drop_next: usize,
+    alice_events: Vec<SignalingEvent>,
+    bob_events: Vec<SignalingEvent>,
+}
+
+impl Pair {
+    fn step(&mut self) -> bool {
+        let mut moved = false;
+        for from_alice in [true, false] {
+            let (sent, events) = drain(if from_alice {
+                &mut self.alice
+            } else {
+                &mut self.bob
+            });
+            if from_alice {
+                self.alice_events.extend(events)
+            } else {
+                self.bob_events.extend(events)
+            }
+            for (_, bytes) in sent {
+                moved = true;
+                if self.drop_next > 0 {
+                    self.drop_next -= 1;
+                    continue;
+                }
+                let (to, from) = if from_alice {
+                    (&mut self.bob, ALICE)
+                } else {
+                    (&mut self.alice, BOB)
+                };
+                to.handle_received(self.now, peer(from), &bytes);
+            }
+        }
+        moved
+    }
+
+    fn run(&mut self, limit: Duration) {
+        let end = self.now + limit;
+        loop {
+            while self.step() {}
+            let next = [self.alice.poll_timeout(), self.bob.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .min();
+            match next {
+                Some(at) if at <= end => {
+                    self.now = at;
+                    self.alice.handle_timeout(at);
+                    self.bob.handle_timeout(at);
+                }
+                _ => break,
+            }
+        }
+    }
+}
+
+#[test]
+fn a_message_survives_a_lost_datagram_by_retransmission() {
+    let mut pair = Pair {
+        alice: endpoint(ALICE, "alice", BOB),
+        bob: endpoint(BOB, "bob", ALICE),
+        now: Instant::now(),
+        drop_next: 1,
+        alice_events: vec![],
+        bob_events: vec![],
+    };
+    let id = MessageId::new("m1").unwrap();
+    pair.alice
+        .send_message(
+            pair.now,
+            MessageRequest {
+                id: id.clone(),
+                account: AccountId::new("alice@127.0.0.1").unwrap(),
+                to: SipUri::parse(&format!("sip:bob@{BOB}")).unwrap(),
+                content_type: "text/plain;charset=utf-8".into(),
+                body: "hello bob".into(),
+            },
+        )
+        .unwrap();
+    pair.run(Duration::from_secs(60));
+    assert!(
+        pair.bob_events.iter().any(
+            |e| matches!(e, SignalingEvent::MessageReceived { body, .. } if body == "hello bob")
+        ),
+        "{:?}",
+        pair.bob_events
+    );
+    assert_eq!(
+        pair.alice_events,
+        [SignalingEvent::MessageOutcome {
+            id,
+            outcome: MessageOutcome::Delivered
+        }]
+    );
+}
