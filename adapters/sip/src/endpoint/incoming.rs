@@ -328,11 +328,11 @@ fn reason_phrase(error: &ParseError) -> String {
 /// Adds a To tag to a response that has none (every final response to an out-of-dialog
 /// request needs one).
 fn tag_to(response: &mut Message) {
-    if let Ok(mut to) = response.to_header() {
-        if to.tag().is_none() {
-            to.set_param("tag", Some(&generate_tag()));
-            response.headers.set(HeaderName::To, to.to_string());
-        }
+    if let Ok(mut to) = response.to_header()
+        && to.tag().is_none()
+    {
+        to.set_param("tag", Some(&generate_tag()));
+        response.headers.set(HeaderName::To, to.to_string());
     }
 }
 
