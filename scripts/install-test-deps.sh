@@ -6,6 +6,10 @@ packages=(
     build-essential pkg-config   # C toolchain for -sys crates
     dbus dbus-bin dbus-daemon    # a private session bus for the Secret Service tests
     gnome-keyring                # the real Secret Service the keyring tests talk to
+    kamailio kamailio-tls-modules # the SIP registrar/proxy of the interop tests
+    sip-tester                   # sipp, a SIP test peer
+    openssl python3              # certificates and the kamailio self-test
+    iproute2 util-linux          # ip and unshare: tests run in a loopback-only network namespace
 )
 
 missing=()

@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The body of `make test`: every test of the workspace (inside a private D-Bus session with a
-# real gnome-keyring), the architecture check, lint, then one closing summary line.
+# The body of `make test`: every test of the workspace (in a loopback-only network namespace,
+# against real peers: kamailio, gnome-keyring), the architecture check, lint, then one
+# closing summary line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
-bash scripts/with-keyring.sh cargo test --workspace --locked --all-targets 2>&1 | tee "$log"
+# Build first, with the registries reachable; then run every test offline inside a private,
+# loopback-only network namespace with the real peers (kamailio, gnome-keyring) started.
+cargo test --workspace --locked --all-targets --no-run
+unshare --net -- bash scripts/in-test-namespace.sh \
+    cargo test --workspace --locked --offline --all-targets 2>&1 | tee "$log"
 bash scripts/check-architecture.sh
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

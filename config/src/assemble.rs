@@ -1,16 +1,99 @@
-//! The composition root: builds adapters from settings.
+//! The composition root: builds adapters from settings and starts the phone.
 //!
-//! Frontends call these so the wiring is written once. The signaling, media and storage
-//! adapters join here as their issues land; until then this builds the secret store and the
-//! domain's view of the settings.
+//! Frontends call [`assemble`] so the wiring is written once. Signaling is the SIP agent;
+//! media and storage are stand-ins ([`NoMedia`], [`MemoryStorage`]) until their adapters
+//! land.
 
+mod memory_storage;
+mod no_media;
+mod system_clock;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use wink_domain::{Account, AccountKind, PhoneSettings};
-use wink_ports::{SecretError, SecretStore};
+pub use memory_storage::MemoryStorage;
+pub use no_media::NoMedia;
+pub use system_clock::SystemClock;
+use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
+use wink_ports::{SecretError, SecretStore, SignalingError};
 use wink_secrets::{FileSecretStore, KeyringStore};
+use wink_sip::agent::{AgentConfig, SipAgent};
 
 use crate::{Paths, SecretBackend, Settings};
+
+/// Why the phone could not be started.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AssembleError {
+    /// The secret store is unreachable.
+    #[error(transparent)]
+    Secrets(#[from] SecretError),
+    /// The SIP agent could not start.
+    #[error(transparent)]
+    Signaling(#[from] SignalingError),
+}
+
+/// A running phone and the SIP agent behind it.
+pub struct Assembled {
+    /// The phone frontends talk to.
+    pub phone: PhoneHandle,
+    /// The SIP agent (for a clean shutdown: it unregisters).
+    pub agent: Arc<SipAgent>,
+}
+
+/// The local address that routes towards the default account's server: a connected UDP
+/// socket tells which interface the kernel would use, without sending anything.
+fn local_ip_towards(settings: &Settings) -> IpAddr {
+    let account = settings
+        .default_account
+        .as_ref()
+        .and_then(|id| settings.account(id))
+        .or_else(|| settings.accounts.first());
+    let Some(account) = account else {
+        return IpAddr::V4(Ipv4Addr::UNSPECIFIED);
+    };
+    let (host, port) = match &account.outbound_proxy {
+        Some(proxy) => (
+            proxy.host().trim_matches(['[', ']']).to_owned(),
+            proxy.port(),
+        ),
+        None => (account.address.domain().to_owned(), 5060),
+    };
+    std::net::UdpSocket::bind((Ipv4Addr::UNSPECIFIED, 0))
+        .and_then(|socket| socket.connect((host.as_str(), port)).map(|()| socket))
+        .and_then(|socket| socket.local_addr())
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
+}
+
+/// Builds the adapters the settings choose and starts the phone. `bind` overrides where
+/// SIP listens (default: the interface towards the default account's server, any port).
+///
+/// # Errors
+/// [`AssembleError`] saying which part could not start.
+pub async fn assemble(
+    settings: &Settings,
+    paths: &Paths,
+    bind: Option<SocketAddr>,
+) -> Result<Assembled, AssembleError> {
+    let secrets = build_secret_store(settings, paths).await?;
+    let bind = bind.unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
+    let agent = Arc::new(
+        SipAgent::start(AgentConfig {
+            bind,
+            user_agent: format!("Wink/{}", env!("CARGO_PKG_VERSION")),
+        })
+        .await?,
+    );
+    let ports = Ports {
+        signaling: agent.clone(),
+        media: Arc::new(NoMedia),
+        storage: Arc::new(MemoryStorage::default()),
+        secrets,
+        clock: Arc::new(SystemClock),
+    };
+    let phone = Phone::spawn(ports, phone_settings(settings, paths));
+    Ok(Assembled { phone, agent })
+}
 
 /// The secret store the settings choose: the keyring, or the file store when the user
 /// selected it. A keyring that cannot be reached is an error, never a silent fallback.

@@ -16,7 +16,10 @@ mod file;
 mod paths;
 mod settings;
 
-pub use assemble::{build_secret_store, phone_settings};
+pub use assemble::{
+    AssembleError, Assembled, MemoryStorage, NoMedia, SystemClock, assemble, build_secret_store,
+    phone_settings,
+};
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};
 pub use settings::{

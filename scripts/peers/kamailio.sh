@@ -194,8 +194,8 @@ start() {
     if port_busy; then
         die "a port of 127.0.0.1:$udp_port/udp, $tcp_port/tcp, $tls_port/tcp is already in use (another SIP peer?)"
     fi
-    write_configs
     kamailio_args
+    write_configs
 
     if ! kamailio "${args[@]}" -c >"$run_dir/check.log" 2>&1; then
         cat "$run_dir/check.log" >&2

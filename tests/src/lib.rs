@@ -82,3 +82,15 @@ impl Default for Sandbox {
         Self::new()
     }
 }
+
+/// The address of the kamailio registrar/proxy that `scripts/peers/kamailio.sh` started for
+/// this run (users alice, bob, carol at `wink.test`, passwords `<user>-pw`). Fails the test
+/// with an explanation when it is not running.
+pub fn require_kamailio() -> String {
+    std::env::var("WINK_TEST_KAMAILIO").unwrap_or_else(|_| {
+        panic!(
+            "this test needs the kamailio test registrar: run it through `make test`, which starts \
+             scripts/peers/kamailio.sh inside a loopback-only network namespace"
+        )
+    })
+}

@@ -13,6 +13,7 @@
 //! No module here reads a clock or touches a socket; the tokio driver does.
 #![warn(missing_docs)]
 
+pub mod agent;
 pub mod digest;
 pub mod endpoint;
 pub mod message;

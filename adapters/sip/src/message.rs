@@ -8,6 +8,7 @@ mod framing;
 mod headers;
 mod method;
 mod parse;
+mod trace;
 mod typed;
 mod validate;
 
@@ -15,6 +16,7 @@ pub use framing::{FramingError, StreamFramer};
 pub use headers::{HeaderName, Headers};
 pub use method::Method;
 pub use parse::{MAX_HEADERS, MAX_MESSAGE_SIZE, ParseError, parse};
+pub use trace::redacted;
 pub use typed::{CSeq, NameAddr, TypedError, Via, generate_branch, generate_tag};
 pub use validate::{Rejection, validate_request, validate_response};
 

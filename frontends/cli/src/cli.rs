@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "wink-cli", version, about, propagate_version = true)]
 pub(crate) struct Cli {
+    /// Print the SIP trace (every message sent and received, credentials redacted) on stderr.
+    #[arg(long, global = true)]
+    pub(crate) trace: bool,
     #[command(subcommand)]
     pub(crate) command: Command,
 }
@@ -30,6 +33,25 @@ pub(crate) enum Command {
     /// Settings file and storage choices.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Register an account, report the result, then unregister.
+    Register(Network),
+    /// Register and print incoming events (messages, registration changes) until Ctrl-C.
+    Listen {
+        #[command(flatten)]
+        network: Network,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<u64>,
+    },
+    /// Send a short message (SIP MESSAGE) and report whether it was delivered.
+    Message {
+        #[command(flatten)]
+        network: Network,
+        /// The recipient: alice, alice@example.com, +44...
+        target: String,
+        /// The text.
+        text: String,
+    },
     /// Read commands line by line (type `help`, `quit` to leave).
     Interactive,
 }
@@ -166,4 +188,18 @@ pub(crate) enum ConfigCommand {
         /// keyring or file.
         store: SecretsChoice,
     },
+}
+
+/// Options of the commands that talk to the network.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct Network {
+    /// The account to use (default: the default account).
+    #[arg(long)]
+    pub(crate) account: Option<String>,
+    /// Where SIP listens, e.g. 127.0.0.1:5070 (default: the interface towards the server).
+    #[arg(long)]
+    pub(crate) bind: Option<std::net::SocketAddr>,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 40)]
+    pub(crate) timeout: u64,
 }

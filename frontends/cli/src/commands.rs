@@ -3,6 +3,7 @@
 mod account;
 mod config;
 mod contacts;
+mod network;
 mod rewrite;
 
 use crate::cli::Command;
@@ -16,5 +17,15 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
         Command::Config(command) => config::run(context, command),
         Command::Interactive => crate::interactive::run(context).await,
+        Command::Register(options) => network::register(context, &options).await,
+        Command::Listen {
+            network: options,
+            duration,
+        } => network::listen(context, &options, duration).await,
+        Command::Message {
+            network: options,
+            target,
+            text,
+        } => network::message(context, &options, &target, &text).await,
     }
 }

@@ -79,8 +79,9 @@ pub(crate) async fn run(context: &mut Context) -> anyhow::Result<()> {
         match parsed {
             Ok(Cli {
                 command: Command::Interactive,
+                ..
             }) => eprintln!("error: already in interactive mode"),
-            Ok(Cli { command }) => {
+            Ok(Cli { command, .. }) => {
                 if let Err(error) = Box::pin(crate::commands::run(context, command)).await {
                     eprintln!("error: {error:#}");
                 }

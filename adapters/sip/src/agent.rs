@@ -1,0 +1,313 @@
+//! The tokio driver: a UDP socket, the [`Endpoint`], a timer, and the
+//! [`SignalingPort`] the domain drives. It only moves bytes and time; every decision is the
+//! endpoint's.
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::{Instant, sleep_until, timeout};
+use tracing::{debug, warn};
+use wink_ports::{
+    AccountId, EventStream, InviteRequest, MessageRequest, Registration, Scheme, Sdp, SessionId,
+    SignalingError, SignalingEvent, SignalingPort, SipUri, StatusCode, TransferTarget,
+};
+
+use crate::digest::Credentials;
+use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Peer, TransportKind};
+use crate::message::{generate_tag, redacted};
+
+/// How long shutdown waits for unregistrations to finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// How the agent runs.
+#[derive(Debug, Clone)]
+pub struct AgentConfig {
+    /// Where to listen (`0.0.0.0:5060`, or port 0 for any free port).
+    pub bind: SocketAddr,
+    /// The User-Agent header.
+    pub user_agent: String,
+}
+
+enum Command {
+    Register(AccountBinding, oneshot::Sender<Result<(), SignalingError>>),
+    Unregister(AccountId, oneshot::Sender<Result<(), SignalingError>>),
+    SendMessage(MessageRequest, oneshot::Sender<Result<(), SignalingError>>),
+    Shutdown(oneshot::Sender<()>),
+}
+
+/// The SIP user agent: implements [`SignalingPort`].
+pub struct SipAgent {
+    commands: mpsc::UnboundedSender<Command>,
+    events: Mutex<Option<mpsc::UnboundedReceiver<SignalingEvent>>>,
+    local: SocketAddr,
+}
+
+fn transport_error(error: impl std::fmt::Display) -> SignalingError {
+    SignalingError::Transport(error.to_string())
+}
+
+impl SipAgent {
+    /// Binds the socket and starts the agent on the current tokio runtime.
+    ///
+    /// # Errors
+    /// [`SignalingError::Transport`] if the address cannot be bound.
+    pub async fn start(config: AgentConfig) -> Result<Self, SignalingError> {
+        let socket = UdpSocket::bind(config.bind)
+            .await
+            .map_err(transport_error)?;
+        let local = socket.local_addr().map_err(transport_error)?;
+        let (commands, command_rx) = mpsc::unbounded_channel();
+        let (event_tx, events) = mpsc::unbounded_channel();
+        let endpoint = Endpoint::new(local, TransportKind::Udp, config.user_agent);
+        tokio::spawn(run(endpoint, socket, command_rx, event_tx));
+        Ok(Self {
+            commands,
+            events: Mutex::new(Some(events)),
+            local,
+        })
+    }
+
+    /// The address the agent listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// Unregisters every account and waits (at most a few seconds) for the registrar.
+    pub async fn shutdown(&self) {
+        let (reply, done) = oneshot::channel();
+        if self.commands.send(Command::Shutdown(reply)).is_ok() {
+            let _ = timeout(SHUTDOWN_GRACE + Duration::from_secs(1), done).await;
+        }
+    }
+
+    async fn ask(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<(), SignalingError>>) -> Command,
+    ) -> Result<(), SignalingError> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(make(reply))
+            .map_err(|_| transport_error("the SIP agent has stopped"))?;
+        answer
+            .await
+            .map_err(|_| transport_error("the SIP agent has stopped"))?
+    }
+}
+
+/// Where requests for an account go: the outbound proxy, else the domain (port 5060).
+async fn next_hop(registration: &Registration) -> Result<(Peer, Option<String>), SignalingError> {
+    let (host, port, route) = match &registration.outbound_proxy {
+        Some(proxy) => (
+            proxy.host().to_owned(),
+            proxy.port().unwrap_or(5060),
+            Some(proxy.to_string()),
+        ),
+        None => (
+            registration.address.host().to_owned(),
+            registration.address.port().unwrap_or(5060),
+            None,
+        ),
+    };
+    let transport = match registration
+        .outbound_proxy
+        .as_ref()
+        .and_then(|p| p.param("transport").flatten())
+    {
+        None | Some("udp") | Some("UDP") => TransportKind::Udp,
+        Some(other) => {
+            return Err(SignalingError::Transport(format!(
+                "transport {other} is not available yet; use udp"
+            )));
+        }
+    };
+    if registration.address.scheme() == Scheme::Sips {
+        return Err(SignalingError::Transport(
+            "sips: needs TLS, which is not available yet".into(),
+        ));
+    }
+    let host = host.trim_matches(['[', ']']).to_owned();
+    let addr = tokio::net::lookup_host((host.as_str(), port))
+        .await
+        .map_err(|e| SignalingError::Transport(format!("cannot resolve {host}: {e}")))?
+        .next()
+        .ok_or_else(|| SignalingError::Transport(format!("{host} has no address")))?;
+    Ok((Peer { addr, transport }, route))
+}
+
+fn not_yet(what: &str) -> SignalingError {
+    SignalingError::Transport(format!("{what} is not available yet in this version"))
+}
+
+#[async_trait::async_trait]
+impl SignalingPort for SipAgent {
+    async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
+        let (next_hop, route) = next_hop(&registration).await?;
+        let binding = AccountBinding {
+            account: registration.account.clone(),
+            aor: SipUri::from_parts(registration.address.user(), registration.address.host())
+                .map_err(transport_error)?
+                .to_string(),
+            display_name: registration.display_name.clone(),
+            credentials: Credentials {
+                username: registration.auth_username.clone(),
+                password: registration.password.clone(),
+            },
+            next_hop,
+            route,
+            contact_user: generate_tag(),
+            expires: registration.expires_secs,
+        };
+        self.ask(|reply| Command::Register(binding, reply)).await
+    }
+
+    async fn unregister(&self, account: &AccountId) -> Result<(), SignalingError> {
+        let account = account.clone();
+        self.ask(|reply| Command::Unregister(account, reply)).await
+    }
+
+    async fn invite(&self, _request: InviteRequest) -> Result<(), SignalingError> {
+        Err(not_yet("calling"))
+    }
+
+    async fn answer(&self, _session: &SessionId, _sdp: Option<Sdp>) -> Result<(), SignalingError> {
+        Err(not_yet("answering"))
+    }
+
+    async fn ring(&self, _session: &SessionId) -> Result<(), SignalingError> {
+        Err(not_yet("ringing"))
+    }
+
+    async fn reject(
+        &self,
+        _session: &SessionId,
+        _status: StatusCode,
+    ) -> Result<(), SignalingError> {
+        Err(not_yet("rejecting calls"))
+    }
+
+    async fn cancel(&self, _session: &SessionId) -> Result<(), SignalingError> {
+        Err(not_yet("cancelling calls"))
+    }
+
+    async fn hang_up(&self, _session: &SessionId) -> Result<(), SignalingError> {
+        Err(not_yet("hanging up"))
+    }
+
+    async fn reinvite(&self, _session: &SessionId, _offer: Sdp) -> Result<(), SignalingError> {
+        Err(not_yet("hold"))
+    }
+
+    async fn transfer(
+        &self,
+        _session: &SessionId,
+        _target: TransferTarget,
+    ) -> Result<(), SignalingError> {
+        Err(not_yet("transfer"))
+    }
+
+    async fn send_message(&self, request: MessageRequest) -> Result<(), SignalingError> {
+        self.ask(|reply| Command::SendMessage(request, reply)).await
+    }
+
+    fn events(&self) -> EventStream<SignalingEvent> {
+        let receiver = self.events.lock().unwrap_or_else(|p| p.into_inner()).take();
+        match receiver {
+            Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|e| (e, rx))
+            })
+            .boxed(),
+            None => futures_util::stream::empty().boxed(),
+        }
+    }
+}
+
+async fn flush(
+    endpoint: &mut Endpoint,
+    socket: &UdpSocket,
+    events: &mpsc::UnboundedSender<SignalingEvent>,
+) {
+    while let Some(output) = endpoint.poll_output() {
+        match output {
+            EndpointOutput::Transmit { peer, bytes } => {
+                debug!(target: "sip", to = %peer.addr, "send\n{}", redacted(&bytes));
+                if let Err(error) = socket.send_to(&bytes, peer.addr).await {
+                    warn!(target: "sip", to = %peer.addr, %error, "send failed");
+                }
+            }
+            EndpointOutput::Event(event) => {
+                let _ = events.send(event);
+            }
+        }
+    }
+}
+
+async fn run(
+    mut endpoint: Endpoint,
+    socket: UdpSocket,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::UnboundedSender<SignalingEvent>,
+) {
+    let mut buffer = vec![0u8; 65_535];
+    let mut registered: Vec<AccountId> = Vec::new();
+    let mut shutting_down: Option<(Instant, oneshot::Sender<()>)> = None;
+    loop {
+        flush(&mut endpoint, &socket, &events).await;
+        if let Some((deadline, _)) = &shutting_down
+            && (!endpoint.is_unregistering() || Instant::now() >= *deadline)
+        {
+            if let Some((_, done)) = shutting_down.take() {
+                let _ = done.send(());
+            }
+            return;
+        }
+        let wake = endpoint.poll_timeout().map(Instant::from_std);
+        let shutdown_wake = shutting_down.as_ref().map(|(d, _)| *d);
+        let next = [wake, shutdown_wake].into_iter().flatten().min();
+        tokio::select! {
+            received = socket.recv_from(&mut buffer) => match received {
+                Ok((n, from)) => {
+                    debug!(target: "sip", %from, "recv\n{}", redacted(&buffer[..n]));
+                    let peer = Peer { addr: from, transport: TransportKind::Udp };
+                    endpoint.handle_received(Instant::now().into_std(), peer, &buffer[..n]);
+                }
+                // ICMP port unreachable and the like: the transaction's timers handle it.
+                Err(error) => debug!(target: "sip", %error, "receive error"),
+            },
+            command = commands.recv() => {
+                let now = Instant::now().into_std();
+                match command {
+                    Some(Command::Register(binding, reply)) => {
+                        let account = binding.account.clone();
+                        endpoint.add_account(binding);
+                        let result = endpoint.register(now, &account);
+                        if result.is_ok() && !registered.contains(&account) {
+                            registered.push(account);
+                        }
+                        let _ = reply.send(result);
+                    }
+                    Some(Command::Unregister(account, reply)) => {
+                        registered.retain(|a| a != &account);
+                        let _ = reply.send(endpoint.unregister(now, &account));
+                    }
+                    Some(Command::SendMessage(request, reply)) => {
+                        let _ = reply.send(endpoint.send_message(now, request));
+                    }
+                    Some(Command::Shutdown(done)) => {
+                        for account in registered.drain(..) {
+                            let _ = endpoint.unregister(now, &account);
+                        }
+                        shutting_down = Some((Instant::now() + SHUTDOWN_GRACE, done));
+                    }
+                    None => return,
+                }
+            }
+            () = sleep_until(next.unwrap_or_else(Instant::now)), if next.is_some() => {
+                endpoint.handle_timeout(Instant::now().into_std());
+            }
+        }
+    }
+}

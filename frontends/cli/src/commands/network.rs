@@ -1,0 +1,200 @@
+//! `register`, `listen`, `message`: the commands that talk SIP, through the Phone.
+
+use std::time::Duration;
+
+use anyhow::{Context as _, bail};
+use tokio::sync::broadcast;
+use tokio::time::timeout;
+use wink_config::{Assembled, assemble};
+use wink_domain::{Command, CommandOutcome, PhoneEvent};
+use wink_ports::{AccountId, DeliveryState, RegistrationState};
+
+use crate::cli::Network;
+use crate::context::Context;
+
+fn account_id(context: &Context, options: &Network) -> anyhow::Result<AccountId> {
+    let id = match &options.account {
+        Some(raw) => AccountId::new(raw.as_str()).context("invalid account name")?,
+        None => context
+            .settings
+            .default_account
+            .clone()
+            .or_else(|| context.settings.accounts.first().map(|a| a.id()))
+            .context("no account is configured: add one with 'account add'")?,
+    };
+    context
+        .settings
+        .account(&id)
+        .with_context(|| format!("there is no account {id}"))?;
+    Ok(id)
+}
+
+async fn start(context: &Context, options: &Network) -> anyhow::Result<Assembled> {
+    assemble(&context.settings, &context.paths, options.bind)
+        .await
+        .context("cannot start the phone")
+}
+
+/// Registers and waits for the registrar's verdict.
+async fn register_and_wait(
+    assembled: &Assembled,
+    events: &mut broadcast::Receiver<PhoneEvent>,
+    account: &AccountId,
+    wait: Duration,
+) -> anyhow::Result<u32> {
+    assembled
+        .phone
+        .execute(Command::Register(account.clone()))
+        .await?;
+    let verdict = timeout(wait, async {
+        loop {
+            match events.recv().await {
+                Ok(PhoneEvent::Registration { account: a, state }) if &a == account => {
+                    match state {
+                        RegistrationState::Registered { expires_secs } => return Ok(expires_secs),
+                        RegistrationState::Failed { code, reason } => {
+                            let code = code.map_or(String::new(), |c| format!(" ({c})"));
+                            bail!("registration of {account} failed{code}: {reason}");
+                        }
+                        _ => {}
+                    }
+                }
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => bail!("the phone stopped"),
+            }
+        }
+    })
+    .await;
+    verdict.unwrap_or_else(|_| {
+        bail!(
+            "no answer from the registrar of {account} within {} s",
+            wait.as_secs()
+        )
+    })
+}
+
+pub(super) async fn register(context: &Context, options: &Network) -> anyhow::Result<()> {
+    let account = account_id(context, options)?;
+    let assembled = start(context, options).await?;
+    let mut events = assembled.phone.subscribe();
+    let result = register_and_wait(
+        &assembled,
+        &mut events,
+        &account,
+        Duration::from_secs(options.timeout),
+    )
+    .await;
+    if let Ok(expires) = &result {
+        println!("registered {account} for {expires} s");
+    }
+    assembled.agent.shutdown().await;
+    if result.is_ok() {
+        println!("unregistered {account}");
+    }
+    result.map(|_| ())
+}
+
+pub(super) async fn listen(
+    context: &Context,
+    options: &Network,
+    duration: Option<u64>,
+) -> anyhow::Result<()> {
+    let account = account_id(context, options)?;
+    let assembled = start(context, options).await?;
+    let mut events = assembled.phone.subscribe();
+    let expires = register_and_wait(
+        &assembled,
+        &mut events,
+        &account,
+        Duration::from_secs(options.timeout),
+    )
+    .await?;
+    println!("registered {account} for {expires} s; listening");
+    let listening = async {
+        loop {
+            match events.recv().await {
+                Ok(event) => print_event(&event),
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    eprintln!("warning: {n} events were missed")
+                }
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    };
+    let stop = async {
+        match duration {
+            Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
+            None => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = listening => {}
+        () = stop => {}
+    }
+    assembled.agent.shutdown().await;
+    println!("unregistered {account}");
+    Ok(())
+}
+
+fn print_event(event: &PhoneEvent) {
+    match event {
+        PhoneEvent::MessageReceived { from, body, .. } => {
+            println!("message from {}: {body}", from.address())
+        }
+        PhoneEvent::Registration { account, state } => {
+            println!("registration of {account}: {state:?}")
+        }
+        PhoneEvent::IncomingCall { from, .. } => println!("incoming call from {}", from.address()),
+        PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
+        _ => {}
+    }
+}
+
+pub(super) async fn message(
+    context: &Context,
+    options: &Network,
+    target: &str,
+    text: &str,
+) -> anyhow::Result<()> {
+    let account = account_id(context, options)?;
+    let assembled = start(context, options).await?;
+    let mut events = assembled.phone.subscribe();
+    let wait = Duration::from_secs(options.timeout);
+    let result = async {
+        register_and_wait(&assembled, &mut events, &account, wait).await?;
+        let outcome = assembled
+            .phone
+            .execute(Command::SendMessage {
+                target: target.to_owned(),
+                text: text.to_owned(),
+                account: Some(account.clone()),
+            })
+            .await?;
+        let CommandOutcome::Message(id) = outcome else {
+            bail!("the message was not sent")
+        };
+        let delivered = timeout(wait, async {
+            loop {
+                match events.recv().await {
+                    Ok(PhoneEvent::MessageState { id: m, state }) if m == id => match state {
+                        DeliveryState::Delivered => return Ok(()),
+                        DeliveryState::Failed => bail!("the message to {target} was not delivered"),
+                        _ => {}
+                    },
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => bail!("the phone stopped"),
+                }
+            }
+        })
+        .await;
+        delivered.unwrap_or_else(|_| bail!("no delivery report within {} s", wait.as_secs()))
+    }
+    .await;
+    assembled.agent.shutdown().await;
+    result?;
+    println!("delivered to {target}");
+    Ok(())
+}

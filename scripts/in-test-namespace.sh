@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs a command inside the test network namespace with the real peers started: loopback is
+# the only interface, so no test packet (and no stray DNS query of a peer) can leave the
+# machine. Meant to be called through `unshare --net` (see scripts/run-tests.sh).
+# Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); a real gnome-keyring.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ip -o link show | grep -v ' lo:' | grep -q .; then
+    echo "in-test-namespace.sh: refusing to run: this namespace has interfaces other than loopback; use unshare --net" >&2
+    exit 1
+fi
+ip link set lo up
+
+WINK_PEERS_DIR=$(mktemp -d)
+export WINK_PEERS_DIR
+cleanup() {
+    bash scripts/peers/kamailio.sh stop >/dev/null 2>&1 || true
+    rm -rf "$WINK_PEERS_DIR"
+}
+trap cleanup EXIT
+
+if ! bash scripts/peers/kamailio.sh start; then
+    echo "kamailio did not start; its log:" >&2
+    cat "$WINK_PEERS_DIR/kamailio/kamailio.log" >&2 || true
+    exit 1
+fi
+export WINK_TEST_KAMAILIO=127.0.0.1:5060
+
+bash scripts/with-keyring.sh "$@"
