@@ -6,6 +6,7 @@
 //! before it is routed: a malformed request is answered with the error code and a reason
 //! phrase that says what is wrong, a malformed response is dropped, nothing panics.
 
+mod calls;
 mod incoming;
 mod outgoing;
 
@@ -14,7 +15,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use tracing::debug;
-use wink_ports::{AccountId, MessageId, SignalingEvent};
+use wink_ports::{AccountId, MessageId, SessionId, SignalingEvent};
 
 use crate::digest::Credentials;
 use crate::message::Message;
@@ -132,6 +133,12 @@ enum Owner {
         request: Message,
         authenticated: bool,
     },
+    /// Our INVITE for a session.
+    Invite(SessionId),
+    /// Our re-INVITE within a session.
+    ReInvite(SessionId),
+    /// The server transaction of an INVITE we received.
+    Incoming(SessionId),
     Server,
 }
 
@@ -152,6 +159,7 @@ pub struct Endpoint {
     accounts: HashMap<AccountId, AccountBinding>,
     registrations: HashMap<AccountId, Registration>,
     transactions: HashMap<TransactionKey, Entry>,
+    calls: HashMap<SessionId, calls::Call>,
     outputs: VecDeque<EndpointOutput>,
 }
 
@@ -166,6 +174,7 @@ impl Endpoint {
             accounts: HashMap::new(),
             registrations: HashMap::new(),
             transactions: HashMap::new(),
+            calls: HashMap::new(),
             outputs: VecDeque::new(),
         }
     }
@@ -284,6 +293,15 @@ impl Endpoint {
             }
             (Owner::Message { id, .. }, Event::Timeout) => {
                 self.message_outcome(id, Err((408, "no response".into())));
+            }
+            (Owner::Invite(session), event) if event != Event::Terminated => {
+                self.on_invite_event(now, session, event)
+            }
+            (Owner::ReInvite(session), event) if event != Event::Terminated => {
+                self.on_reinvite_event(now, session, event)
+            }
+            (Owner::Incoming(session), event) if event != Event::Terminated => {
+                self.on_incoming_event(now, session, event)
             }
             (_, Event::Terminated) => {}
             (owner, event) => {

@@ -14,6 +14,7 @@
 #![warn(missing_docs)]
 
 pub mod agent;
+pub mod dialog;
 pub mod digest;
 pub mod endpoint;
 pub mod message;

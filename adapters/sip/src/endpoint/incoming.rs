@@ -99,11 +99,20 @@ impl Endpoint {
         }
         let method = request.method().unwrap_or(Method::Other(String::new()));
         if method == Method::Ack {
-            debug!(target: "sip", "ACK outside any transaction or dialog; dropped");
-            return;
+            return self.on_dialog_ack(now, request);
         }
         if let Some(rejection) = unsupported_requirements(&request) {
             return self.respond_new(now, from, &request, rejection);
+        }
+        if method == Method::Cancel {
+            return self.on_cancel(now, from, request);
+        }
+        let in_dialog = request
+            .to_header()
+            .ok()
+            .is_some_and(|to| to.tag().is_some());
+        if in_dialog {
+            return self.on_in_dialog(now, from, request);
         }
         match method {
             Method::Options => {
@@ -120,12 +129,7 @@ impl Endpoint {
                 self.respond_with(now, from, &request, response);
             }
             Method::Message => self.on_message(now, from, &request),
-            Method::Bye
-            | Method::Cancel
-            | Method::Notify
-            | Method::Refer
-            | Method::Info
-            | Method::Update => {
+            Method::Bye | Method::Notify | Method::Refer | Method::Info | Method::Update => {
                 let rejection = Rejection {
                     code: 481,
                     reason: "Call/Transaction Does Not Exist".into(),
@@ -133,14 +137,7 @@ impl Endpoint {
                 };
                 self.respond_new(now, from, &request, rejection);
             }
-            Method::Invite => {
-                let rejection = Rejection {
-                    code: 480,
-                    reason: "Calls Not Available Yet".into(),
-                    headers: vec![],
-                };
-                self.respond_new(now, from, &request, rejection);
-            }
+            Method::Invite => self.on_new_invite(now, from, request),
             _ => {
                 let rejection = Rejection {
                     code: 501,
@@ -154,7 +151,7 @@ impl Endpoint {
 
     /// Which account a request is for: by the Request-URI's user (our Contact token or the
     /// account's user name).
-    fn account_for(&self, request: &Message) -> Option<AccountId> {
+    pub(super) fn account_for(&self, request: &Message) -> Option<AccountId> {
         let StartLine::Request { uri, .. } = &request.start else {
             return None;
         };
@@ -234,7 +231,13 @@ impl Endpoint {
 
     /// Answers a new request with an error through a server transaction (so retransmissions
     /// get the same answer).
-    fn respond_new(&mut self, now: Instant, from: Peer, request: &Message, rejection: Rejection) {
+    pub(super) fn respond_new(
+        &mut self,
+        now: Instant,
+        from: Peer,
+        request: &Message,
+        rejection: Rejection,
+    ) {
         let mut response = response_to(request, rejection.code, &rejection.reason);
         tag_to(&mut response);
         for (name, value) in rejection.headers {
@@ -243,7 +246,13 @@ impl Endpoint {
         self.respond_with(now, from, request, response);
     }
 
-    fn respond_with(&mut self, now: Instant, from: Peer, request: &Message, response: Message) {
+    pub(super) fn respond_with(
+        &mut self,
+        now: Instant,
+        from: Peer,
+        request: &Message,
+        response: Message,
+    ) {
         let reliability = from.transport.reliability();
         let transaction = if request.method() == Some(Method::Invite) {
             Transaction::ServerInvite(ServerInvite::new(request, reliability, self.timers))

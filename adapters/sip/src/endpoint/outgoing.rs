@@ -21,7 +21,7 @@ impl Endpoint {
         mut request: Message,
         peer: Peer,
         owner: Owner,
-    ) {
+    ) -> Message {
         let via = format!(
             "SIP/2.0/{} {};branch={};rport",
             peer.transport.via_name(),
@@ -31,7 +31,7 @@ impl Endpoint {
         request.headers.push_front(HeaderName::Via, via);
         let Some(key) = TransactionKey::for_client_request(&request) else {
             warn!(target: "sip", "a request we built has no usable Via/CSeq; not sent");
-            return;
+            return request;
         };
         let reliability = peer.transport.reliability();
         let transaction = if request.method() == Some(Method::Invite) {
@@ -53,6 +53,7 @@ impl Endpoint {
             },
         );
         self.drain_transaction(now, &key);
+        request
     }
 
     /// Starts (or restarts) the registration of an account added with
@@ -204,7 +205,7 @@ impl Endpoint {
     }
 
     /// The same request with a CSeq one higher and an answer to the challenge in `response`.
-    fn authenticated_retry(
+    pub(super) fn authenticated_retry(
         &self,
         account: &AccountId,
         request: &Message,
@@ -228,6 +229,7 @@ impl Endpoint {
             crate::message::StartLine::Response { .. } => return None,
         };
         let mut retry = request.clone();
+        retry.headers.remove(&HeaderName::Via);
         let cseq = request.cseq().ok()?;
         retry.headers.set(
             HeaderName::CSeq,

@@ -283,3 +283,224 @@ fn a_message_survives_a_lost_datagram_by_retransmission() {
         }]
     );
 }
+
+fn pair() -> Pair {
+    Pair {
+        alice: endpoint(ALICE, "alice", BOB),
+        bob: endpoint(BOB, "bob", ALICE),
+        now: Instant::now(),
+        drop_next: 0,
+        alice_events: vec![],
+        bob_events: vec![],
+    }
+}
+
+fn session(s: &str) -> SessionId {
+    SessionId::new(s).unwrap()
+}
+
+fn call_bob(pair: &mut Pair, offer: Option<&str>) -> SessionId {
+    let id = session("out-1");
+    pair.alice
+        .invite(
+            pair.now,
+            InviteRequest {
+                session: id.clone(),
+                account: AccountId::new("alice@127.0.0.1").unwrap(),
+                target: SipUri::parse(&format!("sip:bob-token@{BOB}")).unwrap(),
+                offer: offer.map(Sdp::new),
+            },
+        )
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    id
+}
+
+fn incoming_session(pair: &Pair) -> (SessionId, Option<Sdp>) {
+    pair.bob_events
+        .iter()
+        .find_map(|e| match e {
+            SignalingEvent::IncomingCall {
+                session,
+                offer,
+                from,
+                ..
+            } => {
+                assert_eq!(from.address(), "alice@127.0.0.1");
+                Some((session.clone(), offer.clone()))
+            }
+            _ => None,
+        })
+        .expect("bob sees the call")
+}
+
+use wink_ports::{InviteRequest, Sdp, SessionId, StatusCode};
+
+#[test]
+fn a_call_rings_connects_holds_and_hangs_up() {
+    let mut pair = pair();
+    pair.drop_next = 1; // the first INVITE is lost: timer A resends it
+    let out = call_bob(&mut pair, Some("v=0 offer"));
+    pair.run(Duration::from_secs(1));
+    let (incoming, offer) = incoming_session(&pair);
+    assert_eq!(offer.unwrap().as_str(), "v=0 offer");
+    pair.bob.ring(pair.now, &incoming).unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(
+        pair.alice_events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Progress { code: 180, .. }))
+    );
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.alice_events.iter().any(
+        |e| matches!(e, SignalingEvent::Answered { sdp: Some(s), .. } if s.as_str() == "v=0 answer")
+    ));
+    assert!(
+        pair.bob_events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Confirmed { .. })),
+        "the ACK reached bob"
+    );
+
+    pair.alice
+        .reinvite(pair.now, &out, &Sdp::new("v=0 hold"))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.bob_events.iter().any(
+        |e| matches!(e, SignalingEvent::ReInvite { offer: Some(s), .. } if s.as_str() == "v=0 hold")
+    ));
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 held")))
+        .unwrap();
+    pair.run(Duration::from_secs(40));
+
+    pair.alice.hang_up(pair.now, &out).unwrap();
+    pair.run(Duration::from_secs(40));
+    assert!(pair.bob_events.iter().any(|e| *e
+        == SignalingEvent::HungUp {
+            session: incoming.clone()
+        }));
+    assert!(pair.bob.calls.is_empty() && pair.alice.calls.is_empty());
+    assert!(
+        !pair
+            .alice_events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Failed { .. })),
+        "{:?}",
+        pair.alice_events
+    );
+}
+
+#[test]
+fn an_invite_without_sdp_is_answered_with_our_offer() {
+    let mut pair = pair();
+    call_bob(&mut pair, None);
+    let (incoming, offer) = incoming_session(&pair);
+    assert_eq!(offer, None);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 bob offers")))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.alice_events.iter().any(|e| matches!(e, SignalingEvent::Answered { sdp: Some(s), .. } if s.as_str() == "v=0 bob offers")));
+}
+
+#[test]
+fn decline_is_603_and_busy_is_486_and_both_are_acked() {
+    for (status, code) in [(StatusCode::DECLINE, 603), (StatusCode::BUSY_HERE, 486)] {
+        let mut pair = pair();
+        let out = call_bob(&mut pair, Some("v=0"));
+        let (incoming, _) = incoming_session(&pair);
+        pair.bob.reject(pair.now, &incoming, status).unwrap();
+        pair.run(Duration::from_secs(60));
+        assert!(
+            pair.alice_events.iter().any(|e| *e
+                == SignalingEvent::Failed {
+                    session: out.clone(),
+                    code,
+                    reason: if code == 603 {
+                        "Decline".into()
+                    } else {
+                        "Busy Here".into()
+                    }
+                }),
+            "{:?}",
+            pair.alice_events
+        );
+        assert!(
+            pair.bob.transactions.is_empty(),
+            "the ACK ended bob's transaction; nothing retransmits forever"
+        );
+    }
+}
+
+#[test]
+fn cancel_stops_the_ringing_call_with_487() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob.ring(pair.now, &incoming).unwrap();
+    pair.run(Duration::from_millis(10));
+    pair.alice.cancel(pair.now, &out).unwrap();
+    pair.run(Duration::from_secs(60));
+    assert!(pair.bob_events.iter().any(|e| *e
+        == SignalingEvent::Cancelled {
+            session: incoming.clone(),
+            reason: None
+        }));
+    assert!(
+        pair.alice_events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Failed { code: 487, .. }))
+    );
+}
+
+#[test]
+fn a_cancel_with_a_reason_header_is_reported_as_answered_elsewhere() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    let invite = format!(
+        "INVITE sip:bob-token@{BOB} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKfork1\r\n\
+         From: <sip:carol@127.0.0.1>;tag=c9\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: fork\r\nCSeq: 1 INVITE\r\n\
+         Contact: <sip:carol@127.0.0.1:5080>\r\nContent-Length: 0\r\n\r\n"
+    );
+    bob.handle_received(now, peer("127.0.0.1:5060"), invite.as_bytes());
+    let cancel = invite
+        .replacen("INVITE sip", "CANCEL sip", 1)
+        .replace("CSeq: 1 INVITE", "CSeq: 1 CANCEL")
+        .replace(
+            "Contact: <sip:carol@127.0.0.1:5080>\r\n",
+            "Reason: SIP ;cause=200 ;text=\"Call completed elsewhere\"\r\n",
+        );
+    bob.handle_received(now, peer("127.0.0.1:5060"), cancel.as_bytes());
+    let (sent, events) = drain(&mut bob);
+    let statuses: Vec<u16> = sent
+        .iter()
+        .filter_map(|(_, b)| parse(b).ok()?.status())
+        .collect();
+    assert_eq!(statuses, [100, 200, 487]);
+    let reason = events.iter().find_map(|e| match e {
+        SignalingEvent::Cancelled { reason, .. } => reason.clone(),
+        _ => None,
+    });
+    assert_eq!(
+        reason.unwrap().text.as_deref(),
+        Some("Call completed elsewhere")
+    );
+}
+
+#[test]
+fn requests_for_unknown_dialogs_get_481() {
+    let bye = request("BYE", "", "BYE")
+        .iter()
+        .copied()
+        .collect::<Vec<u8>>();
+    let with_tag = String::from_utf8(bye)
+        .unwrap()
+        .replace("To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag=zz");
+    assert_eq!(status_line(&answer(with_tag.as_bytes())).0, 481);
+    let cancel = String::from_utf8(request("CANCEL", "", "CANCEL")).unwrap();
+    assert_eq!(status_line(&answer(cancel.as_bytes())).0, 481);
+}

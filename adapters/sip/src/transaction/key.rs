@@ -54,6 +54,13 @@ impl TransactionKey {
         })
     }
 
+    /// The key of the INVITE server transaction a CANCEL targets (same branch and sent-by).
+    pub fn for_cancelled_invite(cancel: &Message) -> Option<Self> {
+        let mut key = Self::for_request(cancel)?;
+        key.method = Method::Invite;
+        Some(key)
+    }
+
     /// The branch.
     pub fn branch(&self) -> &str {
         &self.branch

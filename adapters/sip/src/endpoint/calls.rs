@@ -1,0 +1,986 @@
+//! Calls: INVITE dialogs as caller and callee — early media, late offer (an INVITE without
+//! SDP is answered with our offer in the 200 OK), CANCEL with `Reason` (RFC 3326), 603 vs
+//! 486, BYE, re-INVITE, and the ACK of 2xx responses.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use tracing::{debug, warn};
+use wink_ports::{
+    AccountId, InviteRequest, Reason, Sdp, SessionId, SignalingError, SignalingEvent, SipUri,
+    StatusCode,
+};
+
+use super::{Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
+use crate::dialog::Dialog;
+use crate::message::{
+    CSeq, HeaderName, Message, Method, NameAddr, Rejection, StartLine, generate_tag,
+};
+use crate::transaction::{Event, Input, ServerInvite, Transaction, TransactionKey, response_to};
+
+/// Our side of a call.
+#[derive(Debug)]
+pub(super) enum Role {
+    /// We sent the INVITE.
+    Caller {
+        /// A provisional response arrived (a CANCEL may be sent).
+        provisional: bool,
+        /// The user hung up before any provisional response: CANCEL when one comes.
+        cancel_pending: bool,
+        /// The ACK of the 2xx, repeated for each 2xx retransmission.
+        ack: Option<Vec<u8>>,
+    },
+    /// We received the INVITE.
+    Callee {
+        /// The INVITE's server transaction.
+        server: TransactionKey,
+        /// Our To tag.
+        local_tag: String,
+        /// We sent 200 OK.
+        answered: bool,
+        /// A re-INVITE waiting for our answer.
+        reinvite: Option<(TransactionKey, Message)>,
+    },
+}
+
+/// One call.
+#[derive(Debug)]
+pub(super) struct Call {
+    pub(super) account: AccountId,
+    /// Our INVITE as sent (caller) or theirs as received (callee).
+    pub(super) invite: Message,
+    pub(super) dialog: Option<Dialog>,
+    /// The next hop (caller) or where the INVITE came from (callee).
+    pub(super) peer: Peer,
+    pub(super) role: Role,
+}
+
+fn reason_phrase(response: &Message) -> String {
+    match &response.start {
+        StartLine::Response { reason, .. } => reason.clone(),
+        StartLine::Request { .. } => String::new(),
+    }
+}
+
+/// Parses `SIP ;cause=200 ;text="Call completed elsewhere"` (RFC 3326).
+pub(super) fn parse_reason(raw: &str) -> Option<Reason> {
+    let mut parts = raw.split(';');
+    let protocol = parts.next()?.trim().to_owned();
+    if protocol.is_empty() {
+        return None;
+    }
+    let mut reason = Reason {
+        protocol,
+        cause: None,
+        text: None,
+    };
+    for part in parts {
+        match part.trim().split_once('=') {
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("cause") => {
+                reason.cause = value.trim().parse().ok()
+            }
+            Some((name, value)) if name.trim().eq_ignore_ascii_case("text") => {
+                reason.text = Some(value.trim().trim_matches('"').to_owned());
+            }
+            _ => {}
+        }
+    }
+    Some(reason)
+}
+
+/// A peer for a URI whose host is an IP address; `None` for names (the caller falls back to
+/// the account's next hop).
+fn peer_for_uri(uri: &str) -> Option<Peer> {
+    let uri = SipUri::parse(uri).ok()?;
+    let ip: IpAddr = uri.host().trim_matches(['[', ']']).parse().ok()?;
+    let transport = match uri
+        .param("transport")
+        .flatten()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("tcp") => TransportKind::Tcp,
+        Some("tls") => TransportKind::Tls,
+        _ => TransportKind::Udp,
+    };
+    Some(Peer {
+        addr: SocketAddr::new(ip, uri.port().unwrap_or(5060)),
+        transport,
+    })
+}
+
+fn sdp_body(message: &Message) -> Option<Sdp> {
+    (!message.body.is_empty())
+        .then(|| Sdp::new(String::from_utf8_lossy(&message.body).into_owned()))
+}
+
+impl Endpoint {
+    fn call(&mut self, session: &SessionId) -> Result<&mut Call, SignalingError> {
+        self.calls
+            .get_mut(session)
+            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))
+    }
+
+    fn emit(&mut self, event: SignalingEvent) {
+        self.outputs.push_back(EndpointOutput::Event(event));
+    }
+
+    /// Where in-dialog requests of a call go: the outbound proxy when the account has one,
+    /// else the first Route or the remote target when it is an IP address.
+    fn dialog_peer(&self, call: &Call) -> Peer {
+        let account_hop = self
+            .accounts
+            .get(&call.account)
+            .map(|a| (a.next_hop, a.route.is_some()));
+        match (account_hop, &call.dialog) {
+            (Some((hop, true)), _) => hop,
+            (hop, Some(dialog)) => peer_for_uri(&dialog.first_hop())
+                .or(hop.map(|h| h.0))
+                .unwrap_or(call.peer),
+            (hop, None) => hop.map_or(call.peer, |h| h.0),
+        }
+    }
+
+    fn with_body(message: &mut Message, sdp: Option<&Sdp>) {
+        if let Some(sdp) = sdp {
+            message
+                .headers
+                .set(HeaderName::ContentType, "application/sdp");
+            message.body = sdp.as_str().as_bytes().to_vec();
+        }
+    }
+
+    /// Sends an INVITE (with an offer, or without one for a late offer).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownAccount`].
+    pub fn invite(&mut self, now: Instant, request: InviteRequest) -> Result<(), SignalingError> {
+        let binding = self
+            .accounts
+            .get(&request.account)
+            .ok_or_else(|| SignalingError::UnknownAccount(request.account.clone()))?;
+        let mut invite = Message::request(Method::Invite, request.target.to_string());
+        if let Some(route) = &binding.route {
+            invite.headers.push(HeaderName::Route, format!("<{route}>"));
+        }
+        invite.headers.push(HeaderName::MaxForwards, "70");
+        let mut from = NameAddr::new(binding.display_name.as_deref(), binding.aor.clone());
+        from.set_param("tag", Some(&generate_tag()));
+        invite.headers.push(HeaderName::From, from.to_string());
+        invite.headers.push(
+            HeaderName::To,
+            NameAddr::new(None, request.target.to_string()).to_string(),
+        );
+        invite
+            .headers
+            .push(HeaderName::CallId, format!("{}@wink", generate_tag()));
+        invite.headers.push(
+            HeaderName::CSeq,
+            CSeq {
+                seq: 1,
+                method: Method::Invite,
+            }
+            .to_string(),
+        );
+        invite.headers.push(
+            HeaderName::Contact,
+            format!("<{}>", self.contact_for(binding)),
+        );
+        invite.headers.push(HeaderName::Allow, crate::ALLOW);
+        invite
+            .headers
+            .push(HeaderName::UserAgent, self.user_agent.clone());
+        Self::with_body(&mut invite, request.offer.as_ref());
+        let peer = binding.next_hop;
+        let sent = self.start_client(now, invite, peer, Owner::Invite(request.session.clone()));
+        let role = Role::Caller {
+            provisional: false,
+            cancel_pending: false,
+            ack: None,
+        };
+        self.calls.insert(
+            request.session,
+            Call {
+                account: request.account,
+                invite: sent,
+                dialog: None,
+                peer,
+                role,
+            },
+        );
+        Ok(())
+    }
+
+    /// A response to our INVITE.
+    pub(super) fn on_invite_event(&mut self, now: Instant, session: &SessionId, event: Event) {
+        let response = match event {
+            Event::Response(response) => response,
+            Event::Timeout => {
+                self.calls.remove(session);
+                return self.emit(SignalingEvent::Failed {
+                    session: session.clone(),
+                    code: 408,
+                    reason: "no response".into(),
+                });
+            }
+            _ => return,
+        };
+        let code = response.status().unwrap_or(0);
+        let Some(call) = self.calls.get_mut(session) else {
+            return self.stray_2xx(now, &response);
+        };
+        match code {
+            100 => {}
+            101..=199 => {
+                let Role::Caller {
+                    provisional,
+                    cancel_pending,
+                    ..
+                } = &mut call.role
+                else {
+                    return;
+                };
+                *provisional = true;
+                let cancel_now = std::mem::take(cancel_pending);
+                if call.dialog.is_none()
+                    && response
+                        .to_header()
+                        .ok()
+                        .and_then(|t| t.tag().map(str::to_owned))
+                        .is_some()
+                {
+                    call.dialog = Dialog::from_response(&call.invite, &response).ok();
+                }
+                if cancel_now {
+                    self.send_cancel(now, session);
+                } else {
+                    self.emit(SignalingEvent::Progress {
+                        session: session.clone(),
+                        code,
+                        sdp: sdp_body(&response),
+                    });
+                }
+            }
+            200..=299 => self.on_invite_ok(now, session, &response),
+            401 | 407 => {
+                let account = call.account.clone();
+                let invite = call.invite.clone();
+                let peer = call.peer;
+                match self.authenticated_retry(&account, &invite, code, &response) {
+                    Some(retry)
+                        if invite.headers.get(&HeaderName::Authorization).is_none()
+                            && invite
+                                .headers
+                                .get(&HeaderName::ProxyAuthorization)
+                                .is_none() =>
+                    {
+                        let sent =
+                            self.start_client(now, retry, peer, Owner::Invite(session.clone()));
+                        if let Some(call) = self.calls.get_mut(session) {
+                            call.invite = sent;
+                        }
+                    }
+                    _ => {
+                        self.calls.remove(session);
+                        self.emit(SignalingEvent::Failed {
+                            session: session.clone(),
+                            code,
+                            reason: "authentication failed".into(),
+                        });
+                    }
+                }
+            }
+            _ => {
+                self.calls.remove(session);
+                self.emit(SignalingEvent::Failed {
+                    session: session.clone(),
+                    code,
+                    reason: reason_phrase(&response),
+                });
+            }
+        }
+    }
+
+    fn on_invite_ok(&mut self, now: Instant, session: &SessionId, response: &Message) {
+        let Some(call) = self.calls.get_mut(session) else {
+            return;
+        };
+        let Role::Caller {
+            ack,
+            cancel_pending,
+            ..
+        } = &mut call.role
+        else {
+            return;
+        };
+        if let Some(bytes) = ack.clone() {
+            // A retransmitted 2xx: our ACK was lost; send it again.
+            let peer = self.dialog_peer(self.calls.get(session).expect("present"));
+            self.outputs
+                .push_back(EndpointOutput::Transmit { peer, bytes });
+            return;
+        }
+        let hang_up_at_once = std::mem::take(cancel_pending);
+        let Ok(mut dialog) = Dialog::from_response(&call.invite, response) else {
+            warn!(target: "sip", %session, "2xx without a usable To tag or Contact");
+            return;
+        };
+        dialog.update_target(response);
+        let seq = call.invite.cseq().map(|c| c.seq).unwrap_or(1);
+        let mut ack_message = dialog.ack(seq);
+        call.dialog = Some(dialog);
+        let peer = self.dialog_peer(self.calls.get(session).expect("present"));
+        let via = format!(
+            "SIP/2.0/{} {};branch={};rport",
+            peer.transport.via_name(),
+            self.local,
+            crate::message::generate_branch()
+        );
+        ack_message.headers.push_front(HeaderName::Via, via);
+        let bytes = ack_message.to_bytes();
+        self.outputs.push_back(EndpointOutput::Transmit {
+            peer,
+            bytes: bytes.clone(),
+        });
+        if let Some(Call {
+            role: Role::Caller { ack, .. },
+            ..
+        }) = self.calls.get_mut(session)
+        {
+            *ack = Some(bytes);
+        }
+        if hang_up_at_once {
+            // Answered while we were giving up: acknowledge, then end it.
+            let _ = self.hang_up(now, session);
+            return;
+        }
+        self.emit(SignalingEvent::Answered {
+            session: session.clone(),
+            sdp: sdp_body(response),
+        });
+    }
+
+    /// A 2xx for a call we no longer know (we cancelled and forgot it): ACK and BYE it.
+    fn stray_2xx(&mut self, _now: Instant, response: &Message) {
+        debug!(target: "sip", status = ?response.status(), "response for a finished call ignored");
+    }
+
+    fn send_cancel(&mut self, now: Instant, session: &SessionId) {
+        let Some(call) = self.calls.get(session) else {
+            return;
+        };
+        let invite = &call.invite;
+        let StartLine::Request { uri, .. } = &invite.start else {
+            return;
+        };
+        let mut cancel = Message::request(Method::Cancel, uri.clone());
+        if let Some(via) = invite.headers.list(&HeaderName::Via).first() {
+            cancel.headers.push(HeaderName::Via, *via);
+        }
+        cancel
+            .headers
+            .copy_from(&invite.headers, &HeaderName::Route);
+        cancel.headers.push(HeaderName::MaxForwards, "70");
+        for name in [HeaderName::From, HeaderName::To, HeaderName::CallId] {
+            cancel.headers.copy_from(&invite.headers, &name);
+        }
+        let seq = invite.cseq().map(|c| c.seq).unwrap_or(1);
+        cancel.headers.push(
+            HeaderName::CSeq,
+            CSeq {
+                seq,
+                method: Method::Cancel,
+            }
+            .to_string(),
+        );
+        // The CANCEL reuses the INVITE's branch, so it bypasses start_client's new Via.
+        let Some(key) = TransactionKey::for_client_request(&cancel) else {
+            return;
+        };
+        let peer = call.peer;
+        let reliability = peer.transport.reliability();
+        let transaction = Transaction::ClientNonInvite(crate::transaction::ClientNonInvite::new(
+            now,
+            &cancel,
+            reliability,
+            self.timers,
+        ));
+        self.transactions.insert(
+            key.clone(),
+            Entry {
+                transaction,
+                peer,
+                owner: Owner::Server,
+            },
+        );
+        self.drain_transaction(now, &key);
+    }
+
+    /// Gives up on our INVITE (CANCEL), now or as soon as the callee has answered 1xx.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] for a callee.
+    pub fn cancel(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        let call = self.call(session)?;
+        match &mut call.role {
+            Role::Caller { ack: Some(_), .. } => self.hang_up(now, session),
+            Role::Caller {
+                provisional: true, ..
+            } => {
+                self.send_cancel(now, session);
+                Ok(())
+            }
+            Role::Caller { cancel_pending, .. } => {
+                *cancel_pending = true;
+                Ok(())
+            }
+            Role::Callee { .. } => Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action: "cancel",
+            }),
+        }
+    }
+
+    /// Ends a call with BYE (or, for an unanswered incoming call, 603).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`].
+    pub fn hang_up(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        let call = self.call(session)?;
+        if let Role::Callee {
+            answered: false, ..
+        } = call.role
+        {
+            return self.reject(now, session, StatusCode::DECLINE);
+        }
+        if call.dialog.is_none() {
+            return self.cancel(now, session);
+        }
+        let mut call = self.calls.remove(session).expect("checked above");
+        let peer = self.dialog_peer(&call);
+        let bye = call
+            .dialog
+            .as_mut()
+            .expect("checked above")
+            .request(Method::Bye);
+        self.start_client(now, bye, peer, Owner::Server);
+        Ok(())
+    }
+
+    /// Sends a re-INVITE with a new offer (hold, resume).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] before the dialog.
+    pub fn reinvite(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        offer: &Sdp,
+    ) -> Result<(), SignalingError> {
+        let contact = {
+            let call = self.call(session)?;
+            let account = call.account.clone();
+            self.accounts.get(&account).map(|b| self.contact_for(b))
+        };
+        let call = self.call(session)?;
+        let Some(dialog) = call.dialog.as_mut() else {
+            return Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action: "re-INVITE",
+            });
+        };
+        let mut invite = dialog.request(Method::Invite);
+        if let Some(contact) = contact {
+            invite
+                .headers
+                .push(HeaderName::Contact, format!("<{contact}>"));
+        }
+        Self::with_body(&mut invite, Some(offer));
+        let peer = self.dialog_peer(self.calls.get(session).expect("present"));
+        self.start_client(now, invite, peer, Owner::ReInvite(session.clone()));
+        Ok(())
+    }
+
+    /// The answer to our re-INVITE: acknowledge a 2xx.
+    pub(super) fn on_reinvite_event(&mut self, _now: Instant, session: &SessionId, event: Event) {
+        let Event::Response(response) = event else {
+            return;
+        };
+        let Some(code) = response.status() else {
+            return;
+        };
+        if !(200..300).contains(&code) {
+            if code >= 300 {
+                warn!(target: "sip", %session, code, "re-INVITE refused");
+            }
+            return;
+        }
+        let Some(call) = self.calls.get(session) else {
+            return;
+        };
+        let Some(dialog) = &call.dialog else { return };
+        let seq = response.cseq().map(|c| c.seq).unwrap_or(dialog.local_seq);
+        let mut ack = dialog.ack(seq);
+        let peer = self.dialog_peer(call);
+        let via = format!(
+            "SIP/2.0/{} {};branch={};rport",
+            peer.transport.via_name(),
+            self.local,
+            crate::message::generate_branch()
+        );
+        ack.headers.push_front(HeaderName::Via, via);
+        self.outputs.push_back(EndpointOutput::Transmit {
+            peer,
+            bytes: ack.to_bytes(),
+        });
+    }
+
+    /// A new INVITE for one of our accounts.
+    pub(super) fn on_new_invite(&mut self, now: Instant, from: Peer, request: Message) {
+        let Some(account) = self.account_for(&request) else {
+            let rejection = Rejection {
+                code: 404,
+                reason: "Not Found".into(),
+                headers: vec![],
+            };
+            return self.respond_new(now, from, &request, rejection);
+        };
+        if !request.body.is_empty() {
+            let content_type = request.headers.get(&HeaderName::ContentType).unwrap_or("");
+            if !content_type
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("application/sdp")
+            {
+                let rejection = Rejection {
+                    code: 415,
+                    reason: "Unsupported Media Type".into(),
+                    headers: vec![(HeaderName::Accept, "application/sdp".into())],
+                };
+                return self.respond_new(now, from, &request, rejection);
+            }
+        }
+        let (Ok(caller), Ok(called)) = (request.from_header(), request.to_header()) else {
+            return;
+        };
+        let (Ok(caller_uri), Ok(called_uri)) =
+            (SipUri::parse(&caller.uri), SipUri::parse(&called.uri))
+        else {
+            return self.respond_new(
+                now,
+                from,
+                &request,
+                Rejection::bad_request("From and To must be sip: addresses"),
+            );
+        };
+        let local_tag = generate_tag();
+        let Ok(dialog) = Dialog::from_request(&request, &local_tag) else {
+            return self.respond_new(
+                now,
+                from,
+                &request,
+                Rejection::bad_request("Missing From tag or Contact"),
+            );
+        };
+        let Some(key) = TransactionKey::for_request(&request) else {
+            return;
+        };
+        let Ok(session) = SessionId::new(format!("in-{local_tag}")) else {
+            return;
+        };
+        let transaction = Transaction::ServerInvite(ServerInvite::new(
+            &request,
+            from.transport.reliability(),
+            self.timers,
+        ));
+        self.transactions.insert(
+            key.clone(),
+            Entry {
+                transaction,
+                peer: from,
+                owner: Owner::Incoming(session.clone()),
+            },
+        );
+        self.drain_transaction(now, &key);
+        let offer = sdp_body(&request);
+        let role = Role::Callee {
+            server: key,
+            local_tag,
+            answered: false,
+            reinvite: None,
+        };
+        self.calls.insert(
+            session.clone(),
+            Call {
+                account: account.clone(),
+                invite: request,
+                dialog: Some(dialog),
+                peer: from,
+                role,
+            },
+        );
+        self.emit(SignalingEvent::IncomingCall {
+            session,
+            account,
+            from: caller_uri,
+            from_display: caller.display,
+            to: called_uri,
+            offer,
+        });
+    }
+
+    /// A response from us to the callee's INVITE, with our tag and Contact.
+    fn callee_response(&self, call: &Call, code: u16, reason: &str, sdp: Option<&Sdp>) -> Message {
+        let mut response = response_to(&call.invite, code, reason);
+        if let Role::Callee { local_tag, .. } = &call.role {
+            if let Ok(mut to) = response.to_header() {
+                to.set_param("tag", Some(local_tag));
+                response.headers.set(HeaderName::To, to.to_string());
+            }
+        }
+        if code > 100 && code < 300 {
+            if let Some(binding) = self.accounts.get(&call.account) {
+                response.headers.push(
+                    HeaderName::Contact,
+                    format!("<{}>", self.contact_for(binding)),
+                );
+            }
+            response
+                .headers
+                .copy_from(&call.invite.headers, &HeaderName::RecordRoute);
+        }
+        if (200..300).contains(&code) {
+            response.headers.push(HeaderName::Allow, crate::ALLOW);
+        }
+        Self::with_body(&mut response, sdp);
+        response
+    }
+
+    fn respond_in(&mut self, now: Instant, key: &TransactionKey, response: Message) {
+        if let Some(entry) = self.transactions.get_mut(key) {
+            entry.transaction.handle(now, Input::Respond(response));
+        }
+        self.drain_transaction(now, key);
+    }
+
+    /// Sends 180 Ringing.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    pub fn ring(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        let call = self.call(session)?;
+        let Role::Callee {
+            server,
+            answered: false,
+            ..
+        } = &call.role
+        else {
+            return Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action: "ring",
+            });
+        };
+        let key = server.clone();
+        let response = self.callee_response(
+            self.calls.get(session).expect("present"),
+            180,
+            "Ringing",
+            None,
+        );
+        self.respond_in(now, &key, response);
+        Ok(())
+    }
+
+    /// Answers with 200 OK: the INVITE (our answer, or our offer for a late offer) or a
+    /// pending re-INVITE.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), SignalingError> {
+        let call = self.call(session)?;
+        let reinvite = match &mut call.role {
+            Role::Callee {
+                answered: true,
+                reinvite,
+                ..
+            } => reinvite.take(),
+            _ => None,
+        };
+        let call = self.calls.get(session).expect("present");
+        match (&call.role, reinvite) {
+            (
+                Role::Callee {
+                    server,
+                    answered: false,
+                    ..
+                },
+                None,
+            ) => {
+                let key = server.clone();
+                let response = self.callee_response(call, 200, "OK", sdp.as_ref());
+                self.respond_in(now, &key, response);
+                if let Some(Call {
+                    role: Role::Callee { answered, .. },
+                    ..
+                }) = self.calls.get_mut(session)
+                {
+                    *answered = true;
+                }
+                Ok(())
+            }
+            (_, Some((key, request))) => {
+                let mut response = response_to(&request, 200, "OK");
+                if let Some(binding) = self.accounts.get(&call.account) {
+                    response.headers.push(
+                        HeaderName::Contact,
+                        format!("<{}>", self.contact_for(binding)),
+                    );
+                }
+                Self::with_body(&mut response, sdp.as_ref());
+                self.respond_in(now, &key, response);
+                Ok(())
+            }
+            _ => Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action: "answer",
+            }),
+        }
+    }
+
+    /// Refuses an incoming INVITE with a final status (603 Decline, 486 Busy Here, …).
+    ///
+    /// # Errors
+    /// [`SignalingError::BadStatus`], [`SignalingError::UnknownSession`],
+    /// [`SignalingError::InvalidState`] once answered.
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        status: StatusCode,
+    ) -> Result<(), SignalingError> {
+        if !(300..=699).contains(&status.0) {
+            return Err(SignalingError::BadStatus(status.0));
+        }
+        let call = self.call(session)?;
+        let Role::Callee {
+            server,
+            answered: false,
+            ..
+        } = &call.role
+        else {
+            return Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action: "reject",
+            });
+        };
+        let key = server.clone();
+        let reason = match status.0 {
+            486 => "Busy Here",
+            603 => "Decline",
+            480 => "Temporarily Unavailable",
+            488 => "Not Acceptable Here",
+            _ => "Rejected",
+        };
+        let response = self.callee_response(
+            self.calls.get(session).expect("present"),
+            status.0,
+            reason,
+            None,
+        );
+        self.calls.remove(session);
+        self.respond_in(now, &key, response);
+        Ok(())
+    }
+
+    /// Events of an incoming INVITE's server transaction.
+    pub(super) fn on_incoming_event(&mut self, now: Instant, session: &SessionId, event: Event) {
+        match event {
+            Event::Acked(ack) => {
+                self.emit(SignalingEvent::Confirmed {
+                    session: session.clone(),
+                    sdp: sdp_body(&ack),
+                });
+            }
+            Event::AckTimeout => {
+                if self.calls.contains_key(session) {
+                    warn!(target: "sip", %session, "our 200 OK was never acknowledged; ending the call");
+                    let _ = self.hang_up(now, session);
+                    self.emit(SignalingEvent::HungUp {
+                        session: session.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// An ACK outside any transaction: the ACK of our 2xx (it has its own branch).
+    pub(super) fn on_dialog_ack(&mut self, now: Instant, ack: Message) {
+        let found =
+            self.calls
+                .iter()
+                .find_map(|(session, call)| match (&call.dialog, &call.role) {
+                    (Some(dialog), Role::Callee { server, .. }) if dialog.matches_request(&ack) => {
+                        Some((session.clone(), server.clone()))
+                    }
+                    _ => None,
+                });
+        let Some((_, key)) = found else {
+            return debug!(target: "sip", "ACK for no dialog; dropped");
+        };
+        if let Some(entry) = self.transactions.get_mut(&key) {
+            entry.transaction.handle(now, Input::Received(ack));
+        }
+        self.drain_transaction(now, &key);
+    }
+
+    /// A CANCEL: stop the INVITE it names with 487 and report the `Reason`.
+    pub(super) fn on_cancel(&mut self, now: Instant, from: Peer, cancel: Message) {
+        let invite_key = TransactionKey::for_cancelled_invite(&cancel);
+        let target = invite_key.as_ref().and_then(|key| {
+            self.calls
+                .iter()
+                .find_map(|(session, call)| match &call.role {
+                    Role::Callee {
+                        server, answered, ..
+                    } if server == key => Some((session.clone(), *answered)),
+                    _ => None,
+                })
+        });
+        let Some((session, answered)) = target else {
+            let rejection = Rejection {
+                code: 481,
+                reason: "Call/Transaction Does Not Exist".into(),
+                headers: vec![],
+            };
+            return self.respond_new(now, from, &cancel, rejection);
+        };
+        let mut ok = response_to(&cancel, 200, "OK");
+        if let Ok(mut to) = ok.to_header() {
+            if let Some(Call {
+                role: Role::Callee { local_tag, .. },
+                ..
+            }) = self.calls.get(&session)
+            {
+                to.set_param("tag", Some(local_tag));
+            }
+            ok.headers.set(HeaderName::To, to.to_string());
+        }
+        self.respond_with(now, from, &cancel, ok);
+        if answered {
+            return;
+        }
+        let call = self.calls.remove(&session).expect("found above");
+        let response = self.callee_response(&call, 487, "Request Terminated", None);
+        if let Role::Callee { server, .. } = &call.role {
+            let key = server.clone();
+            self.respond_in(now, &key, response);
+        }
+        let reason = cancel
+            .headers
+            .get(&HeaderName::Reason)
+            .and_then(parse_reason);
+        self.emit(SignalingEvent::Cancelled { session, reason });
+    }
+
+    /// A request inside one of our dialogs (BYE, re-INVITE, INFO, …).
+    pub(super) fn on_in_dialog(&mut self, now: Instant, from: Peer, request: Message) {
+        let session = self
+            .calls
+            .iter()
+            .find(|(_, call)| {
+                call.dialog
+                    .as_ref()
+                    .is_some_and(|d| d.matches_request(&request))
+            })
+            .map(|(session, _)| session.clone());
+        let Some(session) = session else {
+            let rejection = Rejection {
+                code: 481,
+                reason: "Call/Transaction Does Not Exist".into(),
+                headers: vec![],
+            };
+            return self.respond_new(now, from, &request, rejection);
+        };
+        let method = request.method().unwrap_or(Method::Other(String::new()));
+        match method {
+            Method::Bye => {
+                self.calls.remove(&session);
+                self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
+                self.emit(SignalingEvent::HungUp { session });
+            }
+            Method::Invite => {
+                let Some(key) = TransactionKey::for_request(&request) else {
+                    return;
+                };
+                let transaction = Transaction::ServerInvite(ServerInvite::new(
+                    &request,
+                    from.transport.reliability(),
+                    self.timers,
+                ));
+                self.transactions.insert(
+                    key.clone(),
+                    Entry {
+                        transaction,
+                        peer: from,
+                        owner: Owner::Server,
+                    },
+                );
+                self.drain_transaction(now, &key);
+                if let Some(call) = self.calls.get_mut(&session) {
+                    if let Some(dialog) = call.dialog.as_mut() {
+                        dialog.update_target(&request);
+                    }
+                    // A caller's dialog takes re-INVITEs too: keep them on the callee slot.
+                    if let Role::Callee { reinvite, .. } = &mut call.role {
+                        *reinvite = Some((key, request.clone()));
+                    } else {
+                        let rejection = response_to(&request, 488, "Not Acceptable Here");
+                        self.respond_in(now, &key, rejection);
+                        return;
+                    }
+                }
+                self.emit(SignalingEvent::ReInvite {
+                    session,
+                    offer: sdp_body(&request),
+                });
+            }
+            Method::Options | Method::Info | Method::Notify => {
+                self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
+            }
+            Method::Update if request.body.is_empty() => {
+                self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
+            }
+            _ => {
+                let rejection = Rejection {
+                    code: 501,
+                    reason: "Not Implemented".into(),
+                    headers: vec![(HeaderName::Allow, crate::ALLOW.into())],
+                };
+                self.respond_new(now, from, &request, rejection);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_headers_parse() {
+        let r = parse_reason("SIP ;cause=200 ;text=\"Call completed elsewhere\"").unwrap();
+        assert_eq!(
+            (r.protocol.as_str(), r.cause, r.text.as_deref()),
+            ("SIP", Some(200), Some("Call completed elsewhere"))
+        );
+        let q = parse_reason("Q.850;cause=16").unwrap();
+        assert_eq!((q.protocol.as_str(), q.cause), ("Q.850", Some(16)));
+        assert_eq!(parse_reason(""), None);
+    }
+}
