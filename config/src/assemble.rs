@@ -6,6 +6,7 @@
 
 mod memory_storage;
 mod no_media;
+mod signaling_only_media;
 mod system_clock;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 pub use memory_storage::MemoryStorage;
 pub use no_media::NoMedia;
+pub use signaling_only_media::SignalingOnlyMedia;
 pub use system_clock::SystemClock;
 use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
 use wink_ports::{SecretError, SecretStore, SignalingError};
@@ -65,16 +67,26 @@ fn local_ip_towards(settings: &Settings) -> IpAddr {
         .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |addr| addr.ip())
 }
 
-/// Builds the adapters the settings choose and starts the phone. `bind` overrides where
-/// SIP listens (default: the interface towards the default account's server, any port).
+/// What the frontend asks for on top of the settings.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssembleOptions {
+    /// Where SIP listens (default: the interface towards the default account's server, any
+    /// port).
+    pub bind: Option<SocketAddr>,
+    /// Calls without audio (`--audio none`).
+    pub audio_none: bool,
+}
+
+/// Builds the adapters the settings choose and starts the phone.
 ///
 /// # Errors
 /// [`AssembleError`] saying which part could not start.
 pub async fn assemble(
     settings: &Settings,
     paths: &Paths,
-    bind: Option<SocketAddr>,
+    options: AssembleOptions,
 ) -> Result<Assembled, AssembleError> {
+    let bind = options.bind;
     let secrets = build_secret_store(settings, paths).await?;
     let bind = bind.unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
     let agent = Arc::new(
@@ -86,7 +98,11 @@ pub async fn assemble(
     );
     let ports = Ports {
         signaling: agent.clone(),
-        media: Arc::new(NoMedia),
+        media: if options.audio_none {
+            Arc::new(SignalingOnlyMedia)
+        } else {
+            Arc::new(NoMedia)
+        },
         storage: Arc::new(MemoryStorage::default()),
         secrets,
         clock: Arc::new(SystemClock),

@@ -17,8 +17,8 @@ mod paths;
 mod settings;
 
 pub use assemble::{
-    AssembleError, Assembled, MemoryStorage, NoMedia, SystemClock, assemble, build_secret_store,
-    phone_settings,
+    AssembleError, AssembleOptions, Assembled, MemoryStorage, NoMedia, SignalingOnlyMedia,
+    SystemClock, assemble, build_secret_store, phone_settings,
 };
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};

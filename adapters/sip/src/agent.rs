@@ -32,7 +32,33 @@ pub struct AgentConfig {
     pub user_agent: String,
 }
 
+/// A call command, run against the endpoint.
+enum CallCommand {
+    Invite(InviteRequest),
+    Answer(SessionId, Option<Sdp>),
+    Ring(SessionId),
+    Reject(SessionId, StatusCode),
+    Cancel(SessionId),
+    HangUp(SessionId),
+    ReInvite(SessionId, Sdp),
+}
+
+impl CallCommand {
+    fn run(self, endpoint: &mut Endpoint, now: std::time::Instant) -> Result<(), SignalingError> {
+        match self {
+            CallCommand::Invite(request) => endpoint.invite(now, request),
+            CallCommand::Answer(session, sdp) => endpoint.answer(now, &session, sdp),
+            CallCommand::Ring(session) => endpoint.ring(now, &session),
+            CallCommand::Reject(session, status) => endpoint.reject(now, &session, status),
+            CallCommand::Cancel(session) => endpoint.cancel(now, &session),
+            CallCommand::HangUp(session) => endpoint.hang_up(now, &session),
+            CallCommand::ReInvite(session, offer) => endpoint.reinvite(now, &session, &offer),
+        }
+    }
+}
+
 enum Command {
+    Call(CallCommand, oneshot::Sender<Result<(), SignalingError>>),
     Register(AccountBinding, oneshot::Sender<Result<(), SignalingError>>),
     Unregister(AccountId, oneshot::Sender<Result<(), SignalingError>>),
     SendMessage(MessageRequest, oneshot::Sender<Result<(), SignalingError>>),
@@ -169,36 +195,45 @@ impl SignalingPort for SipAgent {
         self.ask(|reply| Command::Unregister(account, reply)).await
     }
 
-    async fn invite(&self, _request: InviteRequest) -> Result<(), SignalingError> {
-        Err(not_yet("calling"))
+    async fn invite(&self, request: InviteRequest) -> Result<(), SignalingError> {
+        self.ask(|reply| Command::Call(CallCommand::Invite(request), reply))
+            .await
     }
 
-    async fn answer(&self, _session: &SessionId, _sdp: Option<Sdp>) -> Result<(), SignalingError> {
-        Err(not_yet("answering"))
+    async fn answer(&self, session: &SessionId, sdp: Option<Sdp>) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::Answer(session, sdp), reply))
+            .await
     }
 
-    async fn ring(&self, _session: &SessionId) -> Result<(), SignalingError> {
-        Err(not_yet("ringing"))
+    async fn ring(&self, session: &SessionId) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::Ring(session), reply))
+            .await
     }
 
-    async fn reject(
-        &self,
-        _session: &SessionId,
-        _status: StatusCode,
-    ) -> Result<(), SignalingError> {
-        Err(not_yet("rejecting calls"))
+    async fn reject(&self, session: &SessionId, status: StatusCode) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::Reject(session, status), reply))
+            .await
     }
 
-    async fn cancel(&self, _session: &SessionId) -> Result<(), SignalingError> {
-        Err(not_yet("cancelling calls"))
+    async fn cancel(&self, session: &SessionId) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::Cancel(session), reply))
+            .await
     }
 
-    async fn hang_up(&self, _session: &SessionId) -> Result<(), SignalingError> {
-        Err(not_yet("hanging up"))
+    async fn hang_up(&self, session: &SessionId) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::HangUp(session), reply))
+            .await
     }
 
-    async fn reinvite(&self, _session: &SessionId, _offer: Sdp) -> Result<(), SignalingError> {
-        Err(not_yet("hold"))
+    async fn reinvite(&self, session: &SessionId, offer: Sdp) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::ReInvite(session, offer), reply))
+            .await
     }
 
     async fn transfer(
@@ -292,6 +327,9 @@ async fn run(
                     Some(Command::Unregister(account, reply)) => {
                         registered.retain(|a| a != &account);
                         let _ = reply.send(endpoint.unregister(now, &account));
+                    }
+                    Some(Command::Call(command, reply)) => {
+                        let _ = reply.send(command.run(&mut endpoint, now));
                     }
                     Some(Command::SendMessage(request, reply)) => {
                         let _ = reply.send(endpoint.send_message(now, request));

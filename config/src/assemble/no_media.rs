@@ -10,7 +10,9 @@ use wink_ports::{DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp,
 pub struct NoMedia;
 
 fn unavailable() -> MediaError {
-    MediaError::Device("audio calls are not available in this version yet".into())
+    MediaError::Device(
+        "audio devices are not available in this version yet: use --audio none".into(),
+    )
 }
 
 #[async_trait::async_trait]

@@ -35,13 +35,33 @@ pub(crate) enum Command {
     Config(ConfigCommand),
     /// Register an account, report the result, then unregister.
     Register(Network),
-    /// Register and print incoming events (messages, registration changes) until Ctrl-C.
+    /// Register, print incoming calls and messages, and take call commands from stdin
+    /// (answer, reject, busy, hangup, hold, unhold, mute, unmute, quit) until Ctrl-C.
     Listen {
         #[command(flatten)]
         network: Network,
         /// Stop after this many seconds.
         #[arg(long)]
         duration: Option<u64>,
+        /// Answer incoming calls at once.
+        #[arg(long, conflicts_with = "refuse")]
+        auto_answer: bool,
+        /// Refuse incoming calls: `decline` (603, every device stops ringing) or `busy` (486).
+        #[arg(long)]
+        refuse: Option<Refusal>,
+    },
+    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, quit.
+    Call {
+        #[command(flatten)]
+        network: Network,
+        /// alice, alice@example.com, sip:alice@example.com;transport=tcp, +44 20 ...
+        target: String,
+        /// Hang up this many seconds after the call is answered.
+        #[arg(long)]
+        hangup_after: Option<u64>,
+        /// Put the call on hold this many seconds after it is answered.
+        #[arg(long)]
+        hold_after: Option<u64>,
     },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {
@@ -202,4 +222,25 @@ pub(crate) struct Network {
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 40)]
     pub(crate) timeout: u64,
+    /// Audio for calls: `none` negotiates an inactive stream and moves no audio.
+    #[arg(long, default_value = "device")]
+    pub(crate) audio: AudioChoice,
+}
+
+/// Where call audio goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum AudioChoice {
+    /// The sound card (not available in this version yet).
+    Device,
+    /// No audio: signaling only.
+    None,
+}
+
+/// How `listen` refuses calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Refusal {
+    /// 603 Decline: every device of the account stops ringing.
+    Decline,
+    /// 486 Busy Here: other devices keep ringing.
+    Busy,
 }

@@ -21,7 +21,22 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Listen {
             network: options,
             duration,
-        } => network::listen(context, &options, duration).await,
+            auto_answer,
+            refuse,
+        } => {
+            let policy = match (auto_answer, refuse) {
+                (true, _) => network::IncomingPolicy::Answer,
+                (false, Some(refusal)) => network::IncomingPolicy::Refuse(refusal),
+                (false, None) => network::IncomingPolicy::Ask,
+            };
+            network::listen(context, &options, duration, policy).await
+        }
+        Command::Call {
+            network: options,
+            target,
+            hangup_after,
+            hold_after,
+        } => network::call(context, &options, &target, hangup_after, hold_after).await,
         Command::Message {
             network: options,
             target,

@@ -30,20 +30,20 @@ fn account(sandbox: &Sandbox, user: &str, password: &str) {
 #[test]
 fn registers_with_digest_and_unregisters() {
     let sandbox = Sandbox::new();
-    account(&sandbox, "alice", "alice-pw");
+    account(&sandbox, "alice1", "alice1-pw");
     let out = wink_ok(
         &sandbox,
         &["register", "--bind", "127.0.0.1:0", "--timeout", "20"],
         "",
     );
-    assert!(out.contains("registered alice@wink.test for "), "{out}");
-    assert!(out.contains("unregistered alice@wink.test"), "{out}");
+    assert!(out.contains("registered alice1@wink.test for "), "{out}");
+    assert!(out.contains("unregistered alice1@wink.test"), "{out}");
 }
 
 #[test]
 fn a_wrong_password_is_reported_clearly() {
     let sandbox = Sandbox::new();
-    account(&sandbox, "bob", "not-bobs-password");
+    account(&sandbox, "bob2", "not-bobs-password");
     let out = wink(
         &sandbox,
         &["register", "--bind", "127.0.0.1:0", "--timeout", "20"],
@@ -52,7 +52,7 @@ fn a_wrong_password_is_reported_clearly() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("registration of bob@wink.test failed (401): wrong username or password"),
+        stderr.contains("registration of bob2@wink.test failed (401): wrong username or password"),
         "{stderr}"
     );
 }
@@ -60,7 +60,7 @@ fn a_wrong_password_is_reported_clearly() {
 #[test]
 fn the_trace_shows_messages_with_credentials_redacted() {
     let sandbox = Sandbox::new();
-    account(&sandbox, "carol", "carol-pw");
+    account(&sandbox, "carol3", "carol3-pw");
     let out = wink(
         &sandbox,
         &[
@@ -94,7 +94,7 @@ fn the_trace_shows_messages_with_credentials_redacted() {
 #[test]
 fn a_message_goes_from_one_account_to_another_through_kamailio() {
     let bob = Sandbox::new();
-    account(&bob, "bob", "bob-pw");
+    account(&bob, "bob4", "bob4-pw");
     let mut listener = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
         .args([
             "listen",
@@ -127,7 +127,7 @@ fn a_message_goes_from_one_account_to_another_through_kamailio() {
     assert!(seen.contains("listening"), "bob did not register: {seen}");
 
     let alice = Sandbox::new();
-    account(&alice, "alice", "alice-pw");
+    account(&alice, "alice4", "alice4-pw");
     let sent = wink_ok(
         &alice,
         &[
@@ -136,12 +136,12 @@ fn a_message_goes_from_one_account_to_another_through_kamailio() {
             "127.0.0.1:0",
             "--timeout",
             "15",
-            "bob@wink.test",
+            "bob4@wink.test",
             "héllo bob ☎",
         ],
         "",
     );
-    assert!(sent.contains("delivered to bob@wink.test"), "{sent}");
+    assert!(sent.contains("delivered to bob4@wink.test"), "{sent}");
 
     let _ = listener.kill();
     let _ = listener.wait();
@@ -149,7 +149,146 @@ fn a_message_goes_from_one_account_to_another_through_kamailio() {
     let _ = stdout.read_to_string(&mut rest);
     seen.push_str(&rest);
     assert!(
-        seen.contains("message from alice@wink.test: héllo bob ☎"),
+        seen.contains("message from alice4@wink.test: héllo bob ☎"),
         "{seen}"
     );
+}
+
+/// Starts `wink-cli listen` for an account and waits (bounded) until it is registered.
+fn start_listener(
+    sandbox: &Sandbox,
+    extra: &[&str],
+) -> (std::process::Child, std::process::ChildStdout, String) {
+    let mut args = vec![
+        "listen",
+        "--bind",
+        "127.0.0.1:0",
+        "--timeout",
+        "10",
+        "--audio",
+        "none",
+    ];
+    args.extend_from_slice(extra);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
+        .args(&args)
+        .env("XDG_CONFIG_HOME", sandbox.config_home())
+        .env("XDG_DATA_HOME", sandbox.data_home())
+        .env("HOME", sandbox.root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("wink-cli listen starts");
+    let mut stdout = child.stdout.take().unwrap();
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("listening") && Instant::now() < deadline {
+        match stdout.read(&mut byte) {
+            Ok(1) => seen.push(byte[0]),
+            _ => break,
+        }
+    }
+    let seen = String::from_utf8_lossy(&seen).into_owned();
+    assert!(
+        seen.contains("listening"),
+        "the listener did not register: {seen}"
+    );
+    (child, stdout, seen)
+}
+
+/// Everything the listener printed until it exits (it stops by itself after --duration).
+fn finish_listener(
+    mut child: std::process::Child,
+    mut stdout: std::process::ChildStdout,
+    mut seen: String,
+) -> String {
+    let mut rest = Vec::new();
+    let _ = stdout.read_to_end(&mut rest);
+    let _ = child.wait();
+    seen.push_str(&String::from_utf8_lossy(&rest));
+    seen
+}
+
+#[test]
+fn a_call_through_kamailio_is_answered_held_and_hung_up() {
+    let bob = Sandbox::new();
+    account(&bob, "bob5", "bob5-pw");
+    let (child, stdout, seen) = start_listener(&bob, &["--auto-answer", "--duration", "8"]);
+
+    let alice = Sandbox::new();
+    account(&alice, "alice5", "alice5-pw");
+    let out = wink(
+        &alice,
+        &[
+            "call",
+            "--bind",
+            "127.0.0.1:0",
+            "--audio",
+            "none",
+            "--timeout",
+            "10",
+            "--hold-after",
+            "1",
+            "--hangup-after",
+            "2",
+            "bob5@wink.test",
+        ],
+        "",
+    );
+    let stdout_alice = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout_alice}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout_alice.contains(": established"), "{stdout_alice}");
+    assert!(stdout_alice.contains(": on hold"), "{stdout_alice}");
+    assert!(
+        stdout_alice.contains("ended: Answered after 2 s"),
+        "{stdout_alice}"
+    );
+
+    let bob_saw = finish_listener(child, stdout, seen);
+    assert!(bob_saw.contains("from <alice5@wink.test>"), "{bob_saw}");
+    assert!(bob_saw.contains(": established"), "{bob_saw}");
+    assert!(
+        bob_saw.contains("ended: Answered"),
+        "bob saw the BYE: {bob_saw}"
+    );
+}
+
+#[test]
+fn decline_and_busy_reach_the_caller() {
+    for (n, refusal, expected) in [(6, "decline", "Rejected"), (7, "busy", "Busy")] {
+        let (bob_user, alice_user) = (format!("bob{n}"), format!("alice{n}"));
+        let bob = Sandbox::new();
+        account(&bob, &bob_user, &format!("{bob_user}-pw"));
+        let (child, stdout, seen) = start_listener(&bob, &["--refuse", refusal, "--duration", "4"]);
+        let alice = Sandbox::new();
+        account(&alice, &alice_user, &format!("{alice_user}-pw"));
+        let target = format!("{bob_user}@wink.test");
+        let out = wink(
+            &alice,
+            &[
+                "call",
+                "--bind",
+                "127.0.0.1:0",
+                "--audio",
+                "none",
+                "--timeout",
+                "10",
+                &target,
+            ],
+            "",
+        );
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("ended without an answer: {expected}")),
+            "{refusal}: {stderr}"
+        );
+        let bob_saw = finish_listener(child, stdout, seen);
+        assert!(bob_saw.contains(&format!("ended: {expected}")), "{bob_saw}");
+    }
 }

@@ -39,7 +39,7 @@ pub(super) enum Role {
         /// We sent 200 OK.
         answered: bool,
         /// A re-INVITE waiting for our answer.
-        reinvite: Option<(TransactionKey, Message)>,
+        reinvite: Option<Box<(TransactionKey, Message)>>,
     },
 }
 
@@ -632,11 +632,11 @@ impl Endpoint {
     /// A response from us to the callee's INVITE, with our tag and Contact.
     fn callee_response(&self, call: &Call, code: u16, reason: &str, sdp: Option<&Sdp>) -> Message {
         let mut response = response_to(&call.invite, code, reason);
-        if let Role::Callee { local_tag, .. } = &call.role {
-            if let Ok(mut to) = response.to_header() {
-                to.set_param("tag", Some(local_tag));
-                response.headers.set(HeaderName::To, to.to_string());
-            }
+        if let Role::Callee { local_tag, .. } = &call.role
+            && let Ok(mut to) = response.to_header()
+        {
+            to.set_param("tag", Some(local_tag));
+            response.headers.set(HeaderName::To, to.to_string());
         }
         if code > 100 && code < 300 {
             if let Some(binding) = self.accounts.get(&call.account) {
@@ -733,7 +733,8 @@ impl Endpoint {
                 }
                 Ok(())
             }
-            (_, Some((key, request))) => {
+            (_, Some(pending)) => {
+                let (key, request) = *pending;
                 let mut response = response_to(&request, 200, "OK");
                 if let Some(binding) = self.accounts.get(&call.account) {
                     response.headers.push(
@@ -806,14 +807,12 @@ impl Endpoint {
                     sdp: sdp_body(&ack),
                 });
             }
-            Event::AckTimeout => {
-                if self.calls.contains_key(session) {
-                    warn!(target: "sip", %session, "our 200 OK was never acknowledged; ending the call");
-                    let _ = self.hang_up(now, session);
-                    self.emit(SignalingEvent::HungUp {
-                        session: session.clone(),
-                    });
-                }
+            Event::AckTimeout if self.calls.contains_key(session) => {
+                warn!(target: "sip", %session, "our 200 OK was never acknowledged; ending the call");
+                let _ = self.hang_up(now, session);
+                self.emit(SignalingEvent::HungUp {
+                    session: session.clone(),
+                });
             }
             _ => {}
         }
@@ -938,7 +937,7 @@ impl Endpoint {
                     }
                     // A caller's dialog takes re-INVITEs too: keep them on the callee slot.
                     if let Role::Callee { reinvite, .. } = &mut call.role {
-                        *reinvite = Some((key, request.clone()));
+                        *reinvite = Some(Box::new((key, request.clone())));
                     } else {
                         let rejection = response_to(&request, 488, "Not Acceptable Here");
                         self.respond_in(now, &key, rejection);

@@ -493,10 +493,7 @@ fn a_cancel_with_a_reason_header_is_reported_as_answered_elsewhere() {
 
 #[test]
 fn requests_for_unknown_dialogs_get_481() {
-    let bye = request("BYE", "", "BYE")
-        .iter()
-        .copied()
-        .collect::<Vec<u8>>();
+    let bye = request("BYE", "", "BYE").to_vec();
     let with_tag = String::from_utf8(bye)
         .unwrap()
         .replace("To: <sip:bob@127.0.0.1>", "To: <sip:bob@127.0.0.1>;tag=zz");

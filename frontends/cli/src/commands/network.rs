@@ -5,12 +5,16 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use tokio::sync::broadcast;
 use tokio::time::timeout;
-use wink_config::{Assembled, assemble};
+use wink_config::{AssembleOptions, Assembled, assemble};
 use wink_domain::{Command, CommandOutcome, PhoneEvent};
 use wink_ports::{AccountId, DeliveryState, RegistrationState};
 
-use crate::cli::Network;
+use crate::cli::{AudioChoice, Network, Refusal};
 use crate::context::Context;
+
+mod console;
+
+pub(crate) use console::IncomingPolicy;
 
 fn account_id(context: &Context, options: &Network) -> anyhow::Result<AccountId> {
     let id = match &options.account {
@@ -30,7 +34,11 @@ fn account_id(context: &Context, options: &Network) -> anyhow::Result<AccountId>
 }
 
 async fn start(context: &Context, options: &Network) -> anyhow::Result<Assembled> {
-    assemble(&context.settings, &context.paths, options.bind)
+    let options = AssembleOptions {
+        bind: options.bind,
+        audio_none: options.audio == AudioChoice::None,
+    };
+    assemble(&context.settings, &context.paths, options)
         .await
         .context("cannot start the phone")
 }
@@ -99,6 +107,7 @@ pub(super) async fn listen(
     context: &Context,
     options: &Network,
     duration: Option<u64>,
+    policy: IncomingPolicy,
 ) -> anyhow::Result<()> {
     let account = account_id(context, options)?;
     let assembled = start(context, options).await?;
@@ -111,46 +120,72 @@ pub(super) async fn listen(
     )
     .await?;
     println!("registered {account} for {expires} s; listening");
-    let listening = async {
-        loop {
-            match events.recv().await {
-                Ok(event) => print_event(&event),
-                Err(broadcast::error::RecvError::Lagged(n)) => {
-                    eprintln!("warning: {n} events were missed")
-                }
-                Err(broadcast::error::RecvError::Closed) => return,
-            }
-        }
+    let console = console::Console {
+        phone: &assembled.phone,
+        policy,
+        current: None,
+        end_with_call: false,
     };
-    let stop = async {
-        match duration {
-            Some(secs) => tokio::time::sleep(Duration::from_secs(secs)).await,
-            None => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    };
-    tokio::select! {
-        () = listening => {}
-        () = stop => {}
-    }
+    console
+        .run(&mut events, duration.map(Duration::from_secs), None, None)
+        .await;
     assembled.agent.shutdown().await;
     println!("unregistered {account}");
     Ok(())
 }
 
-fn print_event(event: &PhoneEvent) {
-    match event {
-        PhoneEvent::MessageReceived { from, body, .. } => {
-            println!("message from {}: {body}", from.address())
+pub(super) async fn call(
+    context: &Context,
+    options: &Network,
+    target: &str,
+    hangup_after: Option<u64>,
+    hold_after: Option<u64>,
+) -> anyhow::Result<()> {
+    let account = account_id(context, options)?;
+    let assembled = start(context, options).await?;
+    let mut events = assembled.phone.subscribe();
+    let result = async {
+        register_and_wait(
+            &assembled,
+            &mut events,
+            &account,
+            Duration::from_secs(options.timeout),
+        )
+        .await?;
+        let outcome = assembled
+            .phone
+            .execute(Command::Call {
+                target: target.to_owned(),
+                account: Some(account.clone()),
+            })
+            .await?;
+        let CommandOutcome::Session(session) = outcome else {
+            bail!("the call did not start")
+        };
+        println!("calling {target} ({session})");
+        let console = console::Console {
+            phone: &assembled.phone,
+            policy: IncomingPolicy::Refuse(Refusal::Busy),
+            current: Some(session),
+            end_with_call: true,
+        };
+        let ended = console
+            .run(
+                &mut events,
+                None,
+                hangup_after.map(Duration::from_secs),
+                hold_after.map(Duration::from_secs),
+            )
+            .await;
+        match ended {
+            Some(wink_ports::CallResult::Answered) => Ok(()),
+            Some(result) => bail!("the call to {target} ended without an answer: {result:?}"),
+            None => Ok(()),
         }
-        PhoneEvent::Registration { account, state } => {
-            println!("registration of {account}: {state:?}")
-        }
-        PhoneEvent::IncomingCall { from, .. } => println!("incoming call from {}", from.address()),
-        PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
-        _ => {}
     }
+    .await;
+    assembled.agent.shutdown().await;
+    result
 }
 
 pub(super) async fn message(

@@ -1,0 +1,185 @@
+//! The call console of `listen` and `call`: prints phone events, applies the incoming-call
+//! policy, and takes call commands from standard input.
+
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::sync::broadcast;
+use tokio::time::{Instant, sleep_until};
+use wink_domain::{CallState, Command, PhoneEvent, PhoneHandle};
+use wink_ports::{CallResult, SessionId};
+
+use crate::cli::Refusal;
+
+/// What happens to incoming calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IncomingPolicy {
+    /// Print them; the user answers on stdin.
+    Ask,
+    /// Answer at once.
+    Answer,
+    /// Refuse with 603 or 486.
+    Refuse(Refusal),
+}
+
+pub(crate) struct Console<'a> {
+    pub(crate) phone: &'a PhoneHandle,
+    pub(crate) policy: IncomingPolicy,
+    /// The call commands apply to.
+    pub(crate) current: Option<SessionId>,
+    /// Stop when the current call ends (`call`), not only on Ctrl-C (`listen`).
+    pub(crate) end_with_call: bool,
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(365 * 24 * 3600)
+}
+
+impl Console<'_> {
+    async fn run_command(&mut self, command: Command) {
+        if let Err(error) = self.phone.execute(command).await {
+            eprintln!("error: {error}");
+        }
+    }
+
+    async fn on_line(&mut self, line: &str) -> bool {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let Some(first) = words.first() else {
+            return true;
+        };
+        if *first == "quit" {
+            return false;
+        }
+        let Some(session) = self.current.clone() else {
+            eprintln!("error: there is no call");
+            return true;
+        };
+        let command = match *first {
+            "answer" => Command::Answer(session),
+            "reject" => Command::Reject(session),
+            "busy" => Command::Busy(session),
+            "hangup" => Command::HangUp(session),
+            "hold" => Command::Hold(session, true),
+            "unhold" => Command::Hold(session, false),
+            "mute" => Command::Mute(session, true),
+            "unmute" => Command::Mute(session, false),
+            "dtmf" => Command::SendDtmf(session, words[1..].concat()),
+            other => {
+                eprintln!(
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, quit)"
+                );
+                return true;
+            }
+        };
+        self.run_command(command).await;
+        true
+    }
+
+    /// Runs until Ctrl-C, `quit`, `duration`, or (for `call`) the end of the call; returns
+    /// how the current call ended, if it did.
+    pub(crate) async fn run(
+        mut self,
+        events: &mut broadcast::Receiver<PhoneEvent>,
+        duration: Option<Duration>,
+        hangup_after: Option<Duration>,
+        hold_after: Option<Duration>,
+    ) -> Option<CallResult> {
+        let stop_at = duration.map_or_else(far_future, |d| Instant::now() + d);
+        let (mut hangup_at, mut hold_at) = (far_future(), far_future());
+        let mut stdin = BufReader::new(tokio::io::stdin()).lines();
+        let mut stdin_open = true;
+        loop {
+            tokio::select! {
+                event = events.recv() => match event {
+                    Ok(event) => {
+                        print_event(&event);
+                        match event {
+                            PhoneEvent::IncomingCall { session, .. } => {
+                                self.current = Some(session.clone());
+                                match self.policy {
+                                    IncomingPolicy::Ask => {}
+                                    IncomingPolicy::Answer => self.run_command(Command::Answer(session)).await,
+                                    IncomingPolicy::Refuse(Refusal::Decline) => self.run_command(Command::Reject(session)).await,
+                                    IncomingPolicy::Refuse(Refusal::Busy) => self.run_command(Command::Busy(session)).await,
+                                }
+                            }
+                            PhoneEvent::CallState { session, state: CallState::Established } if Some(&session) == self.current.as_ref() => {
+                                if let Some(after) = hangup_after {
+                                    hangup_at = Instant::now() + after;
+                                }
+                                if let Some(after) = hold_after {
+                                    hold_at = Instant::now() + after;
+                                }
+                            }
+                            PhoneEvent::CallEnded { session, result, .. } if Some(&session) == self.current.as_ref() => {
+                                if self.end_with_call {
+                                    return Some(result);
+                                }
+                                self.current = None;
+                            }
+                            _ => {}
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(n)) => eprintln!("warning: {n} events were missed"),
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                line = stdin.next_line(), if stdin_open => match line {
+                    Ok(Some(line)) => {
+                        if !self.on_line(&line).await {
+                            return None;
+                        }
+                    }
+                    _ => stdin_open = false,
+                },
+                () = sleep_until(hangup_at) => {
+                    hangup_at = far_future();
+                    if let Some(session) = self.current.clone() {
+                        self.run_command(Command::HangUp(session)).await;
+                    }
+                }
+                () = sleep_until(hold_at) => {
+                    hold_at = far_future();
+                    if let Some(session) = self.current.clone() {
+                        self.run_command(Command::Hold(session, true)).await;
+                    }
+                }
+                () = sleep_until(stop_at) => return None,
+                _ = tokio::signal::ctrl_c() => return None,
+            }
+        }
+    }
+}
+
+/// One line per event, in a form scripts can grep.
+pub(crate) fn print_event(event: &PhoneEvent) {
+    match event {
+        PhoneEvent::MessageReceived { from, body, .. } => {
+            println!("message from {}: {body}", from.address())
+        }
+        PhoneEvent::Registration { account, state } => {
+            println!("registration of {account}: {state:?}")
+        }
+        PhoneEvent::IncomingCall {
+            session,
+            from,
+            display_name,
+            ..
+        } => {
+            let name = display_name
+                .as_deref()
+                .map(|n| format!("{n} "))
+                .unwrap_or_default();
+            println!("incoming call {session} from {name}<{}>", from.address());
+        }
+        PhoneEvent::CallState { session, state } => println!("call {session}: {state}"),
+        PhoneEvent::CallEnded {
+            session,
+            result,
+            duration_secs,
+        } => {
+            println!("call {session} ended: {result:?} after {duration_secs} s");
+        }
+        PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
+        _ => {}
+    }
+}
