@@ -7,6 +7,8 @@
 //! a test whose peer is missing fails and says why, it never skips.
 #![warn(missing_docs)]
 
+pub mod relay;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
