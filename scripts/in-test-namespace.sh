@@ -26,5 +26,7 @@ if ! bash scripts/peers/kamailio.sh start; then
     exit 1
 fi
 export WINK_TEST_KAMAILIO=127.0.0.1:5060
+export WINK_TEST_KAMAILIO_TLS=127.0.0.1:5061
+export WINK_TEST_KAMAILIO_CA="$WINK_PEERS_DIR/kamailio/tls/ca.pem"
 
 bash scripts/with-keyring.sh "$@"

@@ -93,6 +93,11 @@ pub async fn assemble(
         SipAgent::start(AgentConfig {
             bind,
             user_agent: format!("Wink/{}", env!("CARGO_PKG_VERSION")),
+            extra_ca_files: settings
+                .accounts
+                .iter()
+                .filter_map(|a| a.tls_ca_file.clone())
+                .collect(),
         })
         .await?,
     );

@@ -306,6 +306,17 @@ registered() {
     grep -aEq "$user@$domain: \\{[0-9]+/[A-Z]+/v4\\} 2[0-9][0-9] .*binding" "$log_file"
 }
 
+# e.g. "reg: sip:bob9@wink.test: 401 Unauthorized (wink-test-kamailio)" (final failure,
+# after baresip has answered the challenge) or "reg: sip:...: 408 Request Timeout"
+registration_failed() {
+    grep -aEq "reg: sip:$user@$domain: [3-6][0-9][0-9] " "$log_file"
+}
+
+# The end of the log without baresip's terminal colour codes.
+log_tail() {
+    tail -n "$1" "$log_file" | sed 's/\x1b\[[0-9;]*m//g' >&2
+}
+
 ctrl_answers() {
     python3 "$here/baresip-ctl.py" --port "$CTRL_PORT" --timeout 1 reginfo >/dev/null 2>&1
 }
@@ -333,7 +344,7 @@ start() {
     local i
     for i in $(seq 1 50); do   # 50 x 0.2 s = 10 s at most
         if ! [ -d "/proc/$pid" ]; then
-            tail -n 40 "$log_file" >&2
+            log_tail 40
             rm -f "$pid_file"
             die "baresip exited during start-up (log: $log_file)"
         fi
@@ -345,9 +356,14 @@ start() {
             echo "  run dir $run_dir (log baresip.log, env peer.env)"
             return 0
         fi
+        if [ "$register" = "1" ] && registration_failed; then
+            log_tail 40
+            stop >/dev/null 2>&1 || true
+            die "registration failed: $(grep -aE "reg: sip:$user@$domain: " "$log_file" | sed 's/\x1b\[[0-9;]*m//g' | tail -n 1) (log: $log_file)"
+        fi
         sleep 0.2
     done
-    tail -n 60 "$log_file" >&2
+    log_tail 60
     stop >/dev/null 2>&1 || true
     if [ "$register" = "1" ]; then
         die "baresip did not register within 10 s (log: $log_file)"

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use tokio::net::UdpSocket;
+use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
@@ -19,6 +19,7 @@ use wink_ports::{
 use crate::digest::Credentials;
 use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Peer, TransportKind};
 use crate::message::{generate_tag, redacted};
+use crate::streams::Streams;
 
 /// How long shutdown waits for unregistrations to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -30,6 +31,8 @@ pub struct AgentConfig {
     pub bind: SocketAddr,
     /// The User-Agent header.
     pub user_agent: String,
+    /// CA certificate files to trust besides the Mozilla roots (self-signed servers).
+    pub extra_ca_files: Vec<std::path::PathBuf>,
 }
 
 /// A call command, run against the endpoint.
@@ -59,7 +62,11 @@ impl CallCommand {
 
 enum Command {
     Call(CallCommand, oneshot::Sender<Result<(), SignalingError>>),
-    Register(AccountBinding, oneshot::Sender<Result<(), SignalingError>>),
+    Register(
+        AccountBinding,
+        Option<(SocketAddr, String)>,
+        oneshot::Sender<Result<(), SignalingError>>,
+    ),
     Unregister(AccountId, oneshot::Sender<Result<(), SignalingError>>),
     SendMessage(MessageRequest, oneshot::Sender<Result<(), SignalingError>>),
     Shutdown(oneshot::Sender<()>),
@@ -82,14 +89,33 @@ impl SipAgent {
     /// # Errors
     /// [`SignalingError::Transport`] if the address cannot be bound.
     pub async fn start(config: AgentConfig) -> Result<Self, SignalingError> {
+        let tls = crate::streams::tls_config(&config.extra_ca_files).map_err(transport_error)?;
         let socket = UdpSocket::bind(config.bind)
             .await
             .map_err(transport_error)?;
         let local = socket.local_addr().map_err(transport_error)?;
+        // TCP listens on the UDP port when it is free, so one address serves both.
+        let listener = match TcpListener::bind(local).await {
+            Ok(listener) => listener,
+            Err(_) => TcpListener::bind(SocketAddr::new(local.ip(), 0))
+                .await
+                .map_err(transport_error)?,
+        };
+        let mut endpoint = Endpoint::new(local, TransportKind::Udp, config.user_agent);
+        endpoint.set_local(
+            TransportKind::Tcp,
+            listener.local_addr().map_err(transport_error)?,
+        );
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
-        let endpoint = Endpoint::new(local, TransportKind::Udp, config.user_agent);
-        tokio::spawn(run(endpoint, socket, command_rx, event_tx));
+        let (inbound_tx, inbound) = mpsc::unbounded_channel();
+        let io = Io {
+            socket,
+            listener,
+            streams: Streams::new(inbound_tx, tls),
+            inbound,
+        };
+        tokio::spawn(run(endpoint, io, command_rx, event_tx));
         Ok(Self {
             commands,
             events: Mutex::new(Some(events)),
@@ -124,44 +150,51 @@ impl SipAgent {
     }
 }
 
-/// Where requests for an account go: the outbound proxy, else the domain (port 5060).
-async fn next_hop(registration: &Registration) -> Result<(Peer, Option<String>), SignalingError> {
-    let (host, port, route) = match &registration.outbound_proxy {
-        Some(proxy) => (
-            proxy.host().to_owned(),
-            proxy.port().unwrap_or(5060),
-            Some(proxy.to_string()),
-        ),
-        None => (
-            registration.address.host().to_owned(),
-            registration.address.port().unwrap_or(5060),
-            None,
-        ),
-    };
-    let transport = match registration
+/// Where requests for an account go: the outbound proxy, else the domain; the transport
+/// from the proxy's `transport=` (or `sips:`), with its default port. Also the name a TLS
+/// server must prove.
+async fn next_hop(
+    registration: &Registration,
+) -> Result<(Peer, Option<String>, String), SignalingError> {
+    let hop = registration
         .outbound_proxy
         .as_ref()
-        .and_then(|p| p.param("transport").flatten())
+        .unwrap_or(&registration.address);
+    let transport = match hop
+        .param("transport")
+        .flatten()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
     {
-        None | Some("udp") | Some("UDP") => TransportKind::Udp,
+        _ if hop.scheme() == Scheme::Sips || registration.address.scheme() == Scheme::Sips => {
+            TransportKind::Tls
+        }
+        None | Some("udp") => TransportKind::Udp,
+        Some("tcp") => TransportKind::Tcp,
+        Some("tls") => TransportKind::Tls,
         Some(other) => {
             return Err(SignalingError::Transport(format!(
-                "transport {other} is not available yet; use udp"
+                "unknown transport {other}; use udp, tcp or tls"
             )));
         }
     };
-    if registration.address.scheme() == Scheme::Sips {
-        return Err(SignalingError::Transport(
-            "sips: needs TLS, which is not available yet".into(),
-        ));
-    }
-    let host = host.trim_matches(['[', ']']).to_owned();
+    let default_port = if transport == TransportKind::Tls {
+        5061
+    } else {
+        5060
+    };
+    let host = hop.host().trim_matches(['[', ']']).to_owned();
+    let port = hop.port().unwrap_or(default_port);
     let addr = tokio::net::lookup_host((host.as_str(), port))
         .await
         .map_err(|e| SignalingError::Transport(format!("cannot resolve {host}: {e}")))?
         .next()
         .ok_or_else(|| SignalingError::Transport(format!("{host} has no address")))?;
-    Ok((Peer { addr, transport }, route))
+    let route = registration
+        .outbound_proxy
+        .as_ref()
+        .map(ToString::to_string);
+    Ok((Peer { addr, transport }, route, host))
 }
 
 fn not_yet(what: &str) -> SignalingError {
@@ -171,7 +204,9 @@ fn not_yet(what: &str) -> SignalingError {
 #[async_trait::async_trait]
 impl SignalingPort for SipAgent {
     async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
-        let (next_hop, route) = next_hop(&registration).await?;
+        let (next_hop, route, server_name) = next_hop(&registration).await?;
+        let tls_name =
+            (next_hop.transport == TransportKind::Tls).then(|| (next_hop.addr, server_name));
         let binding = AccountBinding {
             account: registration.account.clone(),
             aor: SipUri::from_parts(registration.address.user(), registration.address.host())
@@ -187,7 +222,8 @@ impl SignalingPort for SipAgent {
             contact_user: generate_tag(),
             expires: registration.expires_secs,
         };
-        self.ask(|reply| Command::Register(binding, reply)).await
+        self.ask(|reply| Command::Register(binding, tls_name, reply))
+            .await
     }
 
     async fn unregister(&self, account: &AccountId) -> Result<(), SignalingError> {
@@ -260,17 +296,29 @@ impl SignalingPort for SipAgent {
     }
 }
 
+/// The agent's sockets.
+struct Io {
+    socket: UdpSocket,
+    listener: TcpListener,
+    streams: Streams,
+    inbound: mpsc::UnboundedReceiver<crate::streams::Inbound>,
+}
+
 async fn flush(
     endpoint: &mut Endpoint,
-    socket: &UdpSocket,
+    io: &mut Io,
     events: &mpsc::UnboundedSender<SignalingEvent>,
 ) {
     while let Some(output) = endpoint.poll_output() {
         match output {
             EndpointOutput::Transmit { peer, bytes } => {
-                debug!(target: "sip", to = %peer.addr, "send\n{}", redacted(&bytes));
-                if let Err(error) = socket.send_to(&bytes, peer.addr).await {
-                    warn!(target: "sip", to = %peer.addr, %error, "send failed");
+                debug!(target: "sip", to = %peer.addr, transport = peer.transport.param(), "send\n{}", redacted(&bytes));
+                if peer.transport == TransportKind::Udp {
+                    if let Err(error) = io.socket.send_to(&bytes, peer.addr).await {
+                        warn!(target: "sip", to = %peer.addr, %error, "send failed");
+                    }
+                } else {
+                    io.streams.send(peer, bytes);
                 }
             }
             EndpointOutput::Event(event) => {
@@ -282,7 +330,7 @@ async fn flush(
 
 async fn run(
     mut endpoint: Endpoint,
-    socket: UdpSocket,
+    mut io: Io,
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::UnboundedSender<SignalingEvent>,
 ) {
@@ -290,7 +338,7 @@ async fn run(
     let mut registered: Vec<AccountId> = Vec::new();
     let mut shutting_down: Option<(Instant, oneshot::Sender<()>)> = None;
     loop {
-        flush(&mut endpoint, &socket, &events).await;
+        flush(&mut endpoint, &mut io, &events).await;
         if let Some((deadline, _)) = &shutting_down
             && (!endpoint.is_unregistering() || Instant::now() >= *deadline)
         {
@@ -303,7 +351,7 @@ async fn run(
         let shutdown_wake = shutting_down.as_ref().map(|(d, _)| *d);
         let next = [wake, shutdown_wake].into_iter().flatten().min();
         tokio::select! {
-            received = socket.recv_from(&mut buffer) => match received {
+            received = io.socket.recv_from(&mut buffer) => match received {
                 Ok((n, from)) => {
                     debug!(target: "sip", %from, "recv\n{}", redacted(&buffer[..n]));
                     let peer = Peer { addr: from, transport: TransportKind::Udp };
@@ -312,10 +360,22 @@ async fn run(
                 // ICMP port unreachable and the like: the transaction's timers handle it.
                 Err(error) => debug!(target: "sip", %error, "receive error"),
             },
+            Some((peer, frame)) = io.inbound.recv() => {
+                debug!(target: "sip", from = %peer.addr, transport = peer.transport.param(), "recv\n{}", redacted(&frame));
+                endpoint.handle_received(Instant::now().into_std(), peer, &frame);
+            }
+            accepted = io.listener.accept() => {
+                if let Ok((tcp, remote)) = accepted {
+                    io.streams.accept(tcp, remote);
+                }
+            }
             command = commands.recv() => {
                 let now = Instant::now().into_std();
                 match command {
-                    Some(Command::Register(binding, reply)) => {
+                    Some(Command::Register(binding, tls_name, reply)) => {
+                        if let Some((addr, name)) = tls_name {
+                            io.streams.set_server_name(addr, &name);
+                        }
                         let account = binding.account.clone();
                         endpoint.add_account(binding);
                         let result = endpoint.register(now, &account);

@@ -152,8 +152,8 @@ struct Entry {
 /// The sans-IO SIP user agent.
 #[derive(Debug)]
 pub struct Endpoint {
-    local: SocketAddr,
-    transport: TransportKind,
+    /// Where we are reachable, per transport (UDP always).
+    locals: HashMap<TransportKind, SocketAddr>,
     timers: TimerConfig,
     user_agent: String,
     accounts: HashMap<AccountId, AccountBinding>,
@@ -167,8 +167,7 @@ impl Endpoint {
     /// An endpoint reachable at `local` over `transport`.
     pub fn new(local: SocketAddr, transport: TransportKind, user_agent: impl Into<String>) -> Self {
         Self {
-            local,
-            transport,
+            locals: HashMap::from([(transport, local)]),
             timers: TimerConfig::default(),
             user_agent: user_agent.into(),
             accounts: HashMap::new(),
@@ -189,13 +188,45 @@ impl Endpoint {
         self.accounts.insert(binding.account.clone(), binding);
     }
 
-    /// Our Contact URI for an account.
+    /// Declares where we are reachable over another transport (the TCP listener).
+    pub fn set_local(&mut self, transport: TransportKind, local: SocketAddr) {
+        self.locals.insert(transport, local);
+    }
+
+    /// Our address for `transport` (TLS shares the TCP listener's address; any transport
+    /// falls back to the first one declared).
+    fn local_for(&self, transport: TransportKind) -> SocketAddr {
+        let wanted = if transport == TransportKind::Tls {
+            TransportKind::Tcp
+        } else {
+            transport
+        };
+        self.locals
+            .get(&transport)
+            .or_else(|| self.locals.get(&wanted))
+            .or_else(|| self.locals.values().next())
+            .copied()
+            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)))
+    }
+
+    /// A new top Via for a request we send over `transport`: fresh branch, `rport`.
+    pub(crate) fn via_for(&self, transport: TransportKind) -> String {
+        format!(
+            "SIP/2.0/{} {};branch={};rport",
+            transport.via_name(),
+            self.local_for(transport),
+            crate::message::generate_branch()
+        )
+    }
+
+    /// Our Contact URI for an account (on the transport of its next hop).
     pub fn contact_for(&self, binding: &AccountBinding) -> String {
+        let transport = binding.next_hop.transport;
         format!(
             "sip:{}@{};transport={}",
             binding.contact_user,
-            self.local,
-            self.transport.param()
+            self.local_for(transport),
+            transport.param()
         )
     }
 

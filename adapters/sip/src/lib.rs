@@ -19,6 +19,7 @@ pub mod digest;
 pub mod endpoint;
 pub mod message;
 pub mod registration;
+pub mod streams;
 pub mod transaction;
 
 /// The methods we accept, for `Allow` headers and 501 responses.

@@ -122,6 +122,9 @@ pub(crate) struct AccountAdd {
     /// Make it the default account.
     #[arg(long)]
     pub(crate) default: bool,
+    /// A CA certificate (PEM) to trust for this account's TLS server, e.g. a self-signed one.
+    #[arg(long)]
+    pub(crate) tls_ca_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

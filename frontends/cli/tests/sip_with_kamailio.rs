@@ -292,3 +292,101 @@ fn decline_and_busy_reach_the_caller() {
         assert!(bob_saw.contains(&format!("ended: {expected}")), "{bob_saw}");
     }
 }
+
+#[test]
+fn registers_over_tcp_and_over_tls_trusting_a_private_ca() {
+    let proxy = wink_tests::require_kamailio();
+    let tls_proxy =
+        std::env::var("WINK_TEST_KAMAILIO_TLS").expect("make test sets WINK_TEST_KAMAILIO_TLS");
+    let ca = std::env::var("WINK_TEST_KAMAILIO_CA").expect("make test sets WINK_TEST_KAMAILIO_CA");
+    for (user, proxy_setting, extra) in [
+        ("alice11", format!("{proxy};transport=tcp"), vec![]),
+        (
+            "alice12",
+            format!("{tls_proxy};transport=tls"),
+            vec!["--tls-ca-file", ca.as_str()],
+        ),
+    ] {
+        let sandbox = Sandbox::new();
+        use_file_secrets(&sandbox);
+        let address = format!("{user}@wink.test");
+        let mut args = vec![
+            "account",
+            "add",
+            address.as_str(),
+            "--password-stdin",
+            "--outbound-proxy",
+            proxy_setting.as_str(),
+        ];
+        args.extend(extra);
+        wink_ok(&sandbox, &args, &format!("{user}-pw\n"));
+        let out = wink(
+            &sandbox,
+            &[
+                "register",
+                "--trace",
+                "--bind",
+                "127.0.0.1:0",
+                "--timeout",
+                "20",
+            ],
+            "",
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let trace = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{proxy_setting}: {stdout}\n{trace}");
+        assert!(
+            stdout.contains(&format!("registered {address} for ")),
+            "{stdout}"
+        );
+        let transport = if proxy_setting.ends_with("tcp") {
+            "TCP"
+        } else {
+            "TLS"
+        };
+        assert!(
+            trace.contains(&format!("Via: SIP/2.0/{transport} ")),
+            "{transport} Via in the trace: {trace}"
+        );
+    }
+}
+
+#[test]
+fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
+    let _ = wink_tests::require_kamailio();
+    let tls_proxy =
+        std::env::var("WINK_TEST_KAMAILIO_TLS").expect("make test sets WINK_TEST_KAMAILIO_TLS");
+    let sandbox = Sandbox::new();
+    use_file_secrets(&sandbox);
+    let setting = format!("{tls_proxy};transport=tls");
+    wink_ok(
+        &sandbox,
+        &[
+            "account",
+            "add",
+            "alice13@wink.test",
+            "--password-stdin",
+            "--outbound-proxy",
+            &setting,
+        ],
+        "alice13-pw\n",
+    );
+    let out = wink(
+        &sandbox,
+        &[
+            "register",
+            "--bind",
+            "127.0.0.1:0",
+            "--timeout",
+            "3",
+            "--trace",
+        ],
+        "",
+    );
+    assert!(
+        !out.status.success(),
+        "an untrusted certificate must not register"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("TLS handshake failed"), "{stderr}");
+}

@@ -330,12 +330,7 @@ impl Endpoint {
         let mut ack_message = dialog.ack(seq);
         call.dialog = Some(dialog);
         let peer = self.dialog_peer(self.calls.get(session).expect("present"));
-        let via = format!(
-            "SIP/2.0/{} {};branch={};rport",
-            peer.transport.via_name(),
-            self.local,
-            crate::message::generate_branch()
-        );
+        let via = self.via_for(peer.transport);
         ack_message.headers.push_front(HeaderName::Via, via);
         let bytes = ack_message.to_bytes();
         self.outputs.push_back(EndpointOutput::Transmit {
@@ -522,12 +517,7 @@ impl Endpoint {
         let seq = response.cseq().map(|c| c.seq).unwrap_or(dialog.local_seq);
         let mut ack = dialog.ack(seq);
         let peer = self.dialog_peer(call);
-        let via = format!(
-            "SIP/2.0/{} {};branch={};rport",
-            peer.transport.via_name(),
-            self.local,
-            crate::message::generate_branch()
-        );
+        let via = self.via_for(peer.transport);
         ack.headers.push_front(HeaderName::Via, via);
         self.outputs.push_back(EndpointOutput::Transmit {
             peer,

@@ -9,7 +9,7 @@ use wink_ports::{
 
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer};
 use crate::digest::{Challenge, DigestClient};
-use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, generate_branch, generate_tag};
+use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, generate_tag};
 use crate::registration::{Registration, RegistrationConfig};
 use crate::transaction::{ClientInvite, ClientNonInvite, Transaction, TransactionKey};
 
@@ -22,12 +22,7 @@ impl Endpoint {
         peer: Peer,
         owner: Owner,
     ) -> Message {
-        let via = format!(
-            "SIP/2.0/{} {};branch={};rport",
-            peer.transport.via_name(),
-            self.local,
-            generate_branch()
-        );
+        let via = self.via_for(peer.transport);
         request.headers.push_front(HeaderName::Via, via);
         let Some(key) = TransactionKey::for_client_request(&request) else {
             warn!(target: "sip", "a request we built has no usable Via/CSeq; not sent");

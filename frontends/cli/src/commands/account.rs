@@ -67,6 +67,14 @@ async fn add_account(context: &mut Context, add: AccountAdd) -> anyhow::Result<(
         account.number_rules.dtmf_delimiter = delimiter;
     }
     account.number_rules.validate()?;
+    if let Some(path) = add.tls_ca_file {
+        anyhow::ensure!(
+            path.is_file(),
+            "the CA file {} does not exist",
+            path.display()
+        );
+        account.tls_ca_file = Some(std::fs::canonicalize(&path).unwrap_or(path));
+    }
     let id = account.id();
     let password = read_password(&address, add.password_stdin)?;
 
