@@ -206,7 +206,7 @@ impl SignalingPort for SipAgent {
     async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
         let (next_hop, route, server_name) = next_hop(&registration).await?;
         let tls_name =
-            (next_hop.transport == TransportKind::Tls).then(|| (next_hop.addr, server_name));
+            (next_hop.transport == TransportKind::Tls).then_some((next_hop.addr, server_name));
         let binding = AccountBinding {
             account: registration.account.clone(),
             aor: SipUri::from_parts(registration.address.user(), registration.address.host())
