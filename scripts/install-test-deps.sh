@@ -8,6 +8,7 @@ packages=(
     gnome-keyring                # the real Secret Service the keyring tests talk to
     kamailio kamailio-tls-modules # the SIP registrar/proxy of the interop tests
     sip-tester                   # sipp, a SIP test peer
+    baresip-core                 # baresip, another softphone, for interop calls
     openssl python3              # certificates and the kamailio self-test
     iproute2 util-linux          # ip and unshare: tests run in a loopback-only network namespace
 )
