@@ -2,7 +2,8 @@
 # Runs a command inside the test network namespace with the real peers started: loopback is
 # the only interface, so no test packet (and no stray DNS query of a peer) can leave the
 # machine. Meant to be called through `unshare --net` (see scripts/run-tests.sh).
-# Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); a real gnome-keyring.
+# Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); dnsmasq with a test zone on
+# 127.0.0.1:5353; a real gnome-keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +16,7 @@ ip link set lo up
 WINK_PEERS_DIR=$(mktemp -d)
 export WINK_PEERS_DIR
 cleanup() {
+    bash scripts/peers/dns.sh stop >/dev/null 2>&1 || true
     bash scripts/peers/kamailio.sh stop >/dev/null 2>&1 || true
     rm -rf "$WINK_PEERS_DIR"
 }
@@ -25,6 +27,8 @@ if ! bash scripts/peers/kamailio.sh start; then
     cat "$WINK_PEERS_DIR/kamailio/kamailio.log" >&2 || true
     exit 1
 fi
+bash scripts/peers/dns.sh start
+export WINK_TEST_DNS=127.0.0.1:5353
 export WINK_TEST_KAMAILIO=127.0.0.1:5060
 export WINK_TEST_KAMAILIO_TLS=127.0.0.1:5061
 export WINK_TEST_KAMAILIO_CA="$WINK_PEERS_DIR/kamailio/tls/ca.pem"

@@ -9,6 +9,7 @@ packages=(
     kamailio kamailio-tls-modules # the SIP registrar/proxy of the interop tests
     sip-tester                   # sipp, a SIP test peer
     baresip-core                 # baresip, another softphone, for interop calls
+    dnsmasq-base                 # a private DNS server with NAPTR/SRV test records
     openssl python3              # certificates and the kamailio self-test
     iproute2 util-linux          # ip and unshare: tests run in a loopback-only network namespace
 )

@@ -93,6 +93,7 @@ pub async fn assemble(
         SipAgent::start(AgentConfig {
             bind,
             user_agent: format!("Wink/{}", env!("CARGO_PKG_VERSION")),
+            dns_servers: settings.dns_servers.clone(),
             extra_ca_files: settings
                 .accounts
                 .iter()

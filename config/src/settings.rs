@@ -210,6 +210,8 @@ pub struct Settings {
     pub secrets: SecretBackend,
     /// The history store: `None` is SQLite under `$XDG_DATA_HOME/wink/`, or a URL.
     pub storage_url: Option<String>,
+    /// DNS servers for finding SIP servers (NAPTR/SRV); empty uses the system's.
+    pub dns_servers: Vec<std::net::SocketAddr>,
     /// Codec order.
     pub codecs: Vec<Codec>,
     /// SRTP policy.
@@ -237,6 +239,7 @@ impl Default for Settings {
             bonjour_account: false,
             secrets: SecretBackend::default(),
             storage_url: None,
+            dns_servers: Vec::new(),
             codecs: Codec::default_order(),
             srtp: SrtpPolicy::default(),
             audio: AudioSettings::default(),

@@ -7,6 +7,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use rand::SeedableRng;
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until, timeout};
@@ -33,6 +34,8 @@ pub struct AgentConfig {
     pub user_agent: String,
     /// CA certificate files to trust besides the Mozilla roots (self-signed servers).
     pub extra_ca_files: Vec<std::path::PathBuf>,
+    /// DNS servers for RFC 3263 lookups (empty: the system's).
+    pub dns_servers: Vec<SocketAddr>,
 }
 
 /// A call command, run against the endpoint.
@@ -74,6 +77,7 @@ enum Command {
 
 /// The SIP user agent: implements [`SignalingPort`].
 pub struct SipAgent {
+    dns: crate::dns::HickoryLookup,
     commands: mpsc::UnboundedSender<Command>,
     events: Mutex<Option<mpsc::UnboundedReceiver<SignalingEvent>>>,
     local: SocketAddr,
@@ -90,6 +94,8 @@ impl SipAgent {
     /// [`SignalingError::Transport`] if the address cannot be bound.
     pub async fn start(config: AgentConfig) -> Result<Self, SignalingError> {
         let tls = crate::streams::tls_config(&config.extra_ca_files).map_err(transport_error)?;
+        let dns = crate::dns::HickoryLookup::new(&config.dns_servers)
+            .map_err(SignalingError::Transport)?;
         let socket = UdpSocket::bind(config.bind)
             .await
             .map_err(transport_error)?;
@@ -117,6 +123,7 @@ impl SipAgent {
         };
         tokio::spawn(run(endpoint, io, command_rx, event_tx));
         Ok(Self {
+            dns,
             commands,
             events: Mutex::new(Some(events)),
             local,
@@ -150,12 +157,12 @@ impl SipAgent {
     }
 }
 
-/// Where requests for an account go: the outbound proxy, else the domain; the transport
-/// from the proxy's `transport=` (or `sips:`), with its default port. Also the name a TLS
-/// server must prove.
-async fn next_hop(
+/// Where requests for an account go, in failover order: the outbound proxy, else the
+/// domain, resolved by RFC 3263 (NAPTR, SRV, A/AAAA). Also the name a TLS server must prove.
+async fn next_hops(
+    dns: &crate::dns::HickoryLookup,
     registration: &Registration,
-) -> Result<(Peer, Option<String>, String), SignalingError> {
+) -> Result<(Vec<Peer>, Option<String>, String), SignalingError> {
     let hop = registration
         .outbound_proxy
         .as_ref()
@@ -167,34 +174,31 @@ async fn next_hop(
         .as_deref()
     {
         _ if hop.scheme() == Scheme::Sips || registration.address.scheme() == Scheme::Sips => {
-            TransportKind::Tls
+            Some(TransportKind::Tls)
         }
-        None | Some("udp") => TransportKind::Udp,
-        Some("tcp") => TransportKind::Tcp,
-        Some("tls") => TransportKind::Tls,
+        None => None,
+        Some("udp") => Some(TransportKind::Udp),
+        Some("tcp") => Some(TransportKind::Tcp),
+        Some("tls") => Some(TransportKind::Tls),
         Some(other) => {
             return Err(SignalingError::Transport(format!(
                 "unknown transport {other}; use udp, tcp or tls"
             )));
         }
     };
-    let default_port = if transport == TransportKind::Tls {
-        5061
-    } else {
-        5060
-    };
     let host = hop.host().trim_matches(['[', ']']).to_owned();
-    let port = hop.port().unwrap_or(default_port);
-    let addr = tokio::net::lookup_host((host.as_str(), port))
-        .await
-        .map_err(|e| SignalingError::Transport(format!("cannot resolve {host}: {e}")))?
-        .next()
-        .ok_or_else(|| SignalingError::Transport(format!("{host} has no address")))?;
+    let mut rng = rand::rngs::StdRng::from_os_rng();
+    let peers = crate::dns::resolve(dns, &host, hop.port(), transport, &mut rng).await;
+    if peers.is_empty() {
+        return Err(SignalingError::Transport(format!(
+            "cannot find a SIP server for {host} in DNS"
+        )));
+    }
     let route = registration
         .outbound_proxy
         .as_ref()
         .map(ToString::to_string);
-    Ok((Peer { addr, transport }, route, host))
+    Ok((peers, route, host))
 }
 
 fn not_yet(what: &str) -> SignalingError {
@@ -204,7 +208,8 @@ fn not_yet(what: &str) -> SignalingError {
 #[async_trait::async_trait]
 impl SignalingPort for SipAgent {
     async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
-        let (next_hop, route, server_name) = next_hop(&registration).await?;
+        let (mut hops, route, server_name) = next_hops(&self.dns, &registration).await?;
+        let next_hop = hops.remove(0);
         let tls_name =
             (next_hop.transport == TransportKind::Tls).then_some((next_hop.addr, server_name));
         let binding = AccountBinding {
@@ -218,6 +223,7 @@ impl SignalingPort for SipAgent {
                 password: registration.password.clone(),
             },
             next_hop,
+            alternates: hops,
             route,
             contact_user: generate_tag(),
             expires: registration.expires_secs,

@@ -96,6 +96,9 @@ pub struct AccountBinding {
     pub credentials: Credentials,
     /// Where requests go first (the outbound proxy or the registrar).
     pub next_hop: Peer,
+    /// Further servers from DNS, tried in order when the current one times out or answers
+    /// 503 (RFC 3263 §4.3).
+    pub alternates: Vec<Peer>,
     /// A Route to pre-load (the outbound proxy URI with `;lr`).
     pub route: Option<String>,
     /// The user part of our Contact: a random token by default.
@@ -160,6 +163,7 @@ pub struct Endpoint {
     registrations: HashMap<AccountId, Registration>,
     transactions: HashMap<TransactionKey, Entry>,
     calls: HashMap<SessionId, calls::Call>,
+    failovers: HashMap<AccountId, usize>,
     outputs: VecDeque<EndpointOutput>,
 }
 
@@ -174,6 +178,7 @@ impl Endpoint {
             registrations: HashMap::new(),
             transactions: HashMap::new(),
             calls: HashMap::new(),
+            failovers: HashMap::new(),
             outputs: VecDeque::new(),
         }
     }
@@ -299,12 +304,15 @@ impl Endpoint {
 
     fn on_transaction_event(&mut self, now: Instant, owner: &Owner, event: Event) {
         match (owner, event) {
+            (Owner::Registration(account), Event::Response(response))
+                if response.status() == Some(503) && self.fail_over(now, account) => {}
             (Owner::Registration(account), Event::Response(response)) => {
                 if let Some(registration) = self.registrations.get_mut(account) {
                     registration.on_response(now, &response);
                 }
                 self.drain_registration(now, account);
             }
+            (Owner::Registration(account), Event::Timeout) if self.fail_over(now, account) => {}
             (Owner::Registration(account), Event::Timeout) => {
                 if let Some(registration) = self.registrations.get_mut(account) {
                     registration.on_transaction_failed(now, "no response from the registrar");
@@ -339,6 +347,27 @@ impl Endpoint {
                 debug!(target: "sip", ?owner, ?event, "transaction event without a handler")
             }
         }
+    }
+
+    /// Moves an account to its next server after a timeout or 503 and registers there;
+    /// `false` when every server has been tried in this round.
+    fn fail_over(&mut self, now: Instant, account: &AccountId) -> bool {
+        let Some(binding) = self.accounts.get_mut(account) else {
+            return false;
+        };
+        if binding.alternates.is_empty()
+            || self.failovers.get(account).copied().unwrap_or(0) >= binding.alternates.len()
+        {
+            self.failovers.remove(account);
+            return false;
+        }
+        let next = binding.alternates.remove(0);
+        let failed = std::mem::replace(&mut binding.next_hop, next);
+        binding.alternates.push(failed);
+        *self.failovers.entry(account.clone()).or_default() += 1;
+        tracing::info!(target: "sip", %account, from = %failed.addr, to = %next.addr, "registrar unreachable; trying the next server");
+        let _ = self.register(now, account);
+        true
     }
 
     fn drain_registration(&mut self, now: Instant, account: &AccountId) {

@@ -16,6 +16,7 @@
 pub mod agent;
 pub mod dialog;
 pub mod digest;
+pub mod dns;
 pub mod endpoint;
 pub mod message;
 pub mod registration;

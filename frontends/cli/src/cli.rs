@@ -206,6 +206,11 @@ pub(crate) enum SecretsChoice {
 pub(crate) enum ConfigCommand {
     /// Print where the settings file is.
     Path,
+    /// Use these DNS servers (ip:port, repeatable) to find SIP servers; none: the system's.
+    DnsServers {
+        /// Servers, e.g. 127.0.0.1:53.
+        servers: Vec<std::net::SocketAddr>,
+    },
     /// Choose where passwords are kept.
     Secrets {
         /// keyring or file.

@@ -390,3 +390,44 @@ fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TLS handshake failed"), "{stderr}");
 }
+
+#[test]
+fn finds_the_registrar_by_naptr_and_srv_and_fails_over_to_the_second_target() {
+    let _ = wink_tests::require_kamailio();
+    let dns =
+        std::env::var("WINK_TEST_DNS").expect("make test starts dnsmasq and sets WINK_TEST_DNS");
+    let sandbox = Sandbox::new();
+    use_file_secrets(&sandbox);
+    wink_ok(&sandbox, &["config", "dns-servers", &dns], "");
+    // No outbound proxy: wink.test is resolved. Its first SRV target (port 5079) is dead;
+    // the second is kamailio.
+    wink_ok(
+        &sandbox,
+        &["account", "add", "alice14@wink.test", "--password-stdin"],
+        "alice14-pw\n",
+    );
+    let out = wink(
+        &sandbox,
+        &[
+            "register",
+            "--trace",
+            "--bind",
+            "127.0.0.1:0",
+            "--timeout",
+            "60",
+        ],
+        "",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{trace}");
+    assert!(
+        stdout.contains("registered alice14@wink.test for "),
+        "{stdout}"
+    );
+    assert!(
+        trace.contains("to=127.0.0.1:5079"),
+        "the first SRV target was tried first: {trace}"
+    );
+    assert!(trace.contains("trying the next server"), "{trace}");
+}

@@ -32,6 +32,7 @@ fn endpoint(local: &str, user: &str, next_hop: &str) -> Endpoint {
             password: Password::new("pw"),
         },
         next_hop: peer(next_hop),
+        alternates: vec![],
         route: None,
         contact_user: format!("{user}-token"),
         expires: 600,
@@ -500,4 +501,54 @@ fn requests_for_unknown_dialogs_get_481() {
     assert_eq!(status_line(&answer(with_tag.as_bytes())).0, 481);
     let cancel = String::from_utf8(request("CANCEL", "", "CANCEL")).unwrap();
     assert_eq!(status_line(&answer(cancel.as_bytes())).0, 481);
+}
+
+#[test]
+fn registration_fails_over_to_the_next_dns_server_after_a_timeout_and_after_503() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    if let Some(binding) = alice.accounts.get_mut(&account) {
+        binding.alternates = vec![peer("127.0.0.1:5092"), peer("127.0.0.1:5093")];
+    }
+    let start = Instant::now();
+    alice.register(start, &account).unwrap();
+    let (sent, _) = drain(&mut alice);
+    assert_eq!(sent[0].0, peer("127.0.0.1:5091"));
+    // Nobody answers: timer F fires at 64*T1 and the next server gets the REGISTER.
+    let mut now = start;
+    let mut destinations = Vec::new();
+    while let Some(at) = alice.poll_timeout() {
+        if at > start + Duration::from_secs(33) {
+            break;
+        }
+        now = at;
+        alice.handle_timeout(now);
+        destinations.extend(drain(&mut alice).0.into_iter().map(|(p, _)| p));
+    }
+    assert_eq!(
+        destinations.last(),
+        Some(&peer("127.0.0.1:5092")),
+        "{destinations:?}"
+    );
+    // The second server answers 503: on to the third at once.
+    let key = alice
+        .transactions
+        .iter()
+        .find(|(_, e)| e.peer == peer("127.0.0.1:5092"))
+        .map(|(k, _)| k.clone())
+        .unwrap();
+    let mut busy = Message::response(503, "Service Unavailable");
+    busy.headers.push(
+        HeaderName::Via,
+        format!("SIP/2.0/UDP {ALICE};branch={}", key.branch()),
+    );
+    busy.headers
+        .push(HeaderName::From, "<sip:alice@127.0.0.1>;tag=x");
+    busy.headers
+        .push(HeaderName::To, "<sip:alice@127.0.0.1>;tag=y");
+    busy.headers.push(HeaderName::CallId, "irrelevant");
+    busy.headers.push(HeaderName::CSeq, "1 REGISTER");
+    alice.handle_received(now, peer("127.0.0.1:5092"), &busy.to_bytes());
+    let (sent, _) = drain(&mut alice);
+    assert_eq!(sent.last().map(|(p, _)| *p), Some(peer("127.0.0.1:5093")));
 }

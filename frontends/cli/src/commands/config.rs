@@ -8,6 +8,21 @@ use crate::context::Context;
 pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
     match command {
         ConfigCommand::Path => println!("{}", context.file.path().display()),
+        ConfigCommand::DnsServers { servers } => {
+            context.settings.dns_servers = servers;
+            context.save()?;
+            if context.settings.dns_servers.is_empty() {
+                println!("SIP servers are found with the system's DNS");
+            } else {
+                let list: Vec<String> = context
+                    .settings
+                    .dns_servers
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+                println!("SIP servers are found with DNS at {}", list.join(", "));
+            }
+        }
         ConfigCommand::Secrets { store } => {
             context.settings.secrets = match store {
                 SecretsChoice::Keyring => SecretBackend::Keyring,
