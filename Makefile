@@ -17,6 +17,7 @@ test:
 ## bench: the criterion benchmarks (release build).
 bench:
 	cargo bench -p wink-domain --bench contact_search
+	cargo bench -p wink-sip --bench parse_serialize
 
 ## lint: formatting and clippy, as the house requires.
 lint:

@@ -15,6 +15,7 @@ mod incoming;
 mod messages;
 mod registration;
 mod timers;
+mod transfer;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -143,6 +144,8 @@ pub struct Phone {
     timers: timers::Timers,
     missed: MissedCalls,
     last_dialed: Option<(String, Option<AccountId>)>,
+    /// Calls we made because a remote party transferred us: new call → original call.
+    transfers: HashMap<SessionId, SessionId>,
     next_id: u64,
     events: broadcast::Sender<PhoneEvent>,
 }
@@ -162,6 +165,7 @@ impl Phone {
             timers: timers::Timers::default(),
             missed: MissedCalls::default(),
             last_dialed: None,
+            transfers: HashMap::new(),
             next_id: 0,
             events,
         }
@@ -190,6 +194,15 @@ impl Phone {
     fn emit(&self, event: PhoneEvent) {
         // No subscriber is not an error: a headless phone may run without a UI.
         let _ = self.events.send(event);
+    }
+
+    /// Emits a call's new state (and reports it to a transferor waiting on that call).
+    async fn emit_state(&mut self, session: &SessionId, state: crate::CallState) {
+        self.emit(PhoneEvent::CallState {
+            session: session.clone(),
+            state,
+        });
+        self.report_transfer(session, state).await;
     }
 
     fn new_id(&mut self, prefix: &str) -> String {

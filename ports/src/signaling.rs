@@ -231,6 +231,16 @@ pub enum SignalingEvent {
         /// Where to.
         target: SipUri,
     },
+    /// The transferee reported how the call we transferred is going (NOTIFY with a
+    /// `message/sipfrag` status line, or the REFER's own error response).
+    TransferProgress {
+        /// Our session with the transferee.
+        session: SessionId,
+        /// The status of the transferee's call to the target (or of our REFER).
+        code: u16,
+        /// Its reason phrase.
+        reason: String,
+    },
     /// A short message arrived.
     MessageReceived {
         /// The account.
@@ -320,6 +330,18 @@ pub trait SignalingPort: Send + Sync {
         &self,
         session: &SessionId,
         target: TransferTarget,
+    ) -> Result<(), SignalingError>;
+
+    /// Tells the transferor how the call we make on its behalf is going (NOTIFY with
+    /// `message/sipfrag`); a final `code` ends the implicit subscription.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    async fn notify_transfer(
+        &self,
+        session: &SessionId,
+        code: u16,
+        reason: &str,
     ) -> Result<(), SignalingError>;
 
     /// Sends a short message (MESSAGE); the outcome comes as

@@ -47,6 +47,8 @@ enum CallCommand {
     Cancel(SessionId),
     HangUp(SessionId),
     ReInvite(SessionId, Sdp),
+    Transfer(SessionId, TransferTarget),
+    NotifyTransfer(SessionId, u16, String),
 }
 
 impl CallCommand {
@@ -59,6 +61,10 @@ impl CallCommand {
             CallCommand::Cancel(session) => endpoint.cancel(now, &session),
             CallCommand::HangUp(session) => endpoint.hang_up(now, &session),
             CallCommand::ReInvite(session, offer) => endpoint.reinvite(now, &session, &offer),
+            CallCommand::Transfer(session, target) => endpoint.transfer(now, &session, &target),
+            CallCommand::NotifyTransfer(session, code, reason) => {
+                endpoint.notify_transfer(now, &session, code, &reason)
+            }
         }
     }
 }
@@ -201,10 +207,6 @@ async fn next_hops(
     Ok((peers, route, host))
 }
 
-fn not_yet(what: &str) -> SignalingError {
-    SignalingError::Transport(format!("{what} is not available yet in this version"))
-}
-
 #[async_trait::async_trait]
 impl SignalingPort for SipAgent {
     async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
@@ -280,10 +282,23 @@ impl SignalingPort for SipAgent {
 
     async fn transfer(
         &self,
-        _session: &SessionId,
-        _target: TransferTarget,
+        session: &SessionId,
+        target: TransferTarget,
     ) -> Result<(), SignalingError> {
-        Err(not_yet("transfer"))
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::Transfer(session, target), reply))
+            .await
+    }
+
+    async fn notify_transfer(
+        &self,
+        session: &SessionId,
+        code: u16,
+        reason: &str,
+    ) -> Result<(), SignalingError> {
+        let (session, reason) = (session.clone(), reason.to_owned());
+        self.ask(|reply| Command::Call(CallCommand::NotifyTransfer(session, code, reason), reply))
+            .await
     }
 
     async fn send_message(&self, request: MessageRequest) -> Result<(), SignalingError> {

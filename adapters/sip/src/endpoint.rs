@@ -9,6 +9,7 @@
 mod calls;
 mod incoming;
 mod outgoing;
+mod transfer;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
@@ -142,6 +143,8 @@ enum Owner {
     ReInvite(SessionId),
     /// The server transaction of an INVITE we received.
     Incoming(SessionId),
+    /// Our REFER within a session.
+    Refer(SessionId),
     Server,
 }
 
@@ -338,6 +341,9 @@ impl Endpoint {
             }
             (Owner::ReInvite(session), event) if event != Event::Terminated => {
                 self.on_reinvite_event(now, session, event)
+            }
+            (Owner::Refer(session), event) if event != Event::Terminated => {
+                self.on_refer_event(session, event)
             }
             (Owner::Incoming(session), event) if event != Event::Terminated => {
                 self.on_incoming_event(now, session, event)

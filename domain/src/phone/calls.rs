@@ -68,10 +68,7 @@ impl Phone {
         }
         self.sessions.insert(id.clone(), session);
         self.last_dialed = Some((typed.to_owned(), requested.cloned()));
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state: CallState::Calling,
-        });
+        self.emit_state(&id, CallState::Calling).await;
         Ok(CommandOutcome::Session(id))
     }
 
@@ -100,10 +97,7 @@ impl Phone {
         let session = self.session_mut(id)?;
         session.on_progress(sdp.is_some())?;
         let state = session.state();
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state,
-        });
+        self.emit_state(&id, state).await;
         Ok(())
     }
 
@@ -134,10 +128,7 @@ impl Phone {
         let session = self.session_mut(id)?;
         session.on_answered(now)?;
         let tail = std::mem::take(&mut session.dtmf_tail);
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state: CallState::Established,
-        });
+        self.emit_state(&id, CallState::Established).await;
         if !tail.is_empty() {
             self.calls.dtmf_queues.insert(id.clone(), tail.into());
             self.timers
@@ -191,10 +182,7 @@ impl Phone {
         self.ports.signaling.reinvite(id, offer).await?;
         let state = next.state();
         self.sessions.insert(id.clone(), next);
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state,
-        });
+        self.emit_state(&id, state).await;
         Ok(CommandOutcome::Done)
     }
 
@@ -292,10 +280,7 @@ impl Phone {
                 "the call could not be written to history: {error}"
             )));
         }
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state: CallState::Terminated(result),
-        });
+        self.emit_state(&id, CallState::Terminated(result)).await;
         self.emit(PhoneEvent::CallEnded {
             session: id.clone(),
             result,

@@ -42,6 +42,8 @@ pub enum Command {
         /// The account to send from.
         account: Option<AccountId>,
     },
+    /// Transfer the remote party of a connected call to a target (blind transfer).
+    Transfer(SessionId, String),
     /// Switch the answering machine on or off (also while a countdown runs).
     SetAnsweringMachine(bool),
     /// The user saw the missed calls.

@@ -107,6 +107,7 @@ impl Phone {
                 text,
                 account,
             } => self.send_message(&target, &text, account.as_ref()).await,
+            Command::Transfer(session, target) => self.transfer(&session, &target).await,
             Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
             Command::ClearMissedCalls => {
                 self.missed.reset();
@@ -152,8 +153,10 @@ impl Phone {
             SignalingEvent::HungUp { session } => self.on_hung_up(&session).await,
             SignalingEvent::ReInvite { session, offer } => self.on_reinvite(&session, offer).await,
             SignalingEvent::TransferRequested { session, target } => {
-                self.emit(PhoneEvent::TransferRequested { session, target });
-                Ok(())
+                self.on_transfer_requested(&session, target).await
+            }
+            SignalingEvent::TransferProgress { session, code, .. } => {
+                self.on_transfer_progress(&session, code).await
             }
             SignalingEvent::MessageReceived {
                 account,

@@ -84,6 +84,13 @@ pub enum PhoneEvent {
         /// Where to.
         target: SipUri,
     },
+    /// The party we transferred reports on its call to the target (SIP status code).
+    TransferProgress {
+        /// Our call with that party.
+        session: SessionId,
+        /// 180 ringing, 200 answered (our call then ends), or an error code.
+        code: u16,
+    },
     /// A short message arrived.
     MessageReceived {
         /// Its id.

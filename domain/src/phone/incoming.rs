@@ -69,10 +69,7 @@ impl Phone {
             display_name: from_display,
             answering_machine_in: countdown,
         });
-        self.emit(PhoneEvent::CallState {
-            session: id,
-            state: CallState::Alerting,
-        });
+        self.emit_state(&id, CallState::Alerting).await;
         Ok(())
     }
 
@@ -102,10 +99,7 @@ impl Phone {
         self.calls.pending_offers.remove(id);
         self.timers.cancel_session(id);
         self.session_mut(id)?.accept(now)?;
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state: CallState::Accepted,
-        });
+        self.emit_state(&id, CallState::Accepted).await;
         Ok(CommandOutcome::Done)
     }
 
@@ -145,10 +139,7 @@ impl Phone {
         }
         self.ports.media.start(id).await?;
         self.session_mut(id)?.on_confirmed()?;
-        self.emit(PhoneEvent::CallState {
-            session: id.clone(),
-            state: CallState::Established,
-        });
+        self.emit_state(&id, CallState::Established).await;
         if self.calls.by_machine.contains(id) {
             self.start_machine_recording(id).await;
         }

@@ -832,3 +832,135 @@ async fn switching_the_answering_machine_off_stops_the_countdown() {
             .all(|e| !matches!(e, PhoneEvent::AnsweringMachineAnswered { .. }))
     );
 }
+
+#[tokio::test]
+async fn a_transfer_that_succeeds_ends_our_call() {
+    let mut mocks = Mocks::new();
+    expect_outgoing_call(&mut mocks, "sip:bob@example.com");
+    mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
+    mocks.media.expect_start().returning(|_| Ok(()));
+    mocks
+        .signaling
+        .expect_transfer()
+        .withf(|_, target| {
+            *target
+                == wink_ports::TransferTarget::Blind(
+                    SipUri::parse("sip:carol@example.com").unwrap(),
+                )
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .signaling
+        .expect_hang_up()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.media.expect_stop().returning(|_| Ok(()));
+    expect_history(&mut mocks.storage, CallResult::Answered);
+    let (mut phone, mut events, _) = phone(mocks);
+    let id = start_call(&mut phone, "bob").await;
+    assert!(
+        phone
+            .execute(Command::Transfer(id.clone(), "carol".into()))
+            .await
+            .is_err(),
+        "not before it is connected"
+    );
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: id.clone(),
+            sdp: Some(Sdp::new("a")),
+        })
+        .await;
+    phone
+        .execute(Command::Transfer(id.clone(), "carol".into()))
+        .await
+        .unwrap();
+    phone
+        .on_signaling(SignalingEvent::TransferProgress {
+            session: id.clone(),
+            code: 100,
+            reason: "Trying".into(),
+        })
+        .await;
+    assert!(
+        phone.session(&id).is_some(),
+        "a provisional report keeps the call"
+    );
+    phone
+        .on_signaling(SignalingEvent::TransferProgress {
+            session: id.clone(),
+            code: 200,
+            reason: "OK".into(),
+        })
+        .await;
+    assert!(
+        phone.session(&id).is_none(),
+        "a successful transfer ends our call"
+    );
+    assert!(drain(&mut events).contains(&PhoneEvent::TransferProgress {
+        session: id,
+        code: 200
+    }));
+}
+
+#[tokio::test]
+async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .media
+        .expect_answer_offer()
+        .returning(|_, _| Ok(Sdp::new("answer")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    mocks.media.expect_start().returning(|_| Ok(()));
+    expect_outgoing_call(&mut mocks, "sip:carol@example.com");
+    mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
+    let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = reports.clone();
+    mocks
+        .signaling
+        .expect_notify_transfer()
+        .returning(move |session, code, _| {
+            seen.lock().unwrap().push((session.clone(), code));
+            Ok(())
+        });
+    let (mut phone, _, _) = phone(mocks);
+    phone.on_signaling(incoming("in-1", Some("offer"))).await;
+    phone.execute(Command::Answer(sid("in-1"))).await.unwrap();
+    phone
+        .on_signaling(SignalingEvent::Confirmed {
+            session: sid("in-1"),
+            sdp: None,
+        })
+        .await;
+    phone
+        .on_signaling(SignalingEvent::TransferRequested {
+            session: sid("in-1"),
+            target: SipUri::parse("sip:carol@example.com").unwrap(),
+        })
+        .await;
+    let new_call = phone
+        .sessions
+        .keys()
+        .find(|k| k.as_str() != "in-1")
+        .cloned()
+        .expect("a call to the target");
+    phone
+        .on_signaling(SignalingEvent::Progress {
+            session: new_call.clone(),
+            code: 180,
+            sdp: None,
+        })
+        .await;
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: new_call,
+            sdp: Some(Sdp::new("a")),
+        })
+        .await;
+    assert_eq!(
+        *reports.lock().unwrap(),
+        [(sid("in-1"), 180), (sid("in-1"), 200)]
+    );
+}

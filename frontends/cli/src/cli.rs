@@ -50,7 +50,7 @@ pub(crate) enum Command {
         #[arg(long)]
         refuse: Option<Refusal>,
     },
-    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, quit.
+    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, transfer TARGET, quit.
     Call {
         #[command(flatten)]
         network: Network,
@@ -62,6 +62,12 @@ pub(crate) enum Command {
         /// Put the call on hold this many seconds after it is answered.
         #[arg(long)]
         hold_after: Option<u64>,
+        /// Transfer the answered call to this target (blind transfer) ...
+        #[arg(long)]
+        transfer_to: Option<String>,
+        /// ... this many seconds after it is answered (default 1).
+        #[arg(long, default_value_t = 1)]
+        transfer_after: u64,
     },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {

@@ -36,7 +36,16 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             target,
             hangup_after,
             hold_after,
-        } => network::call(context, &options, &target, hangup_after, hold_after).await,
+            transfer_to,
+            transfer_after,
+        } => {
+            let timing = network::CallTiming {
+                hangup_after,
+                hold_after,
+                transfer: transfer_to.map(|to| (to, transfer_after)),
+            };
+            network::call(context, &options, &target, timing).await
+        }
         Command::Message {
             network: options,
             target,

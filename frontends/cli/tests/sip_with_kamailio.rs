@@ -431,3 +431,64 @@ fn finds_the_registrar_by_naptr_and_srv_and_fails_over_to_the_second_target() {
     );
     assert!(trace.contains("trying the next server"), "{trace}");
 }
+
+#[test]
+fn a_blind_transfer_among_three_parties() {
+    let carol = Sandbox::new();
+    account(&carol, "carol15", "carol15-pw");
+    let (carol_child, carol_out, carol_seen) =
+        start_listener(&carol, &["--auto-answer", "--duration", "9"]);
+    let bob = Sandbox::new();
+    account(&bob, "bob15", "bob15-pw");
+    let (bob_child, bob_out, bob_seen) =
+        start_listener(&bob, &["--auto-answer", "--duration", "9"]);
+
+    let alice = Sandbox::new();
+    account(&alice, "alice15", "alice15-pw");
+    let out = wink(
+        &alice,
+        &[
+            "call",
+            "--bind",
+            "127.0.0.1:0",
+            "--audio",
+            "none",
+            "--timeout",
+            "10",
+            "--transfer-to",
+            "carol15@wink.test",
+            "--transfer-after",
+            "1",
+            "bob15@wink.test",
+        ],
+        "",
+    );
+    let alice_saw = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{alice_saw}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        alice_saw.contains(": 200"),
+        "bob reported carol answered: {alice_saw}"
+    );
+    assert!(
+        alice_saw.contains("ended: Answered"),
+        "the transfer ended alice's call: {alice_saw}"
+    );
+
+    let bob_saw = finish_listener(bob_child, bob_out, bob_seen);
+    assert!(
+        bob_saw.contains("transferred us to <carol15@wink.test>"),
+        "{bob_saw}"
+    );
+    assert_eq!(
+        bob_saw.matches(": established").count(),
+        2,
+        "bob's call with alice, then with carol: {bob_saw}"
+    );
+    let carol_saw = finish_listener(carol_child, carol_out, carol_seen);
+    assert!(carol_saw.contains("from <bob15@wink.test>"), "{carol_saw}");
+    assert!(carol_saw.contains(": established"), "{carol_saw}");
+}

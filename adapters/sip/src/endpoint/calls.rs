@@ -127,7 +127,7 @@ impl Endpoint {
 
     /// Where in-dialog requests of a call go: the outbound proxy when the account has one,
     /// else the first Route or the remote target when it is an IP address.
-    fn dialog_peer(&self, call: &Call) -> Peer {
+    pub(super) fn dialog_peer(&self, call: &Call) -> Peer {
         let account_hop = self
             .accounts
             .get(&call.account)
@@ -939,7 +939,9 @@ impl Endpoint {
                     offer: sdp_body(&request),
                 });
             }
-            Method::Options | Method::Info | Method::Notify => {
+            Method::Refer => self.on_refer(now, from, session, &request),
+            Method::Notify => self.on_notify(now, from, session, &request),
+            Method::Options | Method::Info => {
                 self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
             }
             Method::Update if request.body.is_empty() => {

@@ -552,3 +552,44 @@ fn registration_fails_over_to_the_next_dns_server_after_a_timeout_and_after_503(
     let (sent, _) = drain(&mut alice);
     assert_eq!(sent.last().map(|(p, _)| *p), Some(peer("127.0.0.1:5093")));
 }
+
+#[test]
+fn a_blind_transfer_is_accepted_reported_and_notified() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0")))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    let carol = SipUri::parse("sip:carol@127.0.0.1:5080").unwrap();
+    pair.alice
+        .transfer(
+            pair.now,
+            &out,
+            &wink_ports::TransferTarget::Blind(carol.clone()),
+        )
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(
+        pair.bob_events
+            .contains(&SignalingEvent::TransferRequested {
+                session: incoming.clone(),
+                target: carol
+            })
+    );
+    // Bob's automatic "100 Trying" NOTIFY, then the final one after his call to carol.
+    pair.bob
+        .notify_transfer(pair.now, &incoming, 200, "OK")
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    let progress: Vec<u16> = pair
+        .alice_events
+        .iter()
+        .filter_map(|e| match e {
+            SignalingEvent::TransferProgress { code, .. } => Some(*code),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(progress, [100, 200]);
+}

@@ -126,20 +126,34 @@ pub(super) async fn listen(
         current: None,
         end_with_call: false,
     };
+    let timing = CallTiming {
+        hangup_after: None,
+        hold_after: None,
+        transfer: None,
+    };
     console
-        .run(&mut events, duration.map(Duration::from_secs), None, None)
+        .run(&mut events, duration.map(Duration::from_secs), &timing)
         .await;
     assembled.agent.shutdown().await;
     println!("unregistered {account}");
     Ok(())
 }
 
+/// When `call` acts on its own once the call is answered.
+pub(crate) struct CallTiming {
+    /// Hang up after these seconds.
+    pub(crate) hangup_after: Option<u64>,
+    /// Hold after these seconds.
+    pub(crate) hold_after: Option<u64>,
+    /// Transfer to a target after these seconds.
+    pub(crate) transfer: Option<(String, u64)>,
+}
+
 pub(super) async fn call(
     context: &Context,
     options: &Network,
     target: &str,
-    hangup_after: Option<u64>,
-    hold_after: Option<u64>,
+    timing: CallTiming,
 ) -> anyhow::Result<()> {
     let account = account_id(context, options)?;
     let assembled = start(context, options).await?;
@@ -169,14 +183,7 @@ pub(super) async fn call(
             current: Some(session),
             end_with_call: true,
         };
-        let ended = console
-            .run(
-                &mut events,
-                None,
-                hangup_after.map(Duration::from_secs),
-                hold_after.map(Duration::from_secs),
-            )
-            .await;
+        let ended = console.run(&mut events, None, &timing).await;
         match ended {
             Some(wink_ports::CallResult::Answered) => Ok(()),
             Some(result) => bail!("the call to {target} ended without an answer: {result:?}"),

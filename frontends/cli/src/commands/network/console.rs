@@ -64,9 +64,10 @@ impl Console<'_> {
             "mute" => Command::Mute(session, true),
             "unmute" => Command::Mute(session, false),
             "dtmf" => Command::SendDtmf(session, words[1..].concat()),
+            "transfer" => Command::Transfer(session, words[1..].join(" ")),
             other => {
                 eprintln!(
-                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, quit)"
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, transfer TARGET, quit)"
                 );
                 return true;
             }
@@ -81,11 +82,11 @@ impl Console<'_> {
         mut self,
         events: &mut broadcast::Receiver<PhoneEvent>,
         duration: Option<Duration>,
-        hangup_after: Option<Duration>,
-        hold_after: Option<Duration>,
+        timing: &super::CallTiming,
     ) -> Option<CallResult> {
         let stop_at = duration.map_or_else(far_future, |d| Instant::now() + d);
-        let (mut hangup_at, mut hold_at) = (far_future(), far_future());
+        let (mut hangup_at, mut hold_at, mut transfer_at) =
+            (far_future(), far_future(), far_future());
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
         let mut stdin_open = true;
         loop {
@@ -104,11 +105,15 @@ impl Console<'_> {
                                 }
                             }
                             PhoneEvent::CallState { session, state: CallState::Established } if Some(&session) == self.current.as_ref() => {
-                                if let Some(after) = hangup_after {
-                                    hangup_at = Instant::now() + after;
+                                let after = |secs: u64| Instant::now() + Duration::from_secs(secs);
+                                if let Some(secs) = timing.hangup_after {
+                                    hangup_at = after(secs);
                                 }
-                                if let Some(after) = hold_after {
-                                    hold_at = Instant::now() + after;
+                                if let Some(secs) = timing.hold_after {
+                                    hold_at = after(secs);
+                                }
+                                if let Some((_, secs)) = &timing.transfer {
+                                    transfer_at = after(*secs);
                                 }
                             }
                             PhoneEvent::CallEnded { session, result, .. } if Some(&session) == self.current.as_ref() => {
@@ -135,6 +140,12 @@ impl Console<'_> {
                     hangup_at = far_future();
                     if let Some(session) = self.current.clone() {
                         self.run_command(Command::HangUp(session)).await;
+                    }
+                }
+                () = sleep_until(transfer_at) => {
+                    transfer_at = far_future();
+                    if let (Some(session), Some((target, _))) = (self.current.clone(), &timing.transfer) {
+                        self.run_command(Command::Transfer(session, target.clone())).await;
                     }
                 }
                 () = sleep_until(hold_at) => {
@@ -178,6 +189,12 @@ pub(crate) fn print_event(event: &PhoneEvent) {
             duration_secs,
         } => {
             println!("call {session} ended: {result:?} after {duration_secs} s");
+        }
+        PhoneEvent::TransferProgress { session, code } => {
+            println!("transfer of call {session}: {code}")
+        }
+        PhoneEvent::TransferRequested { session, target } => {
+            println!("call {session} transferred us to <{}>", target.address());
         }
         PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
         _ => {}
