@@ -97,7 +97,7 @@ impl Phone {
         let session = self.session_mut(id)?;
         session.on_progress(sdp.is_some())?;
         let state = session.state();
-        self.emit_state(&id, state).await;
+        self.emit_state(id, state).await;
         Ok(())
     }
 
@@ -128,7 +128,7 @@ impl Phone {
         let session = self.session_mut(id)?;
         session.on_answered(now)?;
         let tail = std::mem::take(&mut session.dtmf_tail);
-        self.emit_state(&id, CallState::Established).await;
+        self.emit_state(id, CallState::Established).await;
         if !tail.is_empty() {
             self.calls.dtmf_queues.insert(id.clone(), tail.into());
             self.timers
@@ -182,7 +182,7 @@ impl Phone {
         self.ports.signaling.reinvite(id, offer).await?;
         let state = next.state();
         self.sessions.insert(id.clone(), next);
-        self.emit_state(&id, state).await;
+        self.emit_state(id, state).await;
         Ok(CommandOutcome::Done)
     }
 
@@ -280,7 +280,7 @@ impl Phone {
                 "the call could not be written to history: {error}"
             )));
         }
-        self.emit_state(&id, CallState::Terminated(result)).await;
+        self.emit_state(id, CallState::Terminated(result)).await;
         self.emit(PhoneEvent::CallEnded {
             session: id.clone(),
             result,

@@ -99,7 +99,7 @@ impl Phone {
         self.calls.pending_offers.remove(id);
         self.timers.cancel_session(id);
         self.session_mut(id)?.accept(now)?;
-        self.emit_state(&id, CallState::Accepted).await;
+        self.emit_state(id, CallState::Accepted).await;
         Ok(CommandOutcome::Done)
     }
 
@@ -139,7 +139,7 @@ impl Phone {
         }
         self.ports.media.start(id).await?;
         self.session_mut(id)?.on_confirmed()?;
-        self.emit_state(&id, CallState::Established).await;
+        self.emit_state(id, CallState::Established).await;
         if self.calls.by_machine.contains(id) {
             self.start_machine_recording(id).await;
         }
