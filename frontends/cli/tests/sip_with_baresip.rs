@@ -3,37 +3,11 @@
 
 mod common;
 
-use std::io::Read;
-use std::path::Path;
-use std::process::{Command, Stdio};
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{Sandbox, use_file_secrets, wink, wink_ok};
+use common::{Listener, Sandbox, sip_account as account, wink, workspace};
 use wink_tests::Baresip;
-
-fn workspace() -> &'static Path {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
-}
-
-fn account(sandbox: &Sandbox, user: &str) {
-    let proxy = wink_tests::require_kamailio();
-    use_file_secrets(sandbox);
-    let address = format!("{user}@wink.test");
-    let setting = format!("{proxy};transport=udp");
-    wink_ok(
-        sandbox,
-        &[
-            "account",
-            "add",
-            &address,
-            "--password-stdin",
-            "--outbound-proxy",
-            &setting,
-        ],
-        &format!("{user}-pw\n"),
-    );
-}
 
 #[test]
 fn wink_calls_baresip_holds_and_hangs_up() {
@@ -87,41 +61,7 @@ fn wink_calls_baresip_holds_and_hangs_up() {
 fn baresip_calls_wink_which_answers_and_sees_the_hang_up() {
     let bob = Sandbox::new();
     account(&bob, "bob21");
-    let mut listener = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
-        .args([
-            "listen",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "--audio",
-            "none",
-            "--auto-answer",
-            "--duration",
-            "8",
-        ])
-        .env("XDG_CONFIG_HOME", bob.config_home())
-        .env("XDG_DATA_HOME", bob.data_home())
-        .env("HOME", bob.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wink-cli listen starts");
-    let mut stdout = listener.stdout.take().unwrap();
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("listening") && Instant::now() < deadline {
-        match stdout.read(&mut byte) {
-            Ok(1) => seen.push(byte[0]),
-            _ => break,
-        }
-    }
-    assert!(
-        String::from_utf8_lossy(&seen).contains("listening"),
-        "wink did not register"
-    );
+    let listener = Listener::start(&bob, &["--auto-answer", "--duration", "8"]);
 
     let baresip = Baresip::start(workspace(), "carol21", false);
     let dialed = baresip.control(&["dial", "sip:bob21@wink.test"]);
@@ -149,11 +89,7 @@ fn baresip_calls_wink_which_answers_and_sees_the_hang_up() {
         String::from_utf8_lossy(&hung_up.stdout)
     );
 
-    let mut rest = Vec::new();
-    let _ = stdout.read_to_end(&mut rest);
-    let _ = listener.wait();
-    seen.extend(rest);
-    let printed = String::from_utf8_lossy(&seen);
+    let printed = listener.finish();
     assert!(printed.contains("from <carol21@wink.test>"), "{printed}");
     assert!(printed.contains(": established"), "{printed}");
     assert!(printed.contains("ended: Answered"), "{printed}");

@@ -3,28 +3,10 @@
 
 mod common;
 
-use std::io::Read;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
 use common::{Sandbox, use_file_secrets, wink, wink_ok};
 
 fn account(sandbox: &Sandbox, user: &str, password: &str) {
-    let proxy = wink_tests::require_kamailio();
-    use_file_secrets(sandbox);
-    let address = format!("{user}@wink.test");
-    wink_ok(
-        sandbox,
-        &[
-            "account",
-            "add",
-            &address,
-            "--password-stdin",
-            "--outbound-proxy",
-            &format!("{proxy};transport=udp"),
-        ],
-        &format!("{password}\n"),
-    );
+    common::sip_account_with_password(sandbox, user, password);
 }
 
 #[test]
@@ -95,37 +77,7 @@ fn the_trace_shows_messages_with_credentials_redacted() {
 fn a_message_goes_from_one_account_to_another_through_kamailio() {
     let bob = Sandbox::new();
     account(&bob, "bob4", "bob4-pw");
-    let mut listener = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
-        .args([
-            "listen",
-            "--bind",
-            "127.0.0.1:0",
-            "--duration",
-            "20",
-            "--timeout",
-            "10",
-        ])
-        .env("XDG_CONFIG_HOME", bob.config_home())
-        .env("XDG_DATA_HOME", bob.data_home())
-        .env("HOME", bob.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wink-cli listen starts");
-    // Bounded wait for bob's registration: read stdout until the "listening" line.
-    let mut stdout = listener.stdout.take().unwrap();
-    let mut seen = String::new();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut byte = [0u8; 1];
-    while !seen.contains("listening") && Instant::now() < deadline {
-        match stdout.read(&mut byte) {
-            Ok(1) => seen.push(char::from(byte[0])),
-            _ => break,
-        }
-    }
-    assert!(seen.contains("listening"), "bob did not register: {seen}");
-
+    let listener = common::Listener::start(&bob, &["--duration", "12"]);
     let alice = Sandbox::new();
     account(&alice, "alice4", "alice4-pw");
     let sent = wink_ok(
@@ -142,79 +94,18 @@ fn a_message_goes_from_one_account_to_another_through_kamailio() {
         "",
     );
     assert!(sent.contains("delivered to bob4@wink.test"), "{sent}");
-
-    let _ = listener.kill();
-    let _ = listener.wait();
-    let mut rest = String::new();
-    let _ = stdout.read_to_string(&mut rest);
-    seen.push_str(&rest);
+    let seen = listener.finish();
     assert!(
         seen.contains("message from alice4@wink.test: héllo bob ☎"),
         "{seen}"
     );
 }
 
-/// Starts `wink-cli listen` for an account and waits (bounded) until it is registered.
-fn start_listener(
-    sandbox: &Sandbox,
-    extra: &[&str],
-) -> (std::process::Child, std::process::ChildStdout, String) {
-    let mut args = vec![
-        "listen",
-        "--bind",
-        "127.0.0.1:0",
-        "--timeout",
-        "10",
-        "--audio",
-        "none",
-    ];
-    args.extend_from_slice(extra);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
-        .args(&args)
-        .env("XDG_CONFIG_HOME", sandbox.config_home())
-        .env("XDG_DATA_HOME", sandbox.data_home())
-        .env("HOME", sandbox.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("wink-cli listen starts");
-    let mut stdout = child.stdout.take().unwrap();
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("listening") && Instant::now() < deadline {
-        match stdout.read(&mut byte) {
-            Ok(1) => seen.push(byte[0]),
-            _ => break,
-        }
-    }
-    let seen = String::from_utf8_lossy(&seen).into_owned();
-    assert!(
-        seen.contains("listening"),
-        "the listener did not register: {seen}"
-    );
-    (child, stdout, seen)
-}
-
-/// Everything the listener printed until it exits (it stops by itself after --duration).
-fn finish_listener(
-    mut child: std::process::Child,
-    mut stdout: std::process::ChildStdout,
-    mut seen: String,
-) -> String {
-    let mut rest = Vec::new();
-    let _ = stdout.read_to_end(&mut rest);
-    let _ = child.wait();
-    seen.push_str(&String::from_utf8_lossy(&rest));
-    seen
-}
-
 #[test]
 fn a_call_through_kamailio_is_answered_held_and_hung_up() {
     let bob = Sandbox::new();
     account(&bob, "bob5", "bob5-pw");
-    let (child, stdout, seen) = start_listener(&bob, &["--auto-answer", "--duration", "8"]);
+    let listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "8"]);
 
     let alice = Sandbox::new();
     account(&alice, "alice5", "alice5-pw");
@@ -249,7 +140,7 @@ fn a_call_through_kamailio_is_answered_held_and_hung_up() {
         "{stdout_alice}"
     );
 
-    let bob_saw = finish_listener(child, stdout, seen);
+    let bob_saw = listener.finish();
     assert!(bob_saw.contains("from <alice5@wink.test>"), "{bob_saw}");
     assert!(bob_saw.contains(": established"), "{bob_saw}");
     assert!(
@@ -264,7 +155,7 @@ fn decline_and_busy_reach_the_caller() {
         let (bob_user, alice_user) = (format!("bob{n}"), format!("alice{n}"));
         let bob = Sandbox::new();
         account(&bob, &bob_user, &format!("{bob_user}-pw"));
-        let (child, stdout, seen) = start_listener(&bob, &["--refuse", refusal, "--duration", "4"]);
+        let listener = common::Listener::start(&bob, &["--refuse", refusal, "--duration", "4"]);
         let alice = Sandbox::new();
         account(&alice, &alice_user, &format!("{alice_user}-pw"));
         let target = format!("{bob_user}@wink.test");
@@ -288,7 +179,7 @@ fn decline_and_busy_reach_the_caller() {
             stderr.contains(&format!("ended without an answer: {expected}")),
             "{refusal}: {stderr}"
         );
-        let bob_saw = finish_listener(child, stdout, seen);
+        let bob_saw = listener.finish();
         assert!(bob_saw.contains(&format!("ended: {expected}")), "{bob_saw}");
     }
 }
@@ -436,12 +327,10 @@ fn finds_the_registrar_by_naptr_and_srv_and_fails_over_to_the_second_target() {
 fn a_blind_transfer_among_three_parties() {
     let carol = Sandbox::new();
     account(&carol, "carol15", "carol15-pw");
-    let (carol_child, carol_out, carol_seen) =
-        start_listener(&carol, &["--auto-answer", "--duration", "9"]);
+    let carol_listener = common::Listener::start(&carol, &["--auto-answer", "--duration", "9"]);
     let bob = Sandbox::new();
     account(&bob, "bob15", "bob15-pw");
-    let (bob_child, bob_out, bob_seen) =
-        start_listener(&bob, &["--auto-answer", "--duration", "9"]);
+    let bob_listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "9"]);
 
     let alice = Sandbox::new();
     account(&alice, "alice15", "alice15-pw");
@@ -478,7 +367,7 @@ fn a_blind_transfer_among_three_parties() {
         "the transfer ended alice's call: {alice_saw}"
     );
 
-    let bob_saw = finish_listener(bob_child, bob_out, bob_seen);
+    let bob_saw = bob_listener.finish();
     assert!(
         bob_saw.contains("transferred us to <carol15@wink.test>"),
         "{bob_saw}"
@@ -488,7 +377,7 @@ fn a_blind_transfer_among_three_parties() {
         2,
         "bob's call with alice, then with carol: {bob_saw}"
     );
-    let carol_saw = finish_listener(carol_child, carol_out, carol_seen);
+    let carol_saw = carol_listener.finish();
     assert!(carol_saw.contains("from <bob15@wink.test>"), "{carol_saw}");
     assert!(carol_saw.contains(": established"), "{carol_saw}");
 }

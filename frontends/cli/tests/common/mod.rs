@@ -37,3 +37,100 @@ pub(crate) fn wink_err(sandbox: &Sandbox, args: &[&str], stdin: &str) -> String 
 pub(crate) fn use_file_secrets(sandbox: &Sandbox) {
     wink_ok(sandbox, &["config", "secrets", "file"], "");
 }
+
+/// The workspace root (for the peer scripts).
+pub(crate) fn workspace() -> &'static std::path::Path {
+    std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+/// Adds `user@wink.test` (password `password`) with the test kamailio as outbound proxy,
+/// passwords in the file store.
+pub(crate) fn sip_account_with_password(sandbox: &Sandbox, user: &str, password: &str) {
+    let proxy = wink_tests::require_kamailio();
+    use_file_secrets(sandbox);
+    let address = format!("{user}@wink.test");
+    let setting = format!("{proxy};transport=udp");
+    wink_ok(
+        sandbox,
+        &[
+            "account",
+            "add",
+            &address,
+            "--password-stdin",
+            "--outbound-proxy",
+            &setting,
+        ],
+        &format!("{password}\n"),
+    );
+}
+
+/// Adds `user@wink.test` with its test password `<user>-pw`.
+pub(crate) fn sip_account(sandbox: &Sandbox, user: &str) {
+    sip_account_with_password(sandbox, user, &format!("{user}-pw"));
+}
+
+/// A running `wink-cli listen --audio none`, registered.
+pub(crate) struct Listener {
+    child: std::process::Child,
+    stdout: std::process::ChildStdout,
+    seen: Vec<u8>,
+}
+
+impl Listener {
+    /// Starts it with `extra` arguments and waits (at most 15 s) until it is registered.
+    pub(crate) fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
+        use std::io::Read;
+        let mut args = vec![
+            "listen",
+            "--bind",
+            "127.0.0.1:0",
+            "--timeout",
+            "10",
+            "--audio",
+            "none",
+        ];
+        args.extend_from_slice(extra);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wink-cli"))
+            .args(&args)
+            .env("XDG_CONFIG_HOME", sandbox.config_home())
+            .env("XDG_DATA_HOME", sandbox.data_home())
+            .env("HOME", sandbox.root())
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("wink-cli listen starts");
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        let mut byte = [0u8; 1];
+        while !String::from_utf8_lossy(&seen).contains("listening")
+            && std::time::Instant::now() < deadline
+        {
+            match stdout.read(&mut byte) {
+                Ok(1) => seen.push(byte[0]),
+                _ => break,
+            }
+        }
+        assert!(
+            String::from_utf8_lossy(&seen).contains("listening"),
+            "the listener did not register: {}",
+            String::from_utf8_lossy(&seen)
+        );
+        Self {
+            child,
+            stdout,
+            seen,
+        }
+    }
+
+    /// Everything it printed, once it has stopped by itself (after its `--duration`).
+    pub(crate) fn finish(mut self) -> String {
+        use std::io::Read;
+        let mut rest = Vec::new();
+        let _ = self.stdout.read_to_end(&mut rest);
+        let _ = self.child.wait();
+        self.seen.extend(rest);
+        String::from_utf8_lossy(&self.seen).into_owned()
+    }
+}
