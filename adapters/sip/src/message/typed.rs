@@ -35,6 +35,14 @@ fn param<'a>(params: &'a Params, name: &str) -> Option<Option<&'a str>> {
         .map(|(_, v)| v.as_deref())
 }
 
+fn set_param(params: &mut Params, name: &str, value: Option<&str>) {
+    let value = value.map(str::to_owned);
+    match params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        Some(entry) => entry.1 = value,
+        None => params.push((name.to_owned(), value)),
+    }
+}
+
 fn print_params(params: &Params) -> String {
     params
         .iter()
@@ -100,16 +108,7 @@ impl Via {
 
     /// Sets (or adds) a parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self
-            .params
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some(entry) => entry.1 = value.map(str::to_owned),
-            None => self
-                .params
-                .push((name.to_owned(), value.map(str::to_owned))),
-        }
+        set_param(&mut self.params, name, value);
     }
 }
 
@@ -215,16 +214,7 @@ impl NameAddr {
 
     /// Sets (or adds) a parameter.
     pub fn set_param(&mut self, name: &str, value: Option<&str>) {
-        match self
-            .params
-            .iter_mut()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-        {
-            Some(entry) => entry.1 = value.map(str::to_owned),
-            None => self
-                .params
-                .push((name.to_owned(), value.map(str::to_owned))),
-        }
+        set_param(&mut self.params, name, value);
     }
 }
 
