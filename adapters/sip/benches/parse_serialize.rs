@@ -16,7 +16,7 @@ Contact: <sip:w7f3a9@127.0.0.1:5070;transport=udp>\r\n\
 Allow: INVITE, ACK, CANCEL, BYE, OPTIONS, MESSAGE, REFER, NOTIFY, INFO, UPDATE\r\n\
 User-Agent: Wink/0.1.0\r\n\
 Content-Type: application/sdp\r\n\
-Content-Length: 228\r\n\r\n\
+Content-Length: 215\r\n\r\n\
 v=0\r\no=wink 2890844526 2890844526 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n\
 m=audio 49170 RTP/AVP 96 9 0 8 101\r\na=rtpmap:96 opus/48000/2\r\na=rtpmap:9 G722/8000\r\n\
 a=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n";
