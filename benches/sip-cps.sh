@@ -12,6 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wink/target}"
 if [ -z "${WINK_CPS_IN_NAMESPACE:-}" ]; then
     cargo build --release --locked -q -p wink-cli
     export WINK_CPS_IN_NAMESPACE=1
@@ -21,8 +22,7 @@ ip link set lo up
 
 STEP_SECONDS="${STEP_SECONDS:-5}"
 RATES="${RATES:-25 50 100 200 400 800 1600}"
-target_dir="${CARGO_TARGET_DIR:-$HOME/.cache/wink/target}"
-wink="$target_dir/release/wink-cli"
+wink="$CARGO_TARGET_DIR/release/wink-cli"
 export WINK_PEERS_DIR
 WINK_PEERS_DIR=$(mktemp -d)
 pids=()

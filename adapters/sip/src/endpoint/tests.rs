@@ -188,6 +188,7 @@ fn a_received_message_is_delivered_once_and_its_retransmission_reanswered() {
 struct Pair {
     alice: Endpoint,
     bob: Endpoint,
+    addresses: (&'static str, &'static str),
     now: Instant,
     drop_next: usize,
     alice_events: Vec<SignalingEvent>,
@@ -215,9 +216,9 @@ impl Pair {
                     continue;
                 }
                 let (to, from) = if from_alice {
-                    (&mut self.bob, ALICE)
+                    (&mut self.bob, self.addresses.0)
                 } else {
-                    (&mut self.alice, BOB)
+                    (&mut self.alice, self.addresses.1)
                 };
                 to.handle_received(self.now, peer(from), &bytes);
             }
@@ -250,6 +251,7 @@ fn a_message_survives_a_lost_datagram_by_retransmission() {
     let mut pair = Pair {
         alice: endpoint(ALICE, "alice", BOB),
         bob: endpoint(BOB, "bob", ALICE),
+        addresses: (ALICE, BOB),
         now: Instant::now(),
         drop_next: 1,
         alice_events: vec![],
@@ -289,6 +291,7 @@ fn pair() -> Pair {
     Pair {
         alice: endpoint(ALICE, "alice", BOB),
         bob: endpoint(BOB, "bob", ALICE),
+        addresses: (ALICE, BOB),
         now: Instant::now(),
         drop_next: 0,
         alice_events: vec![],
@@ -592,4 +595,50 @@ fn a_blind_transfer_is_accepted_reported_and_notified() {
         })
         .collect();
     assert_eq!(progress, [100, 200]);
+}
+
+#[test]
+fn calls_and_messages_work_over_ipv6() {
+    const ALICE6: &str = "[::1]:5171";
+    const BOB6: &str = "[::1]:5172";
+    let mut pair = Pair {
+        alice: endpoint(ALICE6, "alice", BOB6),
+        bob: endpoint(BOB6, "bob", ALICE6),
+        addresses: (ALICE6, BOB6),
+        now: Instant::now(),
+        drop_next: 0,
+        alice_events: vec![],
+        bob_events: vec![],
+    };
+    let id = MessageId::new("m6").unwrap();
+    pair.alice
+        .send_message(
+            pair.now,
+            MessageRequest {
+                id: id.clone(),
+                account: AccountId::new("alice@127.0.0.1").unwrap(),
+                to: SipUri::parse(&format!("sip:bob@{BOB6}")).unwrap(),
+                content_type: "text/plain".into(),
+                body: "over v6".into(),
+            },
+        )
+        .unwrap();
+    pair.run(Duration::from_secs(5));
+    assert!(
+        pair.bob_events.iter().any(
+            |e| matches!(e, SignalingEvent::MessageReceived { body, .. } if body == "over v6")
+        )
+    );
+    assert_eq!(
+        pair.alice_events,
+        [SignalingEvent::MessageOutcome {
+            id,
+            outcome: MessageOutcome::Delivered
+        }]
+    );
+    let via = pair.alice.via_for(TransportKind::Udp);
+    assert!(
+        via.starts_with("SIP/2.0/UDP [::1]:5171;branch=z9hG4bK"),
+        "{via}"
+    );
 }

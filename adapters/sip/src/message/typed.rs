@@ -37,7 +37,10 @@ fn param<'a>(params: &'a Params, name: &str) -> Option<Option<&'a str>> {
 
 fn set_param(params: &mut Params, name: &str, value: Option<&str>) {
     let value = value.map(str::to_owned);
-    match params.iter_mut().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+    match params
+        .iter_mut()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+    {
         Some(entry) => entry.1 = value,
         None => params.push((name.to_owned(), value)),
     }
