@@ -9,6 +9,7 @@
 mod calls;
 mod incoming;
 mod outgoing;
+mod session_timer;
 mod transfer;
 
 use std::collections::{HashMap, VecDeque};
@@ -253,11 +254,15 @@ impl Endpoint {
             .registrations
             .values()
             .filter_map(Registration::poll_timeout);
-        transactions.chain(registrations).min()
+        transactions
+            .chain(registrations)
+            .chain(self.next_refresh())
+            .min()
     }
 
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.refresh_sessions(now);
         let due: Vec<TransactionKey> = self
             .transactions
             .iter()

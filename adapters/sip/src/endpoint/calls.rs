@@ -11,6 +11,7 @@ use wink_ports::{
     StatusCode,
 };
 
+use super::session_timer;
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
 use crate::dialog::Dialog;
 use crate::message::{
@@ -53,6 +54,10 @@ pub(super) struct Call {
     /// The next hop (caller) or where the INVITE came from (callee).
     pub(super) peer: Peer,
     pub(super) role: Role,
+    /// The session-timer interval agreed, if any (RFC 4028).
+    pub(super) session_expires: Option<u32>,
+    /// When we refresh the session next (we are the refresher).
+    pub(super) refresh_at: Option<Instant>,
 }
 
 fn reason_phrase(response: &Message) -> String {
@@ -187,6 +192,11 @@ impl Endpoint {
             format!("<{}>", self.contact_for(binding)),
         );
         invite.headers.push(HeaderName::Allow, crate::ALLOW);
+        invite.headers.push(HeaderName::Supported, "timer");
+        invite.headers.push(
+            HeaderName::SessionExpires,
+            session_timer::SESSION_EXPIRES.to_string(),
+        );
         invite
             .headers
             .push(HeaderName::UserAgent, self.user_agent.clone());
@@ -206,6 +216,8 @@ impl Endpoint {
                 dialog: None,
                 peer,
                 role,
+                session_expires: None,
+                refresh_at: None,
             },
         );
         Ok(())
@@ -348,6 +360,15 @@ impl Endpoint {
             // Answered while we were giving up: acknowledge, then end it.
             let _ = self.hang_up(now, session);
             return;
+        }
+        if let (Some((seconds, refresher)), Some(call)) = (
+            session_timer::parse_session_expires(response),
+            self.calls.get_mut(session),
+        ) {
+            call.session_expires = Some(seconds);
+            if refresher.as_deref() != Some("uas") {
+                call.refresh_at = Some(now + session_timer::refresh_in(seconds));
+            }
         }
         self.emit(SignalingEvent::Answered {
             session: session.clone(),
@@ -593,6 +614,15 @@ impl Endpoint {
         );
         self.drain_transaction(now, &key);
         let offer = sdp_body(&request);
+        // RFC 4028: the caller refreshes unless it asked us to (then we do, halfway).
+        let (session_expires, refresh_at) = match session_timer::parse_session_expires(&request) {
+            Some((seconds, Some(refresher))) if refresher == "uas" => (
+                Some(seconds),
+                Some(now + session_timer::refresh_in(seconds)),
+            ),
+            Some((seconds, _)) => (Some(seconds), None),
+            None => (None, None),
+        };
         let role = Role::Callee {
             server: key,
             local_tag,
@@ -607,6 +637,8 @@ impl Endpoint {
                 dialog: Some(dialog),
                 peer: from,
                 role,
+                session_expires,
+                refresh_at,
             },
         );
         self.emit(SignalingEvent::IncomingCall {
@@ -641,6 +673,18 @@ impl Endpoint {
         }
         if (200..300).contains(&code) {
             response.headers.push(HeaderName::Allow, crate::ALLOW);
+            if let Some(seconds) = call.session_expires {
+                let refresher = if call.refresh_at.is_some() {
+                    "uas"
+                } else {
+                    "uac"
+                };
+                response.headers.push(
+                    HeaderName::SessionExpires,
+                    format!("{seconds};refresher={refresher}"),
+                );
+                response.headers.push(HeaderName::Require, "timer");
+            }
         }
         Self::with_body(&mut response, sdp);
         response

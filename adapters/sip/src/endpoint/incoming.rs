@@ -16,8 +16,8 @@ use crate::transaction::{
 
 /// What we accept in MESSAGE bodies.
 const ACCEPT_TEXT: &str = "text/plain";
-/// Extensions we support (none needs `Require` yet).
-const SUPPORTED: &[&str] = &[];
+/// Extensions we support (a `Require` naming another gets 420).
+const SUPPORTED: &[&str] = &["timer"];
 
 impl Endpoint {
     /// Handles bytes received from `from`. Never panics, whatever the bytes.

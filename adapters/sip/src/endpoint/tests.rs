@@ -189,6 +189,8 @@ struct Pair {
     alice: Endpoint,
     bob: Endpoint,
     addresses: (&'static str, &'static str),
+    /// First lines of everything delivered, in order.
+    delivered: Vec<String>,
     now: Instant,
     drop_next: usize,
     alice_events: Vec<SignalingEvent>,
@@ -220,6 +222,12 @@ impl Pair {
                 } else {
                     (&mut self.alice, self.addresses.1)
                 };
+                let first_line = String::from_utf8_lossy(&bytes)
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                self.delivered.push(first_line);
                 to.handle_received(self.now, peer(from), &bytes);
             }
         }
@@ -252,6 +260,7 @@ fn a_message_survives_a_lost_datagram_by_retransmission() {
         alice: endpoint(ALICE, "alice", BOB),
         bob: endpoint(BOB, "bob", ALICE),
         addresses: (ALICE, BOB),
+        delivered: vec![],
         now: Instant::now(),
         drop_next: 1,
         alice_events: vec![],
@@ -292,6 +301,7 @@ fn pair() -> Pair {
         alice: endpoint(ALICE, "alice", BOB),
         bob: endpoint(BOB, "bob", ALICE),
         addresses: (ALICE, BOB),
+        delivered: vec![],
         now: Instant::now(),
         drop_next: 0,
         alice_events: vec![],
@@ -605,6 +615,7 @@ fn calls_and_messages_work_over_ipv6() {
         alice: endpoint(ALICE6, "alice", BOB6),
         bob: endpoint(BOB6, "bob", ALICE6),
         addresses: (ALICE6, BOB6),
+        delivered: vec![],
         now: Instant::now(),
         drop_next: 0,
         alice_events: vec![],
@@ -641,4 +652,51 @@ fn calls_and_messages_work_over_ipv6() {
         via.starts_with("SIP/2.0/UDP [::1]:5171;branch=z9hG4bK"),
         "{via}"
     );
+}
+
+#[test]
+fn the_caller_refreshes_the_session_halfway_through_the_interval() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0")))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    let start = pair.now;
+    assert_eq!(
+        pair.alice.calls[&out].session_expires,
+        Some(1800),
+        "bob's 200 agreed to 1800 s, alice refreshes"
+    );
+    assert_eq!(
+        pair.bob.calls[&incoming].refresh_at, None,
+        "the callee does not refresh"
+    );
+    pair.run(Duration::from_secs(901));
+    let refreshed = pair.alice.calls[&out]
+        .refresh_at
+        .expect("the next refresh is armed");
+    assert_eq!(
+        refreshed - start,
+        Duration::from_secs(1800),
+        "refreshed at 900 s, next at 1800 s"
+    );
+    assert_eq!(
+        pair.delivered
+            .iter()
+            .filter(|l| l.starts_with("UPDATE sip:"))
+            .count(),
+        1,
+        "{:?}",
+        pair.delivered
+    );
+    assert!(
+        pair.bob.calls.contains_key(&incoming),
+        "bob answered the UPDATE; the call goes on"
+    );
+    assert!(pair.alice_events.iter().all(|e| !matches!(
+        e,
+        SignalingEvent::Failed { .. } | SignalingEvent::HungUp { .. }
+    )));
 }
