@@ -48,7 +48,7 @@ for _ in $(seq 1 100); do grep -q listening "$home/listen.log" 2>/dev/null && br
 grep -q listening "$home/listen.log" || { echo "wink-cli did not start:" >&2; cat "$home/listen.log" >&2; exit 1; }
 
 WINK_BARESIP_NAME=cps WINK_BARESIP_USER=bob31 WINK_BARESIP_PORT=5092 WINK_BARESIP_AUTOANSWER=1 \
-    WINK_BARESIP_AUDIO_IN=none WINK_BARESIP_SIP_TRACE=0 bash scripts/peers/baresip.sh start >/dev/null
+    WINK_BARESIP_AUDIO_IN=none WINK_BARESIP_SIP_TRACE=0 WINK_BARESIP_MAX_CALLS=10000 bash scripts/peers/baresip.sh start >/dev/null
 
 max_rate() {
     local port=$1 user=$2 best=0

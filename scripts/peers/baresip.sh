@@ -25,6 +25,7 @@
 #   WINK_BARESIP_PORT         its local SIP port, UDP+TCP (default: a free one; baresip
 #                             also takes PORT+1/tcp for SIP over TLS)
 #   WINK_BARESIP_CTRL_PORT    ctrl_tcp control port on 127.0.0.1 (default: a free one)
+#   WINK_BARESIP_MAX_CALLS    simultaneous calls baresip accepts (default 4, its own default)
 #   WINK_BARESIP_AUTOANSWER   1: answer incoming calls at once (answermode=auto);
 #                             0 (default): they ring until `baresip-ctl.py accept`
 #   WINK_BARESIP_AUDIO_IN     what it sends as its microphone:
@@ -210,7 +211,7 @@ ausrc_channels		$ch"
 poll_method		epoll
 sip_listen		127.0.0.1:$sip_port
 call_local_timeout	120
-call_max_calls		4
+call_max_calls		${WINK_BARESIP_MAX_CALLS:-4}
 
 # no sound card: no audio_player/audio_alert and no player module at all, so
 # received audio is decoded (and recorded by sndfile, if loaded) and dropped
