@@ -96,6 +96,9 @@ pub struct InviteRequest {
     pub target: SipUri,
     /// The SDP offer; `None` sends an INVITE without SDP (late offer).
     pub offer: Option<Sdp>,
+    /// A `Replaces` header value (RFC 3891) when this call replaces one of the target's
+    /// calls (attended transfer).
+    pub replaces: Option<String>,
 }
 
 /// The target of a transfer (REFER).
@@ -172,6 +175,8 @@ pub enum SignalingEvent {
         to: SipUri,
         /// The offer; `None` for an INVITE without SDP.
         offer: Option<Sdp>,
+        /// The call of ours this one replaces (INVITE with `Replaces`, attended transfer).
+        replaces: Option<SessionId>,
     },
     /// A provisional response to our INVITE (180 Ringing, 183 Session Progress).
     Progress {
@@ -230,6 +235,8 @@ pub enum SignalingEvent {
         session: SessionId,
         /// Where to.
         target: SipUri,
+        /// For an attended transfer: the `Replaces` value to send to the target.
+        replaces: Option<String>,
     },
     /// The transferee reported how the call we transferred is going (NOTIFY with a
     /// `message/sipfrag` status line, or the REFER's own error response).

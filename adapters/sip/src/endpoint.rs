@@ -72,6 +72,9 @@ pub struct Peer {
 }
 
 /// What the endpoint asks the driver to do.
+// Outputs live in a short queue drained at once; boxing every event would cost an
+// allocation each for no memory saved.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EndpointOutput {
     /// Send bytes to a peer.
@@ -110,6 +113,15 @@ pub struct AccountBinding {
 }
 
 impl AccountBinding {
+    /// Where a new request to `target` goes: the outbound proxy when there is one;
+    /// otherwise straight to an IP address in the target, else the account's server.
+    pub(crate) fn first_hop(&self, target: &str) -> Peer {
+        match &self.route {
+            Some(_) => self.next_hop,
+            None => calls::peer_for_uri(target).unwrap_or(self.next_hop),
+        }
+    }
+
     fn domain(&self) -> &str {
         let after_at = self
             .aor

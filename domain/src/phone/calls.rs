@@ -43,6 +43,16 @@ impl Phone {
         typed: &str,
         requested: Option<&wink_ports::AccountId>,
     ) -> Result<CommandOutcome, PhoneError> {
+        self.place_call(typed, requested, None).await
+    }
+
+    /// Places a call; `replaces` makes it replace one of the target's calls (RFC 3891).
+    pub(super) async fn place_call(
+        &mut self,
+        typed: &str,
+        requested: Option<&wink_ports::AccountId>,
+        replaces: Option<String>,
+    ) -> Result<CommandOutcome, PhoneError> {
         let account = self.pick_account(requested)?;
         let account_id = account.id.clone();
         let resolved = Target::parse(typed)?.resolve(account)?;
@@ -61,6 +71,7 @@ impl Phone {
             account: account_id.clone(),
             target: resolved.uri,
             offer: Some(offer),
+            replaces,
         };
         if let Err(error) = self.ports.signaling.invite(request).await {
             self.stop_media(&id).await;

@@ -44,6 +44,9 @@ pub enum Command {
     },
     /// Transfer the remote party of a connected call to a target (blind transfer).
     Transfer(SessionId, String),
+    /// Attended transfer: connect the remote party of the first call with the remote party
+    /// of the second (REFER with Replaces); both our calls then end.
+    TransferToCall(SessionId, SessionId),
     /// Switch the answering machine on or off (also while a countdown runs).
     SetAnsweringMachine(bool),
     /// The user saw the missed calls.

@@ -108,6 +108,9 @@ impl Phone {
                 account,
             } => self.send_message(&target, &text, account.as_ref()).await,
             Command::Transfer(session, target) => self.transfer(&session, &target).await,
+            Command::TransferToCall(session, other) => {
+                self.transfer_to_call(&session, &other).await
+            }
             Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
             Command::ClearMissedCalls => {
                 self.missed.reset();
@@ -132,6 +135,7 @@ impl Phone {
                 from_display,
                 to,
                 offer,
+                replaces,
             } => {
                 let invite = IncomingInvite {
                     session,
@@ -140,6 +144,7 @@ impl Phone {
                     from_display,
                     to,
                     offer,
+                    replaces,
                 };
                 self.on_incoming_call(invite).await
             }
@@ -152,9 +157,11 @@ impl Phone {
             }
             SignalingEvent::HungUp { session } => self.on_hung_up(&session).await,
             SignalingEvent::ReInvite { session, offer } => self.on_reinvite(&session, offer).await,
-            SignalingEvent::TransferRequested { session, target } => {
-                self.on_transfer_requested(&session, target).await
-            }
+            SignalingEvent::TransferRequested {
+                session,
+                target,
+                replaces,
+            } => self.on_transfer_requested(&session, target, replaces).await,
             SignalingEvent::TransferProgress { session, code, .. } => {
                 self.on_transfer_progress(&session, code).await
             }

@@ -17,6 +17,8 @@ pub(super) struct IncomingInvite {
     pub(super) from_display: Option<String>,
     pub(super) to: SipUri,
     pub(super) offer: Option<Sdp>,
+    /// Our call this one replaces (attended transfer by the other party).
+    pub(super) replaces: Option<SessionId>,
 }
 
 impl Phone {
@@ -31,6 +33,7 @@ impl Phone {
             from_display,
             to,
             offer,
+            replaces,
         } = invite;
         let web_alert = match self.account(&account) {
             Ok(found) if found.enabled => found.web_alert.clone(),
@@ -70,6 +73,14 @@ impl Phone {
             answering_machine_in: countdown,
         });
         self.emit_state(&id, CallState::Alerting).await;
+        // Attended transfer: the party we talk to hands us to this caller. The user already
+        // accepted talking to them, so the new call is answered and the old one ended.
+        if let Some(old) =
+            replaces.filter(|old| self.sessions.get(old).is_some_and(|s| s.is_connected()))
+        {
+            self.answer(&id).await?;
+            self.hang_up(&old).await?;
+        }
         Ok(())
     }
 

@@ -96,6 +96,7 @@ fn incoming(session: &str, offer: Option<&str>) -> SignalingEvent {
         from_display: Some("Caller".into()),
         to: SipUri::parse("sip:me@example.com").unwrap(),
         offer: offer.map(Sdp::new),
+        replaces: None,
     }
 }
 
@@ -938,6 +939,7 @@ async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
         .on_signaling(SignalingEvent::TransferRequested {
             session: sid("in-1"),
             target: SipUri::parse("sip:carol@example.com").unwrap(),
+            replaces: None,
         })
         .await;
     let new_call = phone
@@ -963,4 +965,114 @@ async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
         *reports.lock().unwrap(),
         [(sid("in-1"), 180), (sid("in-1"), 200)]
     );
+}
+
+#[tokio::test]
+async fn an_incoming_call_that_replaces_a_connected_one_is_answered_and_the_old_one_ended() {
+    let mut mocks = Mocks::new();
+    mocks.signaling.expect_ring().times(2).returning(|_| Ok(()));
+    mocks
+        .media
+        .expect_answer_offer()
+        .times(2)
+        .returning(|_, _| Ok(Sdp::new("answer")));
+    mocks
+        .signaling
+        .expect_answer()
+        .times(2)
+        .returning(|_, _| Ok(()));
+    mocks.media.expect_start().returning(|_| Ok(()));
+    mocks
+        .signaling
+        .expect_hang_up()
+        .with(eq(sid("old")))
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.media.expect_stop().returning(|_| Ok(()));
+    expect_history(&mut mocks.storage, CallResult::Answered);
+    let (mut phone, _, _) = phone(mocks);
+    phone.on_signaling(incoming("old", Some("offer"))).await;
+    phone.execute(Command::Answer(sid("old"))).await.unwrap();
+    phone
+        .on_signaling(SignalingEvent::Confirmed {
+            session: sid("old"),
+            sdp: None,
+        })
+        .await;
+    let SignalingEvent::IncomingCall {
+        session,
+        account,
+        from,
+        from_display,
+        to,
+        offer,
+        ..
+    } = incoming("new", Some("offer"))
+    else {
+        unreachable!()
+    };
+    let replacing = SignalingEvent::IncomingCall {
+        session,
+        account,
+        from,
+        from_display,
+        to,
+        offer,
+        replaces: Some(sid("old")),
+    };
+    phone.on_signaling(replacing).await;
+    assert_eq!(
+        phone.session(&sid("new")).unwrap().state(),
+        CallState::Accepted,
+        "answered without asking"
+    );
+    assert!(
+        phone.session(&sid("old")).is_none(),
+        "the replaced call ended"
+    );
+}
+
+#[tokio::test]
+async fn an_attended_transfer_refers_one_call_to_the_other() {
+    let mut mocks = Mocks::new();
+    mocks
+        .media
+        .expect_create_offer()
+        .times(2)
+        .returning(|_| Ok(Sdp::new("offer")));
+    mocks
+        .signaling
+        .expect_invite()
+        .times(2)
+        .returning(|_| Ok(()));
+    mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
+    mocks.media.expect_start().returning(|_| Ok(()));
+    mocks
+        .signaling
+        .expect_transfer()
+        .withf(|_, target| matches!(target, wink_ports::TransferTarget::Attended(_)))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let (mut phone, _, _) = phone(mocks);
+    let first = start_call(&mut phone, "bob").await;
+    let second = start_call(&mut phone, "carol").await;
+    assert!(
+        phone
+            .execute(Command::TransferToCall(first.clone(), second.clone()))
+            .await
+            .is_err(),
+        "both must be connected"
+    );
+    for call in [&first, &second] {
+        phone
+            .on_signaling(SignalingEvent::Answered {
+                session: call.clone(),
+                sdp: Some(Sdp::new("a")),
+            })
+            .await;
+    }
+    phone
+        .execute(Command::TransferToCall(first, second))
+        .await
+        .unwrap();
 }

@@ -4,7 +4,7 @@
 
 use wink_ports::{SessionId, SipUri, TransferTarget};
 
-use super::{Command, CommandOutcome, Phone, PhoneError, PhoneEvent};
+use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::{CallState, Target};
 
 impl Phone {
@@ -32,6 +32,31 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
+    /// Attended transfer: asks the remote party of `id` to call the remote party of `other`,
+    /// replacing our call with them.
+    pub(super) async fn transfer_to_call(
+        &mut self,
+        id: &SessionId,
+        other: &SessionId,
+    ) -> Result<CommandOutcome, PhoneError> {
+        for session in [id, other] {
+            let call = self.session_mut(session)?;
+            if !call.is_connected() {
+                let state = call.state();
+                return Err(crate::SessionError::InvalidTransition {
+                    state,
+                    action: "transfer",
+                }
+                .into());
+            }
+        }
+        self.ports
+            .signaling
+            .transfer(id, TransferTarget::Attended(other.clone()))
+            .await?;
+        Ok(CommandOutcome::Done)
+    }
+
     /// The transferee reports on the call we transferred: a success ends our call.
     pub(super) async fn on_transfer_progress(
         &mut self,
@@ -53,17 +78,14 @@ impl Phone {
         &mut self,
         id: &SessionId,
         target: SipUri,
+        replaces: Option<String>,
     ) -> Result<(), PhoneError> {
         self.emit(PhoneEvent::TransferRequested {
             session: id.clone(),
             target: target.clone(),
         });
         let account = self.session_mut(id)?.account.clone();
-        let command = Command::Call {
-            target: target.to_string(),
-            account: Some(account),
-        };
-        match Box::pin(self.execute(command)).await {
+        match Box::pin(self.place_call(&target.to_string(), Some(&account), replaces)).await {
             Ok(CommandOutcome::Session(new_call)) => {
                 self.transfers.insert(new_call, id.clone());
                 Ok(())

@@ -95,7 +95,7 @@ pub(super) fn parse_reason(raw: &str) -> Option<Reason> {
 
 /// A peer for a URI whose host is an IP address; `None` for names (the caller falls back to
 /// the account's next hop).
-fn peer_for_uri(uri: &str) -> Option<Peer> {
+pub(super) fn peer_for_uri(uri: &str) -> Option<Peer> {
     let uri = SipUri::parse(uri).ok()?;
     let ip: IpAddr = uri.host().trim_matches(['[', ']']).parse().ok()?;
     let transport = match uri
@@ -192,7 +192,12 @@ impl Endpoint {
             format!("<{}>", self.contact_for(binding)),
         );
         invite.headers.push(HeaderName::Allow, crate::ALLOW);
-        invite.headers.push(HeaderName::Supported, "timer");
+        invite
+            .headers
+            .push(HeaderName::Supported, "timer, replaces");
+        if let Some(replaces) = &request.replaces {
+            invite.headers.push(HeaderName::Replaces, replaces.clone());
+        }
         invite.headers.push(
             HeaderName::SessionExpires,
             session_timer::SESSION_EXPIRES.to_string(),
@@ -201,7 +206,7 @@ impl Endpoint {
             .headers
             .push(HeaderName::UserAgent, self.user_agent.clone());
         Self::with_body(&mut invite, request.offer.as_ref());
-        let peer = binding.next_hop;
+        let peer = binding.first_hop(&request.target.to_string());
         let sent = self.start_client(now, invite, peer, Owner::Invite(request.session.clone()));
         let role = Role::Caller {
             provisional: false,
@@ -584,6 +589,21 @@ impl Endpoint {
                 Rejection::bad_request("From and To must be sip: addresses"),
             );
         };
+        // RFC 3891: an INVITE with Replaces must name one of our dialogs, else 481.
+        let replaces = match request.headers.get(&HeaderName::Replaces) {
+            None => None,
+            Some(raw) => match self.replaced_session(raw) {
+                Some(session) => Some(session),
+                None => {
+                    let rejection = Rejection {
+                        code: 481,
+                        reason: "Call/Transaction Does Not Exist".into(),
+                        headers: vec![],
+                    };
+                    return self.respond_new(now, from, &request, rejection);
+                }
+            },
+        };
         let local_tag = generate_tag();
         let Ok(dialog) = Dialog::from_request(&request, &local_tag) else {
             return self.respond_new(
@@ -648,7 +668,35 @@ impl Endpoint {
             from_display: caller.display,
             to: called_uri,
             offer,
+            replaces,
         });
+    }
+
+    /// The call a `Replaces: call-id;to-tag=…;from-tag=…` value names (our tag is the
+    /// to-tag).
+    fn replaced_session(&self, raw: &str) -> Option<SessionId> {
+        let mut parts = raw.split(';');
+        let call_id = parts.next()?.trim();
+        let (mut to_tag, mut from_tag) = (None, None);
+        for part in parts {
+            match part.trim().split_once('=') {
+                Some((name, value)) if name.eq_ignore_ascii_case("to-tag") => {
+                    to_tag = Some(value.trim())
+                }
+                Some((name, value)) if name.eq_ignore_ascii_case("from-tag") => {
+                    from_tag = Some(value.trim())
+                }
+                _ => {}
+            }
+        }
+        let (to_tag, from_tag) = (to_tag?, from_tag?);
+        self.calls.iter().find_map(|(session, call)| {
+            let dialog = call.dialog.as_ref()?;
+            (dialog.call_id == call_id
+                && dialog.local_tag == to_tag
+                && dialog.remote_tag == from_tag)
+                .then(|| session.clone())
+        })
     }
 
     /// A response from us to the callee's INVITE, with our tag and Contact.

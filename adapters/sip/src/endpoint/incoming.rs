@@ -17,7 +17,7 @@ use crate::transaction::{
 /// What we accept in MESSAGE bodies.
 const ACCEPT_TEXT: &str = "text/plain";
 /// Extensions we support (a `Require` naming another gets 420).
-const SUPPORTED: &[&str] = &["timer"];
+const SUPPORTED: &[&str] = &["timer", "replaces"];
 
 impl Endpoint {
     /// Handles bytes received from `from`. Never panics, whatever the bytes.

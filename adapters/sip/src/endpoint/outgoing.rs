@@ -146,7 +146,7 @@ impl Endpoint {
             .headers
             .push(HeaderName::ContentType, request.content_type.clone());
         message.body = request.body.into_bytes();
-        let peer = binding.next_hop;
+        let peer = binding.first_hop(&request.to.to_string());
         let owner = Owner::Message {
             id: request.id,
             account: request.account,

@@ -323,6 +323,7 @@ fn call_bob(pair: &mut Pair, offer: Option<&str>) -> SessionId {
                 account: AccountId::new("alice@127.0.0.1").unwrap(),
                 target: SipUri::parse(&format!("sip:bob-token@{BOB}")).unwrap(),
                 offer: offer.map(Sdp::new),
+                replaces: None,
             },
         )
         .unwrap();
@@ -588,6 +589,7 @@ fn a_blind_transfer_is_accepted_reported_and_notified() {
         pair.bob_events
             .contains(&SignalingEvent::TransferRequested {
                 session: incoming.clone(),
+                replaces: None,
                 target: carol
             })
     );
@@ -699,4 +701,177 @@ fn the_caller_refreshes_the_session_halfway_through_the_interval() {
         e,
         SignalingEvent::Failed { .. } | SignalingEvent::HungUp { .. }
     )));
+}
+
+/// Endpoints on one virtual network: each datagram goes to the endpoint at its address.
+struct Net {
+    nodes: Vec<(&'static str, Endpoint, Vec<SignalingEvent>)>,
+    now: Instant,
+}
+
+impl Net {
+    fn run(&mut self) {
+        for _ in 0..50 {
+            let mut moved = false;
+            for i in 0..self.nodes.len() {
+                let from = self.nodes[i].0;
+                let (sent, events) = drain(&mut self.nodes[i].1);
+                self.nodes[i].2.extend(events);
+                for (to, bytes) in sent {
+                    moved = true;
+                    if let Some(node) = self
+                        .nodes
+                        .iter_mut()
+                        .find(|(addr, _, _)| peer(addr).addr == to.addr)
+                    {
+                        node.1.handle_received(self.now, peer(from), &bytes);
+                    }
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    fn events(&self, i: usize) -> &[SignalingEvent] {
+        &self.nodes[i].2
+    }
+
+    fn incoming(&self, i: usize, skip: usize) -> (SessionId, Option<SessionId>) {
+        self.events(i)
+            .iter()
+            .filter_map(|e| match e {
+                SignalingEvent::IncomingCall {
+                    session, replaces, ..
+                } => Some((session.clone(), replaces.clone())),
+                _ => None,
+            })
+            .nth(skip)
+            .expect("an incoming call")
+    }
+}
+
+#[test]
+fn an_attended_transfer_replaces_the_consultation_call_at_the_target() {
+    const CAROL: &str = "127.0.0.1:5073";
+    let (alice_id, bob_id) = (
+        AccountId::new("alice@127.0.0.1").unwrap(),
+        AccountId::new("bob@127.0.0.1").unwrap(),
+    );
+    let mut net = Net {
+        nodes: vec![
+            (ALICE, endpoint(ALICE, "alice", BOB), vec![]),
+            (BOB, endpoint(BOB, "bob", ALICE), vec![]),
+            (CAROL, endpoint(CAROL, "carol", ALICE), vec![]),
+        ],
+        now: Instant::now(),
+    };
+    let invite = |net: &mut Net,
+                  from: usize,
+                  account: &AccountId,
+                  session: &str,
+                  target: String,
+                  replaces: Option<String>| {
+        let request = InviteRequest {
+            session: SessionId::new(session).unwrap(),
+            account: account.clone(),
+            target: SipUri::parse(&target).unwrap(),
+            offer: Some(Sdp::new("v=0")),
+            replaces,
+        };
+        let now = net.now;
+        net.nodes[from].1.invite(now, request).unwrap();
+        net.run();
+    };
+    let answer = |net: &mut Net, node: usize, session: &SessionId| {
+        let now = net.now;
+        net.nodes[node]
+            .1
+            .answer(now, session, Some(Sdp::new("v=0")))
+            .unwrap();
+        net.run();
+    };
+    // Alice talks to bob (call A), then consults carol (call B).
+    invite(
+        &mut net,
+        0,
+        &alice_id,
+        "A",
+        format!("sip:bob-token@{BOB}"),
+        None,
+    );
+    let (bob_a, _) = net.incoming(1, 0);
+    answer(&mut net, 1, &bob_a);
+    invite(
+        &mut net,
+        0,
+        &alice_id,
+        "B",
+        format!("sip:carol-token@{CAROL}"),
+        None,
+    );
+    let (carol_b, _) = net.incoming(2, 0);
+    answer(&mut net, 2, &carol_b);
+
+    // Alice hands bob over to carol.
+    let now = net.now;
+    net.nodes[0]
+        .1
+        .transfer(
+            now,
+            &SessionId::new("A").unwrap(),
+            &wink_ports::TransferTarget::Attended(SessionId::new("B").unwrap()),
+        )
+        .unwrap();
+    net.run();
+    let (target, replaces) = net
+        .events(1)
+        .iter()
+        .find_map(|e| match e {
+            SignalingEvent::TransferRequested {
+                target, replaces, ..
+            } => Some((target.clone(), replaces.clone())),
+            _ => None,
+        })
+        .expect("bob was asked to transfer");
+    assert_eq!(target.to_string(), format!("sip:carol-token@{CAROL}"));
+    assert!(
+        replaces
+            .as_deref()
+            .is_some_and(|r| r.contains(";to-tag=") && r.contains(";from-tag=")),
+        "{replaces:?}"
+    );
+
+    // Bob calls carol with Replaces: carol sees which of her calls it replaces.
+    invite(&mut net, 1, &bob_id, "C", target.to_string(), replaces);
+    let (carol_c, replaced) = net.incoming(2, 1);
+    assert_eq!(
+        replaced,
+        Some(carol_b.clone()),
+        "the new call replaces carol's call with alice"
+    );
+    answer(&mut net, 2, &carol_c);
+    let now = net.now;
+    net.nodes[2].1.hang_up(now, &carol_b).unwrap();
+    net.run();
+    assert!(net.events(0).contains(&SignalingEvent::HungUp {
+        session: SessionId::new("B").unwrap()
+    }));
+    assert!(
+        net.events(1).iter().any(
+            |e| matches!(e, SignalingEvent::Answered { session, .. } if session.as_str() == "C")
+        )
+    );
+
+    // A Replaces naming no dialog is refused with 481.
+    invite(
+        &mut net,
+        1,
+        &bob_id,
+        "D",
+        format!("sip:carol-token@{CAROL}"),
+        Some("nope;to-tag=x;from-tag=y".into()),
+    );
+    assert!(net.events(1).iter().any(|e| matches!(e, SignalingEvent::Failed { code: 481, session, .. } if session.as_str() == "D")));
 }

@@ -10,6 +10,44 @@ use super::{Endpoint, EndpointOutput, Owner, Peer};
 use crate::message::{HeaderName, Message, Method, NameAddr, Rejection, StartLine};
 use crate::transaction::{Event, response_to};
 
+/// Escapes a value for a URI header (`?name=value`): everything but unreserved characters.
+fn escape_header_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Undoes `%XX` escapes (invalid escapes are kept as written).
+fn unescape_header_value(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let decoded = (bytes[i] == b'%')
+            .then(|| value.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match decoded {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// The status line of a `message/sipfrag` body: `SIP/2.0 200 OK`.
 fn sipfrag_status(body: &[u8]) -> Option<(u16, String)> {
     let text = std::str::from_utf8(body).ok()?;
@@ -42,25 +80,24 @@ impl Endpoint {
         Ok((request, peer))
     }
 
-    /// Asks the remote party to call `target` (REFER with Refer-To and Referred-By).
+    /// Asks the remote party to call `target` (REFER with Refer-To and Referred-By); for an
+    /// attended transfer the Refer-To carries a `Replaces` naming our other call.
     ///
     /// # Errors
     /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] without a dialog,
-    /// [`SignalingError::Transport`] for attended transfer (not available yet).
     pub fn transfer(
         &mut self,
         now: Instant,
         session: &SessionId,
         target: &TransferTarget,
     ) -> Result<(), SignalingError> {
-        let TransferTarget::Blind(uri) = target else {
-            return Err(SignalingError::Transport(
-                "attended transfer is not available yet".into(),
-            ));
+        let refer_to = match target {
+            TransferTarget::Blind(uri) => format!("<{uri}>"),
+            TransferTarget::Attended(other) => self.replacing_refer_to(other)?,
         };
         let account = self.calls.get(session).map(|c| c.account.clone());
         let (mut refer, peer) = self.in_dialog_request(session, Method::Refer)?;
-        refer.headers.push(HeaderName::ReferTo, format!("<{uri}>"));
+        refer.headers.push(HeaderName::ReferTo, refer_to);
         if let Some(binding) = account.and_then(|a| self.accounts.get(&a)) {
             refer
                 .headers
@@ -72,6 +109,37 @@ impl Endpoint {
         }
         self.start_client(now, refer, peer, Owner::Refer(session.clone()));
         Ok(())
+    }
+
+    /// `<sip:target?Replaces=call-id%3Bto-tag%3D…%3Bfrom-tag%3D…>` for our call `other`
+    /// (RFC 3891): the target will see its own tag as `to-tag`.
+    fn replacing_refer_to(&self, other: &SessionId) -> Result<String, SignalingError> {
+        let call = self
+            .calls
+            .get(other)
+            .ok_or_else(|| SignalingError::UnknownSession(other.clone()))?;
+        let dialog = call
+            .dialog
+            .as_ref()
+            .ok_or_else(|| SignalingError::InvalidState {
+                session: other.clone(),
+                action: "transfer to",
+            })?;
+        let replaces = format!(
+            "{};to-tag={};from-tag={}",
+            dialog.call_id, dialog.remote_tag, dialog.local_tag
+        );
+        let target = dialog
+            .remote_uri
+            .uri
+            .split(';')
+            .next()
+            .unwrap_or(&dialog.remote_uri.uri)
+            .to_owned();
+        Ok(format!(
+            "<{target}?Replaces={}>",
+            escape_header_value(&replaces)
+        ))
     }
 
     /// The answer to our REFER: an error ends the transfer attempt.
@@ -128,12 +196,25 @@ impl Endpoint {
         session: SessionId,
         request: &Message,
     ) {
-        let target = request
+        let refer_to = request
             .headers
             .get(&HeaderName::ReferTo)
-            .and_then(|raw| NameAddr::parse(raw).ok())
-            .map(|address| address.uri.split('?').next().unwrap_or_default().to_owned())
-            .and_then(|uri| SipUri::parse(&uri).ok());
+            .and_then(|raw| NameAddr::parse(raw).ok());
+        let (uri, headers) = refer_to
+            .as_ref()
+            .map(|address| {
+                address
+                    .uri
+                    .split_once('?')
+                    .unwrap_or((address.uri.as_str(), ""))
+            })
+            .unwrap_or_default();
+        let target = SipUri::parse(uri).ok();
+        let replaces = headers.split('&').find_map(|header| {
+            let (name, value) = header.split_once('=')?;
+            name.eq_ignore_ascii_case("Replaces")
+                .then(|| unescape_header_value(value))
+        });
         let Some(target) = target else {
             return self.respond_new(
                 now,
@@ -148,6 +229,7 @@ impl Endpoint {
             .push_back(EndpointOutput::Event(SignalingEvent::TransferRequested {
                 session,
                 target,
+                replaces,
             }));
     }
 
@@ -181,6 +263,18 @@ impl Endpoint {
 #[cfg(test)]
 mod tests {
     use super::sipfrag_status;
+
+    #[test]
+    fn replaces_values_survive_the_uri_header_escaping() {
+        let value = "a84b4c76@pc33.test;to-tag=8321234356;from-tag=9fxced76sl";
+        let escaped = super::escape_header_value(value);
+        assert!(
+            !escaped.contains(';') && !escaped.contains('@') && !escaped.contains('='),
+            "{escaped}"
+        );
+        assert_eq!(super::unescape_header_value(&escaped), value);
+        assert_eq!(super::unescape_header_value("bad%zzend%4"), "bad%zzend%4");
+    }
 
     #[test]
     fn sipfrag_status_lines() {
