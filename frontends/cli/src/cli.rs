@@ -50,7 +50,8 @@ pub(crate) enum Command {
         #[arg(long)]
         refuse: Option<Refusal>,
     },
-    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, transfer TARGET, quit.
+    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, transfer TARGET,
+    /// consult TARGET, complete, quit.
     Call {
         #[command(flatten)]
         network: Network,
@@ -68,6 +69,13 @@ pub(crate) enum Command {
         /// ... this many seconds after it is answered (default 1).
         #[arg(long, default_value_t = 1)]
         transfer_after: u64,
+        /// Attended transfer: put the answered call on hold, call this target, and once it
+        /// answers connect the two parties (REFER with Replaces) ...
+        #[arg(long, conflicts_with = "transfer_to")]
+        consult: Option<String>,
+        /// ... this many seconds after the first call is answered (default 1).
+        #[arg(long, default_value_t = 1)]
+        consult_after: u64,
     },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {

@@ -38,11 +38,14 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             hold_after,
             transfer_to,
             transfer_after,
+            consult,
+            consult_after,
         } => {
             let timing = network::CallTiming {
                 hangup_after,
                 hold_after,
                 transfer: transfer_to.map(|to| (to, transfer_after)),
+                consult: consult.map(|to| (to, consult_after)),
             };
             network::call(context, &options, &target, timing).await
         }

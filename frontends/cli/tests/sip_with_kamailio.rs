@@ -381,3 +381,74 @@ fn a_blind_transfer_among_three_parties() {
     assert!(carol_saw.contains("from <bob15@wink.test>"), "{carol_saw}");
     assert!(carol_saw.contains(": established"), "{carol_saw}");
 }
+
+#[test]
+fn an_attended_transfer_among_three_parties() {
+    let carol = Sandbox::new();
+    account(&carol, "carol16", "carol16-pw");
+    let carol_listener = common::Listener::start(&carol, &["--auto-answer", "--duration", "10"]);
+    let bob = Sandbox::new();
+    account(&bob, "bob16", "bob16-pw");
+    let bob_listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "10"]);
+
+    let alice = Sandbox::new();
+    account(&alice, "alice16", "alice16-pw");
+    let out = wink(
+        &alice,
+        &[
+            "call",
+            "--bind",
+            "127.0.0.1:0",
+            "--audio",
+            "none",
+            "--timeout",
+            "10",
+            "--consult",
+            "carol16@wink.test",
+            "--consult-after",
+            "1",
+            "bob16@wink.test",
+        ],
+        "",
+    );
+    let alice_saw = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{alice_saw}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        alice_saw.contains("consulting carol16@wink.test"),
+        "{alice_saw}"
+    );
+    assert!(
+        alice_saw.contains(": 200"),
+        "bob reported that carol took his call: {alice_saw}"
+    );
+    assert_eq!(
+        alice_saw.matches("ended: Answered").count(),
+        2,
+        "both of alice's calls ended: {alice_saw}"
+    );
+
+    let bob_saw = bob_listener.finish();
+    assert!(
+        bob_saw.contains("transferred us to <carol16@wink.test>"),
+        "{bob_saw}"
+    );
+    assert_eq!(
+        bob_saw.matches(": established").count(),
+        2,
+        "with alice, then with carol: {bob_saw}"
+    );
+    let carol_saw = carol_listener.finish();
+    assert!(
+        carol_saw.contains("from <alice16@wink.test>")
+            && carol_saw.contains("from <bob16@wink.test>"),
+        "{carol_saw}"
+    );
+    assert!(
+        carol_saw.matches(": established").count() >= 2,
+        "{carol_saw}"
+    );
+}

@@ -120,16 +120,12 @@ pub(super) async fn listen(
     )
     .await?;
     println!("registered {account} for {expires} s; listening");
-    let console = console::Console {
-        phone: &assembled.phone,
-        policy,
-        current: None,
-        end_with_call: false,
-    };
+    let console = console::Console::new(&assembled.phone, policy, None);
     let timing = CallTiming {
         hangup_after: None,
         hold_after: None,
         transfer: None,
+        consult: None,
     };
     console
         .run(&mut events, duration.map(Duration::from_secs), &timing)
@@ -147,6 +143,8 @@ pub(crate) struct CallTiming {
     pub(crate) hold_after: Option<u64>,
     /// Transfer to a target after these seconds.
     pub(crate) transfer: Option<(String, u64)>,
+    /// Consult a target after these seconds, then connect the two calls (attended transfer).
+    pub(crate) consult: Option<(String, u64)>,
 }
 
 pub(super) async fn call(
@@ -177,12 +175,11 @@ pub(super) async fn call(
             bail!("the call did not start")
         };
         println!("calling {target} ({session})");
-        let console = console::Console {
-            phone: &assembled.phone,
-            policy: IncomingPolicy::Refuse(Refusal::Busy),
-            current: Some(session),
-            end_with_call: true,
-        };
+        let console = console::Console::new(
+            &assembled.phone,
+            IncomingPolicy::Refuse(Refusal::Busy),
+            Some(session),
+        );
         let ended = console.run(&mut events, None, &timing).await;
         match ended {
             Some(wink_ports::CallResult::Answered) => Ok(()),

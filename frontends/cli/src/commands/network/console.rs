@@ -27,15 +27,76 @@ pub(crate) struct Console<'a> {
     pub(crate) policy: IncomingPolicy,
     /// The call commands apply to.
     pub(crate) current: Option<SessionId>,
-    /// Stop when the current call ends (`call`), not only on Ctrl-C (`listen`).
+    /// Stop when our calls have ended (`call`), not only on Ctrl-C (`listen`).
     pub(crate) end_with_call: bool,
+    /// The call on hold while we consult another party (attended transfer).
+    pub(crate) held: Option<SessionId>,
+    /// Our calls still going.
+    pub(crate) active: Vec<SessionId>,
+    /// How the first call ended (what `call` reports).
+    pub(crate) first_result: Option<CallResult>,
 }
 
 fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(365 * 24 * 3600)
 }
 
-impl Console<'_> {
+impl<'a> Console<'a> {
+    /// A console for `call` (ends with its calls) or `listen` (`first` is `None`).
+    pub(crate) fn new(
+        phone: &'a PhoneHandle,
+        policy: IncomingPolicy,
+        first: Option<SessionId>,
+    ) -> Self {
+        Self {
+            phone,
+            policy,
+            end_with_call: first.is_some(),
+            active: first.iter().cloned().collect(),
+            current: first,
+            held: None,
+            first_result: None,
+        }
+    }
+
+    /// Holds the current call and calls `target`: the consultation of an attended transfer.
+    async fn consult(&mut self, target: &str) {
+        let Some(current) = self.current.clone() else {
+            return eprintln!("error: there is no call");
+        };
+        self.run_command(Command::Hold(current.clone(), true)).await;
+        match self
+            .phone
+            .execute(Command::Call {
+                target: target.to_owned(),
+                account: None,
+            })
+            .await
+        {
+            Ok(wink_domain::CommandOutcome::Session(consulted)) => {
+                println!("consulting {target} ({consulted}); 'complete' connects the two calls");
+                self.active.push(consulted.clone());
+                self.held = Some(current);
+                self.current = Some(consulted);
+            }
+            Ok(_) => {}
+            Err(error) => eprintln!("error: {error}"),
+        }
+    }
+
+    /// Connects the held call's party with the consulted party (REFER with Replaces).
+    async fn complete(&mut self) {
+        match (self.held.clone(), self.current.clone()) {
+            (Some(held), Some(current)) => {
+                self.run_command(Command::TransferToCall(held, current))
+                    .await
+            }
+            _ => eprintln!(
+                "error: 'complete' needs a held call and a consulted one (see 'consult TARGET')"
+            ),
+        }
+    }
+
     async fn run_command(&mut self, command: Command) {
         if let Err(error) = self.phone.execute(command).await {
             eprintln!("error: {error}");
@@ -47,8 +108,17 @@ impl Console<'_> {
         let Some(first) = words.first() else {
             return true;
         };
-        if *first == "quit" {
-            return false;
+        match *first {
+            "quit" => return false,
+            "consult" => {
+                self.consult(&words[1..].join(" ")).await;
+                return true;
+            }
+            "complete" => {
+                self.complete().await;
+                return true;
+            }
+            _ => {}
         }
         let Some(session) = self.current.clone() else {
             eprintln!("error: there is no call");
@@ -67,7 +137,7 @@ impl Console<'_> {
             "transfer" => Command::Transfer(session, words[1..].join(" ")),
             other => {
                 eprintln!(
-                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, transfer TARGET, quit)"
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, transfer TARGET, consult TARGET, complete, quit)"
                 );
                 return true;
             }
@@ -87,6 +157,7 @@ impl Console<'_> {
         let stop_at = duration.map_or_else(far_future, |d| Instant::now() + d);
         let (mut hangup_at, mut hold_at, mut transfer_at) =
             (far_future(), far_future(), far_future());
+        let (mut consult_at, mut complete_at) = (far_future(), far_future());
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
         let mut stdin_open = true;
         loop {
@@ -104,8 +175,17 @@ impl Console<'_> {
                                     IncomingPolicy::Refuse(Refusal::Busy) => self.run_command(Command::Busy(session)).await,
                                 }
                             }
+                            PhoneEvent::CallState { session, state: CallState::Established }
+                                if self.held.is_some() && Some(&session) == self.current.as_ref() && timing.consult.is_some() =>
+                            {
+                                // The consulted party answered: connect the two a second later.
+                                complete_at = Instant::now() + Duration::from_secs(1);
+                            }
                             PhoneEvent::CallState { session, state: CallState::Established } if Some(&session) == self.current.as_ref() => {
                                 let after = |secs: u64| Instant::now() + Duration::from_secs(secs);
+                                if let Some((_, secs)) = &timing.consult {
+                                    consult_at = after(*secs);
+                                }
                                 if let Some(secs) = timing.hangup_after {
                                     hangup_at = after(secs);
                                 }
@@ -116,11 +196,20 @@ impl Console<'_> {
                                     transfer_at = after(*secs);
                                 }
                             }
-                            PhoneEvent::CallEnded { session, result, .. } if Some(&session) == self.current.as_ref() => {
-                                if self.end_with_call {
-                                    return Some(result);
+                            PhoneEvent::CallEnded { session, result, .. } => {
+                                if self.active.first() == Some(&session) && self.first_result.is_none() {
+                                    self.first_result = Some(result);
                                 }
-                                self.current = None;
+                                self.active.retain(|s| s != &session);
+                                if self.held.as_ref() == Some(&session) {
+                                    self.held = None;
+                                }
+                                if self.current.as_ref() == Some(&session) {
+                                    self.current = self.held.take();
+                                }
+                                if self.end_with_call && self.active.is_empty() {
+                                    return self.first_result.or(Some(result));
+                                }
                             }
                             _ => {}
                         }
@@ -147,6 +236,16 @@ impl Console<'_> {
                     if let (Some(session), Some((target, _))) = (self.current.clone(), &timing.transfer) {
                         self.run_command(Command::Transfer(session, target.clone())).await;
                     }
+                }
+                () = sleep_until(consult_at) => {
+                    consult_at = far_future();
+                    if let Some((target, _)) = &timing.consult {
+                        self.consult(target).await;
+                    }
+                }
+                () = sleep_until(complete_at) => {
+                    complete_at = far_future();
+                    self.complete().await;
                 }
                 () = sleep_until(hold_at) => {
                     hold_at = far_future();
