@@ -374,7 +374,7 @@ impl Endpoint {
 
     /// Moves an account to its next server after a timeout or 503 and registers there;
     /// `false` when every server has been tried in this round.
-    fn fail_over(&mut self, now: Instant, account: &AccountId) -> bool {
+    pub(super) fn fail_over(&mut self, now: Instant, account: &AccountId) -> bool {
         let Some(binding) = self.accounts.get_mut(account) else {
             return false;
         };

@@ -233,6 +233,9 @@ impl Endpoint {
         let response = match event {
             Event::Response(response) => response,
             Event::Timeout => {
+                if self.retry_invite_elsewhere(now, session) {
+                    return;
+                }
                 self.calls.remove(session);
                 return self.emit(SignalingEvent::Failed {
                     session: session.clone(),
@@ -307,6 +310,7 @@ impl Endpoint {
                     }
                 }
             }
+            503 if self.retry_invite_elsewhere(now, session) => {}
             _ => {
                 self.calls.remove(session);
                 self.emit(SignalingEvent::Failed {
@@ -316,6 +320,43 @@ impl Endpoint {
                 });
             }
         }
+    }
+
+    /// RFC 3263 §4.3: our INVITE got no answer or 503 from a server we found in DNS; send
+    /// it to the next one (the account moves there, its registration too).
+    fn retry_invite_elsewhere(&mut self, now: Instant, session: &SessionId) -> bool {
+        let Some(call) = self.calls.get(session) else {
+            return false;
+        };
+        let untouched = matches!(
+            call.role,
+            Role::Caller {
+                provisional: false,
+                ..
+            }
+        );
+        let first_hop_was_server = self
+            .accounts
+            .get(&call.account)
+            .is_some_and(|a| a.next_hop == call.peer);
+        if !untouched || !first_hop_was_server {
+            return false;
+        }
+        let account = call.account.clone();
+        if !self.fail_over(now, &account) {
+            return false;
+        }
+        let Some(peer) = self.accounts.get(&account).map(|a| a.next_hop) else {
+            return false;
+        };
+        let mut invite = self.calls.get(session).expect("present").invite.clone();
+        invite.headers.remove(&HeaderName::Via);
+        let sent = self.start_client(now, invite, peer, Owner::Invite(session.clone()));
+        if let Some(call) = self.calls.get_mut(session) {
+            call.invite = sent;
+            call.peer = peer;
+        }
+        true
     }
 
     fn on_invite_ok(&mut self, now: Instant, session: &SessionId, response: &Message) {

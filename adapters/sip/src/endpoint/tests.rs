@@ -875,3 +875,80 @@ fn an_attended_transfer_replaces_the_consultation_call_at_the_target() {
     );
     assert!(net.events(1).iter().any(|e| matches!(e, SignalingEvent::Failed { code: 481, session, .. } if session.as_str() == "D")));
 }
+
+impl Net {
+    /// Fires every node's timers up to `limit` from now, delivering as it goes.
+    fn advance(&mut self, limit: Duration) {
+        let end = self.now + limit;
+        loop {
+            self.run();
+            let next = self
+                .nodes
+                .iter()
+                .filter_map(|(_, e, _)| e.poll_timeout())
+                .min();
+            match next {
+                Some(at) if at <= end => {
+                    self.now = at;
+                    for (_, endpoint, _) in &mut self.nodes {
+                        endpoint.handle_timeout(at);
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.now = end;
+    }
+}
+
+#[test]
+fn an_invite_that_times_out_goes_to_the_next_dns_server() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    if let Some(binding) = alice.accounts.get_mut(&account) {
+        binding.alternates = vec![peer(BOB)];
+    }
+    let mut net = Net {
+        nodes: vec![
+            (ALICE, alice, vec![]),
+            (BOB, endpoint(BOB, "bob", ALICE), vec![]),
+        ],
+        now: Instant::now(),
+    };
+    let request = InviteRequest {
+        session: SessionId::new("X").unwrap(),
+        account,
+        target: SipUri::parse("sip:bob-token@wink.test").unwrap(),
+        offer: Some(Sdp::new("v=0")),
+        replaces: None,
+    };
+    let now = net.now;
+    net.nodes[0].1.invite(now, request).unwrap();
+    net.advance(Duration::from_secs(31));
+    assert!(
+        net.incoming_calls(1).is_empty(),
+        "nothing reaches bob while the first server is tried"
+    );
+    net.advance(Duration::from_secs(3));
+    assert_eq!(
+        net.incoming_calls(1).len(),
+        1,
+        "after timer B the INVITE went to the second server"
+    );
+    assert!(
+        !net.events(0)
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Failed { .. })),
+        "{:?}",
+        net.events(0)
+    );
+}
+
+impl Net {
+    fn incoming_calls(&self, i: usize) -> Vec<&SignalingEvent> {
+        self.events(i)
+            .iter()
+            .filter(|e| matches!(e, SignalingEvent::IncomingCall { .. }))
+            .collect()
+    }
+}
