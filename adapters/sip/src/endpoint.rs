@@ -20,7 +20,7 @@ use tracing::debug;
 use wink_ports::{AccountId, MessageId, SessionId, SignalingEvent};
 
 use crate::digest::Credentials;
-use crate::message::Message;
+use crate::message::{HeaderName, Message};
 use crate::registration::{Registration, RegistrationOutput};
 use crate::transaction::{Event, Output, Reliability, TimerConfig, Transaction, TransactionKey};
 
@@ -350,8 +350,18 @@ impl Endpoint {
             ) => {
                 self.on_message_response(now, id, account, request, *authenticated, &response);
             }
-            (Owner::Message { id, .. }, Event::Timeout) => {
-                self.message_outcome(id, Err((408, "no response".into())));
+            (
+                Owner::Message {
+                    id,
+                    account,
+                    request,
+                    authenticated,
+                },
+                Event::Timeout,
+            ) => {
+                if !self.retry_message_elsewhere(now, id, account, request, *authenticated) {
+                    self.message_outcome(id, Err((408, "no response".into())));
+                }
             }
             (Owner::Invite(session), event) if event != Event::Terminated => {
                 self.on_invite_event(now, session, event)
@@ -390,6 +400,41 @@ impl Endpoint {
         *self.failovers.entry(account.clone()).or_default() += 1;
         tracing::info!(target: "sip", %account, from = %failed.addr, to = %next.addr, "registrar unreachable; trying the next server");
         let _ = self.register(now, account);
+        true
+    }
+
+    /// A MESSAGE to a domain target that timed out goes to the next DNS server (RFC 3263).
+    fn retry_message_elsewhere(
+        &mut self,
+        now: Instant,
+        id: &MessageId,
+        account: &AccountId,
+        request: &Message,
+        authenticated: bool,
+    ) -> bool {
+        let target = match &request.start {
+            crate::message::StartLine::Request { uri, .. } => uri.clone(),
+            crate::message::StartLine::Response { .. } => return false,
+        };
+        let went_to_server = self
+            .accounts
+            .get(account)
+            .is_some_and(|a| a.first_hop(&target) == a.next_hop);
+        if !went_to_server || !self.fail_over(now, account) {
+            return false;
+        }
+        let Some(peer) = self.accounts.get(account).map(|a| a.next_hop) else {
+            return false;
+        };
+        let mut retry = request.clone();
+        retry.headers.remove(&HeaderName::Via);
+        let owner = Owner::Message {
+            id: id.clone(),
+            account: account.clone(),
+            request: retry.clone(),
+            authenticated,
+        };
+        self.start_client(now, retry, peer, owner);
         true
     }
 

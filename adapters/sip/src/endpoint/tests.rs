@@ -952,3 +952,39 @@ impl Net {
             .collect()
     }
 }
+
+#[test]
+fn a_message_that_times_out_goes_to_the_next_dns_server() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    if let Some(binding) = alice.accounts.get_mut(&account) {
+        binding.alternates = vec![peer(BOB)];
+    }
+    let mut net = Net {
+        nodes: vec![
+            (ALICE, alice, vec![]),
+            (BOB, endpoint(BOB, "bob", ALICE), vec![]),
+        ],
+        now: Instant::now(),
+    };
+    let id = MessageId::new("m9").unwrap();
+    let request = MessageRequest {
+        id: id.clone(),
+        account,
+        to: SipUri::parse("sip:bob-token@wink.test").unwrap(),
+        content_type: "text/plain".into(),
+        body: "failover".into(),
+    };
+    let now = net.now;
+    net.nodes[0].1.send_message(now, request).unwrap();
+    net.advance(Duration::from_secs(40));
+    assert!(
+        net.events(1).iter().any(
+            |e| matches!(e, SignalingEvent::MessageReceived { body, .. } if body == "failover")
+        )
+    );
+    assert!(net.events(0).contains(&SignalingEvent::MessageOutcome {
+        id,
+        outcome: MessageOutcome::Delivered
+    }));
+}
