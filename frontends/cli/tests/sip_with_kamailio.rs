@@ -5,6 +5,22 @@ mod common;
 
 use common::{Sandbox, use_file_secrets, wink, wink_ok};
 
+/// `wink-cli register --trace` on 127.0.0.1 with a timeout in seconds.
+fn register(sandbox: &Sandbox, timeout: &str) -> std::process::Output {
+    wink(
+        sandbox,
+        &[
+            "register",
+            "--trace",
+            "--bind",
+            "127.0.0.1:0",
+            "--timeout",
+            timeout,
+        ],
+        "",
+    )
+}
+
 fn account(sandbox: &Sandbox, user: &str, password: &str) {
     common::sip_account_with_password(sandbox, user, password);
 }
@@ -43,18 +59,7 @@ fn a_wrong_password_is_reported_clearly() {
 fn the_trace_shows_messages_with_credentials_redacted() {
     let sandbox = Sandbox::new();
     account(&sandbox, "carol3", "carol3-pw");
-    let out = wink(
-        &sandbox,
-        &[
-            "register",
-            "--trace",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "20",
-        ],
-        "",
-    );
+    let out = register(&sandbox, "20");
     assert!(
         out.status.success(),
         "{}",
@@ -211,18 +216,7 @@ fn registers_over_tcp_and_over_tls_trusting_a_private_ca() {
         ];
         args.extend(extra);
         wink_ok(&sandbox, &args, &format!("{user}-pw\n"));
-        let out = wink(
-            &sandbox,
-            &[
-                "register",
-                "--trace",
-                "--bind",
-                "127.0.0.1:0",
-                "--timeout",
-                "20",
-            ],
-            "",
-        );
+        let out = register(&sandbox, "20");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let trace = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{proxy_setting}: {stdout}\n{trace}");
@@ -262,18 +256,7 @@ fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
         ],
         "alice13-pw\n",
     );
-    let out = wink(
-        &sandbox,
-        &[
-            "register",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "3",
-            "--trace",
-        ],
-        "",
-    );
+    let out = register(&sandbox, "3");
     assert!(
         !out.status.success(),
         "an untrusted certificate must not register"
@@ -297,18 +280,7 @@ fn finds_the_registrar_by_naptr_and_srv_and_fails_over_to_the_second_target() {
         &["account", "add", "alice14@wink.test", "--password-stdin"],
         "alice14-pw\n",
     );
-    let out = wink(
-        &sandbox,
-        &[
-            "register",
-            "--trace",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "60",
-        ],
-        "",
-    );
+    let out = register(&sandbox, "60");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let trace = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stdout}\n{trace}");

@@ -636,11 +636,7 @@ impl Endpoint {
             Some(raw) => match self.replaced_session(raw) {
                 Some(session) => Some(session),
                 None => {
-                    let rejection = Rejection {
-                        code: 481,
-                        reason: "Call/Transaction Does Not Exist".into(),
-                        headers: vec![],
-                    };
+                    let rejection = Rejection::no_such_call();
                     return self.respond_new(now, from, &request, rejection);
                 }
             },
@@ -786,24 +782,31 @@ impl Endpoint {
         self.drain_transaction(now, key);
     }
 
+    /// The server transaction of an incoming call not answered yet.
+    fn unanswered_invite(
+        &mut self,
+        session: &SessionId,
+        action: &'static str,
+    ) -> Result<TransactionKey, SignalingError> {
+        match &self.call(session)?.role {
+            Role::Callee {
+                server,
+                answered: false,
+                ..
+            } => Ok(server.clone()),
+            _ => Err(SignalingError::InvalidState {
+                session: session.clone(),
+                action,
+            }),
+        }
+    }
+
     /// Sends 180 Ringing.
     ///
     /// # Errors
     /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
     pub fn ring(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
-        let call = self.call(session)?;
-        let Role::Callee {
-            server,
-            answered: false,
-            ..
-        } = &call.role
-        else {
-            return Err(SignalingError::InvalidState {
-                session: session.clone(),
-                action: "ring",
-            });
-        };
-        let key = server.clone();
+        let key = self.unanswered_invite(session, "ring")?;
         let response = self.callee_response(
             self.calls.get(session).expect("present"),
             180,
@@ -890,19 +893,7 @@ impl Endpoint {
         if !(300..=699).contains(&status.0) {
             return Err(SignalingError::BadStatus(status.0));
         }
-        let call = self.call(session)?;
-        let Role::Callee {
-            server,
-            answered: false,
-            ..
-        } = &call.role
-        else {
-            return Err(SignalingError::InvalidState {
-                session: session.clone(),
-                action: "reject",
-            });
-        };
-        let key = server.clone();
+        let key = self.unanswered_invite(session, "reject")?;
         let reason = match status.0 {
             486 => "Busy Here",
             603 => "Decline",
@@ -975,11 +966,7 @@ impl Endpoint {
                 })
         });
         let Some((session, answered)) = target else {
-            let rejection = Rejection {
-                code: 481,
-                reason: "Call/Transaction Does Not Exist".into(),
-                headers: vec![],
-            };
+            let rejection = Rejection::no_such_call();
             return self.respond_new(now, from, &cancel, rejection);
         };
         let mut ok = response_to(&cancel, 200, "OK");
@@ -1022,11 +1009,7 @@ impl Endpoint {
             })
             .map(|(session, _)| session.clone());
         let Some(session) = session else {
-            let rejection = Rejection {
-                code: 481,
-                reason: "Call/Transaction Does Not Exist".into(),
-                headers: vec![],
-            };
+            let rejection = Rejection::no_such_call();
             return self.respond_new(now, from, &request, rejection);
         };
         let method = request.method().unwrap_or(Method::Other(String::new()));

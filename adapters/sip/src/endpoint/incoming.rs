@@ -130,11 +130,7 @@ impl Endpoint {
             }
             Method::Message => self.on_message(now, from, &request),
             Method::Bye | Method::Notify | Method::Refer | Method::Info | Method::Update => {
-                let rejection = Rejection {
-                    code: 481,
-                    reason: "Call/Transaction Does Not Exist".into(),
-                    headers: vec![],
-                };
+                let rejection = Rejection::no_such_call();
                 self.respond_new(now, from, &request, rejection);
             }
             Method::Invite => self.on_new_invite(now, from, request),

@@ -25,6 +25,15 @@ impl Rejection {
             headers: Vec::new(),
         }
     }
+
+    /// 481: the request names a dialog or transaction we do not have.
+    pub fn no_such_call() -> Self {
+        Self {
+            code: 481,
+            reason: "Call/Transaction Does Not Exist".into(),
+            headers: Vec::new(),
+        }
+    }
 }
 
 /// Headers a message may carry only once.
