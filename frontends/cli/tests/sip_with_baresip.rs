@@ -6,7 +6,7 @@ mod common;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
-use common::{Listener, Sandbox, sip_account as account, wink, workspace};
+use common::{Listener, Sandbox, sip_account as account, workspace};
 use wink_tests::Baresip;
 
 #[test]
@@ -14,23 +14,15 @@ fn wink_calls_baresip_holds_and_hangs_up() {
     let baresip = Baresip::start(workspace(), "bob20", true);
     let alice = Sandbox::new();
     account(&alice, "alice20");
-    let out = wink(
+    let out = common::call(
         &alice,
         &[
-            "call",
-            "--bind",
-            "127.0.0.1:0",
-            "--audio",
-            "none",
-            "--timeout",
-            "10",
             "--hold-after",
             "1",
             "--hangup-after",
             "2",
             "bob20@wink.test",
         ],
-        "",
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(

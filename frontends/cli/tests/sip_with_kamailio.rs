@@ -108,29 +108,13 @@ fn a_message_goes_from_one_account_to_another_through_kamailio() {
 
 #[test]
 fn a_call_through_kamailio_is_answered_held_and_hung_up() {
-    let bob = Sandbox::new();
-    account(&bob, "bob5", "bob5-pw");
-    let listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "8"]);
+    let (_bob, listener) = common::answering("bob5", "8");
 
     let alice = Sandbox::new();
     account(&alice, "alice5", "alice5-pw");
-    let out = wink(
+    let out = common::call(
         &alice,
-        &[
-            "call",
-            "--bind",
-            "127.0.0.1:0",
-            "--audio",
-            "none",
-            "--timeout",
-            "10",
-            "--hold-after",
-            "1",
-            "--hangup-after",
-            "2",
-            "bob5@wink.test",
-        ],
-        "",
+        &["--hold-after", "1", "--hangup-after", "2", "bob5@wink.test"],
     );
     let stdout_alice = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -164,20 +148,7 @@ fn decline_and_busy_reach_the_caller() {
         let alice = Sandbox::new();
         account(&alice, &alice_user, &format!("{alice_user}-pw"));
         let target = format!("{bob_user}@wink.test");
-        let out = wink(
-            &alice,
-            &[
-                "call",
-                "--bind",
-                "127.0.0.1:0",
-                "--audio",
-                "none",
-                "--timeout",
-                "10",
-                &target,
-            ],
-            "",
-        );
+        let out = common::call(&alice, &[&target]);
         assert!(!out.status.success());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(
@@ -297,32 +268,20 @@ fn finds_the_registrar_by_naptr_and_srv_and_fails_over_to_the_second_target() {
 
 #[test]
 fn a_blind_transfer_among_three_parties() {
-    let carol = Sandbox::new();
-    account(&carol, "carol15", "carol15-pw");
-    let carol_listener = common::Listener::start(&carol, &["--auto-answer", "--duration", "9"]);
-    let bob = Sandbox::new();
-    account(&bob, "bob15", "bob15-pw");
-    let bob_listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "9"]);
+    let (_carol, carol_listener) = common::answering("carol15", "9");
+    let (_bob, bob_listener) = common::answering("bob15", "9");
 
     let alice = Sandbox::new();
     account(&alice, "alice15", "alice15-pw");
-    let out = wink(
+    let out = common::call(
         &alice,
         &[
-            "call",
-            "--bind",
-            "127.0.0.1:0",
-            "--audio",
-            "none",
-            "--timeout",
-            "10",
             "--transfer-to",
             "carol15@wink.test",
             "--transfer-after",
             "1",
             "bob15@wink.test",
         ],
-        "",
     );
     let alice_saw = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -356,32 +315,20 @@ fn a_blind_transfer_among_three_parties() {
 
 #[test]
 fn an_attended_transfer_among_three_parties() {
-    let carol = Sandbox::new();
-    account(&carol, "carol16", "carol16-pw");
-    let carol_listener = common::Listener::start(&carol, &["--auto-answer", "--duration", "10"]);
-    let bob = Sandbox::new();
-    account(&bob, "bob16", "bob16-pw");
-    let bob_listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "10"]);
+    let (_carol, carol_listener) = common::answering("carol16", "10");
+    let (_bob, bob_listener) = common::answering("bob16", "10");
 
     let alice = Sandbox::new();
     account(&alice, "alice16", "alice16-pw");
-    let out = wink(
+    let out = common::call(
         &alice,
         &[
-            "call",
-            "--bind",
-            "127.0.0.1:0",
-            "--audio",
-            "none",
-            "--timeout",
-            "10",
             "--consult",
             "carol16@wink.test",
             "--consult-after",
             "1",
             "bob16@wink.test",
         ],
-        "",
     );
     let alice_saw = String::from_utf8_lossy(&out.stdout);
     assert!(

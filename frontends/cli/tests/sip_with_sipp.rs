@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Listener, Sandbox, sip_account as account, wink, workspace};
+use common::{Listener, Sandbox, sip_account as account, workspace};
 
 #[test]
 fn an_invite_without_sdp_gets_our_offer_in_the_200_and_the_answer_in_the_ack() {
@@ -70,22 +70,7 @@ fn wink_calls_a_sipp_uas() {
     std::thread::sleep(Duration::from_millis(500));
     let alice = Sandbox::new();
     account(&alice, "alice23");
-    let out = wink(
-        &alice,
-        &[
-            "call",
-            "--bind",
-            "127.0.0.1:0",
-            "--audio",
-            "none",
-            "--timeout",
-            "10",
-            "--hangup-after",
-            "1",
-            "bob23@wink.test",
-        ],
-        "",
-    );
+    let out = common::call(&alice, &["--hangup-after", "1", "bob23@wink.test"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

@@ -134,3 +134,27 @@ impl Listener {
         String::from_utf8_lossy(&self.seen).into_owned()
     }
 }
+
+/// `wink-cli call --audio none` on 127.0.0.1 (10 s server timeout) with more arguments.
+pub(crate) fn call(sandbox: &Sandbox, args: &[&str]) -> Output {
+    let mut all = vec![
+        "call",
+        "--bind",
+        "127.0.0.1:0",
+        "--audio",
+        "none",
+        "--timeout",
+        "10",
+    ];
+    all.extend_from_slice(args);
+    wink(sandbox, &all, "")
+}
+
+/// A new sandbox for `user` (kamailio account) with a listener that answers every call and
+/// stops after `seconds`.
+pub(crate) fn answering(user: &str, seconds: &str) -> (Sandbox, Listener) {
+    let sandbox = Sandbox::new();
+    sip_account(&sandbox, user);
+    let listener = Listener::start(&sandbox, &["--auto-answer", "--duration", seconds]);
+    (sandbox, listener)
+}
