@@ -24,6 +24,26 @@ use crate::streams::Streams;
 
 /// How long shutdown waits for unregistrations to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// How often the agent checks whether the way to its servers changed.
+const NETWORK_PROBE: Duration = Duration::from_secs(10);
+
+/// The local address the kernel routes from towards each server (`None`: no route, e.g.
+/// offline). A connected UDP socket answers this without sending anything.
+fn routes(servers: &[SocketAddr]) -> Vec<Option<std::net::IpAddr>> {
+    servers
+        .iter()
+        .map(|server| {
+            let any: SocketAddr = if server.is_ipv4() {
+                ([0, 0, 0, 0], 0).into()
+            } else {
+                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
+            };
+            let socket = std::net::UdpSocket::bind(any).ok()?;
+            socket.connect(server).ok()?;
+            socket.local_addr().ok().map(|a| a.ip())
+        })
+        .collect()
+}
 
 /// How the agent runs.
 #[derive(Debug, Clone)]
@@ -358,6 +378,8 @@ async fn run(
     let mut buffer = vec![0u8; 65_535];
     let mut registered: Vec<AccountId> = Vec::new();
     let mut shutting_down: Option<(Instant, oneshot::Sender<()>)> = None;
+    let mut probe = tokio::time::interval(NETWORK_PROBE);
+    let mut last_routes: Option<(Vec<SocketAddr>, Vec<Option<std::net::IpAddr>>)> = None;
     loop {
         flush(&mut endpoint, &mut io, &events).await;
         if let Some((deadline, _)) = &shutting_down
@@ -423,6 +445,18 @@ async fn run(
                     }
                     None => return,
                 }
+            }
+            _ = probe.tick() => {
+                // Back online, or a new network: renew registrations now, not at the next
+                // refresh or after the back-off.
+                let servers = endpoint.servers();
+                let now_routes = routes(&servers);
+                let changed = last_routes.as_ref().is_some_and(|(s, r)| *s == servers && *r != now_routes);
+                if changed {
+                    tracing::info!(target: "sip", "the network changed; registering again");
+                    endpoint.network_changed(Instant::now().into_std());
+                }
+                last_routes = Some((servers, now_routes));
             }
             () = sleep_until(next.unwrap_or_else(Instant::now)), if next.is_some() => {
                 endpoint.handle_timeout(Instant::now().into_std());

@@ -382,6 +382,28 @@ impl Endpoint {
         }
     }
 
+    /// The network came back or changed: every registration is renewed at once (a failed
+    /// one no longer waits for its back-off).
+    pub fn network_changed(&mut self, now: Instant) {
+        let accounts: Vec<AccountId> = self.registrations.keys().cloned().collect();
+        for account in accounts {
+            if let Some(registration) = self.registrations.get_mut(&account) {
+                registration.retry_now(now);
+            }
+            self.drain_registration(now, &account);
+        }
+    }
+
+    /// The local address the kernel would use towards each account's server, for the
+    /// driver's connectivity probe.
+    pub fn servers(&self) -> Vec<std::net::SocketAddr> {
+        let mut servers: Vec<std::net::SocketAddr> =
+            self.accounts.values().map(|a| a.next_hop.addr).collect();
+        servers.sort();
+        servers.dedup();
+        servers
+    }
+
     /// Moves an account to its next server after a timeout or 503 and registers there;
     /// `false` when every server has been tried in this round.
     pub(super) fn fail_over(&mut self, now: Instant, account: &AccountId) -> bool {

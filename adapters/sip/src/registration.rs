@@ -334,11 +334,20 @@ impl Registration {
         }
     }
 
-    /// Retries at once (the network came back).
+    /// Registers again at once: the network came back or changed.
     pub fn retry_now(&mut self, now: Instant) {
-        if self.phase == Phase::Failed {
-            self.retry_delay = FIRST_RETRY;
-            self.start(now);
+        match self.phase {
+            Phase::Failed => {
+                self.retry_delay = FIRST_RETRY;
+                self.start(now);
+            }
+            // The path to the registrar may have changed (new network, NAT binding lost):
+            // refresh at once rather than at the planned time.
+            Phase::Registered => {
+                self.wake_at = None;
+                self.send(self.config.expires);
+            }
+            _ => {}
         }
     }
 

@@ -988,3 +988,41 @@ fn a_message_that_times_out_goes_to_the_next_dns_server() {
         outcome: MessageOutcome::Delivered
     }));
 }
+
+#[test]
+fn when_the_network_comes_back_a_failed_registration_is_retried_at_once() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    let start = Instant::now();
+    alice.register(start, &account).unwrap();
+    drain(&mut alice);
+    // No answer: timer F fails the registration; the back-off would wait 30 s more.
+    let mut now = start;
+    while let Some(at) = alice.poll_timeout() {
+        if at > start + Duration::from_secs(33) {
+            break;
+        }
+        now = at;
+        alice.handle_timeout(now);
+    }
+    let (_, events) = drain(&mut alice);
+    assert!(events.iter().any(|e| matches!(
+        e,
+        SignalingEvent::Registration {
+            state: wink_ports::RegistrationState::Failed { .. },
+            ..
+        }
+    )));
+    assert!(
+        alice
+            .poll_timeout()
+            .is_some_and(|at| at >= now + Duration::from_secs(29)),
+        "the back-off is armed"
+    );
+    alice.network_changed(now);
+    let (sent, _) = drain(&mut alice);
+    assert!(
+        sent.iter().any(|(_, b)| b.starts_with(b"REGISTER ")),
+        "a REGISTER goes out at once"
+    );
+}
