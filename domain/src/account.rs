@@ -266,6 +266,8 @@ pub struct Account {
     pub web_alert: Option<WebAlertTemplate>,
     /// Where its registration stands.
     pub registration: RegistrationState,
+    /// How the Contact is written (username, public address) for providers that insist.
+    pub contact: wink_ports::ContactOptions,
 }
 
 impl Account {
@@ -285,6 +287,7 @@ impl Account {
             number_rules: NumberRules::default(),
             web_alert: None,
             registration: RegistrationState::Unregistered,
+            contact: wink_ports::ContactOptions::default(),
         }
     }
 
@@ -298,6 +301,7 @@ impl Account {
             number_rules: NumberRules::default(),
             web_alert: None,
             registration: RegistrationState::Unregistered,
+            contact: wink_ports::ContactOptions::default(),
         }
     }
 

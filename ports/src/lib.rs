@@ -34,8 +34,8 @@ pub use records::{
 };
 pub use secrets::{Password, SecretError, SecretStore};
 pub use signaling::{
-    InviteRequest, MessageOutcome, MessageRequest, Reason, Registration, RegistrationState,
-    SignalingError, SignalingEvent, SignalingPort, StatusCode, TransferTarget,
+    ContactOptions, InviteRequest, MessageOutcome, MessageRequest, Reason, Registration,
+    RegistrationState, SignalingError, SignalingEvent, SignalingPort, StatusCode, TransferTarget,
 };
 pub use storage::{StorageError, StoragePort};
 pub use stream::EventStream;

@@ -62,6 +62,18 @@ pub struct Registration {
     pub outbound_proxy: Option<SipUri>,
     /// Registration lifetime asked for, in seconds.
     pub expires_secs: u32,
+    /// How the Contact is written (for providers that insist).
+    pub contact: ContactOptions,
+}
+
+/// How our Contact is written. The default is a random per-account token at our own
+/// address, which needs no cooperation from the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContactOptions {
+    /// Use the username as the Contact's user part instead of the token.
+    pub use_username: bool,
+    /// Put the public address the registrar saw (Via `received`/`rport`) in the Contact.
+    pub public_address: bool,
 }
 
 /// Where an account's registration stands.

@@ -35,6 +35,7 @@ fn registration(registrar: std::net::SocketAddr) -> Registration {
         password: Password::new("pw"),
         outbound_proxy: Some(SipUri::parse(&format!("sip:{registrar};transport=udp;lr")).unwrap()),
         expires_secs: 600,
+        contact: Default::default(),
     }
 }
 

@@ -247,7 +247,12 @@ impl SignalingPort for SipAgent {
             next_hop,
             alternates: hops,
             route,
-            contact_user: generate_tag(),
+            contact_user: if registration.contact.use_username {
+                registration.auth_username.clone()
+            } else {
+                generate_tag()
+            },
+            public_contact: registration.contact.public_address,
             expires: registration.expires_secs,
         };
         self.ask(|reply| Command::Register(binding, tls_name, reply))

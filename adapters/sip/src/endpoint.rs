@@ -110,6 +110,8 @@ pub struct AccountBinding {
     pub contact_user: String,
     /// Registration lifetime to ask for.
     pub expires: u32,
+    /// Whether the Contact carries the public address the registrar saw.
+    pub public_contact: bool,
 }
 
 impl AccountBinding {
@@ -180,6 +182,8 @@ pub struct Endpoint {
     transactions: HashMap<TransactionKey, Entry>,
     calls: HashMap<SessionId, calls::Call>,
     failovers: HashMap<AccountId, usize>,
+    /// Public addresses learned from `received`/`rport` (accounts that ask for them).
+    public_contacts: HashMap<AccountId, SocketAddr>,
     outputs: VecDeque<EndpointOutput>,
 }
 
@@ -195,6 +199,7 @@ impl Endpoint {
             transactions: HashMap::new(),
             calls: HashMap::new(),
             failovers: HashMap::new(),
+            public_contacts: HashMap::new(),
             outputs: VecDeque::new(),
         }
     }
@@ -240,15 +245,49 @@ impl Endpoint {
         )
     }
 
-    /// Our Contact URI for an account (on the transport of its next hop).
+    /// Our Contact URI for an account (on the transport of its next hop; at the public
+    /// address the registrar saw, for accounts that ask for it).
     pub fn contact_for(&self, binding: &AccountBinding) -> String {
         let transport = binding.next_hop.transport;
+        let address = self
+            .public_contacts
+            .get(&binding.account)
+            .copied()
+            .unwrap_or_else(|| self.local_for(transport));
         format!(
-            "sip:{}@{};transport={}",
+            "sip:{}@{address};transport={}",
             binding.contact_user,
-            self.local_for(transport),
             transport.param()
         )
+    }
+
+    /// Learns the public address from the top Via of a 2xx to REGISTER; `true` when it is
+    /// new for an account that puts it in its Contact (which must then be registered again).
+    fn learn_public_address(&mut self, account: &AccountId, response: &Message) -> bool {
+        let Some(binding) = self.accounts.get(account).filter(|b| b.public_contact) else {
+            return false;
+        };
+        let Ok(via) = response.top_via() else {
+            return false;
+        };
+        let local = self.local_for(binding.next_hop.transport);
+        let ip = via
+            .param("received")
+            .flatten()
+            .and_then(|r| r.trim_matches(['[', ']']).parse().ok())
+            .unwrap_or(local.ip());
+        let port = via
+            .param("rport")
+            .flatten()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(local.port());
+        let public = SocketAddr::new(ip, port);
+        let known = self.public_contacts.get(account).copied().unwrap_or(local);
+        if public == known {
+            return false;
+        }
+        self.public_contacts.insert(account.clone(), public);
+        true
     }
 
     /// The next output, until `None`.
@@ -326,6 +365,13 @@ impl Endpoint {
         match (owner, event) {
             (Owner::Registration(account), Event::Response(response))
                 if response.status() == Some(503) && self.fail_over(now, account) => {}
+            (Owner::Registration(account), Event::Response(response))
+                if response.status().is_some_and(|c| (200..300).contains(&c))
+                    && self.learn_public_address(account, &response) =>
+            {
+                tracing::info!(target: "sip", %account, "registering again with the public address the registrar saw");
+                let _ = self.register(now, account);
+            }
             (Owner::Registration(account), Event::Response(response)) => {
                 if let Some(registration) = self.registrations.get_mut(account) {
                     registration.on_response(now, &response);

@@ -24,6 +24,7 @@ impl Phone {
             password: wink_ports::Password::new(""),
             outbound_proxy: outbound_proxy.as_ref().map(|p| p.to_uri()),
             expires_secs: self.settings.registration_expires_secs,
+            contact: account.contact,
         };
         registration.password = self
             .ports

@@ -139,6 +139,12 @@ pub(crate) struct AccountAdd {
     /// A CA certificate (PEM) to trust for this account's TLS server, e.g. a self-signed one.
     #[arg(long)]
     pub(crate) tls_ca_file: Option<std::path::PathBuf>,
+    /// Put the username in the Contact instead of a random token (providers that insist).
+    #[arg(long)]
+    pub(crate) contact_username: bool,
+    /// Put the public address the registrar saw (received/rport) in the Contact.
+    #[arg(long)]
+    pub(crate) contact_public_address: bool,
 }
 
 #[derive(Debug, Subcommand)]

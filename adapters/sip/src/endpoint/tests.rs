@@ -36,6 +36,7 @@ fn endpoint(local: &str, user: &str, next_hop: &str) -> Endpoint {
         route: None,
         contact_user: format!("{user}-token"),
         expires: 600,
+        public_contact: false,
     });
     e
 }
@@ -1024,5 +1025,40 @@ fn when_the_network_comes_back_a_failed_registration_is_retried_at_once() {
     assert!(
         sent.iter().any(|(_, b)| b.starts_with(b"REGISTER ")),
         "a REGISTER goes out at once"
+    );
+}
+
+#[test]
+fn the_public_address_seen_by_the_registrar_goes_into_the_contact_when_asked() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    if let Some(binding) = alice.accounts.get_mut(&account) {
+        binding.public_contact = true;
+        binding.contact_user = "alice".into(); // the "use the username" option
+    }
+    let now = Instant::now();
+    alice.register(now, &account).unwrap();
+    let (sent, _) = drain(&mut alice);
+    let register = parse(&sent[0].1).unwrap();
+    assert_eq!(
+        register.headers.get(&HeaderName::Contact),
+        Some(format!("<sip:alice@{ALICE};transport=udp>").as_str())
+    );
+    // The registrar saw us behind a NAT.
+    let mut ok = crate::transaction::response_to(&register, 200, "OK");
+    let mut via = register.top_via().unwrap();
+    via.set_param("received", Some("192.0.2.7"));
+    via.set_param("rport", Some("40000"));
+    ok.headers.set(HeaderName::Via, via.to_string());
+    ok.headers.push(
+        HeaderName::Contact,
+        format!("<sip:alice@{ALICE};transport=udp>;expires=600"),
+    );
+    alice.handle_received(now, peer("127.0.0.1:5091"), &ok.to_bytes());
+    let (sent, _) = drain(&mut alice);
+    let again = parse(&sent.last().expect("a new REGISTER").1).unwrap();
+    assert_eq!(
+        again.headers.get(&HeaderName::Contact),
+        Some("<sip:alice@192.0.2.7:40000;transport=udp>")
     );
 }

@@ -67,6 +67,8 @@ async fn add_account(context: &mut Context, add: AccountAdd) -> anyhow::Result<(
         account.number_rules.dtmf_delimiter = delimiter;
     }
     account.number_rules.validate()?;
+    account.contact_uses_username = add.contact_username;
+    account.contact_public_address = add.contact_public_address;
     if let Some(path) = add.tls_ca_file {
         anyhow::ensure!(
             path.is_file(),
