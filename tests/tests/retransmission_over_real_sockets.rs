@@ -16,20 +16,24 @@ use wink_sip::message::{HeaderName, parse};
 use wink_sip::transaction::response_to;
 
 async fn agent() -> SipAgent {
+    agent_on("127.0.0.1:0").await
+}
+
+async fn agent_on(bind: &str) -> SipAgent {
     SipAgent::start(AgentConfig {
-        bind: "127.0.0.1:0".parse().unwrap(),
+        bind: bind.parse().unwrap(),
         user_agent: "Wink test".into(),
         extra_ca_files: vec![],
         dns_servers: vec![],
     })
     .await
-    .expect("the agent binds 127.0.0.1")
+    .expect("the agent binds its loopback address")
 }
 
 fn registration(registrar: std::net::SocketAddr) -> Registration {
     Registration {
         account: AccountId::new("alice@127.0.0.1").unwrap(),
-        address: SipUri::parse("sip:alice@127.0.0.1").unwrap(),
+        address: SipUri::parse("sip:alice@wink.test").unwrap(),
         display_name: None,
         auth_username: "alice".into(),
         password: Password::new("pw"),
@@ -123,4 +127,37 @@ async fn a_final_response_stops_the_retransmissions() {
     .ok()
     .flatten();
     assert_eq!(registered, Some(600));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn registration_works_over_ipv6_udp() {
+    let sink = UdpSocket::bind("[::1]:0")
+        .await
+        .expect("::1 exists (loopback with IPv6)");
+    let agent = agent_on("[::1]:0").await;
+    let mut events = agent.events();
+    agent
+        .register(registration(sink.local_addr().unwrap()))
+        .await
+        .unwrap();
+    let arrivals = count(&sink, Duration::from_secs(2), Some(1)).await;
+    assert_eq!(arrivals.len(), 1, "{arrivals:?}");
+    let registered = timeout(Duration::from_secs(1), async {
+        while let Some(event) = events.next().await {
+            if let SignalingEvent::Registration {
+                state: RegistrationState::Registered { .. },
+                ..
+            } = event
+            {
+                return true;
+            }
+        }
+        false
+    })
+    .await
+    .unwrap_or(false);
+    assert!(
+        registered,
+        "a REGISTER over [::1] was answered and the registration reported"
+    );
 }
