@@ -175,3 +175,51 @@ pub fn sipp(workspace: &Path, scenario: &str, args: &[&str]) -> Output {
         .output()
         .expect("bash runs scripts/peers/sipp.sh")
 }
+
+/// A second kamailio, started by `scripts/peers/kamailio.sh` with its own ports and run
+/// folder (e.g. to challenge with SHA-256); stopped, by its PID, when dropped.
+pub struct ExtraKamailio {
+    script: PathBuf,
+    dir: tempfile::TempDir,
+    /// Its UDP/TCP address.
+    pub address: String,
+}
+
+impl ExtraKamailio {
+    /// Starts it on `port` (UDP and TCP) and `port + 1` (TLS) with `algorithm` for digest
+    /// (`MD5` or `SHA-256`). Fails the test, with its log, if it does not start.
+    pub fn start(workspace: &Path, port: u16, algorithm: &str) -> Self {
+        require_kamailio();
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let script = workspace.join("scripts/peers/kamailio.sh");
+        let status = Command::new("bash")
+            .arg(&script)
+            .arg("start")
+            .env("WINK_PEERS_DIR", dir.path())
+            .env("WINK_KAMAILIO_UDP_PORT", port.to_string())
+            .env("WINK_KAMAILIO_TCP_PORT", port.to_string())
+            .env("WINK_KAMAILIO_TLS_PORT", (port + 1).to_string())
+            .env("WINK_KAMAILIO_AUTH_ALGORITHM", algorithm)
+            .status()
+            .expect("bash runs scripts/peers/kamailio.sh");
+        assert!(
+            status.success(),
+            "the extra kamailio ({algorithm}) did not start"
+        );
+        Self {
+            script,
+            dir,
+            address: format!("127.0.0.1:{port}"),
+        }
+    }
+}
+
+impl Drop for ExtraKamailio {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(&self.script)
+            .arg("stop")
+            .env("WINK_PEERS_DIR", self.dir.path())
+            .status();
+    }
+}

@@ -371,3 +371,35 @@ fn an_attended_transfer_among_three_parties() {
         "{carol_saw}"
     );
 }
+
+#[test]
+fn registers_when_the_server_challenges_with_sha_256() {
+    let server = wink_tests::ExtraKamailio::start(common::workspace(), 15060, "SHA-256");
+    let sandbox = Sandbox::new();
+    use_file_secrets(&sandbox);
+    let setting = format!("{};transport=udp", server.address);
+    wink_ok(
+        &sandbox,
+        &[
+            "account",
+            "add",
+            "alice17@wink.test",
+            "--password-stdin",
+            "--outbound-proxy",
+            &setting,
+        ],
+        "alice17-pw\n",
+    );
+    let out = register(&sandbox, "20");
+    let trace = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "{}\n{trace}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        trace.contains("algorithm=SHA-256"),
+        "the server asked for SHA-256: {trace}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("registered alice17@wink.test"));
+}
