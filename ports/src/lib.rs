@@ -16,6 +16,7 @@ pub mod ids;
 pub mod media;
 pub mod neighbour;
 pub mod records;
+pub mod sdp;
 pub mod secrets;
 pub mod signaling;
 pub mod storage;
