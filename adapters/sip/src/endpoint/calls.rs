@@ -650,26 +650,14 @@ impl Endpoint {
                 Rejection::bad_request("Missing From tag or Contact"),
             );
         };
-        let Some(key) = TransactionKey::for_request(&request) else {
-            return;
-        };
         let Ok(session) = SessionId::new(format!("in-{local_tag}")) else {
             return;
         };
-        let transaction = Transaction::ServerInvite(ServerInvite::new(
-            &request,
-            from.transport.reliability(),
-            self.timers,
-        ));
-        self.transactions.insert(
-            key.clone(),
-            Entry {
-                transaction,
-                peer: from,
-                owner: Owner::Incoming(session.clone()),
-            },
-        );
-        self.drain_transaction(now, &key);
+        let Some(key) =
+            self.start_server_invite(now, from, &request, Owner::Incoming(session.clone()))
+        else {
+            return;
+        };
         let offer = sdp_body(&request);
         // RFC 4028: the caller refreshes unless it asked us to (then we do, halfway).
         let (session_expires, refresh_at) = match session_timer::parse_session_expires(&request) {
@@ -734,6 +722,33 @@ impl Endpoint {
                 && dialog.remote_tag == from_tag)
                 .then(|| session.clone())
         })
+    }
+
+    /// Starts the server transaction of an INVITE (100 Trying goes out); its key, or `None`
+    /// for a request without a usable branch.
+    fn start_server_invite(
+        &mut self,
+        now: Instant,
+        from: Peer,
+        request: &Message,
+        owner: Owner,
+    ) -> Option<TransactionKey> {
+        let key = TransactionKey::for_request(request)?;
+        let transaction = Transaction::ServerInvite(ServerInvite::new(
+            request,
+            from.transport.reliability(),
+            self.timers,
+        ));
+        self.transactions.insert(
+            key.clone(),
+            Entry {
+                transaction,
+                peer: from,
+                owner,
+            },
+        );
+        self.drain_transaction(now, &key);
+        Some(key)
     }
 
     /// A response from us to the callee's INVITE, with our tag and Contact.
@@ -1020,23 +1035,9 @@ impl Endpoint {
                 self.emit(SignalingEvent::HungUp { session });
             }
             Method::Invite => {
-                let Some(key) = TransactionKey::for_request(&request) else {
+                let Some(key) = self.start_server_invite(now, from, &request, Owner::Server) else {
                     return;
                 };
-                let transaction = Transaction::ServerInvite(ServerInvite::new(
-                    &request,
-                    from.transport.reliability(),
-                    self.timers,
-                ));
-                self.transactions.insert(
-                    key.clone(),
-                    Entry {
-                        transaction,
-                        peer: from,
-                        owner: Owner::Server,
-                    },
-                );
-                self.drain_transaction(now, &key);
                 if let Some(call) = self.calls.get_mut(&session) {
                     if let Some(dialog) = call.dialog.as_mut() {
                         dialog.update_target(&request);
