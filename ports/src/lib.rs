@@ -23,7 +23,9 @@ pub mod storage;
 pub mod stream;
 pub mod uri;
 
-pub use audio::{AudioDevice, AudioDevices, DeviceDirection, DeviceError, DeviceEvent};
+pub use audio::{
+    AudioDevice, AudioDevices, AudioInput, AudioOutput, DeviceDirection, DeviceError, DeviceEvent,
+};
 pub use clock::{Clock, UnixMillis};
 pub use directory::{DirectoryEntry, DirectoryError, DirectoryPort};
 pub use ids::{AccountId, ContactId, GroupId, IdError, MessageId, SessionId};

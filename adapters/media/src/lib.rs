@@ -1,0 +1,10 @@
+//! The [`MediaPort`](wink_ports::MediaPort) adapter: the audio of calls.
+//!
+//! Sans-IO parts (offer/answer, jitter buffer, DTMF, statistics) are plain structs tested
+//! in virtual time; [`engine`] is the thin tokio driver that moves packets and frames.
+
+pub mod codec;
+pub mod negotiate;
+pub mod sdes;
+pub mod srtp;
+pub mod transcode;
