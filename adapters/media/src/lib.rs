@@ -4,6 +4,8 @@
 //! in virtual time; [`engine`] is the thin tokio driver that moves packets and frames.
 
 pub mod codec;
+pub mod dtmf;
+pub mod jitter;
 pub mod negotiate;
 pub mod sdes;
 pub mod srtp;
