@@ -29,7 +29,7 @@ pub use audio::{
 pub use clock::{Clock, UnixMillis};
 pub use directory::{DirectoryEntry, DirectoryError, DirectoryPort};
 pub use ids::{AccountId, ContactId, GroupId, IdError, MessageId, SessionId};
-pub use media::{DtmfDigit, MediaError, MediaEvent, MediaPort, Sdp};
+pub use media::{CallStats, DtmfDigit, MediaError, MediaEvent, MediaPort, Sdp};
 pub use neighbour::{Announcement, Neighbour, NeighbourError, NeighbourEvent, NeighbourPort};
 pub use records::{
     CallDirection, CallResult, ChatMessageRecord, ContactRecord, DeliveryState, GroupRecord,

@@ -82,6 +82,31 @@ pub enum MediaError {
     Io(String),
 }
 
+/// How a call's audio is doing, for the stats view (`wink-cli stats`, the call window).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CallStats {
+    /// The codec in use (`opus`, `G722`, `PCMA`, `PCMU`).
+    pub codec: String,
+    /// Whether the media is encrypted (SRTP).
+    pub encrypted: bool,
+    /// RTP packets sent.
+    pub packets_sent: u64,
+    /// RTP packets received.
+    pub packets_received: u64,
+    /// Packets the other side sent that never arrived (from sequence numbers).
+    pub packets_lost: u64,
+    /// Of the packets expected, the share lost, in percent.
+    pub loss_percent: f32,
+    /// Interarrival jitter (RFC 3550), in ms.
+    pub jitter_ms: f32,
+    /// The jitter buffer's current delay, in ms.
+    pub buffer_delay_ms: u32,
+    /// Round-trip time from RTCP, once the other side reported.
+    pub round_trip_ms: Option<u32>,
+    /// The loss the other side reports for our packets, in percent.
+    pub remote_loss_percent: Option<f32>,
+}
+
 /// What the media adapter reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -164,6 +189,12 @@ pub trait MediaPort: Send + Sync {
     /// # Errors
     /// [`MediaError::UnknownSession`].
     async fn conference(&self, sessions: Vec<SessionId>) -> Result<(), MediaError>;
+
+    /// How the session's audio is doing.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError>;
 
     /// The stream of media events. Called once, by the domain.
     fn events(&self) -> EventStream<MediaEvent>;

@@ -207,7 +207,11 @@ impl JitterBuffer {
         self.next = Some(next + self.frame_units);
         self.stats.delay_ms = self.to_ms(now_units - self.fastest_transit() - next);
         // Whatever is older than the play point can no longer be played.
-        while self.packets.first_key_value().is_some_and(|(&ts, _)| ts < next) {
+        while self
+            .packets
+            .first_key_value()
+            .is_some_and(|(&ts, _)| ts < next)
+        {
             self.packets.pop_first();
         }
         match self.packets.remove(&next) {

@@ -4,9 +4,12 @@
 //! in virtual time; [`engine`] is the thin tokio driver that moves packets and frames.
 
 pub mod codec;
+pub mod control;
 pub mod dtmf;
 pub mod jitter;
 pub mod negotiate;
+pub mod reception;
+pub mod resample;
 pub mod sdes;
 pub mod srtp;
 pub mod transcode;

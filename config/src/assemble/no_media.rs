@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use wink_ports::{DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp, SessionId};
+use wink_ports::{
+    CallStats, DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp, SessionId,
+};
 
 /// A [`MediaPort`] that has no audio.
 #[derive(Debug, Default)]
@@ -57,6 +59,10 @@ impl MediaPort for NoMedia {
 
     async fn conference(&self, _sessions: Vec<SessionId>) -> Result<(), MediaError> {
         Err(unavailable())
+    }
+
+    async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {
+        Err(MediaError::UnknownSession(session.clone()))
     }
 
     fn events(&self) -> EventStream<MediaEvent> {

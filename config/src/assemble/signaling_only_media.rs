@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use wink_ports::{DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp, SessionId};
+use wink_ports::{
+    CallStats, DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp, SessionId,
+};
 
 /// A [`MediaPort`] that negotiates an inactive audio stream and moves no audio.
 #[derive(Debug, Default)]
@@ -99,6 +101,10 @@ impl MediaPort for SignalingOnlyMedia {
 
     async fn conference(&self, _sessions: Vec<SessionId>) -> Result<(), MediaError> {
         Err(MediaError::Device("a conference needs audio".into()))
+    }
+
+    async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {
+        Err(MediaError::UnknownSession(session.clone()))
     }
 
     fn events(&self) -> EventStream<MediaEvent> {

@@ -29,7 +29,12 @@ fn simulate(
                 break;
             }
             arrivals.next();
-            buffer.push(at, 0x1234, 1000u32.wrapping_mul(7) + i * 160, i.to_be_bytes().to_vec());
+            buffer.push(
+                at,
+                0x1234,
+                1000u32.wrapping_mul(7) + i * 160,
+                i.to_be_bytes().to_vec(),
+            );
         }
         if ms % 20 == 10 {
             played.push(buffer.pop(now));
@@ -65,11 +70,18 @@ fn jitter_and_reordering_grow_the_delay_so_nearly_nothing_is_late() {
     let (played, buffer) = simulate(1500, |_| rng.random_range(20..=60), |_| false);
     let stats = buffer.stats();
     let indices = packet_indices(&played);
-    assert!(indices.windows(2).all(|w| w[0] < w[1]), "played out of order");
+    assert!(
+        indices.windows(2).all(|w| w[0] < w[1]),
+        "played out of order"
+    );
     assert!(stats.target_ms >= 40, "{stats:?}");
     // Only while the target is still learning may a packet come too late.
     assert!(stats.late < 30, "{stats:?}");
-    assert!(indices.len() > 1450, "{} of 1500 played; {stats:?}", indices.len());
+    assert!(
+        indices.len() > 1450,
+        "{} of 1500 played; {stats:?}",
+        indices.len()
+    );
 }
 
 #[test]
@@ -94,7 +106,13 @@ fn when_jitter_calms_down_the_delay_shrinks_again() {
     let mut rng = StdRng::seed_from_u64(7);
     let (_, buffer) = simulate(
         1000,
-        |i| if i < 300 { rng.random_range(0..=120) } else { 10 },
+        |i| {
+            if i < 300 {
+                rng.random_range(0..=120)
+            } else {
+                10
+            }
+        },
         |_| false,
     );
     let stats = buffer.stats();
@@ -118,7 +136,10 @@ fn timestamps_wrap_around_and_a_new_ssrc_starts_over() {
     for i in 1..6 {
         played.push(buffer.pop(start + FRAME * i));
     }
-    let packets: Vec<&Playout> = played.iter().filter(|p| matches!(p, Playout::Packet(_))).collect();
+    let packets: Vec<&Playout> = played
+        .iter()
+        .filter(|p| matches!(p, Playout::Packet(_)))
+        .collect();
     assert_eq!(packets.len(), 3, "{played:?}");
 
     buffer.push(start + FRAME * 7, 2, 5, vec![9]);
