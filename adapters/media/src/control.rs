@@ -115,8 +115,11 @@ fn read_block(block: &ReceptionReport, now: SystemTime, report: &mut RemoteRepor
         let units = now
             .wrapping_sub(block.last_sender_report)
             .wrapping_sub(block.delay);
-        // More than a minute means the clocks or the packet are off: no figure.
-        if units < 60 * 65_536 {
+        // A few units below zero is rounding (a round trip shorter than the clock's step);
+        // more than a minute either way means the clocks or the packet are off: no figure.
+        if units > u32::MAX - 64 {
+            report.round_trip = Some(Duration::ZERO);
+        } else if units < 60 * 65_536 {
             report.round_trip = Some(Duration::from_secs_f64(f64::from(units) / 65_536.0));
         }
     }

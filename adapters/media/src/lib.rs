@@ -3,12 +3,15 @@
 //! Sans-IO parts (offer/answer, jitter buffer, DTMF, statistics) are plain structs tested
 //! in virtual time; [`engine`] is the thin tokio driver that moves packets and frames.
 
+pub mod analysis;
 pub mod codec;
 pub mod control;
 pub mod dtmf;
 pub mod jitter;
 pub mod negotiate;
+pub mod pipeline;
 pub mod reception;
+pub mod recorder;
 pub mod resample;
 pub mod sdes;
 pub mod srtp;

@@ -117,6 +117,7 @@ impl StreamResampler {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::{power_at, sine};
 
     fn tone(rate: u32, hz: f32, samples: usize) -> Vec<i16> {
         (0..samples)
@@ -126,25 +127,12 @@ mod tests {
             .collect()
     }
 
-    /// The strength of `hz` in `samples` (the Goertzel filter).
-    fn power_at(samples: &[i16], rate: u32, hz: f32) -> f64 {
-        let coefficient =
-            2.0 * (2.0 * std::f64::consts::PI * f64::from(hz) / f64::from(rate)).cos();
-        let (mut s1, mut s2) = (0.0f64, 0.0f64);
-        for &x in samples {
-            let s0 = f64::from(x) + coefficient * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        (s1 * s1 + s2 * s2 - coefficient * s1 * s2) / (samples.len() as f64).powi(2)
-    }
-
     #[test]
     fn down_and_up_keep_the_tone_and_the_rate() {
         for (from, to) in [(48_000, 8_000), (8_000, 48_000), (44_100, 16_000)] {
             let mut resampler = StreamResampler::new(from, to).unwrap();
             // One second, fed in odd-sized pieces.
-            let input = tone(from, 1000.0, from as usize);
+            let input = sine(from, 1000.0, 10_000.0, from as usize);
             for piece in input.chunks(333) {
                 resampler.push(piece);
             }

@@ -196,10 +196,12 @@ mod tests {
     use super::*;
 
     fn tone(codec: CodecKind, frames: usize) -> Vec<i16> {
-        let rate = codec.sample_rate() as f32;
-        (0..codec.frame_samples() * frames)
-            .map(|i| ((i as f32 * 2.0 * std::f32::consts::PI * 440.0 / rate).sin() * 8000.0) as i16)
-            .collect()
+        crate::analysis::sine(
+            codec.sample_rate(),
+            440.0,
+            8000.0,
+            codec.frame_samples() * frames,
+        )
     }
 
     #[test]
