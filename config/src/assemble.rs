@@ -1,19 +1,20 @@
 //! The composition root: builds adapters from settings and starts the phone.
 //!
-//! Frontends call [`assemble`] so the wiring is written once. Signaling is the SIP agent;
-//! media and storage are stand-ins ([`NoMedia`], [`MemoryStorage`]) until their adapters
-//! land.
+//! Frontends call [`assemble`] so the wiring is written once. Signaling is the SIP agent,
+//! media the `wink-media` engine over `wink-audio` devices; storage is a stand-in
+//! ([`MemoryStorage`]) until its adapter lands.
 
+mod media;
 mod memory_storage;
-mod no_media;
 mod signaling_only_media;
 mod system_clock;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+pub use media::AudioSelection;
+use media::media_profile;
 pub use memory_storage::MemoryStorage;
-pub use no_media::NoMedia;
 pub use signaling_only_media::SignalingOnlyMedia;
 pub use system_clock::SystemClock;
 use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
@@ -21,7 +22,7 @@ use wink_ports::{SecretError, SecretStore, SignalingError};
 use wink_secrets::{FileSecretStore, KeyringStore};
 use wink_sip::agent::{AgentConfig, SipAgent};
 
-use crate::{Paths, SecretBackend, Settings};
+use crate::{Codec, Paths, SecretBackend, Settings, SrtpPolicy};
 
 /// Why the phone could not be started.
 #[derive(Debug, thiserror::Error)]
@@ -43,15 +44,19 @@ pub struct Assembled {
     pub agent: Arc<SipAgent>,
 }
 
-/// The local address that routes towards the default account's server: a connected UDP
-/// socket tells which interface the kernel would use, without sending anything.
-fn local_ip_towards(settings: &Settings) -> IpAddr {
-    let account = settings
+/// The account calls go out on: the default one, else the first.
+fn main_account(settings: &Settings) -> Option<&crate::AccountSettings> {
+    settings
         .default_account
         .as_ref()
         .and_then(|id| settings.account(id))
-        .or_else(|| settings.accounts.first());
-    let Some(account) = account else {
+        .or_else(|| settings.accounts.first())
+}
+
+/// The local address that routes towards the default account's server: a connected UDP
+/// socket tells which interface the kernel would use, without sending anything.
+fn local_ip_towards(settings: &Settings) -> IpAddr {
+    let Some(account) = main_account(settings) else {
         return IpAddr::V4(Ipv4Addr::UNSPECIFIED);
     };
     let (host, port) = match &account.outbound_proxy {
@@ -68,13 +73,17 @@ fn local_ip_towards(settings: &Settings) -> IpAddr {
 }
 
 /// What the frontend asks for on top of the settings.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct AssembleOptions {
     /// Where SIP listens (default: the interface towards the default account's server, any
     /// port).
     pub bind: Option<SocketAddr>,
-    /// Calls without audio (`--audio none`).
-    pub audio_none: bool,
+    /// Where call audio comes from and goes to.
+    pub audio: AudioSelection,
+    /// Codecs for this run, instead of the account's or the settings'.
+    pub codecs: Option<Vec<Codec>>,
+    /// SRTP for this run, instead of the account's or the settings'.
+    pub srtp: Option<SrtpPolicy>,
 }
 
 /// Builds the adapters the settings choose and starts the phone.
@@ -86,9 +95,16 @@ pub async fn assemble(
     paths: &Paths,
     options: AssembleOptions,
 ) -> Result<Assembled, AssembleError> {
-    let bind = options.bind;
     let secrets = build_secret_store(settings, paths).await?;
-    let bind = bind.unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
+    let bind = options
+        .bind
+        .unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
+    // Media goes out of the interface SIP uses; a wildcard bind asks the routing table.
+    let media_ip = if bind.ip().is_unspecified() {
+        local_ip_towards(settings)
+    } else {
+        bind.ip()
+    };
     let agent = Arc::new(
         SipAgent::start(AgentConfig {
             bind,
@@ -104,11 +120,17 @@ pub async fn assemble(
     );
     let ports = Ports {
         signaling: agent.clone(),
-        media: if options.audio_none {
-            Arc::new(SignalingOnlyMedia)
-        } else {
-            Arc::new(NoMedia)
-        },
+        media: media::build_media(
+            settings,
+            &options.audio,
+            media_profile(
+                settings,
+                main_account(settings),
+                options.codecs.as_deref(),
+                options.srtp,
+            ),
+            media_ip,
+        ),
         storage: Arc::new(MemoryStorage::default()),
         secrets,
         clock: Arc::new(SystemClock),

@@ -17,7 +17,7 @@ mod paths;
 mod settings;
 
 pub use assemble::{
-    AssembleError, AssembleOptions, Assembled, MemoryStorage, NoMedia, SignalingOnlyMedia,
+    AssembleError, AssembleOptions, Assembled, AudioSelection, MemoryStorage, SignalingOnlyMedia,
     SystemClock, assemble, build_secret_store, phone_settings,
 };
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};

@@ -96,13 +96,13 @@ pub trait AudioDevices: Send + Sync {
     ///
     /// # Errors
     /// [`DeviceError::NotFound`], [`DeviceError::Unavailable`], [`DeviceError::Failed`].
-    fn open_input(&self, id: Option<&str>) -> Result<Box<dyn AudioInput>, DeviceError>;
+    fn open_input(&self, id: Option<String>) -> Result<Box<dyn AudioInput>, DeviceError>;
 
     /// Opens a speaker: the device with this id, or the default with `None`.
     ///
     /// # Errors
     /// [`DeviceError::NotFound`], [`DeviceError::Unavailable`], [`DeviceError::Failed`].
-    fn open_output(&self, id: Option<&str>) -> Result<Box<dyn AudioOutput>, DeviceError>;
+    fn open_output(&self, id: Option<String>) -> Result<Box<dyn AudioOutput>, DeviceError>;
 
     /// Hot-plug events. Called once.
     fn events(&self) -> EventStream<DeviceEvent>;

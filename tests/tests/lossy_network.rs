@@ -39,7 +39,8 @@ async fn phone_for(user: &str, proxy: SocketAddr, dir: &std::path::Path) -> Asse
         .unwrap();
     let options = AssembleOptions {
         bind: Some("127.0.0.1:0".parse().unwrap()),
-        audio_none: true,
+        audio: wink_config::AudioSelection::None,
+        ..AssembleOptions::default()
     };
     assemble(&settings, &paths, options)
         .await

@@ -72,16 +72,16 @@ impl AudioDevices for SystemAudio {
         Ok(None)
     }
 
-    fn open_input(&self, id: Option<&str>) -> Result<Box<dyn AudioInput>, DeviceError> {
-        match DeviceId::parse(id) {
+    fn open_input(&self, id: Option<String>) -> Result<Box<dyn AudioInput>, DeviceError> {
+        match DeviceId::parse(id.as_deref()) {
             DeviceId::File(path) => Ok(Box::new(WavFileInput::open(path)?)),
             DeviceId::Null => Ok(Box::new(NullInput)),
             DeviceId::Card(name) => Err(no_card(name)),
         }
     }
 
-    fn open_output(&self, id: Option<&str>) -> Result<Box<dyn AudioOutput>, DeviceError> {
-        match DeviceId::parse(id) {
+    fn open_output(&self, id: Option<String>) -> Result<Box<dyn AudioOutput>, DeviceError> {
+        match DeviceId::parse(id.as_deref()) {
             DeviceId::File(path) => Ok(Box::new(WavFileOutput::create(path, FILE_OUTPUT_RATE)?)),
             DeviceId::Null => Ok(Box::new(NullOutput)),
             DeviceId::Card(name) => Err(no_card(name)),

@@ -6,7 +6,9 @@
 pub mod analysis;
 pub mod codec;
 pub mod control;
+mod driver;
 pub mod dtmf;
+pub mod engine;
 pub mod jitter;
 pub mod negotiate;
 pub mod pipeline;
@@ -16,3 +18,7 @@ pub mod resample;
 pub mod sdes;
 pub mod srtp;
 pub mod transcode;
+
+pub use codec::CodecKind;
+pub use engine::{MediaConfig, MediaEngine};
+pub use negotiate::{MediaProfile, SrtpPolicy};

@@ -119,14 +119,6 @@ mod tests {
     use super::*;
     use crate::analysis::{power_at, sine};
 
-    fn tone(rate: u32, hz: f32, samples: usize) -> Vec<i16> {
-        (0..samples)
-            .map(|i| {
-                ((i as f32 * 2.0 * std::f32::consts::PI * hz / rate as f32).sin() * 10_000.0) as i16
-            })
-            .collect()
-    }
-
     #[test]
     fn down_and_up_keep_the_tone_and_the_rate() {
         for (from, to) in [(48_000, 8_000), (8_000, 48_000), (44_100, 16_000)] {

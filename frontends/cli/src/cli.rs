@@ -250,18 +250,74 @@ pub(crate) struct Network {
     /// Seconds to wait for the server.
     #[arg(long, default_value_t = 40)]
     pub(crate) timeout: u64,
-    /// Audio for calls: `none` negotiates an inactive stream and moves no audio.
-    #[arg(long, default_value = "device")]
+    /// Audio for calls: `device` (the sound card from the settings), `none` (an inactive
+    /// stream, no audio), or `file:IN.wav[,OUT.wav]` (play IN.wav as the microphone, write
+    /// what the call hears to OUT.wav).
+    #[arg(long, default_value = "device", value_parser = parse_audio)]
     pub(crate) audio: AudioChoice,
+    /// Codecs for this run, most preferred first, e.g. `--codec opus,pcmu`.
+    #[arg(long, value_delimiter = ',')]
+    pub(crate) codec: Option<Vec<CodecChoice>>,
+    /// Media encryption for this run.
+    #[arg(long)]
+    pub(crate) srtp: Option<SrtpChoice>,
 }
 
 /// Where call audio goes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum AudioChoice {
-    /// The sound card (not available in this version yet).
+    /// The devices of the settings.
     Device,
     /// No audio: signaling only.
     None,
+    /// WAV files: the microphone, and the speaker (`None`: nothing is written).
+    Files(std::path::PathBuf, Option<std::path::PathBuf>),
+}
+
+fn parse_audio(value: &str) -> Result<AudioChoice, String> {
+    match value {
+        "device" => Ok(AudioChoice::Device),
+        "none" => Ok(AudioChoice::None),
+        other => {
+            let files = other.strip_prefix("file:").ok_or_else(|| {
+                format!(
+                    "'{other}' is not an audio choice: use device, none or file:IN.wav[,OUT.wav]"
+                )
+            })?;
+            let (input, output) = match files.split_once(',') {
+                Some((input, output)) => (input, Some(output)),
+                None => (files, None),
+            };
+            if input.is_empty() || output.is_some_and(str::is_empty) {
+                return Err("file: needs a WAV path, e.g. file:in.wav,out.wav".into());
+            }
+            Ok(AudioChoice::Files(input.into(), output.map(Into::into)))
+        }
+    }
+}
+
+/// A codec on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum CodecChoice {
+    /// Opus, 48 kHz.
+    Opus,
+    /// G.722, wideband.
+    G722,
+    /// G.711 A-law.
+    Pcma,
+    /// G.711 µ-law.
+    Pcmu,
+}
+
+/// SRTP on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SrtpChoice {
+    /// Plain RTP.
+    Off,
+    /// SRTP when the other side takes it.
+    Optional,
+    /// SRTP or no call.
+    Mandatory,
 }
 
 /// How `listen` refuses calls.

@@ -5,11 +5,11 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use tokio::sync::broadcast;
 use tokio::time::timeout;
-use wink_config::{AssembleOptions, Assembled, assemble};
+use wink_config::{AssembleOptions, Assembled, AudioSelection, Codec, SrtpPolicy, assemble};
 use wink_domain::{Command, CommandOutcome, PhoneEvent};
 use wink_ports::{AccountId, DeliveryState, RegistrationState};
 
-use crate::cli::{AudioChoice, Network, Refusal};
+use crate::cli::{AudioChoice, CodecChoice, Network, Refusal, SrtpChoice};
 use crate::context::Context;
 
 mod console;
@@ -33,10 +33,45 @@ fn account_id(context: &Context, options: &Network) -> anyhow::Result<AccountId>
     Ok(id)
 }
 
+fn audio_selection(choice: &AudioChoice) -> AudioSelection {
+    match choice {
+        AudioChoice::Device => AudioSelection::Settings,
+        AudioChoice::None => AudioSelection::None,
+        AudioChoice::Files(input, output) => AudioSelection::Devices {
+            input: format!("file:{}", input.display()),
+            output: output
+                .as_ref()
+                .map_or_else(|| "null".to_owned(), |o| format!("file:{}", o.display())),
+        },
+    }
+}
+
+fn codec(choice: CodecChoice) -> Codec {
+    match choice {
+        CodecChoice::Opus => Codec::Opus,
+        CodecChoice::G722 => Codec::G722,
+        CodecChoice::Pcma => Codec::Pcma,
+        CodecChoice::Pcmu => Codec::Pcmu,
+    }
+}
+
+fn srtp(choice: SrtpChoice) -> SrtpPolicy {
+    match choice {
+        SrtpChoice::Off => SrtpPolicy::Off,
+        SrtpChoice::Optional => SrtpPolicy::Optional,
+        SrtpChoice::Mandatory => SrtpPolicy::Mandatory,
+    }
+}
+
 async fn start(context: &Context, options: &Network) -> anyhow::Result<Assembled> {
     let options = AssembleOptions {
         bind: options.bind,
-        audio_none: options.audio == AudioChoice::None,
+        audio: audio_selection(&options.audio),
+        codecs: options
+            .codec
+            .as_ref()
+            .map(|codecs| codecs.iter().map(|&c| codec(c)).collect()),
+        srtp: options.srtp.map(srtp),
     };
     assemble(&context.settings, &context.paths, options)
         .await

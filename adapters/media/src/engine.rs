@@ -1,0 +1,364 @@
+//! [`MediaEngine`]: the [`MediaPort`] the domain talks to. It keeps each call's
+//! [`Negotiation`] and sockets, and starts a [`driver`](crate::driver) task per running call.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rand::Rng as _;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, oneshot};
+use wink_ports::sdp::SessionDescription;
+use wink_ports::{
+    AudioDevices, CallStats, DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp,
+    SessionId,
+};
+
+use crate::driver::{self, Command, Sockets};
+use crate::negotiate::{MediaProfile, Negotiation};
+use crate::pipeline::Pipeline;
+
+/// RTP ports are taken from this range (even numbers; RTCP on the next one).
+pub const DEFAULT_PORTS: (u16, u16) = (16_384, 32_766);
+/// Attempts to find a free pair of ports.
+const BIND_ATTEMPTS: usize = 64;
+
+/// How the engine is set up.
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// The address RTP is bound to and announced in the SDP.
+    pub local_ip: IpAddr,
+    /// Codecs and encryption.
+    pub profile: MediaProfile,
+    /// The microphone id (see `wink-audio`: `file:PATH`, `null`, a card, `None` = default).
+    pub input_device: Option<String>,
+    /// The speaker id.
+    pub output_device: Option<String>,
+    /// The lowest and highest RTP port.
+    pub ports: (u16, u16),
+    /// No RTP for this long while we expect some: [`MediaEvent::MediaTimeout`].
+    pub media_timeout: Duration,
+    /// Our RTCP CNAME.
+    pub cname: String,
+}
+
+impl MediaConfig {
+    /// A configuration with defaults for everything but the address.
+    pub fn new(local_ip: IpAddr) -> Self {
+        Self {
+            local_ip,
+            profile: MediaProfile::default(),
+            input_device: None,
+            output_device: None,
+            ports: DEFAULT_PORTS,
+            media_timeout: Duration::from_secs(30),
+            cname: format!("wink-{:08x}@{local_ip}", rand::rng().random::<u32>()),
+        }
+    }
+}
+
+struct CallMedia {
+    negotiation: Negotiation,
+    sockets: Sockets,
+    stream: Option<mpsc::UnboundedSender<Command>>,
+    muted: bool,
+}
+
+/// The media adapter.
+pub struct MediaEngine {
+    config: MediaConfig,
+    devices: Arc<dyn AudioDevices>,
+    calls: Mutex<HashMap<SessionId, CallMedia>>,
+    events: mpsc::UnboundedSender<MediaEvent>,
+    event_stream: Mutex<Option<mpsc::UnboundedReceiver<MediaEvent>>>,
+}
+
+impl std::fmt::Debug for MediaEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaEngine")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+fn parse_sdp(sdp: &Sdp) -> Result<SessionDescription, MediaError> {
+    SessionDescription::parse(sdp.as_str()).map_err(|e| MediaError::MalformedSdp(e.to_string()))
+}
+
+fn to_sdp(description: &SessionDescription) -> Sdp {
+    Sdp::new(description.to_string())
+}
+
+/// Binds an even RTP port and the RTCP port above it.
+async fn bind_pair(ip: IpAddr, (low, high): (u16, u16)) -> Result<Sockets, MediaError> {
+    let mut last_error = String::from("empty port range");
+    for _ in 0..BIND_ATTEMPTS {
+        let port = rand::rng().random_range(low / 2..=high / 2) * 2;
+        let rtp = match UdpSocket::bind(SocketAddr::new(ip, port)).await {
+            Ok(socket) => socket,
+            Err(error) => {
+                last_error = error.to_string();
+                continue;
+            }
+        };
+        match UdpSocket::bind(SocketAddr::new(ip, port + 1)).await {
+            Ok(rtcp) => {
+                return Ok(Sockets {
+                    rtp: Arc::new(rtp),
+                    rtcp: Arc::new(rtcp),
+                });
+            }
+            Err(error) => last_error = error.to_string(),
+        }
+    }
+    Err(MediaError::Io(format!(
+        "no free RTP port pair on {ip} in {low}-{high}: {last_error}"
+    )))
+}
+
+impl MediaEngine {
+    /// An engine that opens audio devices through `devices`.
+    pub fn new(config: MediaConfig, devices: Arc<dyn AudioDevices>) -> Self {
+        let (events, stream) = mpsc::unbounded_channel();
+        Self {
+            config,
+            devices,
+            calls: Mutex::new(HashMap::new()),
+            events,
+            event_stream: Mutex::new(Some(stream)),
+        }
+    }
+
+    fn calls(&self) -> std::sync::MutexGuard<'_, HashMap<SessionId, CallMedia>> {
+        self.calls
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The call's media, creating it (with its sockets) on first use.
+    async fn ensure_call(&self, session: &SessionId) -> Result<(), MediaError> {
+        if self.calls().contains_key(session) {
+            return Ok(());
+        }
+        let sockets = bind_pair(self.config.local_ip, self.config.ports).await?;
+        let local = sockets
+            .rtp
+            .local_addr()
+            .map_err(|e| MediaError::Io(e.to_string()))?;
+        let session_id = rand::rng().random_range(1..1u64 << 62);
+        let negotiation = Negotiation::new(self.config.profile.clone(), local, session_id);
+        self.calls().entry(session.clone()).or_insert(CallMedia {
+            negotiation,
+            sockets,
+            stream: None,
+            muted: false,
+        });
+        Ok(())
+    }
+
+    /// Sends a command to the call's running stream and waits for its answer; `Ok(None)` when
+    /// the stream is not running.
+    async fn ask<T>(
+        &self,
+        session: &SessionId,
+        command: impl FnOnce(oneshot::Sender<T>) -> Command,
+    ) -> Result<Option<T>, MediaError> {
+        let stream = {
+            let calls = self.calls();
+            let call = calls
+                .get(session)
+                .ok_or_else(|| MediaError::UnknownSession(session.clone()))?;
+            call.stream.clone()
+        };
+        let Some(stream) = stream else {
+            return Ok(None);
+        };
+        let (reply, answer) = oneshot::channel();
+        if stream.send(command(reply)).is_err() {
+            return Ok(None);
+        }
+        Ok(answer.await.ok())
+    }
+
+    /// Hands the current negotiation to the running stream, if any.
+    async fn push_update(&self, session: &SessionId) -> Result<(), MediaError> {
+        let current = {
+            let calls = self.calls();
+            calls
+                .get(session)
+                .and_then(|c| c.negotiation.current().cloned())
+        };
+        if let Some(params) = current {
+            self.ask(session, |reply| Command::Update(params, reply))
+                .await?
+                .transpose()?;
+        }
+        Ok(())
+    }
+
+    fn with_call<T>(
+        &self,
+        session: &SessionId,
+        f: impl FnOnce(&mut CallMedia) -> T,
+    ) -> Result<T, MediaError> {
+        let mut calls = self.calls();
+        let call = calls
+            .get_mut(session)
+            .ok_or_else(|| MediaError::UnknownSession(session.clone()))?;
+        Ok(f(call))
+    }
+}
+
+#[async_trait::async_trait]
+impl MediaPort for MediaEngine {
+    async fn create_offer(&self, session: &SessionId) -> Result<Sdp, MediaError> {
+        self.ensure_call(session).await?;
+        self.with_call(session, |call| to_sdp(&call.negotiation.create_offer()))
+    }
+
+    async fn answer_offer(&self, session: &SessionId, offer: &Sdp) -> Result<Sdp, MediaError> {
+        let offer = parse_sdp(offer)?;
+        self.ensure_call(session).await?;
+        let answer = self.with_call(session, |call| {
+            call.negotiation
+                .answer_offer(&offer)
+                .map(|(answer, _)| to_sdp(&answer))
+        })??;
+        self.push_update(session).await?;
+        Ok(answer)
+    }
+
+    async fn apply_answer(&self, session: &SessionId, answer: &Sdp) -> Result<(), MediaError> {
+        let answer = parse_sdp(answer)?;
+        self.with_call(session, |call| {
+            call.negotiation.receive_answer(&answer).map(|_| ())
+        })??;
+        self.push_update(session).await
+    }
+
+    async fn start(&self, session: &SessionId) -> Result<(), MediaError> {
+        let (params, sockets, muted) = self.with_call(session, |call| {
+            (
+                call.stream
+                    .is_none()
+                    .then(|| call.negotiation.current().cloned()),
+                call.sockets.clone(),
+                call.muted,
+            )
+        })?;
+        let Some(params) = params else {
+            return Ok(()); // already running
+        };
+        let params = params.ok_or_else(|| {
+            MediaError::NotAcceptable("no offer/answer has completed for this call".into())
+        })?;
+        let device = |e: wink_ports::DeviceError| MediaError::Device(e.to_string());
+        let input = self
+            .devices
+            .open_input(self.config.input_device.clone())
+            .map_err(device)?;
+        let output = self
+            .devices
+            .open_output(self.config.output_device.clone())
+            .map_err(device)?;
+        let mut pipeline = Pipeline::new(
+            params,
+            input,
+            output,
+            self.config.cname.clone(),
+            Instant::now(),
+        )?;
+        pipeline.set_muted(muted);
+        let (commands, receiver) = mpsc::unbounded_channel();
+        tokio::spawn(driver::run(
+            pipeline,
+            sockets,
+            receiver,
+            self.events.clone(),
+            session.clone(),
+            self.config.media_timeout,
+        ));
+        self.with_call(session, |call| call.stream = Some(commands))?;
+        tracing::info!(target: "rtp", %session, "media started");
+        Ok(())
+    }
+
+    async fn stop(&self, session: &SessionId) -> Result<(), MediaError> {
+        let Some(call) = self.calls().remove(session) else {
+            return Ok(());
+        };
+        if let Some(stream) = call.stream {
+            let (reply, done) = oneshot::channel();
+            if stream.send(Command::Stop(reply)).is_ok() {
+                let _ = done.await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn hold(&self, session: &SessionId, on_hold: bool) -> Result<Sdp, MediaError> {
+        self.with_call(session, |call| {
+            call.negotiation.set_on_hold(on_hold);
+            to_sdp(&call.negotiation.create_offer())
+        })
+    }
+
+    async fn mute(&self, session: &SessionId, muted: bool) -> Result<(), MediaError> {
+        let stream = self.with_call(session, |call| {
+            call.muted = muted;
+            call.stream.clone()
+        })?;
+        if let Some(stream) = stream {
+            let _ = stream.send(Command::Mute(muted));
+        }
+        Ok(())
+    }
+
+    async fn send_dtmf(&self, session: &SessionId, digit: DtmfDigit) -> Result<(), MediaError> {
+        self.ask(session, |reply| Command::Dtmf(digit, reply))
+            .await?
+            .unwrap_or_else(|| {
+                Err(MediaError::NotAcceptable(
+                    "the call's audio is not running".into(),
+                ))
+            })
+    }
+
+    async fn record(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError> {
+        self.ask(session, |reply| Command::Record(path, reply))
+            .await?
+            .unwrap_or_else(|| {
+                Err(MediaError::NotAcceptable(
+                    "the call's audio is not running".into(),
+                ))
+            })
+    }
+
+    async fn conference(&self, _sessions: Vec<SessionId>) -> Result<(), MediaError> {
+        Err(MediaError::NotAcceptable(
+            "local conferences are not available yet".into(),
+        ))
+    }
+
+    async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {
+        self.ask(session, Command::Stats)
+            .await?
+            .ok_or_else(|| MediaError::NotAcceptable("the call's audio is not running".into()))
+    }
+
+    fn events(&self) -> EventStream<MediaEvent> {
+        let receiver = self
+            .event_stream
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        match receiver {
+            Some(mut receiver) => Box::pin(futures_util::stream::poll_fn(move |cx| {
+                receiver.poll_recv(cx)
+            })),
+            None => Box::pin(futures_util::stream::empty()),
+        }
+    }
+}
