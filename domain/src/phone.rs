@@ -58,6 +58,9 @@ pub enum PhoneError {
     /// Nothing has been dialed yet.
     #[error("nothing to redial yet")]
     NothingToRedial,
+    /// Recording needs a recordings folder in the settings.
+    #[error("no recordings folder is set")]
+    NoRecordingsFolder,
     /// A DTMF key that does not exist.
     #[error("{0:?} is not a DTMF key (use 0-9 * #)")]
     BadDtmf(char),

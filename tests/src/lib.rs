@@ -7,7 +7,11 @@
 //! a test whose peer is missing fails and says why, it never skips.
 #![warn(missing_docs)]
 
+pub mod baresip;
 pub mod relay;
+pub mod tones;
+
+pub use baresip::{Baresip, BaresipOptions};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -95,73 +99,6 @@ pub fn require_kamailio() -> String {
              scripts/peers/kamailio.sh inside a loopback-only network namespace"
         )
     })
-}
-
-/// A baresip started by `scripts/peers/baresip.sh` inside the test namespace; stopped (by
-/// its own PID, through the script) when dropped.
-pub struct Baresip {
-    name: String,
-    script: PathBuf,
-}
-
-impl Baresip {
-    /// Starts baresip registered as `user@wink.test` (password `<user>-pw`), sending no
-    /// audio; `auto_answer` answers incoming calls at once. Fails the test, with baresip's
-    /// log, if it cannot start or register.
-    pub fn start(workspace: &Path, user: &str, auto_answer: bool) -> Self {
-        require_kamailio();
-        let script = workspace.join("scripts/peers/baresip.sh");
-        let name = format!("{user}-{}", std::process::id());
-        let status = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .env("WINK_BARESIP_NAME", &name)
-            .env("WINK_BARESIP_USER", user)
-            .env(
-                "WINK_BARESIP_AUTOANSWER",
-                if auto_answer { "1" } else { "0" },
-            )
-            .env("WINK_BARESIP_AUDIO_IN", "none")
-            .status()
-            .expect("bash runs scripts/peers/baresip.sh");
-        assert!(
-            status.success(),
-            "baresip did not start for {user} (see the log above)"
-        );
-        Self { name, script }
-    }
-
-    /// Runs one command on baresip's control channel (`dial sip:...`, `hangup`, ...).
-    pub fn control(&self, command: &[&str]) -> Output {
-        let helper = self.script.with_file_name("baresip-ctl.py");
-        Command::new("python3")
-            .arg(helper)
-            .args(["--name", &self.name])
-            .args(command)
-            .output()
-            .expect("python3 runs baresip-ctl.py")
-    }
-
-    /// baresip's log so far.
-    pub fn log(&self) -> String {
-        let dir = std::env::var("WINK_PEERS_DIR").unwrap_or_else(|_| "/tmp/wink-peers".into());
-        std::fs::read_to_string(
-            Path::new(&dir)
-                .join(format!("baresip-{}", self.name))
-                .join("baresip.log"),
-        )
-        .unwrap_or_default()
-    }
-}
-
-impl Drop for Baresip {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .env("WINK_BARESIP_NAME", &self.name)
-            .status();
-    }
 }
 
 /// Runs one sipp scenario of `scripts/peers/sipp/` through `scripts/peers/sipp.sh` (bounded

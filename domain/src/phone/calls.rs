@@ -240,6 +240,37 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
+    /// Starts recording a connected call to `<recordings>/<session>.wav`, or stops.
+    pub(super) async fn record(
+        &mut self,
+        id: &SessionId,
+        on: bool,
+    ) -> Result<CommandOutcome, PhoneError> {
+        let session = self.session_mut(id)?;
+        if !session.is_connected() {
+            return Err(crate::SessionError::InvalidTransition {
+                state: session.state(),
+                action: "record",
+            }
+            .into());
+        }
+        if !on {
+            self.ports.media.record(id, None).await?;
+            return Ok(CommandOutcome::Done);
+        }
+        let dir = self
+            .settings
+            .recordings_dir
+            .clone()
+            .ok_or(PhoneError::NoRecordingsFolder)?;
+        let path = dir.join(format!("{id}.wav"));
+        self.ports.media.record(id, Some(path.clone())).await?;
+        if let Some(session) = self.sessions.get_mut(id) {
+            session.recording = Some(path.clone());
+        }
+        Ok(CommandOutcome::Recording(path))
+    }
+
     /// Plays the DTMF tail up to the next pause.
     pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
         while let Some(step) = self

@@ -1,6 +1,6 @@
 //! The commands frontends send to the phone.
 
-use wink_ports::{AccountId, MessageId, SessionId};
+use wink_ports::{AccountId, CallStats, MessageId, SessionId};
 
 /// What a frontend asks the phone to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,10 @@ pub enum Command {
     Mute(SessionId, bool),
     /// Send DTMF keys (`0-9*#`).
     SendDtmf(SessionId, String),
+    /// Start (`true`) or stop recording a call to the recordings folder.
+    Record(SessionId, bool),
+    /// How a call's audio is doing.
+    Stats(SessionId),
     /// Send a short message.
     SendMessage {
         /// The recipient as typed.
@@ -54,7 +58,7 @@ pub enum Command {
 }
 
 /// What a successful command produced.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum CommandOutcome {
     /// Done, nothing to hand back.
     Done,
@@ -62,4 +66,8 @@ pub enum CommandOutcome {
     Session(SessionId),
     /// A message was sent: its id.
     Message(MessageId),
+    /// A recording started: where it goes.
+    Recording(std::path::PathBuf),
+    /// A call's audio statistics.
+    Stats(CallStats),
 }

@@ -102,6 +102,13 @@ impl Phone {
             Command::Hold(session, on) => self.hold(&session, on).await,
             Command::Mute(session, on) => self.mute(&session, on).await,
             Command::SendDtmf(session, keys) => self.send_dtmf(&session, &keys).await,
+            Command::Record(session, on) => self.record(&session, on).await,
+            Command::Stats(session) => {
+                self.session_mut(&session)?;
+                Ok(CommandOutcome::Stats(
+                    self.ports.media.stats(&session).await?,
+                ))
+            }
             Command::SendMessage {
                 target,
                 text,

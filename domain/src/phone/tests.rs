@@ -1076,3 +1076,5 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
         .await
         .unwrap();
 }
+
+mod recording_and_stats;

@@ -49,9 +49,12 @@ pub(crate) enum Command {
         /// Refuse incoming calls: `decline` (603, every device stops ringing) or `busy` (486).
         #[arg(long)]
         refuse: Option<Refusal>,
+        /// Record answered calls (both directions) to the recordings folder.
+        #[arg(long)]
+        record: bool,
     },
-    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, transfer TARGET,
-    /// consult TARGET, complete, quit.
+    /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, dtmf KEYS,
+    /// record [off], stats, transfer TARGET, consult TARGET, complete, quit.
     Call {
         #[command(flatten)]
         network: Network,
@@ -76,6 +79,12 @@ pub(crate) enum Command {
         /// ... this many seconds after the first call is answered (default 1).
         #[arg(long, default_value_t = 1)]
         consult_after: u64,
+        /// DTMF keys (0-9 * #) to send a second after the call is answered.
+        #[arg(long)]
+        dtmf: Option<String>,
+        /// Record the call (both directions) to the recordings folder.
+        #[arg(long)]
+        record: bool,
     },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {

@@ -23,13 +23,14 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             duration,
             auto_answer,
             refuse,
+            record,
         } => {
             let policy = match (auto_answer, refuse) {
                 (true, _) => network::IncomingPolicy::Answer,
                 (false, Some(refusal)) => network::IncomingPolicy::Refuse(refusal),
                 (false, None) => network::IncomingPolicy::Ask,
             };
-            network::listen(context, &options, duration, policy).await
+            network::listen(context, &options, duration, policy, record).await
         }
         Command::Call {
             network: options,
@@ -40,12 +41,16 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             transfer_after,
             consult,
             consult_after,
+            dtmf,
+            record,
         } => {
             let timing = network::CallTiming {
                 hangup_after,
                 hold_after,
                 transfer: transfer_to.map(|to| (to, transfer_after)),
                 consult: consult.map(|to| (to, consult_after)),
+                dtmf,
+                record,
             };
             network::call(context, &options, &target, timing).await
         }

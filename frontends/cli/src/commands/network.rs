@@ -13,6 +13,7 @@ use crate::cli::{AudioChoice, CodecChoice, Network, Refusal, SrtpChoice};
 use crate::context::Context;
 
 mod console;
+mod media_commands;
 
 pub(crate) use console::IncomingPolicy;
 
@@ -143,6 +144,7 @@ pub(super) async fn listen(
     options: &Network,
     duration: Option<u64>,
     policy: IncomingPolicy,
+    record: bool,
 ) -> anyhow::Result<()> {
     let account = account_id(context, options)?;
     let assembled = start(context, options).await?;
@@ -161,6 +163,8 @@ pub(super) async fn listen(
         hold_after: None,
         transfer: None,
         consult: None,
+        dtmf: None,
+        record,
     };
     console
         .run(&mut events, duration.map(Duration::from_secs), &timing)
@@ -180,6 +184,10 @@ pub(crate) struct CallTiming {
     pub(crate) transfer: Option<(String, u64)>,
     /// Consult a target after these seconds, then connect the two calls (attended transfer).
     pub(crate) consult: Option<(String, u64)>,
+    /// DTMF keys to send a second after the call connects.
+    pub(crate) dtmf: Option<String>,
+    /// Record calls from the moment they connect.
+    pub(crate) record: bool,
 }
 
 pub(super) async fn call(

@@ -69,7 +69,7 @@ pub(crate) fn sip_account(sandbox: &Sandbox, user: &str) {
     sip_account_with_password(sandbox, user, &format!("{user}-pw"));
 }
 
-/// A running `wink-cli listen --audio none`, registered.
+/// A running `wink-cli listen` (`--audio none` unless `extra` says otherwise), registered.
 pub(crate) struct Listener {
     child: std::process::Child,
     stdout: std::process::ChildStdout,
@@ -80,15 +80,10 @@ impl Listener {
     /// Starts it with `extra` arguments and waits (at most 15 s) until it is registered.
     pub(crate) fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
         use std::io::Read;
-        let mut args = vec![
-            "listen",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "--audio",
-            "none",
-        ];
+        let mut args = vec!["listen", "--bind", "127.0.0.1:0", "--timeout", "10"];
+        if !extra.contains(&"--audio") {
+            args.extend(["--audio", "none"]);
+        }
         args.extend_from_slice(extra);
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wink-cli"))
             .args(&args)
@@ -135,17 +130,13 @@ impl Listener {
     }
 }
 
-/// `wink-cli call --audio none` on 127.0.0.1 (10 s server timeout) with more arguments.
+/// `wink-cli call` on 127.0.0.1 (10 s server timeout; `--audio none` unless `args` say
+/// otherwise) with more arguments.
 pub(crate) fn call(sandbox: &Sandbox, args: &[&str]) -> Output {
-    let mut all = vec![
-        "call",
-        "--bind",
-        "127.0.0.1:0",
-        "--audio",
-        "none",
-        "--timeout",
-        "10",
-    ];
+    let mut all = vec!["call", "--bind", "127.0.0.1:0", "--timeout", "10"];
+    if !args.contains(&"--audio") {
+        all.extend(["--audio", "none"]);
+    }
     all.extend_from_slice(args);
     wink(sandbox, &all, "")
 }

@@ -124,6 +124,17 @@ impl<'a> Console<'a> {
             eprintln!("error: there is no call");
             return true;
         };
+        match (*first, words.get(1).copied()) {
+            ("stats", _) => {
+                super::media_commands::print_stats(self.phone, &session).await;
+                return true;
+            }
+            ("record", on) => {
+                super::media_commands::record(self.phone, &session, on != Some("off")).await;
+                return true;
+            }
+            _ => {}
+        }
         let command = match *first {
             "answer" => Command::Answer(session),
             "reject" => Command::Reject(session),
@@ -137,7 +148,7 @@ impl<'a> Console<'a> {
             "transfer" => Command::Transfer(session, words[1..].join(" ")),
             other => {
                 eprintln!(
-                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, transfer TARGET, consult TARGET, complete, quit)"
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, record [off], stats, transfer TARGET, consult TARGET, complete, quit)"
                 );
                 return true;
             }
@@ -158,6 +169,7 @@ impl<'a> Console<'a> {
         let (mut hangup_at, mut hold_at, mut transfer_at) =
             (far_future(), far_future(), far_future());
         let (mut consult_at, mut complete_at) = (far_future(), far_future());
+        let mut dtmf_at = far_future();
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
         let mut stdin_open = true;
         loop {
@@ -191,6 +203,12 @@ impl<'a> Console<'a> {
                                 }
                                 if let Some(secs) = timing.hold_after {
                                     hold_at = after(secs);
+                                }
+                                if timing.dtmf.is_some() {
+                                    dtmf_at = after(1);
+                                }
+                                if timing.record {
+                                    super::media_commands::record(self.phone, &session, true).await;
                                 }
                                 if let Some((_, secs)) = &timing.transfer {
                                     transfer_at = after(*secs);
@@ -228,7 +246,14 @@ impl<'a> Console<'a> {
                 () = sleep_until(hangup_at) => {
                     hangup_at = far_future();
                     if let Some(session) = self.current.clone() {
+                        super::media_commands::print_stats(self.phone, &session).await;
                         self.run_command(Command::HangUp(session)).await;
+                    }
+                }
+                () = sleep_until(dtmf_at) => {
+                    dtmf_at = far_future();
+                    if let (Some(session), Some(keys)) = (self.current.clone(), &timing.dtmf) {
+                        self.run_command(Command::SendDtmf(session, keys.clone())).await;
                     }
                 }
                 () = sleep_until(transfer_at) => {
@@ -294,6 +319,12 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         }
         PhoneEvent::TransferRequested { session, target } => {
             println!("call {session} transferred us to <{}>", target.address());
+        }
+        PhoneEvent::DtmfReceived { session, digit } => {
+            println!("call {session}: DTMF received {}", digit.to_char())
+        }
+        PhoneEvent::DtmfSent { session, digit } => {
+            println!("call {session}: DTMF sent {}", digit.to_char())
         }
         PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
         _ => {}

