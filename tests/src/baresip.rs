@@ -104,6 +104,23 @@ impl Baresip {
             .expect("python3 runs baresip-ctl.py")
     }
 
+    /// Starts waiting (in the background, at most `seconds`) for one ctrl_tcp event such as
+    /// `CALL_DTMF_START`; [`EventWatch::wait`] returns the event's JSON line. Events are not
+    /// queued by baresip: start the watch before causing the event.
+    pub fn watch(&self, event: &str, seconds: u32) -> EventWatch {
+        let helper = self.script.with_file_name("baresip-ctl.py");
+        let child = Command::new("python3")
+            .arg(helper)
+            .args(["--name", &self.name, "--wait", event, "--timeout"])
+            .arg(seconds.to_string())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs baresip-ctl.py");
+        // Let the watcher connect before the caller acts.
+        std::thread::sleep(Duration::from_millis(500));
+        EventWatch { child }
+    }
+
     /// baresip's log so far.
     pub fn log(&self) -> String {
         let dir = std::env::var("WINK_PEERS_DIR").unwrap_or_else(|_| "/tmp/wink-peers".into());
@@ -145,5 +162,20 @@ impl Baresip {
 impl Drop for Baresip {
     fn drop(&mut self) {
         let _ = self.script_command("stop").status();
+    }
+}
+
+/// A background wait for one baresip event (see [`Baresip::watch`]).
+pub struct EventWatch {
+    child: std::process::Child,
+}
+
+impl EventWatch {
+    /// The event's JSON line, or `None` if it did not come in time.
+    pub fn wait(self) -> Option<String> {
+        let out = self.child.wait_with_output().ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }

@@ -11,7 +11,7 @@ pub mod baresip;
 pub mod relay;
 pub mod tones;
 
-pub use baresip::{Baresip, BaresipOptions};
+pub use baresip::{Baresip, BaresipOptions, EventWatch};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

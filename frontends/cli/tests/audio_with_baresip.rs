@@ -221,3 +221,75 @@ fn baresip_calls_wink_with_pcmu() {
 fn baresip_calls_wink_with_srtp() {
     baresip_calls_wink("alice49", "bob49", "pcmu", "pcmu", true);
 }
+
+#[test]
+fn dtmf_reaches_baresip_and_baresips_dtmf_reaches_wink() {
+    // wink → baresip: keys sent a second after the call connects.
+    let tones = Tones::new();
+    let baresip = Baresip::start_with(
+        workspace(),
+        "bob50",
+        tones.baresip_options(true, "pcmu", false),
+    );
+    let sandbox = Sandbox::new();
+    account(&sandbox, "alice50");
+    let audio = tones.wink_audio();
+    let watch = baresip.watch("CALL_DTMF_START", 20);
+    let out = common::call(
+        &sandbox,
+        &[
+            "--audio",
+            &audio,
+            "--dtmf",
+            "7",
+            "--hangup-after",
+            "3",
+            "bob50@wink.test",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("DTMF sent 7"), "{stdout}");
+    let event = watch.wait().unwrap_or_default();
+    assert!(
+        event.contains("\"param\": \"7\""),
+        "baresip did not decode our key: {event:?}\n{}",
+        baresip.log()
+    );
+
+    // baresip → wink: baresip presses keys during a call wink answered.
+    let sandbox = Sandbox::new();
+    account(&sandbox, "alice51");
+    let listener = Listener::start(
+        &sandbox,
+        &["--audio", &audio, "--auto-answer", "--duration", "8"],
+    );
+    let caller = Baresip::start_with(
+        workspace(),
+        "bob51",
+        tones.baresip_options(false, "pcmu", false),
+    );
+    assert!(
+        caller
+            .control(&["dial", "sip:alice51@wink.test"])
+            .status
+            .success()
+    );
+    assert!(
+        caller.wait_for_log("Call established", Duration::from_secs(10)),
+        "{}",
+        caller.log()
+    );
+    for key in ["4", "2", "*"] {
+        assert!(caller.control(&["sndcode", key]).status.success());
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(caller.control(&["hangup"]).status.success());
+    let printed = listener.finish();
+    let received: String = printed
+        .lines()
+        .filter_map(|l| l.split("DTMF received ").nth(1))
+        .collect();
+    assert_eq!(received, "42*", "{printed}");
+}
