@@ -5,6 +5,7 @@
 //! ([`MemoryStorage`]) until its adapter lands.
 
 mod media;
+mod memory_secrets;
 mod memory_storage;
 mod signaling_only_media;
 mod system_clock;
@@ -13,7 +14,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 pub use media::AudioSelection;
-use media::media_profile;
+pub use media::media_profile;
+pub use memory_secrets::MemorySecretStore;
 pub use memory_storage::MemoryStorage;
 pub use signaling_only_media::SignalingOnlyMedia;
 pub use system_clock::SystemClock;

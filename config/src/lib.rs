@@ -9,16 +9,18 @@
 //!   app starts on defaults, with a [`LoadNotice`] saying so.
 //! - [`Paths`]: the XDG folders.
 //! - [`assemble`]: the one place that picks and builds adapters from settings.
+//! - [`selftest`]: a test call between two user agents of our own, over loopback.
 #![warn(missing_docs)]
 
 mod assemble;
 mod file;
 mod paths;
+pub mod selftest;
 mod settings;
 
 pub use assemble::{
-    AssembleError, AssembleOptions, Assembled, AudioSelection, MemoryStorage, SignalingOnlyMedia,
-    SystemClock, assemble, build_secret_store, phone_settings,
+    AssembleError, AssembleOptions, Assembled, AudioSelection, MemorySecretStore, MemoryStorage,
+    SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile, phone_settings,
 };
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};

@@ -60,7 +60,9 @@ pub struct Registration {
     pub password: Password,
     /// Outbound proxy (`sip:host:port;transport=udp`), overriding DNS discovery.
     pub outbound_proxy: Option<SipUri>,
-    /// Registration lifetime asked for, in seconds.
+    /// Registration lifetime asked for, in seconds. 0 with no outbound proxy: the account
+    /// has no registrar (calls go straight to the address in the target, calls to our
+    /// address reach it) and no REGISTER is sent.
     pub expires_secs: u32,
     /// How the Contact is written (for providers that insist).
     pub contact: ContactOptions,

@@ -11,6 +11,7 @@
 
 mod file;
 mod null;
+pub mod probe;
 mod system;
 
 pub use file::{WavFileInput, WavFileOutput};

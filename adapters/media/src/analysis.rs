@@ -78,6 +78,22 @@ pub fn tone_presence(samples: &[i16], rate: u32, hz: f32) -> TonePresence {
     presence
 }
 
+/// Where the tone starts (sample indices), scanning in 5 ms windows: each place where a
+/// window has it and the one before did not.
+pub fn tone_onsets(samples: &[i16], rate: u32, hz: f32) -> Vec<usize> {
+    let window = (rate / 200).max(1) as usize;
+    let mut onsets = Vec::new();
+    let mut before = false;
+    for (i, chunk) in samples.chunks_exact(window).enumerate() {
+        let now = has_tone(chunk, rate, hz);
+        if now && !before {
+            onsets.push(i * window);
+        }
+        before = now;
+    }
+    onsets
+}
+
 /// A sine of `hz` at `amplitude`, `samples` long.
 pub fn sine(rate: u32, hz: f32, amplitude: f32, samples: usize) -> Vec<i16> {
     (0..samples)
@@ -108,5 +124,19 @@ mod tests {
             .map(|(a, b)| a + b)
             .collect();
         assert_eq!(tone_presence(&mixed, 8000, 440.0).with_tone, 0);
+    }
+
+    #[test]
+    fn onsets_are_found_within_a_window() {
+        let mut audio = vec![0i16; 4000];
+        audio.extend(sine(8000, 1000.0, 8000.0, 1600));
+        audio.extend(vec![0i16; 2400]);
+        audio.extend(sine(8000, 1000.0, 8000.0, 1600));
+        let onsets = tone_onsets(&audio, 8000, 1000.0);
+        assert_eq!(onsets.len(), 2, "{onsets:?}");
+        assert!(
+            onsets[0].abs_diff(4000) <= 40 && onsets[1].abs_diff(8000) <= 40,
+            "{onsets:?}"
+        );
     }
 }

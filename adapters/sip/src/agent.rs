@@ -97,6 +97,7 @@ enum Command {
         oneshot::Sender<Result<(), SignalingError>>,
     ),
     Unregister(AccountId, oneshot::Sender<Result<(), SignalingError>>),
+    AddAccount(AccountBinding, oneshot::Sender<Result<(), SignalingError>>),
     SendMessage(MessageRequest, oneshot::Sender<Result<(), SignalingError>>),
     Shutdown(oneshot::Sender<()>),
 }
@@ -227,34 +228,66 @@ async fn next_hops(
     Ok((peers, route, host))
 }
 
+/// The endpoint's view of an account.
+fn account_binding(
+    registration: &Registration,
+    next_hop: Peer,
+    alternates: Vec<Peer>,
+    route: Option<String>,
+) -> Result<AccountBinding, SignalingError> {
+    Ok(AccountBinding {
+        account: registration.account.clone(),
+        aor: SipUri::from_parts(registration.address.user(), registration.address.host())
+            .map_err(transport_error)?
+            .to_string(),
+        display_name: registration.display_name.clone(),
+        credentials: Credentials {
+            username: registration.auth_username.clone(),
+            password: registration.password.clone(),
+        },
+        next_hop,
+        alternates,
+        route,
+        contact_user: if registration.contact.use_username {
+            registration.auth_username.clone()
+        } else {
+            generate_tag()
+        },
+        public_contact: registration.contact.public_address,
+        expires: registration.expires_secs,
+    })
+}
+
+impl SipAgent {
+    /// An account without a registrar (`expires_secs` 0, no outbound proxy): it places
+    /// calls straight to the address in the target and takes calls sent to its user at
+    /// our address; no REGISTER is sent. The self-test and serverless (Bonjour-style) use
+    /// need nothing more.
+    async fn add_serverless(&self, registration: Registration) -> Result<(), SignalingError> {
+        let host = registration.address.host().trim_matches(['[', ']']);
+        let ip = host
+            .parse()
+            .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED));
+        let next_hop = Peer {
+            addr: SocketAddr::new(ip, registration.address.port().unwrap_or(5060)),
+            transport: TransportKind::Udp,
+        };
+        let binding = account_binding(&registration, next_hop, Vec::new(), None)?;
+        self.ask(|reply| Command::AddAccount(binding, reply)).await
+    }
+}
+
 #[async_trait::async_trait]
 impl SignalingPort for SipAgent {
     async fn register(&self, registration: Registration) -> Result<(), SignalingError> {
+        if registration.expires_secs == 0 && registration.outbound_proxy.is_none() {
+            return self.add_serverless(registration).await;
+        }
         let (mut hops, route, server_name) = next_hops(&self.dns, &registration).await?;
         let next_hop = hops.remove(0);
         let tls_name =
             (next_hop.transport == TransportKind::Tls).then_some((next_hop.addr, server_name));
-        let binding = AccountBinding {
-            account: registration.account.clone(),
-            aor: SipUri::from_parts(registration.address.user(), registration.address.host())
-                .map_err(transport_error)?
-                .to_string(),
-            display_name: registration.display_name.clone(),
-            credentials: Credentials {
-                username: registration.auth_username.clone(),
-                password: registration.password.clone(),
-            },
-            next_hop,
-            alternates: hops,
-            route,
-            contact_user: if registration.contact.use_username {
-                registration.auth_username.clone()
-            } else {
-                generate_tag()
-            },
-            public_contact: registration.contact.public_address,
-            expires: registration.expires_secs,
-        };
+        let binding = account_binding(&registration, next_hop, hops, route)?;
         self.ask(|reply| Command::Register(binding, tls_name, reply))
             .await
     }
@@ -431,6 +464,10 @@ async fn run(
                             registered.push(account);
                         }
                         let _ = reply.send(result);
+                    }
+                    Some(Command::AddAccount(binding, reply)) => {
+                        endpoint.add_account(binding);
+                        let _ = reply.send(Ok(()));
                     }
                     Some(Command::Unregister(account, reply)) => {
                         registered.retain(|a| a != &account);

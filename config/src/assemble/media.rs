@@ -48,7 +48,7 @@ fn srtp_policy(policy: SrtpPolicy) -> wink_media::SrtpPolicy {
 
 /// Codecs and SRTP for calls: the account's own choices over the global ones, and the
 /// frontend's over both.
-pub(super) fn media_profile(
+pub fn media_profile(
     settings: &Settings,
     account: Option<&AccountSettings>,
     codecs: Option<&[Codec]>,

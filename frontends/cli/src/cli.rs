@@ -97,6 +97,20 @@ pub(crate) enum Command {
     },
     /// Read commands line by line (type `help`, `quit` to leave).
     Interactive,
+    /// A test call between two user agents of our own over loopback (real SIP, RTP, SRTP,
+    /// codecs, jitter buffer): reports whether audio went both ways, the latency and the
+    /// loss. No account or network needed.
+    Selftest {
+        /// Codecs, most preferred first (default: the settings').
+        #[arg(long, value_delimiter = ',')]
+        codec: Option<Vec<CodecChoice>>,
+        /// Media encryption (default: the settings').
+        #[arg(long)]
+        srtp: Option<SrtpChoice>,
+        /// How long the call lasts, in seconds.
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -5,6 +5,7 @@ mod config;
 mod contacts;
 mod network;
 mod rewrite;
+mod selftest;
 
 use crate::cli::Command;
 use crate::context::Context;
@@ -17,6 +18,11 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
         Command::Config(command) => config::run(context, command),
         Command::Interactive => crate::interactive::run(context).await,
+        Command::Selftest {
+            codec,
+            srtp,
+            seconds,
+        } => selftest::run(context, codec, srtp, seconds).await,
         Command::Register(options) => network::register(context, &options).await,
         Command::Listen {
             network: options,

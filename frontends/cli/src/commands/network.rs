@@ -47,7 +47,7 @@ fn audio_selection(choice: &AudioChoice) -> AudioSelection {
     }
 }
 
-fn codec(choice: CodecChoice) -> Codec {
+pub(crate) fn codec(choice: CodecChoice) -> Codec {
     match choice {
         CodecChoice::Opus => Codec::Opus,
         CodecChoice::G722 => Codec::G722,
@@ -56,7 +56,7 @@ fn codec(choice: CodecChoice) -> Codec {
     }
 }
 
-fn srtp(choice: SrtpChoice) -> SrtpPolicy {
+pub(crate) fn srtp(choice: SrtpChoice) -> SrtpPolicy {
     match choice {
         SrtpChoice::Off => SrtpPolicy::Off,
         SrtpChoice::Optional => SrtpPolicy::Optional,
