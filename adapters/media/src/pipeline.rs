@@ -451,7 +451,7 @@ impl Pipeline {
 
     /// Our RTCP report, to send every few seconds.
     pub fn rtcp_report(&mut self, now: Instant) -> Option<Datagram> {
-        let sender = (self.packets_sent > 0).then(|| SenderInfo {
+        let sender = (self.packets_sent > 0).then_some(SenderInfo {
             rtp_time: self.timestamp,
             packets: self.packets_sent,
             octets: self.octets_sent,

@@ -96,8 +96,10 @@ mod tests {
 
     #[test]
     fn the_frontend_overrides_the_account_which_overrides_the_settings() {
-        let mut settings = Settings::default();
-        settings.codecs = vec![Codec::Pcmu];
+        let settings = Settings {
+            codecs: vec![Codec::Pcmu],
+            ..Settings::default()
+        };
         let mut account = AccountSettings::new(AccountAddress::parse("a@b.c").unwrap());
         assert_eq!(
             media_profile(&settings, Some(&account), None, None).codecs,
