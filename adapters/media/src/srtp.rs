@@ -10,6 +10,13 @@ use crate::sdes::{CryptoSuite, MasterKey};
 /// Packets remembered against replays (RFC 3711 §3.3.2 asks for at least 64).
 const REPLAY_WINDOW: usize = 128;
 
+/// The shortest SRTCP packet: RTCP header and sender SSRC (8), the E flag and index (4), the
+/// 80-bit tag (both suites use it for RTCP). `webrtc-srtp` 0.17 panics on anything shorter
+/// (found by `fuzz/media_packets`), so we check first.
+const MIN_SRTCP_LEN: usize = 8 + 4 + RTCP_TAG_LEN;
+/// The SRTCP authentication tag (80 bits for both suites).
+const RTCP_TAG_LEN: usize = 10;
+
 /// Why a packet could not be protected or unprotected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("SRTP: {0}")]
@@ -98,6 +105,18 @@ impl SrtpSession {
     /// # Errors
     /// [`SrtpError`] for a packet that fails authentication.
     pub fn unprotect_rtcp(&mut self, packet: &[u8]) -> Result<Vec<u8>, SrtpError> {
+        if packet.len() < MIN_SRTCP_LEN {
+            return Err(SrtpError(format!(
+                "an SRTCP packet of {} bytes is too short",
+                packet.len()
+            )));
+        }
+        // webrtc-srtp 0.17 returns an SRTCP packet whose E flag is clear without checking
+        // its authentication tag. RFC 3711 §3.4 makes authentication mandatory, and we
+        // never send unencrypted SRTCP: such a packet can only be forged.
+        if packet[packet.len() - RTCP_TAG_LEN - 4] & 0x80 == 0 {
+            return Err(SrtpError("an SRTCP packet without the E flag".into()));
+        }
         self.inbound
             .decrypt_rtcp(packet)
             .map(|b| b.to_vec())
@@ -126,6 +145,27 @@ mod tests {
         ];
         packet.extend_from_slice(&[0xd5; 160]);
         packet
+    }
+
+    #[test]
+    fn short_and_garbage_srtcp_is_refused_not_a_panic() {
+        let key = MasterKey::random();
+        let mut session = SrtpSession::new(CryptoSuite::AesCm128HmacSha1_80, &key, &key).unwrap();
+        // The fuzzer's find: an RTCP-looking datagram of 10 bytes.
+        let crash = [0x80, 0x02, 0x00, 0x00, 0x03, 0x04, 0x05, 0x0a, 0x00, 0xa0];
+        for len in 0..=crash.len() {
+            assert!(session.unprotect_rtcp(&crash[..len]).is_err());
+        }
+        // E flag clear and a zero tag: webrtc-srtp alone would accept this forgery.
+        let forged = [
+            0x81, 201, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        ];
+        assert!(session.unprotect_rtcp(&forged).is_err());
+        // What we send (E set, real tag) passes.
+        let mut peer = SrtpSession::new(CryptoSuite::AesCm128HmacSha1_80, &key, &key).unwrap();
+        let report = [0x80, 201, 0, 1, 0, 0, 0, 9];
+        let sealed = peer.protect_rtcp(&report).unwrap();
+        assert_eq!(session.unprotect_rtcp(&sealed).unwrap(), report);
     }
 
     #[test]
