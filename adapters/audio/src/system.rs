@@ -8,6 +8,7 @@ use wink_ports::{
     EventStream,
 };
 
+use crate::card::{self, CardInput, CardOutput};
 use crate::{FILE_OUTPUT_RATE, NullInput, NullOutput, WavFileInput, WavFileOutput};
 
 /// What a device id names.
@@ -34,6 +35,9 @@ impl<'a> DeviceId<'a> {
     }
 }
 
+/// How often the list of sound cards is compared for hot-plug events.
+const HOTPLUG_POLL: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// The machine's sound cards plus the file and null devices.
 #[derive(Debug, Default)]
 pub struct SystemAudio;
@@ -45,38 +49,38 @@ impl SystemAudio {
     }
 }
 
-fn no_card(name: Option<&str>) -> DeviceError {
-    DeviceError::Unavailable(format!(
-        "no sound card support for {:?} in this build; use file:PATH.wav or null",
-        name.unwrap_or("the default device")
-    ))
-}
-
 #[async_trait::async_trait]
 impl AudioDevices for SystemAudio {
     async fn list(&self) -> Result<Vec<AudioDevice>, DeviceError> {
-        Ok([DeviceDirection::Input, DeviceDirection::Output]
-            .into_iter()
-            .map(|direction| AudioDevice {
-                id: "null".into(),
-                name: "No audio".into(),
-                direction,
-            })
-            .collect())
+        let mut devices = tokio::task::spawn_blocking(card::list)
+            .await
+            .map_err(|e| DeviceError::Unavailable(e.to_string()))??;
+        devices.extend(
+            [DeviceDirection::Input, DeviceDirection::Output]
+                .into_iter()
+                .map(|direction| AudioDevice {
+                    id: "null".into(),
+                    name: "No audio".into(),
+                    direction,
+                }),
+        );
+        Ok(devices)
     }
 
     async fn default_device(
         &self,
-        _direction: DeviceDirection,
+        direction: DeviceDirection,
     ) -> Result<Option<AudioDevice>, DeviceError> {
-        Ok(None)
+        tokio::task::spawn_blocking(move || card::default_device(direction))
+            .await
+            .map_err(|e| DeviceError::Unavailable(e.to_string()))
     }
 
     fn open_input(&self, id: Option<String>) -> Result<Box<dyn AudioInput>, DeviceError> {
         match DeviceId::parse(id.as_deref()) {
             DeviceId::File(path) => Ok(Box::new(WavFileInput::open(path)?)),
             DeviceId::Null => Ok(Box::new(NullInput)),
-            DeviceId::Card(name) => Err(no_card(name)),
+            DeviceId::Card(name) => Ok(Box::new(CardInput::open(name)?)),
         }
     }
 
@@ -84,12 +88,12 @@ impl AudioDevices for SystemAudio {
         match DeviceId::parse(id.as_deref()) {
             DeviceId::File(path) => Ok(Box::new(WavFileOutput::create(path, FILE_OUTPUT_RATE)?)),
             DeviceId::Null => Ok(Box::new(NullOutput)),
-            DeviceId::Card(name) => Err(no_card(name)),
+            DeviceId::Card(name) => Ok(Box::new(CardOutput::open(name)?)),
         }
     }
 
     fn events(&self) -> EventStream<DeviceEvent> {
-        Box::pin(futures_util::stream::pending())
+        crate::hotplug::watch(HOTPLUG_POLL)
     }
 }
 

@@ -112,6 +112,23 @@ impl Phone {
         Ok(())
     }
 
+    /// The dialog exists but we cannot talk: say why and end the call cleanly rather than
+    /// leave it silent.
+    pub(super) async fn media_failed(
+        &mut self,
+        id: &SessionId,
+        error: wink_ports::MediaError,
+    ) -> Result<(), PhoneError> {
+        warn!(target: "media", session = %id, %error, "media failed; hanging up");
+        self.emit(PhoneEvent::Problem(format!(
+            "the call's audio could not start: {error}"
+        )));
+        let _ = self.ports.signaling.hang_up(id).await;
+        let result = self.session_mut(id)?.fail();
+        self.end_session(id, result).await;
+        Err(error.into())
+    }
+
     /// The 2xx to our INVITE.
     pub(super) async fn on_answered(
         &mut self,
@@ -129,12 +146,7 @@ impl Phone {
             self.ports.media.start(id).await
         };
         if let Err(error) = media.await {
-            // The dialog exists but we cannot talk: end it cleanly rather than hang silent.
-            warn!(target: "media", session = %id, %error, "media failed on answer; hanging up");
-            let _ = self.ports.signaling.hang_up(id).await;
-            let result = self.session_mut(id)?.fail();
-            self.end_session(id, result).await;
-            return Err(error.into());
+            return self.media_failed(id, error).await;
         }
         let session = self.session_mut(id)?;
         session.on_answered(now)?;

@@ -148,7 +148,9 @@ impl Phone {
         if state != CallState::Accepted {
             return Ok(());
         }
-        self.ports.media.start(id).await?;
+        if let Err(error) = self.ports.media.start(id).await {
+            return self.media_failed(id, error).await;
+        }
         self.session_mut(id)?.on_confirmed()?;
         self.emit_state(id, CallState::Established).await;
         if self.calls.by_machine.contains(id) {

@@ -97,6 +97,13 @@ pub(crate) enum Command {
     },
     /// Read commands line by line (type `help`, `quit` to leave).
     Interactive,
+    /// List the audio devices (sound cards, plus `null`) with the ids settings and
+    /// `--audio` take; with `--watch SECS`, then print devices plugged in or out.
+    Devices {
+        /// Keep watching for hot-plug events this many seconds.
+        #[arg(long)]
+        watch: Option<u64>,
+    },
     /// A test call between two user agents of our own over loopback (real SIP, RTP, SRTP,
     /// codecs, jitter buffer): reports whether audio went both ways, the latency and the
     /// loss. No account or network needed.
@@ -249,6 +256,16 @@ pub(crate) enum SecretsChoice {
 pub(crate) enum ConfigCommand {
     /// Print where the settings file is.
     Path,
+    /// Choose the microphone and speaker calls use with `--audio device` (ids from
+    /// `wink-cli devices`, or `file:PATH`, `null`; `default` for the system's).
+    Audio {
+        /// The microphone.
+        #[arg(long)]
+        input: Option<String>,
+        /// The speaker.
+        #[arg(long)]
+        output: Option<String>,
+    },
     /// Use these DNS servers (ip:port, repeatable) to find SIP servers; none: the system's.
     DnsServers {
         /// Servers, e.g. 127.0.0.1:53.

@@ -3,6 +3,7 @@
 mod account;
 mod config;
 mod contacts;
+mod devices;
 mod network;
 mod rewrite;
 mod selftest;
@@ -18,6 +19,7 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
         Command::Config(command) => config::run(context, command),
         Command::Interactive => crate::interactive::run(context).await,
+        Command::Devices { watch } => devices::run(watch).await,
         Command::Selftest {
             codec,
             srtp,

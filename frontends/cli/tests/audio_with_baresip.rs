@@ -293,3 +293,70 @@ fn dtmf_reaches_baresip_and_baresips_dtmf_reaches_wink() {
         .collect();
     assert_eq!(received, "42*", "{printed}");
 }
+
+#[test]
+fn a_call_runs_on_the_sound_card_and_a_missing_card_is_a_clear_error() {
+    // No sound card here: ALSA's null device stands in for one (STACK.md), through the
+    // same cpal path a real card takes.
+    let tones = Tones::new();
+    let baresip = Baresip::start_with(
+        workspace(),
+        "bob52",
+        tones.baresip_options(true, "pcmu", false),
+    );
+    let sandbox = Sandbox::new();
+    account(&sandbox, "alice52");
+    std::fs::write(
+        sandbox.root().join(".asoundrc"),
+        "pcm.!default { type null }\nctl.!default { type null }\n",
+    )
+    .unwrap();
+    let listed = common::wink_ok(&sandbox, &["devices"], "");
+    assert!(listed.contains("input   alsa:default"), "{listed}");
+    let out = common::call(
+        &sandbox,
+        &[
+            "--audio",
+            "device",
+            "--hangup-after",
+            "2",
+            "bob52@wink.test",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let received: u64 = stdout
+        .split("received ")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(received > 50, "baresip's audio did not arrive: {stdout}");
+
+    common::wink_ok(
+        &sandbox,
+        &["config", "audio", "--input", "alsa:no-such-card"],
+        "",
+    );
+    let out = common::call(
+        &sandbox,
+        &[
+            "--audio",
+            "device",
+            "--hangup-after",
+            "2",
+            "bob52@wink.test",
+        ],
+    );
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(printed.contains("alsa:no-such-card"), "{printed}");
+    drop(baresip);
+}

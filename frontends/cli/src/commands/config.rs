@@ -8,6 +8,23 @@ use crate::context::Context;
 pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
     match command {
         ConfigCommand::Path => println!("{}", context.file.path().display()),
+        ConfigCommand::Audio { input, output } => {
+            let choose = |value: String| (value != "default").then_some(value);
+            if let Some(input) = input {
+                context.settings.audio.input_device = choose(input);
+            }
+            if let Some(output) = output {
+                context.settings.audio.output_device = choose(output);
+            }
+            context.save()?;
+            let shown =
+                |d: &Option<String>| d.clone().unwrap_or_else(|| "the system default".into());
+            println!(
+                "microphone: {}; speaker: {}",
+                shown(&context.settings.audio.input_device),
+                shown(&context.settings.audio.output_device)
+            );
+        }
         ConfigCommand::DnsServers { servers } => {
             context.settings.dns_servers = servers;
             context.save()?;

@@ -1,0 +1,52 @@
+//! `devices`: the audio devices and their ids; hot-plug events with `--watch`.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use wink_audio::SystemAudio;
+use wink_ports::{AudioDevices, DeviceDirection, DeviceEvent};
+
+fn direction(direction: DeviceDirection) -> &'static str {
+    match direction {
+        DeviceDirection::Input => "input ",
+        DeviceDirection::Output => "output",
+    }
+}
+
+pub(super) async fn run(watch: Option<u64>) -> anyhow::Result<()> {
+    let audio = SystemAudio::new();
+    let events = watch.map(|_| audio.events());
+    for wanted in [DeviceDirection::Input, DeviceDirection::Output] {
+        if let Some(device) = audio.default_device(wanted).await? {
+            println!(
+                "default {}  {}  ({})",
+                direction(wanted),
+                device.id,
+                device.name
+            );
+        }
+    }
+    for device in audio.list().await? {
+        println!(
+            "{}  {}  ({})",
+            direction(device.direction),
+            device.id,
+            device.name
+        );
+    }
+    if let (Some(seconds), Some(mut events)) = (watch, events) {
+        let deadline = tokio::time::sleep(Duration::from_secs(seconds));
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                event = events.next() => match event {
+                    Some(DeviceEvent::Added(d)) => println!("plugged in: {} {} ({})", direction(d.direction), d.id, d.name),
+                    Some(DeviceEvent::Removed(d)) => println!("unplugged: {} {} ({})", direction(d.direction), d.id, d.name),
+                    None => break,
+                },
+                () = &mut deadline => break,
+            }
+        }
+    }
+    Ok(())
+}
