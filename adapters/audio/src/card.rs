@@ -324,7 +324,7 @@ mod tests {
         let queue = Queue::default();
         queue.lock().unwrap().extend([5i16, 6]);
         let mut data = [9.0f32; 6];
-        play(&queue, &mut data, 2, 0.0, |s| f32::from(s));
+        play(&queue, &mut data, 2, 0.0, f32::from);
         assert_eq!(data, [5.0, 5.0, 6.0, 6.0, 0.0, 0.0]);
     }
 }
