@@ -176,6 +176,7 @@ pub fn phone_settings(settings: &Settings, paths: &Paths) -> PhoneSettings {
             account.enabled = a.enabled;
             account.number_rules = a.number_rules.clone();
             account.web_alert = a.web_alert_url.clone();
+            account.dtmf_method = a.dtmf_method;
             account.contact = wink_ports::ContactOptions {
                 use_username: a.contact_uses_username,
                 public_address: a.contact_public_address,

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use wink_domain::{
-    AccountAddress, AnsweringMachine, NumberRules, OutboundProxy, SpecialGroups, WebAlertTemplate,
+    AccountAddress, AnsweringMachine, DtmfMethod, NumberRules, OutboundProxy, SpecialGroups,
+    WebAlertTemplate,
 };
 use wink_ports::{AccountId, ContactRecord, GroupRecord};
 
@@ -40,17 +41,6 @@ pub enum SrtpPolicy {
     Optional,
     /// Refuse calls without SRTP.
     Mandatory,
-}
-
-/// How DTMF is sent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(rename_all = "kebab-case")]
-pub enum DtmfMethod {
-    /// RFC 4733 telephone-event in the RTP stream.
-    #[default]
-    Rfc4733,
-    /// SIP INFO with `application/dtmf-relay`, for peers without telephone-event.
-    SipInfo,
 }
 
 /// One SIP account.

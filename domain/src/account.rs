@@ -268,6 +268,19 @@ pub struct Account {
     pub registration: RegistrationState,
     /// How the Contact is written (username, public address) for providers that insist.
     pub contact: wink_ports::ContactOptions,
+    /// How DTMF keys are sent.
+    pub dtmf_method: DtmfMethod,
+}
+
+/// How DTMF is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum DtmfMethod {
+    /// RFC 4733 telephone-event in the RTP stream.
+    #[default]
+    Rfc4733,
+    /// SIP INFO with `application/dtmf-relay`, for peers without telephone-event.
+    SipInfo,
 }
 
 impl Account {
@@ -288,6 +301,7 @@ impl Account {
             web_alert: None,
             registration: RegistrationState::Unregistered,
             contact: wink_ports::ContactOptions::default(),
+            dtmf_method: DtmfMethod::default(),
         }
     }
 
@@ -302,6 +316,7 @@ impl Account {
             web_alert: None,
             registration: RegistrationState::Unregistered,
             contact: wink_ports::ContactOptions::default(),
+            dtmf_method: DtmfMethod::default(),
         }
     }
 

@@ -20,7 +20,9 @@ pub mod session;
 pub mod target;
 pub mod web_alert;
 
-pub use account::{Account, AccountAddress, AccountError, AccountKind, OutboundProxy, Transport};
+pub use account::{
+    Account, AccountAddress, AccountError, AccountKind, DtmfMethod, OutboundProxy, Transport,
+};
 pub use answering_machine::AnsweringMachine;
 pub use contacts::{ContactError, ContactList, SearchHit, SpecialGroups};
 pub use history::MissedCalls;

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{AccountId, EventStream, MessageId, Password, Sdp, SessionId, SipUri};
+use crate::{AccountId, DtmfDigit, EventStream, MessageId, Password, Sdp, SessionId, SipUri};
 
 /// Why a signaling command failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -273,6 +273,13 @@ pub enum SignalingEvent {
         /// The text.
         body: String,
     },
+    /// The remote party pressed a key, sent as SIP INFO (`application/dtmf-relay`).
+    DtmfReceived {
+        /// The call.
+        session: SessionId,
+        /// The key.
+        digit: DtmfDigit,
+    },
     /// A short message we sent was delivered or failed.
     MessageOutcome {
         /// The message.
@@ -363,6 +370,17 @@ pub trait SignalingPort: Send + Sync {
         session: &SessionId,
         code: u16,
         reason: &str,
+    ) -> Result<(), SignalingError>;
+
+    /// Sends one DTMF key in the call's dialog as SIP INFO (`application/dtmf-relay`), for
+    /// peers without RFC 4733 telephone-events.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    async fn send_dtmf_info(
+        &self,
+        session: &SessionId,
+        digit: DtmfDigit,
     ) -> Result<(), SignalingError>;
 
     /// Sends a short message (MESSAGE); the outcome comes as

@@ -13,8 +13,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
 use wink_ports::{
-    AccountId, EventStream, InviteRequest, MessageRequest, Registration, Scheme, Sdp, SessionId,
-    SignalingError, SignalingEvent, SignalingPort, SipUri, StatusCode, TransferTarget,
+    AccountId, DtmfDigit, EventStream, InviteRequest, MessageRequest, Registration, Scheme, Sdp,
+    SessionId, SignalingError, SignalingEvent, SignalingPort, SipUri, StatusCode, TransferTarget,
 };
 
 use crate::digest::Credentials;
@@ -69,6 +69,7 @@ enum CallCommand {
     ReInvite(SessionId, Sdp),
     Transfer(SessionId, TransferTarget),
     NotifyTransfer(SessionId, u16, String),
+    DtmfInfo(SessionId, DtmfDigit),
 }
 
 impl CallCommand {
@@ -85,6 +86,7 @@ impl CallCommand {
             CallCommand::NotifyTransfer(session, code, reason) => {
                 endpoint.notify_transfer(now, &session, code, &reason)
             }
+            CallCommand::DtmfInfo(session, digit) => endpoint.send_dtmf_info(now, &session, digit),
         }
     }
 }
@@ -356,6 +358,16 @@ impl SignalingPort for SipAgent {
     ) -> Result<(), SignalingError> {
         let (session, reason) = (session.clone(), reason.to_owned());
         self.ask(|reply| Command::Call(CallCommand::NotifyTransfer(session, code, reason), reply))
+            .await
+    }
+
+    async fn send_dtmf_info(
+        &self,
+        session: &SessionId,
+        digit: DtmfDigit,
+    ) -> Result<(), SignalingError> {
+        let session = session.clone();
+        self.ask(|reply| Command::Call(CallCommand::DtmfInfo(session, digit), reply))
             .await
     }
 

@@ -7,6 +7,7 @@
 //! phrase that says what is wrong, a malformed response is dropped, nothing panics.
 
 mod calls;
+mod dtmf_info;
 mod incoming;
 mod outgoing;
 mod session_timer;
@@ -160,6 +161,8 @@ enum Owner {
     Incoming(SessionId),
     /// Our REFER within a session.
     Refer(SessionId),
+    /// Our INFO with a DTMF key: the next key waits for its final response.
+    Info(SessionId),
     Server,
 }
 
@@ -184,6 +187,8 @@ pub struct Endpoint {
     failovers: HashMap<AccountId, usize>,
     /// Public addresses learned from `received`/`rport` (accounts that ask for them).
     public_contacts: HashMap<AccountId, SocketAddr>,
+    /// DTMF keys waiting for the INFO before them to finish, per call.
+    dtmf_infos: HashMap<SessionId, dtmf_info::InfoQueue>,
     outputs: VecDeque<EndpointOutput>,
 }
 
@@ -200,6 +205,7 @@ impl Endpoint {
             calls: HashMap::new(),
             failovers: HashMap::new(),
             public_contacts: HashMap::new(),
+            dtmf_infos: HashMap::new(),
             outputs: VecDeque::new(),
         }
     }
@@ -418,6 +424,10 @@ impl Endpoint {
             (Owner::Refer(session), event) if event != Event::Terminated => {
                 self.on_refer_event(session, event)
             }
+            (Owner::Info(session), Event::Response(response)) if matches!(response.start, crate::message::StartLine::Response { code, .. } if code >= 200) => {
+                self.info_finished(now, session)
+            }
+            (Owner::Info(session), Event::Timeout) => self.info_finished(now, session),
             (Owner::Incoming(session), event) if event != Event::Terminated => {
                 self.on_incoming_event(now, session, event)
             }

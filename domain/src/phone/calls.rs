@@ -4,13 +4,13 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use tokio::time::Instant;
-use tracing::warn;
+use tracing::{debug, warn};
 use wink_ports::{CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode};
 
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::number_rules::PAUSE;
-use crate::{CallState, DtmfStep, Session, Target, history};
+use crate::{CallState, DtmfMethod, DtmfStep, Session, Target, history};
 
 /// Media facts per call that the session state machine does not hold.
 #[derive(Debug, Default)]
@@ -243,7 +243,7 @@ impl Phone {
             .into());
         }
         for digit in digits {
-            self.ports.media.send_dtmf(id, digit).await?;
+            self.send_key(id, digit).await?;
             self.emit(PhoneEvent::DtmfSent {
                 session: id.clone(),
                 digit,
@@ -283,6 +283,24 @@ impl Phone {
         Ok(CommandOutcome::Recording(path))
     }
 
+    /// Sends one key the account's way: RFC 4733 in the media stream, or SIP INFO for
+    /// accounts set so, and also when the other side agreed to no telephone-event.
+    async fn send_key(&mut self, id: &SessionId, digit: DtmfDigit) -> Result<(), PhoneError> {
+        let account = self.session_mut(id)?.account.clone();
+        let method = self
+            .account(&account)
+            .map_or(DtmfMethod::default(), |a| a.dtmf_method);
+        if method == DtmfMethod::Rfc4733 {
+            match self.ports.media.send_dtmf(id, digit).await {
+                Err(wink_ports::MediaError::NotAcceptable(reason)) => {
+                    debug!(target: "media", session = %id, %reason, "no telephone-event: DTMF goes as SIP INFO");
+                }
+                other => return Ok(other?),
+            }
+        }
+        Ok(self.ports.signaling.send_dtmf_info(id, digit).await?)
+    }
+
     /// Plays the DTMF tail up to the next pause.
     pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
         while let Some(step) = self
@@ -298,7 +316,7 @@ impl Phone {
                     return;
                 }
                 DtmfStep::Key(digit) => {
-                    if let Err(error) = self.ports.media.send_dtmf(id, digit).await {
+                    if let Err(error) = self.send_key(id, digit).await {
                         self.emit(PhoneEvent::Problem(format!("could not send DTMF: {error}")));
                         self.calls.dtmf_queues.remove(id);
                         return;

@@ -182,6 +182,13 @@ impl Phone {
                     .await;
                 Ok(())
             }
+            SignalingEvent::DtmfReceived { session, digit } => {
+                let known = self.session_mut(&session).map(|_| ());
+                if known.is_ok() {
+                    self.emit(PhoneEvent::DtmfReceived { session, digit });
+                }
+                known
+            }
             SignalingEvent::MessageOutcome { id, outcome } => {
                 self.on_message_outcome(&id, outcome).await;
                 Ok(())

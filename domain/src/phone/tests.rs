@@ -1077,4 +1077,5 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
         .unwrap();
 }
 
+mod dtmf;
 mod recording_and_stats;

@@ -175,6 +175,10 @@ pub(crate) struct AccountAdd {
     /// Put the public address the registrar saw (received/rport) in the Contact.
     #[arg(long)]
     pub(crate) contact_public_address: bool,
+    /// How DTMF keys are sent: `rfc4733` (in the audio stream) or `sip-info` (SIP INFO, for
+    /// peers without telephone-events).
+    #[arg(long, default_value = "rfc4733")]
+    pub(crate) dtmf: DtmfChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -347,6 +351,15 @@ pub(crate) enum CodecChoice {
     Pcma,
     /// G.711 µ-law.
     Pcmu,
+}
+
+/// How DTMF is sent, on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DtmfChoice {
+    /// RFC 4733 telephone-events in the audio stream.
+    Rfc4733,
+    /// SIP INFO with application/dtmf-relay.
+    SipInfo,
 }
 
 /// SRTP on the command line.

@@ -126,7 +126,7 @@ impl Endpoint {
             .ok_or_else(|| SignalingError::UnknownSession(session.clone()))
     }
 
-    fn emit(&mut self, event: SignalingEvent) {
+    pub(super) fn emit(&mut self, event: SignalingEvent) {
         self.outputs.push_back(EndpointOutput::Event(event));
     }
 
@@ -1058,6 +1058,9 @@ impl Endpoint {
             }
             Method::Refer => self.on_refer(now, from, session, &request),
             Method::Notify => self.on_notify(now, from, session, &request),
+            Method::Info if super::dtmf_info::is_dtmf_relay(&request) => {
+                self.on_dtmf_info(now, from, session, &request);
+            }
             Method::Options | Method::Info => {
                 self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
             }

@@ -59,7 +59,7 @@ fn sipfrag_status(body: &[u8]) -> Option<(u16, String)> {
 }
 
 impl Endpoint {
-    fn in_dialog_request(
+    pub(super) fn in_dialog_request(
         &mut self,
         session: &SessionId,
         method: Method,

@@ -69,6 +69,10 @@ async fn add_account(context: &mut Context, add: AccountAdd) -> anyhow::Result<(
     account.number_rules.validate()?;
     account.contact_uses_username = add.contact_username;
     account.contact_public_address = add.contact_public_address;
+    account.dtmf_method = match add.dtmf {
+        crate::cli::DtmfChoice::Rfc4733 => wink_domain::DtmfMethod::Rfc4733,
+        crate::cli::DtmfChoice::SipInfo => wink_domain::DtmfMethod::SipInfo,
+    };
     if let Some(path) = add.tls_ca_file {
         anyhow::ensure!(
             path.is_file(),

@@ -44,24 +44,28 @@ pub(crate) fn workspace() -> &'static std::path::Path {
 }
 
 /// Adds `user@wink.test` (password `password`) with the test kamailio as outbound proxy,
-/// passwords in the file store.
-pub(crate) fn sip_account_with_password(sandbox: &Sandbox, user: &str, password: &str) {
+/// passwords in the file store, and `extra` account options.
+pub(crate) fn sip_account_with(sandbox: &Sandbox, user: &str, password: &str, extra: &[&str]) {
     let proxy = wink_tests::require_kamailio();
     use_file_secrets(sandbox);
     let address = format!("{user}@wink.test");
     let setting = format!("{proxy};transport=udp");
-    wink_ok(
-        sandbox,
-        &[
-            "account",
-            "add",
-            &address,
-            "--password-stdin",
-            "--outbound-proxy",
-            &setting,
-        ],
-        &format!("{password}\n"),
-    );
+    let mut args = vec![
+        "account",
+        "add",
+        &address,
+        "--password-stdin",
+        "--outbound-proxy",
+        &setting,
+    ];
+    args.extend_from_slice(extra);
+    wink_ok(sandbox, &args, &format!("{password}\n"));
+}
+
+/// Adds `user@wink.test` (password `password`) with the test kamailio as outbound proxy,
+/// passwords in the file store.
+pub(crate) fn sip_account_with_password(sandbox: &Sandbox, user: &str, password: &str) {
+    sip_account_with(sandbox, user, password, &[]);
 }
 
 /// Adds `user@wink.test` with its test password `<user>-pw`.
