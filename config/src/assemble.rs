@@ -190,7 +190,7 @@ pub fn phone_settings(settings: &Settings, paths: &Paths) -> PhoneSettings {
     PhoneSettings {
         accounts,
         default_account: settings.default_account.clone(),
-        answering_machine: settings.answering_machine,
+        answering_machine: settings.answering_machine.clone(),
         registration_expires_secs: 600,
         recordings_dir: Some(paths.recordings_dir()),
     }

@@ -178,6 +178,13 @@ pub trait MediaPort: Send + Sync {
     /// [`MediaError::UnknownSession`].
     async fn send_dtmf(&self, session: &SessionId, digit: DtmfDigit) -> Result<(), MediaError>;
 
+    /// Plays a WAV file to the other side instead of our microphone (then silence), or
+    /// gives the microphone back with `None`. The answering machine's greeting.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`], [`MediaError::Device`] for a file that cannot be read.
+    async fn play(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError>;
+
     /// Starts recording both directions to `path`, or stops recording with `None`.
     ///
     /// # Errors

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::MissedTickBehavior;
-use wink_ports::{CallStats, DtmfDigit, MediaError, MediaEvent, SessionId};
+use wink_ports::{AudioInput, CallStats, DtmfDigit, MediaError, MediaEvent, SessionId};
 
 use crate::negotiate::Negotiated;
 use crate::pipeline::{Datagram, Pipeline, TICK};
@@ -19,12 +19,17 @@ const RTCP_INTERVAL: Duration = Duration::from_secs(5);
 const MAX_DATAGRAM: usize = 2048;
 
 /// What the engine asks of a running stream.
-#[derive(Debug)]
 pub(crate) enum Command {
     /// A new offer/answer outcome.
     Update(Negotiated, oneshot::Sender<Result<(), MediaError>>),
     /// Mute or unmute.
     Mute(bool),
+    /// Take audio from this input instead (`true`: it is the microphone).
+    Input(
+        Box<dyn AudioInput>,
+        bool,
+        oneshot::Sender<Result<(), MediaError>>,
+    ),
     /// Send a key.
     Dtmf(DtmfDigit, oneshot::Sender<Result<(), MediaError>>),
     /// Start or stop recording.
@@ -108,6 +113,9 @@ pub(crate) async fn run(
                     let _ = reply.send(pipeline.update(params));
                 }
                 Some(Command::Mute(muted)) => pipeline.set_muted(muted),
+                Some(Command::Input(input, is_microphone, reply)) => {
+                    let _ = reply.send(pipeline.set_input(input, is_microphone));
+                }
                 Some(Command::Dtmf(digit, reply)) => {
                     let _ = reply.send(pipeline.send_dtmf(digit));
                 }

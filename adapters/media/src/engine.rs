@@ -326,6 +326,25 @@ impl MediaPort for MediaEngine {
             })
     }
 
+    async fn play(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError> {
+        let is_microphone = path.is_none();
+        let id = match path {
+            Some(path) => Some(format!("file:{}", path.display())),
+            None => self.config.input_device.clone(),
+        };
+        let input = self
+            .devices
+            .open_input(id)
+            .map_err(|e| MediaError::Device(e.to_string()))?;
+        self.ask(session, |reply| Command::Input(input, is_microphone, reply))
+            .await?
+            .unwrap_or_else(|| {
+                Err(MediaError::NotAcceptable(
+                    "the call's audio is not running".into(),
+                ))
+            })
+    }
+
     async fn record(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError> {
         self.ask(session, |reply| Command::Record(path, reply))
             .await?

@@ -77,6 +77,9 @@ pub struct Pipeline {
     event_timestamp: u32,
     latched: bool,
     muted: bool,
+    /// Whether the input is the microphone (a played file, e.g. a greeting, is not
+    /// recorded: the recording holds what the people said).
+    input_is_microphone: bool,
     recorder: Option<Recorder>,
     packets_sent: u32,
     octets_sent: u32,
@@ -158,6 +161,7 @@ impl Pipeline {
             event_timestamp: 0,
             latched: false,
             muted: false,
+            input_is_microphone: true,
             recorder: None,
             packets_sent: 0,
             octets_sent: 0,
@@ -193,6 +197,27 @@ impl Pipeline {
         }
         self.dtmf_out = DtmfSender::new(dtmf_units(&params));
         self.params = params;
+        Ok(())
+    }
+
+    /// Replaces the input: a file played to the other side (`is_microphone` false: the
+    /// answering machine's greeting, left out of recordings), or the microphone back.
+    ///
+    /// # Errors
+    /// [`MediaError::Device`] when no resampler fits the new input's rate.
+    pub fn set_input(
+        &mut self,
+        input: Box<dyn AudioInput>,
+        is_microphone: bool,
+    ) -> Result<(), MediaError> {
+        let rate = input.sample_rate();
+        if rate != self.input.sample_rate() {
+            self.chain.capture = StreamResampler::new(rate, self.chain.codec.sample_rate())
+                .map_err(|e| MediaError::Device(e.to_string()))?;
+            self.device_frame = vec![0; (rate / PACKETS_PER_SECOND) as usize];
+        }
+        self.input = input;
+        self.input_is_microphone = is_microphone;
         Ok(())
     }
 
@@ -355,8 +380,13 @@ impl Pipeline {
             self.heard_frame.fill(0);
         }
         if let Some(recorder) = &mut self.recorder {
+            let said: &[i16] = if self.input_is_microphone {
+                &self.sent_frame
+            } else {
+                &[]
+            };
             recorder
-                .write(&self.sent_frame, &self.heard_frame)
+                .write(said, &self.heard_frame)
                 .map_err(|e| MediaError::Io(e.to_string()))?;
         }
         self.chain.playback.push(&self.heard_frame);

@@ -93,6 +93,12 @@ impl MediaPort for SignalingOnlyMedia {
         ))
     }
 
+    async fn play(&self, _session: &SessionId, _path: Option<PathBuf>) -> Result<(), MediaError> {
+        Err(MediaError::Device(
+            "nothing can be played: this call runs with --audio none".into(),
+        ))
+    }
+
     async fn record(&self, _session: &SessionId, _path: Option<PathBuf>) -> Result<(), MediaError> {
         Err(MediaError::Device(
             "nothing to record: this call runs with --audio none".into(),

@@ -231,6 +231,11 @@ impl Phone {
         for timer in self.timers.take_due(now) {
             match timer {
                 Timer::AnsweringMachine(session) => self.answering_machine_fires(&session).await,
+                Timer::MessageLimit(session) => {
+                    if let Err(error) = self.hang_up(&session).await {
+                        debug!(%error, "the answering machine's call had already ended");
+                    }
+                }
                 Timer::DtmfTail(session) => self.play_dtmf_tail(&session).await,
             }
         }

@@ -208,13 +208,32 @@ impl Phone {
     }
 
     async fn start_machine_recording(&mut self, id: &SessionId) {
-        // Our microphone stays muted while the machine talks to the caller.
-        let _ = self.ports.media.mute(id, true).await;
+        // The caller hears the greeting (or silence), never our microphone.
+        let greeting = self.settings.answering_machine.greeting.clone();
+        let muted = match &greeting {
+            Some(path) => match self.ports.media.play(id, Some(path.clone())).await {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    self.emit(PhoneEvent::Problem(format!(
+                        "the answering machine could not play its greeting: {error}"
+                    )));
+                    self.ports.media.mute(id, true).await
+                }
+            },
+            None => self.ports.media.mute(id, true).await,
+        };
+        if muted.is_ok()
+            && let Some(session) = self.sessions.get_mut(id)
+        {
+            let _ = session.set_muted(true);
+        }
+        let limit = self.settings.answering_machine.message_limit();
+        self.timers
+            .schedule(Instant::now() + limit, Timer::MessageLimit(id.clone()));
         if let Some(dir) = &self.settings.recordings_dir {
             let path = dir.join(format!("{id}.wav"));
             if let Some(session) = self.sessions.get_mut(id) {
                 session.recording = Some(path.clone());
-                let _ = session.set_muted(true);
             }
             if let Err(error) = self.ports.media.record(id, Some(path)).await {
                 self.emit(PhoneEvent::Problem(format!(

@@ -744,6 +744,20 @@ async fn next_matching(
 }
 
 fn answering_machine_phone(mocks: Mocks) -> (PhoneHandle, mpsc::UnboundedSender<SignalingEvent>) {
+    let mut settings = settings();
+    settings.answering_machine = AnsweringMachine {
+        enabled: true,
+        delay_secs: 5,
+        ..AnsweringMachine::default()
+    };
+    spawn_with_signals(mocks, settings)
+}
+
+/// A running phone whose signaling events the test sends.
+fn spawn_with_signals(
+    mocks: Mocks,
+    settings: PhoneSettings,
+) -> (PhoneHandle, mpsc::UnboundedSender<SignalingEvent>) {
     let mut mocks = mocks;
     let (signal_tx, signal_stream) = channel_stream();
     let mut stream = Some(signal_stream);
@@ -760,11 +774,6 @@ fn answering_machine_phone(mocks: Mocks) -> (PhoneHandle, mpsc::UnboundedSender<
         .times(1)
         .returning(move || media_stream.take().unwrap());
     let clock = Arc::new(FakeClock(AtomicI64::new(0)));
-    let mut settings = settings();
-    settings.answering_machine = AnsweringMachine {
-        enabled: true,
-        delay_secs: 5,
-    };
     (Phone::spawn(mocks.ports(clock), settings), signal_tx)
 }
 
@@ -1077,5 +1086,6 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
         .unwrap();
 }
 
+mod answering_machine;
 mod dtmf;
 mod recording_and_stats;

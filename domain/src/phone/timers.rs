@@ -15,12 +15,14 @@ pub(super) enum Timer {
     AnsweringMachine(SessionId),
     /// Play the next steps of this call's DTMF tail.
     DtmfTail(SessionId),
+    /// The answering machine's message is as long as it may be: hang up.
+    MessageLimit(SessionId),
 }
 
 impl Timer {
     fn session(&self) -> &SessionId {
         match self {
-            Timer::AnsweringMachine(s) | Timer::DtmfTail(s) => s,
+            Timer::AnsweringMachine(s) | Timer::DtmfTail(s) | Timer::MessageLimit(s) => s,
         }
     }
 }

@@ -52,6 +52,16 @@ pub(crate) enum Command {
         /// Record answered calls (both directions) to the recordings folder.
         #[arg(long)]
         record: bool,
+        /// The answering machine answers calls nobody took after this many seconds (for
+        /// this run, whatever the settings say).
+        #[arg(long, value_name = "SECS", conflicts_with_all = ["auto_answer", "refuse"])]
+        answering_machine: Option<u32>,
+        /// The greeting the answering machine plays (a WAV file).
+        #[arg(long, requires = "answering_machine")]
+        greeting: Option<std::path::PathBuf>,
+        /// The longest message the answering machine records, in seconds.
+        #[arg(long, value_name = "SECS", requires = "answering_machine")]
+        max_message: Option<u32>,
     },
     /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, dtmf KEYS,
     /// record [off], stats, transfer TARGET, consult TARGET, complete, quit.

@@ -32,7 +32,21 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             auto_answer,
             refuse,
             record,
+            answering_machine,
+            greeting,
+            max_message,
         } => {
+            if let Some(delay_secs) = answering_machine {
+                let machine = &mut context.settings.answering_machine;
+                machine.enabled = true;
+                machine.delay_secs = delay_secs;
+                if greeting.is_some() {
+                    machine.greeting = greeting;
+                }
+                if let Some(limit) = max_message {
+                    machine.max_message_secs = limit;
+                }
+            }
             let policy = match (auto_answer, refuse) {
                 (true, _) => network::IncomingPolicy::Answer,
                 (false, Some(refusal)) => network::IncomingPolicy::Refuse(refusal),

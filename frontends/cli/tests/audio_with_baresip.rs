@@ -15,6 +15,8 @@ use wink_tests::{Baresip, BaresipOptions};
 const WINK_HZ: f32 = 440.0;
 /// baresip's tone.
 const BARESIP_HZ: f32 = 1000.0;
+/// The answering machine's greeting.
+const GREETING_HZ: f32 = 700.0;
 /// Share of 50 ms windows of a recording that must hold the other side's tone.
 const MIN_SHARE: f32 = 0.8;
 
@@ -359,4 +361,76 @@ fn a_call_runs_on_the_sound_card_and_a_missing_card_is_a_clear_error() {
     );
     assert!(printed.contains("alsa:no-such-card"), "{printed}");
     drop(baresip);
+}
+
+#[test]
+fn the_answering_machine_greets_records_the_caller_and_hangs_up() {
+    let tones = Tones::new();
+    let greeting = tones.path("greeting.wav");
+    write_tone(&greeting, GREETING_HZ, 10);
+    let sandbox = Sandbox::new();
+    account(&sandbox, "alice56");
+    let audio = tones.wink_audio();
+    let greeting_arg = greeting.display().to_string();
+    let listener = Listener::start(
+        &sandbox,
+        &[
+            "--audio",
+            &audio,
+            "--answering-machine",
+            "1",
+            "--greeting",
+            &greeting_arg,
+            "--max-message",
+            "4",
+            "--duration",
+            "15",
+        ],
+    );
+    let baresip = Baresip::start_with(
+        workspace(),
+        "bob56",
+        tones.baresip_options(false, "pcmu", false),
+    );
+    assert!(
+        baresip
+            .control(&["dial", "sip:alice56@wink.test"])
+            .status
+            .success()
+    );
+    // Nobody answers: the machine does after 1 s, and hangs up 4 s later by itself.
+    assert!(
+        baresip.wait_for_log("Call established", Duration::from_secs(10)),
+        "{}",
+        baresip.log()
+    );
+    assert!(
+        baresip.wait_for_log("terminated", Duration::from_secs(15)),
+        "the machine did not hang up\n{}",
+        baresip.log()
+    );
+    baresip.recording();
+    let printed = listener.finish();
+    assert!(
+        printed.contains("the answering machine answered"),
+        "{printed}"
+    );
+    // The caller heard the greeting, never the microphone.
+    let heard = find_tone(&tones.path("baresip-heard.wav"), GREETING_HZ);
+    assert!(heard.share() > MIN_SHARE, "greeting heard in {heard:?}");
+    assert_eq!(
+        find_tone(&tones.path("baresip-heard.wav"), WINK_HZ).with_tone,
+        0,
+        "the microphone reached the caller"
+    );
+    // The message: the caller's tone, in the recordings folder.
+    let recordings = sandbox.data_home().join("wink/recordings");
+    let message = std::fs::read_dir(&recordings)
+        .unwrap_or_else(|e| panic!("{}: {e}\n{printed}", recordings.display()))
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .find(|path| path.extension().is_some_and(|e| e == "wav"))
+        .unwrap_or_else(|| panic!("no message in {}", recordings.display()));
+    let recorded = find_tone(&message, BARESIP_HZ);
+    assert!(recorded.share() > MIN_SHARE, "message holds {recorded:?}");
 }

@@ -320,6 +320,9 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         PhoneEvent::TransferRequested { session, target } => {
             println!("call {session} transferred us to <{}>", target.address());
         }
+        PhoneEvent::AnsweringMachineAnswered { session } => {
+            println!("call {session}: the answering machine answered")
+        }
         PhoneEvent::DtmfReceived { session, digit } => {
             println!("call {session}: DTMF received {}", digit.to_char())
         }
