@@ -3,7 +3,7 @@
 use std::path::Path;
 
 pub use wink_media::analysis::TonePresence;
-use wink_media::analysis::{sine, tone_presence};
+use wink_media::analysis::{power_at, sine, tone_presence};
 
 /// Writes `seconds` of a `hz` sine (mono, 16-bit, 48 kHz, about -12 dBFS) to `path`.
 pub fn write_tone(path: &Path, hz: f32, seconds: u32) {
@@ -23,8 +23,8 @@ pub fn write_tone(path: &Path, hz: f32, seconds: u32) {
     writer.finalize().expect("the tone file can be written");
 }
 
-/// Reads a WAV recording (first channel) and scans it for `hz`.
-pub fn find_tone(path: &Path, hz: f32) -> TonePresence {
+/// The first channel of a WAV file, and its rate.
+fn read_wav(path: &Path) -> (Vec<i16>, u32) {
     let reader = hound::WavReader::open(path)
         .unwrap_or_else(|e| panic!("{} is not a readable WAV file: {e}", path.display()));
     let spec = reader.spec();
@@ -34,5 +34,20 @@ pub fn find_tone(path: &Path, hz: f32) -> TonePresence {
         .step_by(channels)
         .map(|s| s.expect("a readable sample"))
         .collect();
-    tone_presence(&samples, spec.sample_rate, hz)
+    (samples, spec.sample_rate)
+}
+
+/// Reads a WAV recording (first channel) and scans it for `hz`.
+pub fn find_tone(path: &Path, hz: f32) -> TonePresence {
+    let (samples, rate) = read_wav(path);
+    tone_presence(&samples, rate, hz)
+}
+
+/// In the last `seconds` of a recording, the power at `hz` over the power at `reference_hz`
+/// (a pitch nobody plays): far above 1 when the tone is there, even mixed with others.
+pub fn tone_over_reference(path: &Path, hz: f32, reference_hz: f32, seconds: u32) -> f64 {
+    let (samples, rate) = read_wav(path);
+    let start = samples.len().saturating_sub((rate * seconds) as usize);
+    let tail = &samples[start..];
+    power_at(tail, rate, hz) / power_at(tail, rate, reference_hz).max(1.0)
 }

@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Update(Negotiated, oneshot::Sender<Result<(), MediaError>>),
     /// Mute or unmute.
     Mute(bool),
+    /// Join a local conference (or leave it with `None`).
+    Conference(Option<(crate::conference::ConferenceBus, SessionId)>),
     /// Take audio from this input instead (`true`: it is the microphone).
     Input(
         Box<dyn AudioInput>,
@@ -113,6 +115,11 @@ pub(crate) async fn run(
                     let _ = reply.send(pipeline.update(params));
                 }
                 Some(Command::Mute(muted)) => pipeline.set_muted(muted),
+                Some(Command::Conference(seat)) => {
+                    if let Err(error) = pipeline.set_conference(seat) {
+                        tracing::warn!(target: "rtp", %session, %error, "cannot join the conference");
+                    }
+                }
                 Some(Command::Input(input, is_microphone, reply)) => {
                     let _ = reply.send(pipeline.set_input(input, is_microphone));
                 }

@@ -16,6 +16,7 @@ use wink_ports::{
     SessionId,
 };
 
+use crate::conference::ConferenceBus;
 use crate::driver::{self, Command, Sockets};
 use crate::negotiate::{MediaProfile, Negotiation};
 use crate::pipeline::Pipeline;
@@ -355,10 +356,25 @@ impl MediaPort for MediaEngine {
             })
     }
 
-    async fn conference(&self, _sessions: Vec<SessionId>) -> Result<(), MediaError> {
-        Err(MediaError::NotAcceptable(
-            "local conferences are not available yet".into(),
-        ))
+    async fn conference(&self, sessions: Vec<SessionId>) -> Result<(), MediaError> {
+        let bus = ConferenceBus::new(&sessions);
+        let streams: Vec<(SessionId, Option<mpsc::UnboundedSender<Command>>)> = {
+            let calls = self.calls();
+            if let Some(unknown) = sessions.iter().find(|s| !calls.contains_key(*s)) {
+                return Err(MediaError::UnknownSession(unknown.clone()));
+            }
+            calls
+                .iter()
+                .map(|(id, call)| (id.clone(), call.stream.clone()))
+                .collect()
+        };
+        for (id, stream) in streams {
+            let seat = sessions.contains(&id).then(|| (bus.clone(), id.clone()));
+            if let Some(stream) = stream {
+                let _ = stream.send(Command::Conference(seat));
+            }
+        }
+        Ok(())
     }
 
     async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {

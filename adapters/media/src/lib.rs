@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod codec;
+pub mod conference;
 pub mod control;
 mod driver;
 pub mod dtmf;

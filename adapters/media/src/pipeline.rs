@@ -11,9 +11,10 @@ use bytes::Bytes;
 use rand::Rng as _;
 use webrtc_util::{Marshal as _, Unmarshal as _};
 use wink_ports::sdp::Direction;
-use wink_ports::{AudioInput, AudioOutput, CallStats, DtmfDigit, MediaError};
+use wink_ports::{AudioInput, AudioOutput, CallStats, DtmfDigit, MediaError, SessionId};
 
 use crate::codec::{CodecKind, PACKETS_PER_SECOND};
+use crate::conference::{BUS_RATE, ConferenceBus};
 use crate::control::{self, RemoteReport, SenderInfo};
 use crate::dtmf::{DtmfReceiver, DtmfSender, DtmfSlot};
 use crate::jitter::{JitterBuffer, Playout};
@@ -60,6 +61,52 @@ impl CodecChain {
     }
 }
 
+/// This call's seat in a local conference, with the resamplers between its codec's rate
+/// and the bus's.
+struct Membership {
+    bus: ConferenceBus,
+    me: SessionId,
+    to_bus: StreamResampler,
+    from_bus: StreamResampler,
+    scratch: Vec<i16>,
+}
+
+impl Membership {
+    fn new(bus: ConferenceBus, me: SessionId, codec_rate: u32) -> Result<Self, MediaError> {
+        let device = |e: crate::resample::ResampleError| MediaError::Device(e.to_string());
+        Ok(Self {
+            bus,
+            me,
+            to_bus: StreamResampler::new(codec_rate, BUS_RATE).map_err(device)?,
+            from_bus: StreamResampler::new(BUS_RATE, codec_rate).map_err(device)?,
+            scratch: Vec::new(),
+        })
+    }
+
+    /// Adds what the other members said to the frame we send.
+    fn mix_into(&mut self, sent: &mut [i16]) {
+        self.scratch.clear();
+        self.scratch
+            .resize((BUS_RATE / PACKETS_PER_SECOND) as usize, 0);
+        self.bus.mix_into(&self.me, &mut self.scratch);
+        self.from_bus.push(&self.scratch);
+        self.scratch.resize(sent.len(), 0);
+        if self.from_bus.pop_frame(&mut self.scratch) {
+            for (slot, other) in sent.iter_mut().zip(&self.scratch) {
+                *slot = slot.saturating_add(*other);
+            }
+        }
+    }
+
+    /// Hands what our remote party said to the others.
+    fn publish(&mut self, heard: &[i16]) {
+        self.to_bus.push(heard);
+        self.scratch.clear();
+        self.to_bus.drain_into(&mut self.scratch);
+        self.bus.publish(&self.me, &self.scratch);
+    }
+}
+
 /// The audio of one call.
 pub struct Pipeline {
     params: Negotiated,
@@ -81,6 +128,7 @@ pub struct Pipeline {
     /// recorded: the recording holds what the people said).
     input_is_microphone: bool,
     recorder: Option<Recorder>,
+    conference: Option<Membership>,
     packets_sent: u32,
     octets_sent: u32,
     last_sender_report: Option<(u32, Instant)>,
@@ -163,6 +211,7 @@ impl Pipeline {
             muted: false,
             input_is_microphone: true,
             recorder: None,
+            conference: None,
             packets_sent: 0,
             octets_sent: 0,
             last_sender_report: None,
@@ -188,6 +237,13 @@ impl Pipeline {
                 self.input.sample_rate(),
                 self.output.sample_rate(),
             )?;
+            if let Some(membership) = self.conference.take() {
+                self.conference = Some(Membership::new(
+                    membership.bus,
+                    membership.me,
+                    params.codec.sample_rate(),
+                )?);
+            }
         }
         if params.srtp != self.params.srtp {
             self.srtp = srtp_for(&params)?;
@@ -218,6 +274,21 @@ impl Pipeline {
         }
         self.input = input;
         self.input_is_microphone = is_microphone;
+        Ok(())
+    }
+
+    /// Joins a local conference as `me` (the other members hear our remote party and we
+    /// send them theirs), or leaves it with `None`.
+    ///
+    /// # Errors
+    /// [`MediaError::Device`] when no resampler fits the codec's rate.
+    pub fn set_conference(
+        &mut self,
+        seat: Option<(ConferenceBus, SessionId)>,
+    ) -> Result<(), MediaError> {
+        self.conference = seat
+            .map(|(bus, me)| Membership::new(bus, me, self.chain.codec.sample_rate()))
+            .transpose()?;
         Ok(())
     }
 
@@ -286,6 +357,9 @@ impl Pipeline {
         }
         if self.muted {
             self.sent_frame.fill(0);
+        }
+        if let Some(membership) = &mut self.conference {
+            membership.mix_into(&mut self.sent_frame);
         }
         let timestamp = self.timestamp;
         self.timestamp = self
@@ -378,6 +452,9 @@ impl Pipeline {
         }
         if !receives(self.params.direction) {
             self.heard_frame.fill(0);
+        }
+        if let Some(membership) = &mut self.conference {
+            membership.publish(&self.heard_frame);
         }
         if let Some(recorder) = &mut self.recorder {
             let said: &[i16] = if self.input_is_microphone {

@@ -252,6 +252,30 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
+    /// Joins connected calls in a local conference; held ones are resumed first.
+    pub(super) async fn conference(
+        &mut self,
+        sessions: Vec<SessionId>,
+    ) -> Result<CommandOutcome, PhoneError> {
+        for id in &sessions {
+            let session = self.session_mut(id)?;
+            if !session.is_connected() {
+                return Err(crate::SessionError::InvalidTransition {
+                    state: session.state(),
+                    action: "join a conference with",
+                }
+                .into());
+            }
+        }
+        for id in &sessions {
+            if self.session_mut(id)?.state() == CallState::OnHold {
+                self.hold(id, false).await?;
+            }
+        }
+        self.ports.media.conference(sessions).await?;
+        Ok(CommandOutcome::Done)
+    }
+
     /// Starts recording a connected call to `<recordings>/<session>.wav`, or stops.
     pub(super) async fn record(
         &mut self,

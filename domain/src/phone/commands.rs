@@ -37,6 +37,9 @@ pub enum Command {
     Record(SessionId, bool),
     /// How a call's audio is doing.
     Stats(SessionId),
+    /// Join these calls in a local conference (held ones are resumed); an empty list ends
+    /// the conference.
+    Conference(Vec<SessionId>),
     /// Send a short message.
     SendMessage {
         /// The recipient as typed.

@@ -103,6 +103,7 @@ impl Phone {
             Command::Mute(session, on) => self.mute(&session, on).await,
             Command::SendDtmf(session, keys) => self.send_dtmf(&session, &keys).await,
             Command::Record(session, on) => self.record(&session, on).await,
+            Command::Conference(sessions) => self.conference(sessions).await,
             Command::Stats(session) => {
                 self.session_mut(&session)?;
                 Ok(CommandOutcome::Stats(

@@ -1087,5 +1087,6 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
 }
 
 mod answering_machine;
+mod conference;
 mod dtmf;
 mod recording_and_stats;

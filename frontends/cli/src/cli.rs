@@ -64,7 +64,7 @@ pub(crate) enum Command {
         max_message: Option<u32>,
     },
     /// Call a target; stdin takes hangup, hold, unhold, mute, unmute, dtmf KEYS,
-    /// record [off], stats, transfer TARGET, consult TARGET, complete, quit.
+    /// record [off], stats, transfer TARGET, consult TARGET, complete, conference [off], quit.
     Call {
         #[command(flatten)]
         network: Network,
@@ -92,6 +92,10 @@ pub(crate) enum Command {
         /// DTMF keys (0-9 * #) to send a second after the call is answered.
         #[arg(long)]
         dtmf: Option<String>,
+        /// A second after the call is answered, call this target too and join the two
+        /// calls in a local conference.
+        #[arg(long, conflicts_with_all = ["transfer_to", "consult"])]
+        conference_with: Option<String>,
         /// Record the call (both directions) to the recordings folder.
         #[arg(long)]
         record: bool,

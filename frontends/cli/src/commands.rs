@@ -64,6 +64,7 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             consult,
             consult_after,
             dtmf,
+            conference_with,
             record,
         } => {
             let timing = network::CallTiming {
@@ -72,6 +73,7 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
                 transfer: transfer_to.map(|to| (to, transfer_after)),
                 consult: consult.map(|to| (to, consult_after)),
                 dtmf,
+                conference: conference_with,
                 record,
             };
             network::call(context, &options, &target, timing).await

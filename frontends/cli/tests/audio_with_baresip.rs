@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use common::{Listener, Sandbox, sip_account as account, workspace};
-use wink_tests::tones::{find_tone, write_tone};
+use wink_tests::tones::{find_tone, tone_over_reference, write_tone};
 use wink_tests::{Baresip, BaresipOptions};
 
 /// wink's tone.
@@ -17,6 +17,8 @@ const WINK_HZ: f32 = 440.0;
 const BARESIP_HZ: f32 = 1000.0;
 /// The answering machine's greeting.
 const GREETING_HZ: f32 = 700.0;
+/// The second baresip's tone, in the conference test.
+const CAROL_HZ: f32 = 1500.0;
 /// Share of 50 ms windows of a recording that must hold the other side's tone.
 const MIN_SHARE: f32 = 0.8;
 
@@ -433,4 +435,67 @@ fn the_answering_machine_greets_records_the_caller_and_hangs_up() {
         .unwrap_or_else(|| panic!("no message in {}", recordings.display()));
     let recorded = find_tone(&message, BARESIP_HZ);
     assert!(recorded.share() > MIN_SHARE, "message holds {recorded:?}");
+}
+
+#[test]
+fn in_a_local_conference_both_callees_hear_each_other() {
+    let (bob_tones, carol_tones) = (Tones::new(), Tones::new());
+    // Carol's microphone plays another pitch than Bob's.
+    write_tone(&carol_tones.path("baresip.wav"), CAROL_HZ, 30);
+    let bob = Baresip::start_with(
+        workspace(),
+        "bob57",
+        bob_tones.baresip_options(true, "pcmu", false),
+    );
+    let carol = Baresip::start_with(
+        workspace(),
+        "carol57",
+        carol_tones.baresip_options(true, "opus/48000/2", false),
+    );
+    let sandbox = Sandbox::new();
+    account(&sandbox, "alice57");
+    let audio = bob_tones.wink_audio();
+    let out = common::call(
+        &sandbox,
+        &[
+            "--audio",
+            &audio,
+            "--conference-with",
+            "carol57@wink.test",
+            "--hangup-after",
+            "7",
+            "bob57@wink.test",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("conference of 2 calls"), "{stdout}");
+    for baresip in [&bob, &carol] {
+        assert!(
+            baresip.wait_for_log("terminated", Duration::from_secs(10)),
+            "{}",
+            baresip.log()
+        );
+        baresip.recording();
+    }
+    let bob_hears_carol =
+        tone_over_reference(&bob_tones.path("baresip-heard.wav"), CAROL_HZ, 2500.0, 2);
+    let carol_hears_bob = tone_over_reference(
+        &carol_tones.path("baresip-heard.wav"),
+        BARESIP_HZ,
+        2500.0,
+        2,
+    );
+    assert!(
+        bob_hears_carol > 100.0,
+        "Bob hears Carol at {bob_hears_carol:.1}x\n{stdout}"
+    );
+    assert!(
+        carol_hears_bob > 100.0,
+        "Carol hears Bob at {carol_hears_bob:.1}x\n{stdout}"
+    );
 }

@@ -5,6 +5,7 @@ use wink_ports::sdp::SessionDescription;
 
 use super::*;
 use crate::analysis::{sine, tone_presence};
+use crate::conference::ConferenceBus;
 use crate::negotiate::{MediaProfile, Negotiation, SrtpPolicy};
 
 /// A microphone that plays a tone forever.
@@ -82,12 +83,16 @@ struct Call {
 
 impl Call {
     fn new(codec: CodecKind, srtp: SrtpPolicy) -> Self {
+        Self::with_tones(codec, srtp, 440.0, 1000.0)
+    }
+
+    fn with_tones(codec: CodecKind, srtp: SrtpPolicy, a_hz: f32, b_hz: f32) -> Self {
         let (at_a, at_b) = negotiate(&[codec], srtp);
         let now = Instant::now();
         let (heard_by_a, heard_by_b) = (Heard::default(), Heard::default());
         let a = Pipeline::new(
             at_a,
-            ToneInput::new(440.0),
+            ToneInput::new(a_hz),
             Box::new(heard_by_a.clone()),
             "a".into(),
             now,
@@ -95,7 +100,7 @@ impl Call {
         .unwrap();
         let b = Pipeline::new(
             at_b,
-            ToneInput::new(1000.0),
+            ToneInput::new(b_hz),
             Box::new(heard_by_b.clone()),
             "b".into(),
             now,
@@ -258,5 +263,56 @@ fn a_recording_holds_both_sides() {
         "{} {}",
         power(440.0),
         power(1000.0)
+    );
+}
+
+#[test]
+fn in_a_conference_each_remote_party_hears_the_other() {
+    let id = |s: &str| SessionId::new(s).unwrap();
+    // We talk to Bob (G.722) and to Carol (PCMU); then we join the two calls.
+    let mut bob = Call::with_tones(CodecKind::G722, SrtpPolicy::Off, 440.0, 1000.0);
+    let mut carol = Call::with_tones(CodecKind::Pcmu, SrtpPolicy::Mandatory, 440.0, 1500.0);
+    let bus = ConferenceBus::new(&[id("bob"), id("carol")]);
+    bob.a
+        .set_conference(Some((bus.clone(), id("bob"))))
+        .unwrap();
+    carol.a.set_conference(Some((bus, id("carol")))).unwrap();
+    for _ in 0..100 {
+        bob.run(1, |_| false);
+        carol.run(1, |_| false);
+    }
+    let last_second = |heard: &Heard| {
+        let samples = heard.0.lock().unwrap().clone();
+        samples[samples.len() - 48_000..].to_vec()
+    };
+    let power = |samples: &[i16], hz| crate::analysis::power_at(samples, 48_000, hz);
+    let at_bob = last_second(&bob.heard_by_b);
+    let at_carol = last_second(&carol.heard_by_b);
+    // Each hears us (440 Hz) and the other party; nothing at an unrelated pitch.
+    let quiet = power(&at_bob, 2500.0)
+        .max(power(&at_carol, 2500.0))
+        .max(1.0);
+    assert!(
+        power(&at_bob, 1500.0) > 100.0 * quiet,
+        "Bob does not hear Carol"
+    );
+    assert!(
+        power(&at_carol, 1000.0) > 100.0 * quiet,
+        "Carol does not hear Bob"
+    );
+    assert!(power(&at_bob, 440.0) > 100.0 * quiet && power(&at_carol, 440.0) > 100.0 * quiet);
+
+    // Leaving the conference: Bob no longer hears Carol.
+    bob.a.set_conference(None).unwrap();
+    carol.a.set_conference(None).unwrap();
+    for _ in 0..50 {
+        bob.run(1, |_| false);
+        carol.run(1, |_| false);
+    }
+    let at_bob = last_second(&bob.heard_by_b);
+    let tail = &at_bob[at_bob.len() - 24_000..];
+    assert!(
+        power(tail, 1500.0) < 100.0 * quiet,
+        "Carol still reaches Bob"
     );
 }

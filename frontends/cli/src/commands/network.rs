@@ -164,6 +164,7 @@ pub(super) async fn listen(
         transfer: None,
         consult: None,
         dtmf: None,
+        conference: None,
         record,
     };
     console
@@ -186,6 +187,9 @@ pub(crate) struct CallTiming {
     pub(crate) consult: Option<(String, u64)>,
     /// DTMF keys to send a second after the call connects.
     pub(crate) dtmf: Option<String>,
+    /// Call this target a second after the call connects, then join both calls in a
+    /// local conference.
+    pub(crate) conference: Option<String>,
     /// Record calls from the moment they connect.
     pub(crate) record: bool,
 }

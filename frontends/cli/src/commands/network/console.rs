@@ -59,12 +59,15 @@ impl<'a> Console<'a> {
         }
     }
 
-    /// Holds the current call and calls `target`: the consultation of an attended transfer.
-    async fn consult(&mut self, target: &str) {
+    /// Calls a second party while the first call goes on: on hold (`hold`, the consultation
+    /// of an attended transfer) or not (a conference to be).
+    async fn call_second(&mut self, target: &str, hold: bool) {
         let Some(current) = self.current.clone() else {
             return eprintln!("error: there is no call");
         };
-        self.run_command(Command::Hold(current.clone(), true)).await;
+        if hold {
+            self.run_command(Command::Hold(current.clone(), true)).await;
+        }
         match self
             .phone
             .execute(Command::Call {
@@ -74,7 +77,13 @@ impl<'a> Console<'a> {
             .await
         {
             Ok(wink_domain::CommandOutcome::Session(consulted)) => {
-                println!("consulting {target} ({consulted}); 'complete' connects the two calls");
+                if hold {
+                    println!(
+                        "consulting {target} ({consulted}); 'complete' connects the two calls"
+                    );
+                } else {
+                    println!("calling {target} too ({consulted})");
+                }
                 self.active.push(consulted.clone());
                 self.held = Some(current);
                 self.current = Some(consulted);
@@ -97,6 +106,16 @@ impl<'a> Console<'a> {
         }
     }
 
+    /// Joins every call we have in one local conference.
+    async fn join_conference(&mut self) {
+        let calls = self.active.clone();
+        self.held = None;
+        match self.phone.execute(Command::Conference(calls.clone())).await {
+            Ok(_) => println!("conference of {} calls", calls.len()),
+            Err(error) => eprintln!("error: {error}"),
+        }
+    }
+
     async fn run_command(&mut self, command: Command) {
         if let Err(error) = self.phone.execute(command).await {
             eprintln!("error: {error}");
@@ -111,11 +130,19 @@ impl<'a> Console<'a> {
         match *first {
             "quit" => return false,
             "consult" => {
-                self.consult(&words[1..].join(" ")).await;
+                self.call_second(&words[1..].join(" "), true).await;
                 return true;
             }
             "complete" => {
                 self.complete().await;
+                return true;
+            }
+            "conference" if words.get(1) == Some(&"off") => {
+                self.run_command(Command::Conference(Vec::new())).await;
+                return true;
+            }
+            "conference" => {
+                self.join_conference().await;
                 return true;
             }
             _ => {}
@@ -148,7 +175,7 @@ impl<'a> Console<'a> {
             "transfer" => Command::Transfer(session, words[1..].join(" ")),
             other => {
                 eprintln!(
-                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, record [off], stats, transfer TARGET, consult TARGET, complete, quit)"
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, record [off], stats, transfer TARGET, consult TARGET, complete, conference [off], quit)"
                 );
                 return true;
             }
@@ -193,10 +220,19 @@ impl<'a> Console<'a> {
                                 // The consulted party answered: connect the two a second later.
                                 complete_at = Instant::now() + Duration::from_secs(1);
                             }
+                            PhoneEvent::CallState { session, state: CallState::Established }
+                                if self.held.is_some() && Some(&session) == self.current.as_ref() && timing.conference.is_some() =>
+                            {
+                                // The second party answered: all of us in one conference.
+                                self.join_conference().await;
+                            }
                             PhoneEvent::CallState { session, state: CallState::Established } if Some(&session) == self.current.as_ref() => {
                                 let after = |secs: u64| Instant::now() + Duration::from_secs(secs);
                                 if let Some((_, secs)) = &timing.consult {
                                     consult_at = after(*secs);
+                                }
+                                if timing.conference.is_some() {
+                                    consult_at = after(1);
                                 }
                                 if let Some(secs) = timing.hangup_after {
                                     hangup_at = after(secs);
@@ -245,7 +281,13 @@ impl<'a> Console<'a> {
                 },
                 () = sleep_until(hangup_at) => {
                     hangup_at = far_future();
-                    if let Some(session) = self.current.clone() {
+                    // In a conference every call ends; otherwise the current one.
+                    let calls = if timing.conference.is_some() {
+                        self.active.clone()
+                    } else {
+                        self.current.iter().cloned().collect()
+                    };
+                    for session in calls {
                         super::media_commands::print_stats(self.phone, &session).await;
                         self.run_command(Command::HangUp(session)).await;
                     }
@@ -265,7 +307,9 @@ impl<'a> Console<'a> {
                 () = sleep_until(consult_at) => {
                     consult_at = far_future();
                     if let Some((target, _)) = &timing.consult {
-                        self.consult(target).await;
+                        self.call_second(target, true).await;
+                    } else if let Some(target) = &timing.conference {
+                        self.call_second(target, false).await;
                     }
                 }
                 () = sleep_until(complete_at) => {
