@@ -5,6 +5,8 @@ set -euo pipefail
 packages=(
     build-essential pkg-config   # C toolchain for -sys crates
     cmake                        # builds libopus for the opus crate
+    libasound2-dev               # ALSA headers for cpal (sound cards)
+    libwebrtc-audio-processing-dev libclang-dev  # echo cancellation, noise suppression (bindgen)
     dbus dbus-bin dbus-daemon    # a private session bus for the Secret Service tests
     gnome-keyring                # the real Secret Service the keyring tests talk to
     kamailio kamailio-tls-modules # the SIP registrar/proxy of the interop tests

@@ -99,6 +99,9 @@ async fn side(user: &str, hz: f64, profile: &MediaProfile) -> Result<Side, Selft
     let (devices, log) = ProbeDevices::new(hz);
     let mut config = MediaConfig::new(Ipv4Addr::LOCALHOST.into());
     config.profile = profile.clone();
+    // The probes beep: no echo to cancel, and a steady beep is not noise to suppress.
+    config.echo_cancellation = false;
+    config.noise_suppression = false;
     let media = Arc::new(MediaEngine::new(config, Arc::new(devices)));
     let address = AccountAddress::parse(&format!("{user}@127.0.0.1")).map_err(|e| start(&e))?;
     let account = Account::sip(address);

@@ -20,6 +20,7 @@ use crate::conference::ConferenceBus;
 use crate::driver::{self, Command, Sockets};
 use crate::negotiate::{MediaProfile, Negotiation};
 use crate::pipeline::Pipeline;
+use crate::processing::VoiceProcessing;
 
 /// RTP ports are taken from this range (even numbers; RTCP on the next one).
 pub const DEFAULT_PORTS: (u16, u16) = (16_384, 32_766);
@@ -43,6 +44,10 @@ pub struct MediaConfig {
     pub media_timeout: Duration,
     /// Our RTCP CNAME.
     pub cname: String,
+    /// Echo cancellation on sound cards.
+    pub echo_cancellation: bool,
+    /// Noise suppression on sound cards.
+    pub noise_suppression: bool,
 }
 
 impl MediaConfig {
@@ -56,6 +61,8 @@ impl MediaConfig {
             ports: DEFAULT_PORTS,
             media_timeout: Duration::from_secs(30),
             cname: format!("wink-{:08x}@{local_ip}", rand::rng().random::<u32>()),
+            echo_cancellation: true,
+            noise_suppression: true,
         }
     }
 }
@@ -90,6 +97,12 @@ fn parse_sdp(sdp: &Sdp) -> Result<SessionDescription, MediaError> {
 
 fn to_sdp(description: &SessionDescription) -> Sdp {
     Sdp::new(description.to_string())
+}
+
+/// Whether a device id names a sound card (echo cancellation and noise suppression are for
+/// microphones, not for WAV files or silence).
+fn is_sound_card(id: Option<&str>) -> bool {
+    id.is_none_or(|id| id != "null" && !id.starts_with("file:"))
 }
 
 /// Binds an even RTP port and the RTCP port above it.
@@ -272,6 +285,12 @@ impl MediaPort for MediaEngine {
             Instant::now(),
         )?;
         pipeline.set_muted(muted);
+        if is_sound_card(self.config.input_device.as_deref()) {
+            let processing =
+                VoiceProcessing::new(self.config.echo_cancellation, self.config.noise_suppression)
+                    .map_err(|e| MediaError::Device(e.to_string()))?;
+            pipeline.set_processing(processing);
+        }
         let (commands, receiver) = mpsc::unbounded_channel();
         tokio::spawn(driver::run(
             pipeline,

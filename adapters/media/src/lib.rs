@@ -13,6 +13,7 @@ pub mod engine;
 pub mod jitter;
 pub mod negotiate;
 pub mod pipeline;
+pub mod processing;
 pub mod reception;
 pub mod recorder;
 pub mod resample;

@@ -19,6 +19,7 @@ use crate::control::{self, RemoteReport, SenderInfo};
 use crate::dtmf::{DtmfReceiver, DtmfSender, DtmfSlot};
 use crate::jitter::{JitterBuffer, Playout};
 use crate::negotiate::Negotiated;
+use crate::processing::{PROCESSING_RATE, VoiceProcessing};
 use crate::reception::ReceptionStats;
 use crate::recorder::{RecordError, Recorder};
 use crate::resample::StreamResampler;
@@ -129,6 +130,7 @@ pub struct Pipeline {
     input_is_microphone: bool,
     recorder: Option<Recorder>,
     conference: Option<Membership>,
+    processing: Option<VoiceProcessing>,
     packets_sent: u32,
     octets_sent: u32,
     last_sender_report: Option<(u32, Instant)>,
@@ -212,6 +214,7 @@ impl Pipeline {
             input_is_microphone: true,
             recorder: None,
             conference: None,
+            processing: None,
             packets_sent: 0,
             octets_sent: 0,
             last_sender_report: None,
@@ -275,6 +278,15 @@ impl Pipeline {
         self.input = input;
         self.input_is_microphone = is_microphone;
         Ok(())
+    }
+
+    /// Uses echo cancellation / noise suppression between the microphone and the speaker;
+    /// they run at 48 kHz, so devices at other rates go without (returns whether it is on).
+    pub fn set_processing(&mut self, processing: Option<VoiceProcessing>) -> bool {
+        let rates_fit = self.input.sample_rate() == PROCESSING_RATE
+            && self.output.sample_rate() == PROCESSING_RATE;
+        self.processing = processing.filter(|_| rates_fit);
+        self.processing.is_some()
     }
 
     /// Joins a local conference as `me` (the other members hear our remote party and we
@@ -349,6 +361,11 @@ impl Pipeline {
     fn capture_and_send(&mut self) -> Option<Datagram> {
         let frame_samples = self.chain.codec.frame_samples();
         self.input.read(&mut self.device_frame);
+        if self.input_is_microphone
+            && let Some(processing) = &mut self.processing
+        {
+            processing.capture(&mut self.device_frame);
+        }
         self.chain.capture.push(&self.device_frame);
         self.sent_frame.resize(frame_samples, 0);
         if !self.chain.capture.pop_frame(&mut self.sent_frame) {
@@ -469,6 +486,9 @@ impl Pipeline {
         self.chain.playback.push(&self.heard_frame);
         let mut ready = Vec::with_capacity(self.chain.playback.available());
         self.chain.playback.drain_into(&mut ready);
+        if let Some(processing) = &mut self.processing {
+            processing.render(&ready);
+        }
         self.output
             .write(&ready)
             .map_err(|e| MediaError::Device(e.to_string()))

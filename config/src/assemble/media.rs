@@ -85,6 +85,8 @@ pub(super) fn build_media(
     config.profile = profile;
     config.input_device = input;
     config.output_device = output;
+    config.echo_cancellation = settings.audio.echo_cancellation;
+    config.noise_suppression = settings.audio.noise_suppression;
     Arc::new(MediaEngine::new(config, Arc::new(SystemAudio::new())))
 }
 

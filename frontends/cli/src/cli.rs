@@ -283,6 +283,12 @@ pub(crate) enum ConfigCommand {
         /// The speaker.
         #[arg(long)]
         output: Option<String>,
+        /// Echo cancellation on sound cards (on by default).
+        #[arg(long)]
+        echo_cancellation: Option<Switch>,
+        /// Noise suppression on sound cards (on by default).
+        #[arg(long)]
+        noise_suppression: Option<Switch>,
     },
     /// Use these DNS servers (ip:port, repeatable) to find SIP servers; none: the system's.
     DnsServers {
@@ -365,6 +371,15 @@ pub(crate) enum CodecChoice {
     Pcma,
     /// G.711 µ-law.
     Pcmu,
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Switch {
+    /// On.
+    On,
+    /// Off.
+    Off,
 }
 
 /// How DTMF is sent, on the command line.

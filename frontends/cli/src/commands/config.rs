@@ -8,7 +8,19 @@ use crate::context::Context;
 pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
     match command {
         ConfigCommand::Path => println!("{}", context.file.path().display()),
-        ConfigCommand::Audio { input, output } => {
+        ConfigCommand::Audio {
+            input,
+            output,
+            echo_cancellation,
+            noise_suppression,
+        } => {
+            let on = |switch: crate::cli::Switch| switch == crate::cli::Switch::On;
+            if let Some(switch) = echo_cancellation {
+                context.settings.audio.echo_cancellation = on(switch);
+            }
+            if let Some(switch) = noise_suppression {
+                context.settings.audio.noise_suppression = on(switch);
+            }
             let choose = |value: String| (value != "default").then_some(value);
             if let Some(input) = input {
                 context.settings.audio.input_device = choose(input);
@@ -19,10 +31,13 @@ pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Resu
             context.save()?;
             let shown =
                 |d: &Option<String>| d.clone().unwrap_or_else(|| "the system default".into());
+            let state = |on: bool| if on { "on" } else { "off" };
             println!(
-                "microphone: {}; speaker: {}",
+                "microphone: {}; speaker: {}; echo cancellation {}, noise suppression {}",
                 shown(&context.settings.audio.input_device),
-                shown(&context.settings.audio.output_device)
+                shown(&context.settings.audio.output_device),
+                state(context.settings.audio.echo_cancellation),
+                state(context.settings.audio.noise_suppression)
             );
         }
         ConfigCommand::DnsServers { servers } => {
