@@ -144,6 +144,22 @@ impl Baresip {
         true
     }
 
+    /// Dials `uri` and waits (at most 10 s) until the call is established; fails the test
+    /// with baresip's log otherwise.
+    pub fn dial_until_established(&self, uri: &str) {
+        let dialed = self.control(&["dial", uri]);
+        assert!(
+            dialed.status.success(),
+            "baresip could not dial {uri}: {}",
+            String::from_utf8_lossy(&dialed.stdout)
+        );
+        assert!(
+            self.wait_for_log("Call established", Duration::from_secs(10)),
+            "the call to {uri} was not established\n{}",
+            self.log()
+        );
+    }
+
     /// Copies what baresip heard in its last call to `audio_out` (once the call ended).
     pub fn recording(&self) {
         let out = self

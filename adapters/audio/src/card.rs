@@ -104,6 +104,50 @@ fn find(name: Option<&str>, direction: DeviceDirection) -> Result<Device, Device
         .ok_or_else(|| DeviceError::NotFound(wanted.to_owned()))
 }
 
+/// What a stream builder gets: the device, its default configuration and sample format,
+/// and the queue it trades samples through.
+struct StreamPlan {
+    device: Device,
+    config: StreamConfig,
+    format: SampleFormat,
+    channels: usize,
+    queue: Queue,
+}
+
+/// Opens the card `name` for `direction` with its default configuration, on a thread of
+/// its own; `build` makes the stream for the card's sample format.
+fn open_card(
+    name: Option<&str>,
+    direction: DeviceDirection,
+    build: impl FnOnce(StreamPlan) -> Result<cpal::Stream, cpal::Error> + Send + 'static,
+) -> Result<(Queue, u32, mpsc::Sender<()>), DeviceError> {
+    let device = find(name, direction)?;
+    let queue = Queue::default();
+    let shared = queue.clone();
+    let (rate, stop) = spawn_stream(move || {
+        let supported = match direction {
+            DeviceDirection::Input => device.default_input_config(),
+            DeviceDirection::Output => device.default_output_config(),
+        }
+        .map_err(failed)?;
+        let format = supported.sample_format();
+        if !matches!(format, SampleFormat::I16 | SampleFormat::F32) {
+            return Err(failed(format!("unsupported sample format {format:?}")));
+        }
+        let config: StreamConfig = supported.config();
+        let rate = config.sample_rate;
+        let plan = StreamPlan {
+            channels: usize::from(config.channels),
+            device,
+            config,
+            format,
+            queue: shared,
+        };
+        Ok((build(plan).map_err(failed)?, rate))
+    })?;
+    Ok((queue, rate, stop))
+}
+
 /// Runs `build` on a thread of its own, keeps the stream there until the handle drops.
 fn spawn_stream(
     build: impl FnOnce() -> Result<(cpal::Stream, u32), DeviceError> + Send + 'static,
@@ -165,35 +209,33 @@ impl CardInput {
     /// # Errors
     /// [`DeviceError`] when no such device exists or it cannot be opened.
     pub fn open(name: Option<&str>) -> Result<Self, DeviceError> {
-        let device = find(name, DeviceDirection::Input)?;
-        let queue = Queue::default();
-        let shared = queue.clone();
-        let (rate, stop) = spawn_stream(move || {
-            let supported = device.default_input_config().map_err(failed)?;
-            let config: StreamConfig = supported.config();
-            let channels = usize::from(config.channels);
-            let rate = config.sample_rate;
-            let stream = match supported.sample_format() {
-                SampleFormat::I16 => device.build_input_stream(
+        let (queue, rate, stop) = open_card(name, DeviceDirection::Input, |plan| {
+            let StreamPlan {
+                device,
+                config,
+                format,
+                channels,
+                queue,
+            } = plan;
+            if format == SampleFormat::I16 {
+                device.build_input_stream(
                     config,
-                    move |data: &[i16], _| capture(&shared, data, channels, |s| s),
+                    move |data: &[i16], _| capture(&queue, data, channels, |s| s),
                     log_stream_error,
                     Some(OPEN_TIMEOUT),
-                ),
-                SampleFormat::F32 => device.build_input_stream(
+                )
+            } else {
+                device.build_input_stream(
                     config,
                     move |data: &[f32], _| {
-                        capture(&shared, data, channels, |s| {
+                        capture(&queue, data, channels, |s| {
                             (s.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16
                         })
                     },
                     log_stream_error,
                     Some(OPEN_TIMEOUT),
-                ),
-                other => return Err(failed(format!("unsupported sample format {other:?}"))),
+                )
             }
-            .map_err(failed)?;
-            Ok((stream, rate))
         })?;
         Ok(Self {
             queue,
@@ -253,33 +295,31 @@ impl CardOutput {
     /// # Errors
     /// [`DeviceError`] when no such device exists or it cannot be opened.
     pub fn open(name: Option<&str>) -> Result<Self, DeviceError> {
-        let device = find(name, DeviceDirection::Output)?;
-        let queue = Queue::default();
-        let shared = queue.clone();
-        let (rate, stop) = spawn_stream(move || {
-            let supported = device.default_output_config().map_err(failed)?;
-            let config: StreamConfig = supported.config();
-            let channels = usize::from(config.channels);
-            let rate = config.sample_rate;
-            let stream = match supported.sample_format() {
-                SampleFormat::I16 => device.build_output_stream(
+        let (queue, rate, stop) = open_card(name, DeviceDirection::Output, |plan| {
+            let StreamPlan {
+                device,
+                config,
+                format,
+                channels,
+                queue,
+            } = plan;
+            if format == SampleFormat::I16 {
+                device.build_output_stream(
                     config,
-                    move |data: &mut [i16], _| play(&shared, data, channels, 0, |s| s),
+                    move |data: &mut [i16], _| play(&queue, data, channels, 0, |s| s),
                     log_stream_error,
                     Some(OPEN_TIMEOUT),
-                ),
-                SampleFormat::F32 => device.build_output_stream(
+                )
+            } else {
+                device.build_output_stream(
                     config,
                     move |data: &mut [f32], _| {
-                        play(&shared, data, channels, 0.0, |s| f32::from(s) / 32768.0)
+                        play(&queue, data, channels, 0.0, |s| f32::from(s) / 32768.0)
                     },
                     log_stream_error,
                     Some(OPEN_TIMEOUT),
-                ),
-                other => return Err(failed(format!("unsupported sample format {other:?}"))),
+                )
             }
-            .map_err(failed)?;
-            Ok((stream, rate))
         })?;
         Ok(Self {
             queue,

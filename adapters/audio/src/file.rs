@@ -11,21 +11,23 @@ use wink_ports::{AudioInput, AudioOutput, DeviceError};
 /// crash loses at most this much of a recording.
 const HEADER_EVERY_WRITES: u32 = 50;
 
-/// A WAV file played as the microphone, mixed down to mono; silence after its end.
+/// A WAV file played as the microphone, mixed down to mono; silence after its end. The
+/// file is read as the call goes, never held in memory whole.
 pub struct WavFileInput {
-    samples: std::vec::IntoIter<i16>,
-    rate: u32,
+    reader: WavReader<std::io::BufReader<File>>,
+    spec: WavSpec,
+    ended: bool,
 }
 
 impl std::fmt::Debug for WavFileInput {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "WavFileInput({} Hz)", self.rate)
+        write!(f, "WavFileInput({} Hz)", self.spec.sample_rate)
     }
 }
 
 impl WavFileInput {
-    /// Opens and reads `path` (16/24/32-bit integer or 32-bit float PCM, any rate, any
-    /// channel count).
+    /// Opens `path` (16/24/32-bit integer or 32-bit float PCM, any rate, any channel
+    /// count).
     ///
     /// # Errors
     /// [`DeviceError::NotFound`] for a missing file, [`DeviceError::Failed`] for one that is
@@ -37,58 +39,80 @@ impl WavFileInput {
         let reader = WavReader::open(path)
             .map_err(|e| DeviceError::Failed(format!("{}: {e}", path.display())))?;
         let spec = reader.spec();
-        let interleaved = read_as_i16(reader, spec)
-            .map_err(|e| DeviceError::Failed(format!("{}: {e}", path.display())))?;
-        let channels = usize::from(spec.channels.max(1));
-        let mono: Vec<i16> = interleaved
-            .chunks(channels)
-            .map(|frame| {
-                let sum: i32 = frame.iter().map(|&s| i32::from(s)).sum();
-                // The mean of i16 values is an i16.
-                (sum / frame.len() as i32) as i16
-            })
-            .collect();
+        let supported = match spec.sample_format {
+            SampleFormat::Float => spec.bits_per_sample == 32,
+            SampleFormat::Int => (8..=32).contains(&spec.bits_per_sample),
+        };
+        if !supported || spec.channels == 0 || spec.sample_rate == 0 {
+            return Err(DeviceError::Failed(format!(
+                "{}: unsupported WAV format ({} channels, {} Hz, {}-bit {:?})",
+                path.display(),
+                spec.channels,
+                spec.sample_rate,
+                spec.bits_per_sample,
+                spec.sample_format
+            )));
+        }
         Ok(Self {
-            samples: mono.into_iter(),
-            rate: spec.sample_rate,
+            reader,
+            spec,
+            ended: false,
         })
     }
-}
 
-fn read_as_i16(
-    reader: WavReader<std::io::BufReader<File>>,
-    spec: WavSpec,
-) -> Result<Vec<i16>, hound::Error> {
-    match (spec.sample_format, spec.bits_per_sample) {
-        (SampleFormat::Float, _) => reader
-            .into_samples::<f32>()
-            .map(|s| s.map(|v| (v.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16))
-            .collect(),
-        (SampleFormat::Int, bits) if bits <= 16 => reader.into_samples::<i16>().collect(),
-        (SampleFormat::Int, bits) => {
-            let shift = u32::from(bits) - 16;
-            reader
-                .into_samples::<i32>()
-                .map(|s| s.map(|v| (v >> shift) as i16))
-                .collect()
+    /// The next sample of the file as 16-bit, or `None` at its end (or a damaged tail).
+    fn next_sample(&mut self) -> Option<i16> {
+        match (self.spec.sample_format, self.spec.bits_per_sample) {
+            (SampleFormat::Float, _) => self
+                .reader
+                .samples::<f32>()
+                .next()?
+                .ok()
+                .map(|v| (v.clamp(-1.0, 1.0) * f32::from(i16::MAX)) as i16),
+            (SampleFormat::Int, bits) if bits <= 16 => {
+                let shift = 16 - u32::from(bits);
+                self.reader
+                    .samples::<i16>()
+                    .next()?
+                    .ok()
+                    .map(|v| v << shift)
+            }
+            (SampleFormat::Int, bits) => {
+                let shift = u32::from(bits) - 16;
+                self.reader
+                    .samples::<i32>()
+                    .next()?
+                    .ok()
+                    .map(|v| (v >> shift) as i16)
+            }
         }
     }
 }
 
 impl AudioInput for WavFileInput {
     fn sample_rate(&self) -> u32 {
-        self.rate
+        self.spec.sample_rate
     }
 
     fn read(&mut self, frame: &mut [i16]) -> usize {
+        let channels = i32::from(self.spec.channels);
         let mut real = 0;
         for slot in frame.iter_mut() {
-            match self.samples.next() {
-                Some(sample) => {
-                    *slot = sample;
-                    real += 1;
+            *slot = 0;
+            if self.ended {
+                continue;
+            }
+            let mut sum = 0i32;
+            for _ in 0..channels {
+                match self.next_sample() {
+                    Some(sample) => sum += i32::from(sample),
+                    None => self.ended = true,
                 }
-                None => *slot = 0,
+            }
+            if !self.ended {
+                // The mean of i16 values is an i16.
+                *slot = (sum / channels) as i16;
+                real += 1;
             }
         }
         real
@@ -174,6 +198,37 @@ mod tests {
         let mut frame = [7i16; 4];
         assert_eq!(input.read(&mut frame), 2);
         assert_eq!(frame, [200, -100, 0, 0]);
+    }
+
+    #[test]
+    fn deep_and_float_files_play_as_16_bit() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("deep.wav");
+        let spec = WavSpec {
+            channels: 1,
+            sample_rate: 48_000,
+            bits_per_sample: 24,
+            sample_format: SampleFormat::Int,
+        };
+        let mut writer = WavWriter::create(&deep, spec).unwrap();
+        writer.write_sample(0x12_3400i32).unwrap();
+        writer.finalize().unwrap();
+        let float = dir.path().join("float.wav");
+        let spec = WavSpec {
+            bits_per_sample: 32,
+            sample_format: SampleFormat::Float,
+            ..spec
+        };
+        let mut writer = WavWriter::create(&float, spec).unwrap();
+        writer.write_sample(0.5f32).unwrap();
+        writer.write_sample(-2.0f32).unwrap();
+        writer.finalize().unwrap();
+
+        let mut frame = [0i16; 3];
+        assert_eq!(WavFileInput::open(&deep).unwrap().read(&mut frame), 1);
+        assert_eq!(frame, [0x1234, 0, 0]);
+        assert_eq!(WavFileInput::open(&float).unwrap().read(&mut frame), 2);
+        assert_eq!(frame, [16_383, -32_767, 0]);
     }
 
     #[test]

@@ -152,13 +152,7 @@ fn baresip_calls_wink(user: &str, peer: &str, codec: &str, baresip_codecs: &str,
         tones.baresip_options(false, baresip_codecs, srtp),
     );
     let context = format!("baresip → wink, {codec}, srtp {srtp}");
-    let dialed = baresip.control(&["dial", &format!("sip:{user}@wink.test")]);
-    assert!(dialed.status.success(), "{context}: {dialed:?}");
-    assert!(
-        baresip.wait_for_log("Call established", Duration::from_secs(10)),
-        "{context}: {}",
-        baresip.log()
-    );
+    baresip.dial_until_established(&format!("sip:{user}@wink.test"));
     std::thread::sleep(Duration::from_secs(4));
     let hung_up = baresip.control(&["hangup"]);
     assert!(hung_up.status.success(), "{context}: {hung_up:?}");
@@ -273,17 +267,7 @@ fn dtmf_reaches_baresip_and_baresips_dtmf_reaches_wink() {
         "bob51",
         tones.baresip_options(false, "pcmu", false),
     );
-    assert!(
-        caller
-            .control(&["dial", "sip:alice51@wink.test"])
-            .status
-            .success()
-    );
-    assert!(
-        caller.wait_for_log("Call established", Duration::from_secs(10)),
-        "{}",
-        caller.log()
-    );
+    caller.dial_until_established("sip:alice51@wink.test");
     for key in ["4", "2", "*"] {
         assert!(caller.control(&["sndcode", key]).status.success());
         std::thread::sleep(Duration::from_millis(300));
@@ -394,18 +378,8 @@ fn the_answering_machine_greets_records_the_caller_and_hangs_up() {
         "bob56",
         tones.baresip_options(false, "pcmu", false),
     );
-    assert!(
-        baresip
-            .control(&["dial", "sip:alice56@wink.test"])
-            .status
-            .success()
-    );
     // Nobody answers: the machine does after 1 s, and hangs up 4 s later by itself.
-    assert!(
-        baresip.wait_for_log("Call established", Duration::from_secs(10)),
-        "{}",
-        baresip.log()
-    );
+    baresip.dial_until_established("sip:alice56@wink.test");
     assert!(
         baresip.wait_for_log("terminated", Duration::from_secs(15)),
         "the machine did not hang up\n{}",
