@@ -99,8 +99,10 @@ pub struct CallStats {
     pub loss_percent: f32,
     /// Interarrival jitter (RFC 3550), in ms.
     pub jitter_ms: f32,
-    /// The jitter buffer's current delay, in ms.
+    /// The jitter buffer's current delay, in ms (it moves in 20 ms steps around the target).
     pub buffer_delay_ms: u32,
+    /// The delay the jitter buffer aims at, from the jitter it saw, in ms.
+    pub buffer_target_ms: u32,
     /// Round-trip time from RTCP, once the other side reported.
     pub round_trip_ms: Option<u32>,
     /// The loss the other side reports for our packets, in percent.

@@ -88,8 +88,10 @@ async fn lossy_call(codec: CodecKind) {
             stats.jitter_ms > 5.0,
             "{context}: {side} sees no jitter: {stats:?}"
         );
+        // The target, not the current delay: the delay is a snapshot that moves in 20 ms
+        // steps with the phase of the 20 ms tick (a CI run saw 39 ms over a 58 ms target).
         assert!(
-            stats.buffer_delay_ms >= 40,
+            stats.buffer_target_ms >= 40,
             "{context}: {side}'s jitter buffer did not grow: {stats:?}"
         );
     }

@@ -622,6 +622,7 @@ impl Pipeline {
             loss_percent: reception.loss_percent(),
             jitter_ms: reception.jitter_ms(),
             buffer_delay_ms: self.chain.jitter.stats().delay_ms,
+            buffer_target_ms: self.chain.jitter.stats().target_ms,
             round_trip_ms: self.remote.round_trip.map(|d| d.as_millis() as u32),
             remote_loss_percent: self.remote.loss_percent,
         }

@@ -14,7 +14,7 @@ pub(crate) fn stats_line(session: &SessionId, stats: &CallStats) -> String {
         .map_or_else(|| "-".to_owned(), |p| format!("{p:.1}%"));
     format!(
         "call {session} stats: codec {}, {encryption}, sent {}, received {}, lost {} ({:.1}%), \
-         jitter {:.1} ms, buffer {} ms, round trip {round_trip}, loss reported by the other side {remote_loss}",
+         jitter {:.1} ms, buffer {} ms (target {} ms), round trip {round_trip}, loss reported by the other side {remote_loss}",
         stats.codec,
         stats.packets_sent,
         stats.packets_received,
@@ -22,6 +22,7 @@ pub(crate) fn stats_line(session: &SessionId, stats: &CallStats) -> String {
         stats.loss_percent,
         stats.jitter_ms,
         stats.buffer_delay_ms,
+        stats.buffer_target_ms,
     )
 }
 
