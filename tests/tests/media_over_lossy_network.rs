@@ -99,12 +99,14 @@ async fn lossy_call(codec: CodecKind) {
     let heard_by_b = find_tone(&path("b-heard.wav"), 440.0);
     // The figures for the record (`cargo test ... -- --nocapture`).
     eprintln!("{context}\n a: {at_a:?}, heard {heard_by_a:?}\n b: {at_b:?}, heard {heard_by_b:?}");
+    // Each lost 20 ms packet can spoil two 50 ms windows, and Opus conceals a pure tone
+    // less cleanly than speech (runs saw 0.86–0.99): 70 % of windows means "still heard".
     assert!(
-        heard_by_a.share() > 0.8,
+        heard_by_a.share() > 0.7,
         "{context}: a heard {heard_by_a:?} {at_a:?}"
     );
     assert!(
-        heard_by_b.share() > 0.8,
+        heard_by_b.share() > 0.7,
         "{context}: b heard {heard_by_b:?} {at_b:?}"
     );
 }
