@@ -1,0 +1,298 @@
+//! Call history: add, query newest first with filters, clear, count missed calls.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use wink_ports::{
+    AccountId, CallDirection, CallResult, HistoryQuery, HistoryRecord, MediaKind, SessionId,
+    UnixMillis,
+};
+
+use crate::migration::CallHistory;
+
+fn direction_name(direction: CallDirection) -> &'static str {
+    match direction {
+        CallDirection::Outgoing => "outgoing",
+        CallDirection::Incoming => "incoming",
+    }
+}
+
+fn result_name(result: CallResult) -> &'static str {
+    match result {
+        CallResult::Answered => "answered",
+        CallResult::Missed => "missed",
+        CallResult::AnsweredElsewhere => "answered-elsewhere",
+        CallResult::Rejected => "rejected",
+        CallResult::Busy => "busy",
+        CallResult::Cancelled => "cancelled",
+        CallResult::Failed => "failed",
+    }
+}
+
+const RESULTS: [CallResult; 7] = [
+    CallResult::Answered,
+    CallResult::Missed,
+    CallResult::AnsweredElsewhere,
+    CallResult::Rejected,
+    CallResult::Busy,
+    CallResult::Cancelled,
+    CallResult::Failed,
+];
+
+fn media_name(media: MediaKind) -> &'static str {
+    match media {
+        MediaKind::Audio => "audio",
+        MediaKind::Chat => "chat",
+        MediaKind::FileTransfer => "file-transfer",
+        MediaKind::ScreenSharing => "screen-sharing",
+        MediaKind::Sms => "sms",
+    }
+}
+
+const MEDIA: [MediaKind; 5] = [
+    MediaKind::Audio,
+    MediaKind::Chat,
+    MediaKind::FileTransfer,
+    MediaKind::ScreenSharing,
+    MediaKind::Sms,
+];
+
+fn bad_row(what: &str, value: &str) -> DbErr {
+    DbErr::Custom(format!("a stored {what} is not one we know: {value:?}"))
+}
+
+fn query_error(error: impl std::fmt::Display) -> DbErr {
+    DbErr::Custom(error.to_string())
+}
+
+/// Appends one call to the history.
+///
+/// # Errors
+/// [`DbErr`] when the database refuses the write.
+pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> Result<(), DbErr> {
+    let media: Vec<&str> = record.media.iter().map(|&m| media_name(m)).collect();
+    let insert = Query::insert()
+        .into_table(CallHistory::Table)
+        .columns([
+            CallHistory::Session,
+            CallHistory::Account,
+            CallHistory::Direction,
+            CallHistory::Remote,
+            CallHistory::RemoteDisplay,
+            CallHistory::Media,
+            CallHistory::StartedAt,
+            CallHistory::AnsweredAt,
+            CallHistory::EndedAt,
+            CallHistory::Result,
+            CallHistory::Recording,
+        ])
+        .values([
+            record.session.as_str().into(),
+            record.account.as_str().into(),
+            direction_name(record.direction).into(),
+            record.remote.as_str().into(),
+            record.remote_display.clone().into(),
+            media.join(",").into(),
+            record.started_at.0.into(),
+            record.answered_at.map(|t| t.0).into(),
+            record.ended_at.0.into(),
+            result_name(record.result).into(),
+            record
+                .recording
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .into(),
+        ])
+        .map_err(query_error)?
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+fn from_row(row: &QueryResult) -> Result<HistoryRecord, DbErr> {
+    let text = |column: &str| row.try_get::<String>("", column);
+    let direction = match text("direction")?.as_str() {
+        "outgoing" => CallDirection::Outgoing,
+        "incoming" => CallDirection::Incoming,
+        other => return Err(bad_row("direction", other)),
+    };
+    let result_text = text("result")?;
+    let result = RESULTS
+        .into_iter()
+        .find(|r| result_name(*r) == result_text)
+        .ok_or_else(|| bad_row("result", &result_text))?;
+    let media = text("media")?
+        .split(',')
+        .filter(|m| !m.is_empty())
+        .map(|name| {
+            MEDIA
+                .into_iter()
+                .find(|m| media_name(*m) == name)
+                .ok_or_else(|| bad_row("media kind", name))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HistoryRecord {
+        session: SessionId::new(text("session")?).map_err(query_error)?,
+        account: AccountId::new(text("account")?).map_err(query_error)?,
+        direction,
+        remote: text("remote")?,
+        remote_display: row.try_get::<Option<String>>("", "remote_display")?,
+        media,
+        started_at: UnixMillis(row.try_get::<i64>("", "started_at")?),
+        answered_at: row
+            .try_get::<Option<i64>>("", "answered_at")?
+            .map(UnixMillis),
+        ended_at: UnixMillis(row.try_get::<i64>("", "ended_at")?),
+        result,
+        recording: row
+            .try_get::<Option<String>>("", "recording")?
+            .map(Into::into),
+    })
+}
+
+/// History entries matching `query`, newest first.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn history(
+    db: &impl ConnectionTrait,
+    query: &HistoryQuery,
+) -> Result<Vec<HistoryRecord>, DbErr> {
+    let mut select = Query::select();
+    select
+        .columns([
+            CallHistory::Session,
+            CallHistory::Account,
+            CallHistory::Direction,
+            CallHistory::Remote,
+            CallHistory::RemoteDisplay,
+            CallHistory::Media,
+            CallHistory::StartedAt,
+            CallHistory::AnsweredAt,
+            CallHistory::EndedAt,
+            CallHistory::Result,
+            CallHistory::Recording,
+        ])
+        .from(CallHistory::Table)
+        .order_by(CallHistory::StartedAt, Order::Desc)
+        .order_by(CallHistory::Id, Order::Desc);
+    if let Some(direction) = query.direction {
+        select.and_where(Expr::col(CallHistory::Direction).eq(direction_name(direction)));
+    }
+    if query.missed_only {
+        select.and_where(Expr::col(CallHistory::Result).eq(result_name(CallResult::Missed)));
+    }
+    if let Some(remote) = &query.remote {
+        select.and_where(Expr::col(CallHistory::Remote).eq(remote.as_str()));
+    }
+    if let Some(since) = query.since {
+        select.and_where(Expr::col(CallHistory::StartedAt).gte(since.0));
+    }
+    if let Some(limit) = query.limit {
+        select.limit(limit as u64);
+    }
+    db.query_all(&select).await?.iter().map(from_row).collect()
+}
+
+/// Empties the call history (chat messages stay, as in Blink).
+///
+/// # Errors
+/// [`DbErr`] when the database refuses the write.
+pub async fn clear_history(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    db.execute(&Query::delete().from_table(CallHistory::Table).to_owned())
+        .await?;
+    Ok(())
+}
+
+/// Missed calls that started at or after `since`.
+///
+/// # Errors
+/// [`DbErr`] when the database fails.
+pub async fn missed_count(db: &impl ConnectionTrait, since: UnixMillis) -> Result<u64, DbErr> {
+    let count = Query::select()
+        .expr_as(Func::count(Expr::col(CallHistory::Id)), "missed")
+        .from(CallHistory::Table)
+        .and_where(Expr::col(CallHistory::Result).eq(result_name(CallResult::Missed)))
+        .and_where(Expr::col(CallHistory::StartedAt).gte(since.0))
+        .to_owned();
+    let row = db.query_one(&count).await?;
+    let missed = row.map_or(Ok(0), |r| r.try_get::<i64>("", "missed"))?;
+    Ok(u64::try_from(missed).unwrap_or(0))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open_sqlite;
+
+    fn record(session: &str, remote: &str, started: i64, result: CallResult) -> HistoryRecord {
+        HistoryRecord {
+            session: SessionId::new(session).unwrap(),
+            account: AccountId::new("me@example.com").unwrap(),
+            direction: if result == CallResult::Missed {
+                CallDirection::Incoming
+            } else {
+                CallDirection::Outgoing
+            },
+            remote: remote.into(),
+            remote_display: Some("Ann Lee".into()),
+            media: vec![MediaKind::Audio, MediaKind::Chat],
+            started_at: UnixMillis(started),
+            answered_at: (result == CallResult::Answered).then_some(UnixMillis(started + 1000)),
+            ended_at: UnixMillis(started + 60_000),
+            result,
+            recording: Some("/rec/a.wav".into()),
+        }
+    }
+
+    #[tokio::test]
+    async fn history_round_trips_newest_first_with_filters_and_survives_a_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wink.sqlite");
+        let db = open_sqlite(&path).await.unwrap().db;
+        let calls = [
+            record("s1", "ann@example.com", 1_000, CallResult::Answered),
+            record("s2", "bob@example.com", 2_000, CallResult::Missed),
+            record("s3", "ann@example.com", 3_000, CallResult::Missed),
+            record(
+                "s4",
+                "bob@example.com",
+                4_000,
+                CallResult::AnsweredElsewhere,
+            ),
+        ];
+        for call in &calls {
+            add_history(&db, call).await.unwrap();
+        }
+        drop(db);
+        let db = open_sqlite(&path).await.unwrap().db;
+        let all = history(&db, &HistoryQuery::default()).await.unwrap();
+        assert_eq!(all.len(), 4);
+        assert_eq!(all[0], calls[3], "newest first, every field kept");
+        let missed = HistoryQuery {
+            missed_only: true,
+            ..HistoryQuery::default()
+        };
+        let sessions: Vec<String> = history(&db, &missed)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.session.to_string())
+            .collect();
+        assert_eq!(sessions, ["s3", "s2"]);
+        let ann = HistoryQuery {
+            remote: Some("ann@example.com".into()),
+            limit: Some(1),
+            ..HistoryQuery::default()
+        };
+        assert_eq!(history(&db, &ann).await.unwrap(), [calls[2].clone()]);
+        assert_eq!(missed_count(&db, UnixMillis(0)).await.unwrap(), 2);
+        assert_eq!(missed_count(&db, UnixMillis(2_500)).await.unwrap(), 1);
+        clear_history(&db).await.unwrap();
+        assert!(
+            history(&db, &HistoryQuery::default())
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    }
+}

@@ -1,0 +1,20 @@
+//! Versioned schema migrations. Each migration is applied once, in order, and recorded in
+//! `seaql_migrations`; opening an older store upgrades it in place, so a "no such column"
+//! can never reach a user. Never edit a migration that shipped: add the next one.
+
+mod m0001_initial;
+
+pub(crate) use m0001_initial::CallHistory;
+
+use sea_orm_migration::{MigrationTrait, MigratorTrait};
+
+/// Every migration, oldest first.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[sea_orm_migration::async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_initial::Migration)]
+    }
+}
