@@ -2,19 +2,10 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
-use wink_ports::{
-    AccountId, CallDirection, CallResult, HistoryQuery, HistoryRecord, MediaKind, SessionId,
-    UnixMillis,
-};
+use wink_ports::{AccountId, CallResult, HistoryQuery, HistoryRecord, SessionId, UnixMillis};
 
+use crate::codes::{MEDIA, bad_row, direction_from, direction_name, media_name, query_error};
 use crate::migration::CallHistory;
-
-fn direction_name(direction: CallDirection) -> &'static str {
-    match direction {
-        CallDirection::Outgoing => "outgoing",
-        CallDirection::Incoming => "incoming",
-    }
-}
 
 fn result_name(result: CallResult) -> &'static str {
     match result {
@@ -37,32 +28,6 @@ const RESULTS: [CallResult; 7] = [
     CallResult::Cancelled,
     CallResult::Failed,
 ];
-
-fn media_name(media: MediaKind) -> &'static str {
-    match media {
-        MediaKind::Audio => "audio",
-        MediaKind::Chat => "chat",
-        MediaKind::FileTransfer => "file-transfer",
-        MediaKind::ScreenSharing => "screen-sharing",
-        MediaKind::Sms => "sms",
-    }
-}
-
-const MEDIA: [MediaKind; 5] = [
-    MediaKind::Audio,
-    MediaKind::Chat,
-    MediaKind::FileTransfer,
-    MediaKind::ScreenSharing,
-    MediaKind::Sms,
-];
-
-fn bad_row(what: &str, value: &str) -> DbErr {
-    DbErr::Custom(format!("a stored {what} is not one we know: {value:?}"))
-}
-
-fn query_error(error: impl std::fmt::Display) -> DbErr {
-    DbErr::Custom(error.to_string())
-}
 
 /// Appends one call to the history.
 ///
@@ -110,11 +75,7 @@ pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> R
 
 fn from_row(row: &QueryResult) -> Result<HistoryRecord, DbErr> {
     let text = |column: &str| row.try_get::<String>("", column);
-    let direction = match text("direction")?.as_str() {
-        "outgoing" => CallDirection::Outgoing,
-        "incoming" => CallDirection::Incoming,
-        other => return Err(bad_row("direction", other)),
-    };
+    let direction = direction_from(&text("direction")?)?;
     let result_text = text("result")?;
     let result = RESULTS
         .into_iter()
@@ -221,6 +182,8 @@ pub async fn missed_count(db: &impl ConnectionTrait, since: UnixMillis) -> Resul
 
 #[cfg(test)]
 mod tests {
+    use wink_ports::{CallDirection, MediaKind};
+
     use super::*;
     use crate::open_sqlite;
 

@@ -2,11 +2,21 @@
 //! through sea-orm, with versioned migrations and recovery from a damaged file.
 //!
 //! Done so far: opening (WAL, `synchronous=NORMAL`, `integrity_check`), moving a damaged
-//! file aside as `wink.sqlite.corrupt-<time>`, the first schema, and call history.
+//! file aside as `wink.sqlite.corrupt-<time>`, the first schema, and the whole port on
+//! SQLite ([`SqlStore`]): history, messages, contacts and groups.
 
+mod codes;
+mod contacts;
 mod history;
+mod messages;
 pub mod migration;
 mod open;
+mod store;
 
+pub use contacts::{
+    contacts, contacts_in, delete_contact, delete_group, groups, save_contact, save_group,
+};
 pub use history::{add_history, clear_history, history, missed_count};
+pub use messages::{add_message, messages_with, set_message_state};
 pub use open::{Opened, StoreError, open_sqlite};
+pub use store::SqlStore;

@@ -4,7 +4,7 @@
 
 mod m0001_initial;
 
-pub(crate) use m0001_initial::CallHistory;
+pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 

@@ -23,8 +23,9 @@ pub(crate) enum CallHistory {
     Recording,
 }
 
+/// Chat and short messages.
 #[derive(DeriveIden)]
-enum ChatMessages {
+pub(crate) enum ChatMessages {
     Table,
     Id,
     Session,
@@ -53,8 +54,9 @@ enum FileTransfers {
     At,
 }
 
+/// Contact groups.
 #[derive(DeriveIden)]
-enum ContactGroups {
+pub(crate) enum ContactGroups {
     Table,
     Id,
     Name,
@@ -62,8 +64,9 @@ enum ContactGroups {
     Collapsed,
 }
 
+/// Contacts.
 #[derive(DeriveIden)]
-enum Contacts {
+pub(crate) enum Contacts {
     Table,
     Id,
     Name,
@@ -74,6 +77,7 @@ enum Contacts {
     Icon,
     GroupId,
     Position,
+    Favorite,
 }
 
 /// Creates the first schema.
@@ -184,8 +188,9 @@ impl MigrationTrait for Migration {
                     .col(text(Contacts::Aliases))
                     .col(string_null(Contacts::PreferredMedia))
                     .col(text_null(Contacts::Icon))
-                    .col(string_null(Contacts::GroupId))
+                    .col(string(Contacts::GroupId))
                     .col(integer(Contacts::Position))
+                    .col(boolean(Contacts::Favorite))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Contacts::Table, Contacts::GroupId)

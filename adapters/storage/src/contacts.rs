@@ -1,0 +1,277 @@
+//! Contacts and their groups.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
+
+use crate::codes::{media_from, media_name, query_error};
+use crate::migration::{ContactGroups, Contacts};
+
+fn json(list: &[String]) -> Result<String, DbErr> {
+    serde_json::to_string(list).map_err(query_error)
+}
+
+fn list(row: &QueryResult, column: &str) -> Result<Vec<String>, DbErr> {
+    serde_json::from_str(&row.try_get::<String>("", column)?).map_err(query_error)
+}
+
+/// Inserts or replaces a group.
+///
+/// # Errors
+/// [`DbErr`] when the database refuses the write.
+pub async fn save_group(db: &impl ConnectionTrait, group: &GroupRecord) -> Result<(), DbErr> {
+    let upsert = Query::insert()
+        .into_table(ContactGroups::Table)
+        .columns([
+            ContactGroups::Id,
+            ContactGroups::Name,
+            ContactGroups::Position,
+            ContactGroups::Collapsed,
+        ])
+        .values([
+            group.id.as_str().into(),
+            group.name.as_str().into(),
+            i64::from(group.position).into(),
+            group.collapsed.into(),
+        ])
+        .map_err(query_error)?
+        .on_conflict(
+            OnConflict::column(ContactGroups::Id)
+                .update_columns([
+                    ContactGroups::Name,
+                    ContactGroups::Position,
+                    ContactGroups::Collapsed,
+                ])
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&upsert).await?;
+    Ok(())
+}
+
+/// Every group, in list order.
+///
+/// # Errors
+/// [`DbErr`] when the database fails.
+pub async fn groups(db: &impl ConnectionTrait) -> Result<Vec<GroupRecord>, DbErr> {
+    let select = Query::select()
+        .columns([
+            ContactGroups::Id,
+            ContactGroups::Name,
+            ContactGroups::Position,
+            ContactGroups::Collapsed,
+        ])
+        .from(ContactGroups::Table)
+        .order_by(ContactGroups::Position, Order::Asc)
+        .to_owned();
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(GroupRecord {
+                id: GroupId::new(row.try_get::<String>("", "id")?).map_err(query_error)?,
+                name: row.try_get("", "name")?,
+                position: u32::try_from(row.try_get::<i64>("", "position")?).unwrap_or(0),
+                collapsed: row.try_get("", "collapsed")?,
+            })
+        })
+        .collect()
+}
+
+/// How many contacts a group holds.
+///
+/// # Errors
+/// [`DbErr`] when the database fails.
+pub async fn contacts_in(db: &impl ConnectionTrait, id: &GroupId) -> Result<u64, DbErr> {
+    let count = Query::select()
+        .expr_as(
+            sea_orm::sea_query::Func::count(Expr::col(Contacts::Id)),
+            "members",
+        )
+        .from(Contacts::Table)
+        .and_where(Expr::col(Contacts::GroupId).eq(id.as_str()))
+        .to_owned();
+    let members = db
+        .query_one(&count)
+        .await?
+        .map_or(Ok(0), |row| row.try_get::<i64>("", "members"))?;
+    Ok(u64::try_from(members).unwrap_or(0))
+}
+
+/// Deletes a group; `Ok(false)` when there was none. A group that still holds contacts is
+/// refused by the database (the foreign key): check [`contacts_in`] first.
+///
+/// # Errors
+/// [`DbErr`] when the database refuses.
+pub async fn delete_group(db: &impl ConnectionTrait, id: &GroupId) -> Result<bool, DbErr> {
+    let delete = Query::delete()
+        .from_table(ContactGroups::Table)
+        .and_where(Expr::col(ContactGroups::Id).eq(id.as_str()))
+        .to_owned();
+    Ok(db.execute(&delete).await?.rows_affected() > 0)
+}
+
+/// Inserts or replaces a contact (its group must exist).
+///
+/// # Errors
+/// [`DbErr`] when the database refuses the write (a missing group included).
+pub async fn save_contact(db: &impl ConnectionTrait, contact: &ContactRecord) -> Result<(), DbErr> {
+    let columns = || {
+        [
+            Contacts::Name,
+            Contacts::Addresses,
+            Contacts::Phones,
+            Contacts::Aliases,
+            Contacts::PreferredMedia,
+            Contacts::Icon,
+            Contacts::GroupId,
+            Contacts::Position,
+            Contacts::Favorite,
+        ]
+    };
+    let upsert = Query::insert()
+        .into_table(Contacts::Table)
+        .columns(std::iter::once(Contacts::Id).chain(columns()))
+        .values([
+            contact.id.as_str().into(),
+            contact.name.as_str().into(),
+            json(&contact.sip_addresses)?.into(),
+            json(&contact.phone_numbers)?.into(),
+            json(&contact.aliases)?.into(),
+            media_name(contact.preferred_media).into(),
+            contact
+                .icon
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned())
+                .into(),
+            contact.group.as_str().into(),
+            i64::from(contact.position).into(),
+            contact.favorite.into(),
+        ])
+        .map_err(query_error)?
+        .on_conflict(
+            OnConflict::column(Contacts::Id)
+                .update_columns(columns())
+                .to_owned(),
+        )
+        .to_owned();
+    db.execute(&upsert).await?;
+    Ok(())
+}
+
+fn contact_from(row: &QueryResult) -> Result<ContactRecord, DbErr> {
+    Ok(ContactRecord {
+        id: ContactId::new(row.try_get::<String>("", "id")?).map_err(query_error)?,
+        name: row.try_get("", "name")?,
+        sip_addresses: list(row, "addresses")?,
+        phone_numbers: list(row, "phones")?,
+        aliases: list(row, "aliases")?,
+        preferred_media: media_from(&row.try_get::<String>("", "preferred_media")?)?,
+        icon: row.try_get::<Option<String>>("", "icon")?.map(Into::into),
+        group: GroupId::new(row.try_get::<String>("", "group_id")?).map_err(query_error)?,
+        position: u32::try_from(row.try_get::<i64>("", "position")?).unwrap_or(0),
+        favorite: row.try_get("", "favorite")?,
+    })
+}
+
+/// Every contact, by group then position.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn contacts(db: &impl ConnectionTrait) -> Result<Vec<ContactRecord>, DbErr> {
+    let select = Query::select()
+        .columns([
+            Contacts::Id,
+            Contacts::Name,
+            Contacts::Addresses,
+            Contacts::Phones,
+            Contacts::Aliases,
+            Contacts::PreferredMedia,
+            Contacts::Icon,
+            Contacts::GroupId,
+            Contacts::Position,
+            Contacts::Favorite,
+        ])
+        .from(Contacts::Table)
+        .order_by(Contacts::GroupId, Order::Asc)
+        .order_by(Contacts::Position, Order::Asc)
+        .to_owned();
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(contact_from)
+        .collect()
+}
+
+/// Deletes a contact; `Ok(false)` when there was none.
+///
+/// # Errors
+/// [`DbErr`] when the database refuses.
+pub async fn delete_contact(db: &impl ConnectionTrait, id: &ContactId) -> Result<bool, DbErr> {
+    let delete = Query::delete()
+        .from_table(Contacts::Table)
+        .and_where(Expr::col(Contacts::Id).eq(id.as_str()))
+        .to_owned();
+    Ok(db.execute(&delete).await?.rows_affected() > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use wink_ports::MediaKind;
+
+    use super::*;
+    use crate::open_sqlite;
+
+    #[tokio::test]
+    async fn contacts_and_groups_round_trip_and_a_full_group_cannot_go() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_sqlite(&dir.path().join("wink.sqlite"))
+            .await
+            .unwrap()
+            .db;
+        let work = GroupRecord {
+            id: GroupId::new("work").unwrap(),
+            name: "Work".into(),
+            position: 1,
+            collapsed: false,
+        };
+        save_group(&db, &work).await.unwrap();
+        let ann = ContactRecord {
+            id: ContactId::new("ann").unwrap(),
+            name: "Ann Lee".into(),
+            sip_addresses: vec!["ann@example.com".into()],
+            phone_numbers: vec!["+44 20 7946 0001".into()],
+            aliases: vec!["annie".into()],
+            preferred_media: MediaKind::Chat,
+            icon: Some("/icons/ann.png".into()),
+            group: work.id.clone(),
+            position: 0,
+            favorite: true,
+        };
+        save_contact(&db, &ann).await.unwrap();
+        let orphan = ContactRecord {
+            id: ContactId::new("bob").unwrap(),
+            group: GroupId::new("nowhere").unwrap(),
+            ..ann.clone()
+        };
+        assert!(
+            save_contact(&db, &orphan).await.is_err(),
+            "its group must exist"
+        );
+        assert_eq!(contacts(&db).await.unwrap(), [ann.clone()]);
+        assert!(
+            delete_group(&db, &work.id).await.is_err(),
+            "the group holds Ann"
+        );
+        let renamed = GroupRecord {
+            name: "Office".into(),
+            collapsed: true,
+            ..work.clone()
+        };
+        save_group(&db, &renamed).await.unwrap();
+        assert_eq!(groups(&db).await.unwrap(), [renamed]);
+        assert!(delete_contact(&db, &ann.id).await.unwrap());
+        assert!(!delete_contact(&db, &ann.id).await.unwrap());
+        assert!(delete_group(&db, &work.id).await.unwrap());
+    }
+}

@@ -1,0 +1,205 @@
+//! Chat and short messages: stored as written, with their delivery state, so queued and
+//! failed ones survive a restart and can be sent again.
+
+use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use wink_ports::{
+    AccountId, CallDirection, ChatMessageRecord, DeliveryState, MessageId, UnixMillis,
+};
+
+use crate::codes::{direction_from, direction_name, query_error};
+use crate::migration::ChatMessages;
+
+fn state_name(state: DeliveryState) -> &'static str {
+    match state {
+        DeliveryState::Queued => "queued",
+        DeliveryState::Sent => "sent",
+        DeliveryState::Delivered => "delivered",
+        DeliveryState::Failed => "failed",
+        DeliveryState::Received => "received",
+    }
+}
+
+fn state_from(name: &str) -> Result<DeliveryState, DbErr> {
+    [
+        DeliveryState::Queued,
+        DeliveryState::Sent,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+        DeliveryState::Received,
+    ]
+    .into_iter()
+    .find(|s| state_name(*s) == name)
+    .ok_or_else(|| crate::codes::bad_row("delivery state", name))
+}
+
+/// Stores a message.
+///
+/// # Errors
+/// [`DbErr`] (a duplicate id is a unique-key violation).
+pub async fn add_message(
+    db: &impl ConnectionTrait,
+    message: &ChatMessageRecord,
+) -> Result<(), DbErr> {
+    let sender = match message.direction {
+        CallDirection::Incoming => message.remote.as_str(),
+        CallDirection::Outgoing => message.account.as_str(),
+    };
+    let insert = Query::insert()
+        .into_table(ChatMessages::Table)
+        .columns([
+            ChatMessages::Id,
+            ChatMessages::Account,
+            ChatMessages::Direction,
+            ChatMessages::Remote,
+            ChatMessages::Sender,
+            ChatMessages::Body,
+            ChatMessages::ContentType,
+            ChatMessages::At,
+            ChatMessages::State,
+        ])
+        .values([
+            message.id.as_str().into(),
+            message.account.as_str().into(),
+            direction_name(message.direction).into(),
+            message.remote.as_str().into(),
+            sender.into(),
+            message.body.as_str().into(),
+            message.content_type.as_str().into(),
+            message.at.0.into(),
+            state_name(message.state).into(),
+        ])
+        .map_err(query_error)?
+        .to_owned();
+    db.execute(&insert).await?;
+    Ok(())
+}
+
+/// Changes a message's delivery state; `false` when there is no such message.
+///
+/// # Errors
+/// [`DbErr`] when the database refuses the write.
+pub async fn set_message_state(
+    db: &impl ConnectionTrait,
+    id: &MessageId,
+    state: DeliveryState,
+) -> Result<bool, DbErr> {
+    let update = Query::update()
+        .table(ChatMessages::Table)
+        .value(ChatMessages::State, state_name(state))
+        .and_where(Expr::col(ChatMessages::Id).eq(id.as_str()))
+        .to_owned();
+    Ok(db.execute(&update).await?.rows_affected() > 0)
+}
+
+fn from_row(row: &QueryResult) -> Result<ChatMessageRecord, DbErr> {
+    let text = |column: &str| row.try_get::<String>("", column);
+    Ok(ChatMessageRecord {
+        id: MessageId::new(text("id")?).map_err(query_error)?,
+        account: AccountId::new(text("account")?).map_err(query_error)?,
+        remote: text("remote")?,
+        direction: direction_from(&text("direction")?)?,
+        content_type: text("content_type")?,
+        body: text("body")?,
+        at: UnixMillis(row.try_get::<i64>("", "at")?),
+        state: state_from(&text("state")?)?,
+    })
+}
+
+/// The latest `limit` messages with `remote`, oldest first.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn messages_with(
+    db: &impl ConnectionTrait,
+    remote: &str,
+    limit: usize,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let select = Query::select()
+        .columns([
+            ChatMessages::Id,
+            ChatMessages::Account,
+            ChatMessages::Remote,
+            ChatMessages::Direction,
+            ChatMessages::ContentType,
+            ChatMessages::Body,
+            ChatMessages::At,
+            ChatMessages::State,
+        ])
+        .from(ChatMessages::Table)
+        .and_where(Expr::col(ChatMessages::Remote).eq(remote))
+        .order_by(ChatMessages::At, Order::Desc)
+        .limit(limit as u64)
+        .to_owned();
+    let mut messages: Vec<ChatMessageRecord> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    messages.reverse();
+    Ok(messages)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::open_sqlite;
+
+    fn message(id: &str, at: i64, state: DeliveryState) -> ChatMessageRecord {
+        ChatMessageRecord {
+            id: MessageId::new(id).unwrap(),
+            account: AccountId::new("me@example.com").unwrap(),
+            remote: "ann@example.com".into(),
+            direction: CallDirection::Outgoing,
+            content_type: "text/plain".into(),
+            body: format!("message {id}: ünïcode ✓"),
+            at: UnixMillis(at),
+            state,
+        }
+    }
+
+    #[tokio::test]
+    async fn queued_messages_survive_a_restart_and_their_state_moves_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wink.sqlite");
+        let db = open_sqlite(&path).await.unwrap().db;
+        for (i, state) in [
+            DeliveryState::Delivered,
+            DeliveryState::Queued,
+            DeliveryState::Failed,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            add_message(&db, &message(&format!("m{i}"), i as i64, state))
+                .await
+                .unwrap();
+        }
+        assert!(
+            add_message(&db, &message("m0", 9, DeliveryState::Sent))
+                .await
+                .is_err(),
+            "a duplicate id is refused"
+        );
+        drop(db);
+        let db = open_sqlite(&path).await.unwrap().db;
+        let stored = messages_with(&db, "ann@example.com", 10).await.unwrap();
+        assert_eq!(stored.len(), 3);
+        assert_eq!(stored[1], message("m1", 1, DeliveryState::Queued));
+        assert!(
+            set_message_state(&db, &MessageId::new("m1").unwrap(), DeliveryState::Sent)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !set_message_state(&db, &MessageId::new("nope").unwrap(), DeliveryState::Sent)
+                .await
+                .unwrap()
+        );
+        let latest = messages_with(&db, "ann@example.com", 2).await.unwrap();
+        let ids: Vec<&str> = latest.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["m1", "m2"], "the latest two, oldest first");
+        assert_eq!(latest[0].state, DeliveryState::Sent);
+    }
+}

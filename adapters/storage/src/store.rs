@@ -1,0 +1,201 @@
+//! [`SqlStore`]: the [`StoragePort`] over one database connection.
+
+use std::path::Path;
+
+use sea_orm::{DatabaseConnection, DbErr, SqlErr};
+use wink_ports::{
+    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord, HistoryQuery,
+    HistoryRecord, MessageId, StorageError, StoragePort, UnixMillis,
+};
+
+use crate::{Opened, StoreError, open_sqlite};
+
+/// The store the app uses.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    db: DatabaseConnection,
+}
+
+fn unavailable(error: DbErr) -> StorageError {
+    match error.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(detail)) => StorageError::Conflict(detail),
+        Some(SqlErr::ForeignKeyConstraintViolation(detail)) => StorageError::Conflict(detail),
+        _ => StorageError::Unavailable(error.to_string()),
+    }
+}
+
+impl SqlStore {
+    /// Opens (or creates, or rebuilds after damage) the SQLite store at `path`; the second
+    /// value says where a damaged file was kept, for the user.
+    ///
+    /// # Errors
+    /// [`StoreError`] when no store can be opened at all.
+    pub async fn open(path: &Path) -> Result<(Self, Option<std::path::PathBuf>), StoreError> {
+        let Opened {
+            db,
+            kept_damaged_file,
+        } = open_sqlite(path).await?;
+        Ok((Self { db }, kept_damaged_file))
+    }
+}
+
+#[async_trait::async_trait]
+impl StoragePort for SqlStore {
+    async fn add_history(&self, record: HistoryRecord) -> Result<(), StorageError> {
+        crate::add_history(&self.db, &record)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn history(&self, query: HistoryQuery) -> Result<Vec<HistoryRecord>, StorageError> {
+        crate::history(&self.db, &query).await.map_err(unavailable)
+    }
+
+    async fn clear_history(&self) -> Result<(), StorageError> {
+        crate::clear_history(&self.db).await.map_err(unavailable)
+    }
+
+    async fn missed_count(&self, since: UnixMillis) -> Result<u64, StorageError> {
+        crate::missed_count(&self.db, since)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn add_message(&self, message: ChatMessageRecord) -> Result<(), StorageError> {
+        crate::add_message(&self.db, &message)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn set_message_state(
+        &self,
+        id: &MessageId,
+        state: DeliveryState,
+    ) -> Result<(), StorageError> {
+        match crate::set_message_state(&self.db, id, state).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StorageError::NotFound(format!("message {id}"))),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn messages_with(
+        &self,
+        remote: &str,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError> {
+        crate::messages_with(&self.db, remote, limit)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
+        crate::contacts(&self.db).await.map_err(unavailable)
+    }
+
+    async fn save_contact(&self, contact: ContactRecord) -> Result<(), StorageError> {
+        let known = crate::groups(&self.db)
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .any(|g| g.id == contact.group);
+        if !known {
+            return Err(StorageError::NotFound(format!("group {}", contact.group)));
+        }
+        crate::save_contact(&self.db, &contact)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete_contact(&self, id: &ContactId) -> Result<(), StorageError> {
+        match crate::delete_contact(&self.db, id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StorageError::NotFound(format!("contact {id}"))),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+
+    async fn groups(&self) -> Result<Vec<GroupRecord>, StorageError> {
+        crate::groups(&self.db).await.map_err(unavailable)
+    }
+
+    async fn save_group(&self, group: GroupRecord) -> Result<(), StorageError> {
+        crate::save_group(&self.db, &group)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn delete_group(&self, id: &GroupId) -> Result<(), StorageError> {
+        let members = crate::contacts_in(&self.db, id)
+            .await
+            .map_err(unavailable)?;
+        if members > 0 {
+            return Err(StorageError::Conflict(format!(
+                "group {id} still holds {members} contacts"
+            )));
+        }
+        match crate::delete_group(&self.db, id).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StorageError::NotFound(format!("group {id}"))),
+            Err(error) => Err(unavailable(error)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_port_reports_missing_and_conflicting_records_by_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, kept) = SqlStore::open(&dir.path().join("wink.sqlite"))
+            .await
+            .unwrap();
+        assert!(kept.is_none());
+        assert!(matches!(
+            store
+                .set_message_state(&MessageId::new("nope").unwrap(), DeliveryState::Sent)
+                .await,
+            Err(StorageError::NotFound(_))
+        ));
+        assert!(matches!(
+            store.delete_group(&GroupId::new("nope").unwrap()).await,
+            Err(StorageError::NotFound(_))
+        ));
+        let group = GroupRecord {
+            id: GroupId::new("g").unwrap(),
+            name: "G".into(),
+            position: 0,
+            collapsed: false,
+        };
+        store.save_group(group.clone()).await.unwrap();
+        let contact = ContactRecord {
+            id: ContactId::new("c").unwrap(),
+            name: "C".into(),
+            sip_addresses: Vec::new(),
+            phone_numbers: Vec::new(),
+            aliases: Vec::new(),
+            preferred_media: wink_ports::MediaKind::Audio,
+            icon: None,
+            group: GroupId::new("missing").unwrap(),
+            position: 0,
+            favorite: false,
+        };
+        assert!(matches!(
+            store.save_contact(contact.clone()).await,
+            Err(StorageError::NotFound(_))
+        ));
+        store
+            .save_contact(ContactRecord {
+                group: group.id.clone(),
+                ..contact
+            })
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.delete_group(&group.id).await,
+            Err(StorageError::Conflict(_))
+        ));
+    }
+}
