@@ -1,13 +1,14 @@
 //! The composition root: builds adapters from settings and starts the phone.
 //!
 //! Frontends call [`assemble`] so the wiring is written once. Signaling is the SIP agent,
-//! media the `wink-media` engine over `wink-audio` devices; storage is a stand-in
-//! ([`MemoryStorage`]) until its adapter lands.
+//! media the `wink-media` engine over `wink-audio` devices, storage the `wink-storage`
+//! SQLite store.
 
 mod media;
 mod memory_secrets;
 mod memory_storage;
 mod signaling_only_media;
+mod storage;
 mod system_clock;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -18,6 +19,7 @@ pub use media::media_profile;
 pub use memory_secrets::MemorySecretStore;
 pub use memory_storage::MemoryStorage;
 pub use signaling_only_media::SignalingOnlyMedia;
+pub use storage::{OpenedStore, open_store};
 pub use system_clock::SystemClock;
 use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
 use wink_ports::{SecretError, SecretStore, SignalingError};
@@ -36,6 +38,9 @@ pub enum AssembleError {
     /// The SIP agent could not start.
     #[error(transparent)]
     Signaling(#[from] SignalingError),
+    /// The history/chat/contacts store could not be opened.
+    #[error("the history database cannot be opened: {0}")]
+    Storage(String),
 }
 
 /// A running phone and the SIP agent behind it.
@@ -44,6 +49,8 @@ pub struct Assembled {
     pub phone: PhoneHandle,
     /// The SIP agent (for a clean shutdown: it unregisters).
     pub agent: Arc<SipAgent>,
+    /// Where a damaged history database was kept, if a new one had to be started.
+    pub kept_damaged_database: Option<std::path::PathBuf>,
 }
 
 /// The account calls go out on: the default one, else the first.
@@ -98,6 +105,8 @@ pub async fn assemble(
     options: AssembleOptions,
 ) -> Result<Assembled, AssembleError> {
     let secrets = build_secret_store(settings, paths).await?;
+    let opened = open_store(settings, paths).await?;
+    let kept_damaged_database = opened.kept_damaged_file.clone();
     let bind = options
         .bind
         .unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
@@ -133,12 +142,16 @@ pub async fn assemble(
             ),
             media_ip,
         ),
-        storage: Arc::new(MemoryStorage::default()),
+        storage: opened.store,
         secrets,
         clock: Arc::new(SystemClock),
     };
     let phone = Phone::spawn(ports, phone_settings(settings, paths));
-    Ok(Assembled { phone, agent })
+    Ok(Assembled {
+        phone,
+        agent,
+        kept_damaged_database,
+    })
 }
 
 /// The secret store the settings choose: the keyring, or the file store when the user

@@ -20,7 +20,8 @@ mod settings;
 
 pub use assemble::{
     AssembleError, AssembleOptions, Assembled, AudioSelection, MemorySecretStore, MemoryStorage,
-    SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile, phone_settings,
+    OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile,
+    open_store, phone_settings,
 };
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};

@@ -111,6 +111,17 @@ pub(crate) enum Command {
     },
     /// Read commands line by line (type `help`, `quit` to leave).
     Interactive,
+    /// The call history, newest first (`history clear` empties it; chats stay).
+    History {
+        /// Only missed calls.
+        #[arg(long)]
+        missed: bool,
+        /// At most this many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+        /// `clear`: empty the call history.
+        action: Option<HistoryAction>,
+    },
     /// List the audio devices (sound cards, plus `null`) with the ids settings and
     /// `--audio` take; with `--watch SECS`, then print devices plugged in or out.
     Devices {
@@ -371,6 +382,13 @@ pub(crate) enum CodecChoice {
     Pcma,
     /// G.711 µ-law.
     Pcmu,
+}
+
+/// What `history` does besides listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum HistoryAction {
+    /// Empty the call history (chat messages stay).
+    Clear,
 }
 
 /// On or off.

@@ -4,6 +4,7 @@ mod account;
 mod config;
 mod contacts;
 mod devices;
+mod history;
 mod network;
 mod rewrite;
 mod selftest;
@@ -20,6 +21,11 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Config(command) => config::run(context, command),
         Command::Interactive => crate::interactive::run(context).await,
         Command::Devices { watch } => devices::run(watch).await,
+        Command::History {
+            missed,
+            limit,
+            action,
+        } => history::run(context, missed, limit, action).await,
         Command::Selftest {
             codec,
             srtp,

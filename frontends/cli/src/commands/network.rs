@@ -74,9 +74,16 @@ async fn start(context: &Context, options: &Network) -> anyhow::Result<Assembled
             .map(|codecs| codecs.iter().map(|&c| codec(c)).collect()),
         srtp: options.srtp.map(srtp),
     };
-    assemble(&context.settings, &context.paths, options)
+    let assembled = assemble(&context.settings, &context.paths, options)
         .await
-        .context("cannot start the phone")
+        .context("cannot start the phone")?;
+    if let Some(kept) = &assembled.kept_damaged_database {
+        eprintln!(
+            "warning: the history database was damaged; it was kept as {} and a new one started",
+            kept.display()
+        );
+    }
+    Ok(assembled)
 }
 
 /// Registers and waits for the registrar's verdict.
