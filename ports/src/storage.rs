@@ -74,6 +74,17 @@ pub trait StoragePort: Send + Sync {
         limit: usize,
     ) -> Result<Vec<ChatMessageRecord>, StorageError>;
 
+    /// Messages whose text contains `text` (case-insensitive), newest first, at most
+    /// `limit`.
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`].
+    async fn search_messages(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError>;
+
     /// Every contact.
     ///
     /// # Errors

@@ -17,6 +17,6 @@ pub use contacts::{
     contacts, contacts_in, delete_contact, delete_group, groups, save_contact, save_group,
 };
 pub use history::{add_history, clear_history, history, missed_count};
-pub use messages::{add_message, messages_with, set_message_state};
+pub use messages::{add_message, messages_with, search_messages, set_message_state};
 pub use open::{Opened, StoreError, open_sqlite};
 pub use store::SqlStore;

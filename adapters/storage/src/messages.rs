@@ -1,7 +1,7 @@
 //! Chat and short messages: stored as written, with their delivery state, so queued and
 //! failed ones survive a restart and can be sent again.
 
-use sea_orm::sea_query::{Expr, ExprTrait as _, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use wink_ports::{
     AccountId, CallDirection, ChatMessageRecord, DeliveryState, MessageId, UnixMillis,
@@ -141,6 +141,52 @@ pub async fn messages_with(
     Ok(messages)
 }
 
+/// `text` as a LIKE pattern that matches it literally anywhere (`%`, `_` and `\\`
+/// escaped).
+fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Messages whose body contains `text` (case-insensitive for ASCII, as SQLite's LIKE),
+/// newest first.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn search_messages(
+    db: &impl ConnectionTrait,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let select = Query::select()
+        .columns([
+            ChatMessages::Id,
+            ChatMessages::Account,
+            ChatMessages::Remote,
+            ChatMessages::Direction,
+            ChatMessages::ContentType,
+            ChatMessages::Body,
+            ChatMessages::At,
+            ChatMessages::State,
+        ])
+        .from(ChatMessages::Table)
+        .and_where(
+            Expr::col(ChatMessages::Body).like(LikeExpr::new(contains_pattern(text)).escape('\\')),
+        )
+        .order_by(ChatMessages::At, Order::Desc)
+        .limit(limit as u64)
+        .to_owned();
+    db.query_all(&select).await?.iter().map(from_row).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -201,5 +247,24 @@ mod tests {
         let ids: Vec<&str> = latest.iter().map(|m| m.id.as_str()).collect();
         assert_eq!(ids, ["m1", "m2"], "the latest two, oldest first");
         assert_eq!(latest[0].state, DeliveryState::Sent);
+
+        let found = search_messages(&db, "MESSAGE M2", 10).await.unwrap();
+        assert_eq!(found.len(), 1, "case-insensitive");
+        assert_eq!(found[0].id.as_str(), "m2");
+        assert_eq!(search_messages(&db, "ünïcode", 10).await.unwrap().len(), 3);
+        assert_eq!(
+            search_messages(&db, "message", 2).await.unwrap()[0]
+                .id
+                .as_str(),
+            "m2"
+        );
+        assert!(
+            search_messages(&db, "100%", 10).await.unwrap().is_empty(),
+            "% is literal"
+        );
+        assert!(
+            search_messages(&db, "m_", 10).await.unwrap().is_empty(),
+            "_ is literal"
+        );
     }
 }

@@ -89,6 +89,16 @@ impl StoragePort for SqlStore {
             .map_err(unavailable)
     }
 
+    async fn search_messages(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError> {
+        crate::search_messages(&self.db, text, limit)
+            .await
+            .map_err(unavailable)
+    }
+
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
         crate::contacts(&self.db).await.map_err(unavailable)
     }

@@ -117,6 +117,23 @@ impl StoragePort for MemoryStorage {
         }))
     }
 
+    async fn search_messages(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError> {
+        let wanted = text.to_lowercase();
+        Ok(self.with(|d| {
+            d.messages
+                .iter()
+                .rev()
+                .filter(|m| m.body.to_lowercase().contains(&wanted))
+                .take(limit)
+                .cloned()
+                .collect()
+        }))
+    }
+
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
         Ok(self.with(|d| d.contacts.clone()))
     }

@@ -111,7 +111,8 @@ pub(crate) enum Command {
     },
     /// Read commands line by line (type `help`, `quit` to leave).
     Interactive,
-    /// The call history, newest first (`history clear` empties it; chats stay).
+    /// The call history, newest first; `history clear` empties it (chats stay),
+    /// `history export` prints all of it as CSV or JSON.
     History {
         /// Only missed calls.
         #[arg(long)]
@@ -119,7 +120,13 @@ pub(crate) enum Command {
         /// At most this many entries.
         #[arg(long, default_value_t = 50)]
         limit: usize,
-        /// `clear`: empty the call history.
+        /// Search the chat and short messages for this text instead.
+        #[arg(long, conflicts_with = "missed")]
+        search: Option<String>,
+        /// The export format.
+        #[arg(long, default_value = "csv")]
+        format: ExportFormat,
+        /// `clear` or `export`.
         action: Option<HistoryAction>,
     },
     /// List the audio devices (sound cards, plus `null`) with the ids settings and
@@ -389,6 +396,17 @@ pub(crate) enum CodecChoice {
 pub(crate) enum HistoryAction {
     /// Empty the call history (chat messages stay).
     Clear,
+    /// Print the whole call history in `--format`.
+    Export,
+}
+
+/// How `history export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// A JSON array of records.
+    Json,
 }
 
 /// On or off.

@@ -24,8 +24,19 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::History {
             missed,
             limit,
+            search,
+            format,
             action,
-        } => history::run(context, missed, limit, action).await,
+        } => {
+            let request = history::Request {
+                missed,
+                limit,
+                search,
+                format,
+                action,
+            };
+            history::run(context, request).await
+        }
         Command::Selftest {
             codec,
             srtp,

@@ -7,7 +7,7 @@ use common::{Sandbox, answering, sip_account, wink_ok};
 
 #[test]
 fn a_call_is_in_the_history_of_both_sides_until_cleared() {
-    let (callee, listener) = answering("bob60", "6");
+    let (callee, listener) = answering("bob60", "8");
     let caller = Sandbox::new();
     sip_account(&caller, "alice60");
     let out = common::call(&caller, &["--hangup-after", "1", "bob60@wink.test"]);
@@ -16,6 +16,18 @@ fn a_call_is_in_the_history_of_both_sides_until_cleared() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    let sent = wink_ok(
+        &caller,
+        &[
+            "message",
+            "--bind",
+            "127.0.0.1:0",
+            "bob60@wink.test",
+            "the Pelican, flies \"low\"",
+        ],
+        "",
+    );
+    assert!(sent.contains("delivered to"), "{sent}");
     listener.finish();
 
     let theirs = wink_ok(&callee, &["history"], "");
@@ -26,6 +38,31 @@ fn a_call_is_in_the_history_of_both_sides_until_cleared() {
     let ours = wink_ok(&caller, &["history"], "");
     assert!(ours.contains("out  Answered  bob60@wink.test"), "{ours}");
     assert!(wink_ok(&caller, &["history", "--missed"], "").contains("no calls"));
+
+    // The message is stored on both sides and found by its text, whatever the case.
+    for (name, side) in [("caller", &caller), ("callee", &callee)] {
+        let found = wink_ok(side, &["history", "--search", "pelican"], "");
+        assert!(found.contains("the Pelican, flies"), "{name}: {found}");
+    }
+    assert!(wink_ok(&caller, &["history", "--search", "heron"], "").contains("no message"));
+
+    // Export: CSV with a header, and JSON.
+    let csv = wink_ok(&caller, &["history", "export"], "");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("started_at,answered_at,ended_at,direction,result"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 2, "{csv}");
+    assert!(
+        lines[1].contains(",out,Answered,alice60@wink.test,bob60@wink.test,"),
+        "{csv}"
+    );
+    let json = wink_ok(&caller, &["history", "export", "--format", "json"], "");
+    assert!(
+        json.trim_start().starts_with('[') && json.contains("\"remote\": \"bob60@wink.test\""),
+        "{json}"
+    );
 
     wink_ok(&caller, &["history", "clear"], "");
     assert!(wink_ok(&caller, &["history"], "").contains("no calls"));

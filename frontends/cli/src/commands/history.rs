@@ -2,25 +2,86 @@
 
 use anyhow::Context as _;
 use wink_config::open_store;
-use wink_ports::{CallDirection, HistoryQuery, HistoryRecord};
+use wink_ports::{CallDirection, ChatMessageRecord, HistoryQuery, HistoryRecord, UnixMillis};
 
-use crate::cli::HistoryAction;
+use crate::cli::{ExportFormat, HistoryAction};
 use crate::context::Context;
 
-fn when(record: &HistoryRecord) -> String {
+/// What `history` was asked.
+pub(crate) struct Request {
+    pub(crate) missed: bool,
+    pub(crate) limit: usize,
+    pub(crate) search: Option<String>,
+    pub(crate) format: ExportFormat,
+    pub(crate) action: Option<HistoryAction>,
+}
+
+fn when(at: UnixMillis) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute]");
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(record.started_at.0) * 1_000_000)
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.0) * 1_000_000)
         .ok()
         .and_then(|t| t.format(format).ok())
         .unwrap_or_else(|| "?".into())
 }
 
-/// One line per call, in a form scripts can grep.
-fn line(record: &HistoryRecord) -> String {
-    let direction = match record.direction {
+fn arrow(direction: CallDirection) -> &'static str {
+    match direction {
         CallDirection::Incoming => "in ",
         CallDirection::Outgoing => "out",
-    };
+    }
+}
+
+/// One found message per line.
+fn message_line(message: &ChatMessageRecord) -> String {
+    format!(
+        "{} UTC  {}  {}: {}",
+        when(message.at),
+        arrow(message.direction),
+        message.remote,
+        message.body.replace('\n', " ")
+    )
+}
+
+/// A CSV field, quoted when it must be (RFC 4180).
+fn csv_field(value: &str) -> String {
+    if value.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}
+
+/// The history as CSV, a header line first.
+fn csv(records: &[HistoryRecord]) -> String {
+    let mut out = String::from(
+        "started_at,answered_at,ended_at,direction,result,account,remote,remote_display,duration_secs,recording\n",
+    );
+    for r in records {
+        let fields = [
+            r.started_at.0.to_string(),
+            r.answered_at.map(|t| t.0.to_string()).unwrap_or_default(),
+            r.ended_at.0.to_string(),
+            arrow(r.direction).trim().to_owned(),
+            format!("{:?}", r.result),
+            r.account.to_string(),
+            r.remote.clone(),
+            r.remote_display.clone().unwrap_or_default(),
+            r.duration_secs().to_string(),
+            r.recording
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// One line per call, in a form scripts can grep.
+fn line(record: &HistoryRecord) -> String {
+    let direction = arrow(record.direction);
     let name = record
         .remote_display
         .as_deref()
@@ -28,19 +89,14 @@ fn line(record: &HistoryRecord) -> String {
         .unwrap_or_default();
     format!(
         "{} UTC  {direction}  {:?}  {}{name}  {} s",
-        when(record),
+        when(record.started_at),
         record.result,
         record.remote,
         record.duration_secs()
     )
 }
 
-pub(super) async fn run(
-    context: &Context,
-    missed: bool,
-    limit: usize,
-    action: Option<HistoryAction>,
-) -> anyhow::Result<()> {
+pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<()> {
     let opened = open_store(&context.settings, &context.paths).await?;
     if let Some(kept) = &opened.kept_damaged_file {
         eprintln!(
@@ -48,7 +104,33 @@ pub(super) async fn run(
             kept.display()
         );
     }
-    if action == Some(HistoryAction::Clear) {
+    if let Some(text) = &request.search {
+        let found = opened
+            .store
+            .search_messages(text, request.limit)
+            .await
+            .context("cannot search the messages")?;
+        if found.is_empty() {
+            println!("no message contains {text:?}");
+        }
+        for message in &found {
+            println!("{}", message_line(message));
+        }
+        return Ok(());
+    }
+    if request.action == Some(HistoryAction::Export) {
+        let all = opened
+            .store
+            .history(HistoryQuery::default())
+            .await
+            .context("cannot read the history")?;
+        match request.format {
+            ExportFormat::Csv => print!("{}", csv(&all)),
+            ExportFormat::Json => println!("{}", serde_json::to_string_pretty(&all)?),
+        }
+        return Ok(());
+    }
+    if request.action == Some(HistoryAction::Clear) {
         opened
             .store
             .clear_history()
@@ -58,8 +140,8 @@ pub(super) async fn run(
         return Ok(());
     }
     let query = HistoryQuery {
-        missed_only: missed,
-        limit: Some(limit),
+        missed_only: request.missed,
+        limit: Some(request.limit),
         ..HistoryQuery::default()
     };
     let records = opened
@@ -74,4 +156,16 @@ pub(super) async fn run(
         println!("{}", line(record));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("Lee, Ann"), "\"Lee, Ann\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
 }
