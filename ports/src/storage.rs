@@ -48,6 +48,18 @@ pub trait StoragePort: Send + Sync {
     /// [`StorageError::Unavailable`].
     async fn missed_count(&self, since: UnixMillis) -> Result<u64, StorageError>;
 
+    /// When the user last looked at the missed calls (`None`: never).
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`].
+    async fn missed_viewed_at(&self) -> Result<Option<UnixMillis>, StorageError>;
+
+    /// Remembers that the user looked at the missed calls at `at`.
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`].
+    async fn set_missed_viewed_at(&self, at: UnixMillis) -> Result<(), StorageError>;
+
     /// Stores a chat or short message.
     ///
     /// # Errors

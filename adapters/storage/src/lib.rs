@@ -9,6 +9,7 @@ mod codes;
 mod contacts;
 mod history;
 mod messages;
+mod meta;
 pub mod migration;
 mod open;
 mod store;

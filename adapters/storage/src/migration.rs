@@ -3,8 +3,10 @@
 //! can never reach a user. Never edit a migration that shipped: add the next one.
 
 mod m0001_initial;
+mod m0002_meta;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
+pub(crate) use m0002_meta::Meta;
 
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
@@ -15,6 +17,70 @@ pub struct Migrator;
 #[sea_orm_migration::async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_initial::Migration)]
+        vec![
+            Box::new(m0001_initial::Migration),
+            Box::new(m0002_meta::Migration),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectOptions, Database};
+    use wink_ports::{HistoryQuery, UnixMillis};
+
+    use super::*;
+
+    /// A store left by the first version: only m0001, with rows in it.
+    #[tokio::test]
+    async fn a_first_version_store_with_data_is_upgraded_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("wink.sqlite");
+        let old = Database::connect(ConnectOptions::new(format!(
+            "sqlite://{}?mode=rwc",
+            path.display()
+        )))
+        .await
+        .unwrap();
+        Migrator::up(&old, Some(1)).await.unwrap();
+        let record = wink_ports::HistoryRecord {
+            session: wink_ports::SessionId::new("old-1").unwrap(),
+            account: wink_ports::AccountId::new("me@example.com").unwrap(),
+            direction: wink_ports::CallDirection::Incoming,
+            remote: "ann@example.com".into(),
+            remote_display: None,
+            media: vec![wink_ports::MediaKind::Audio],
+            started_at: UnixMillis(5),
+            answered_at: None,
+            ended_at: UnixMillis(6),
+            result: wink_ports::CallResult::Missed,
+            recording: None,
+        };
+        crate::add_history(&old, &record).await.unwrap();
+        assert!(
+            crate::meta::get_meta(&old, "x").await.is_err(),
+            "no meta table yet"
+        );
+        old.close().await.unwrap();
+
+        let opened = crate::open_sqlite(&path).await.unwrap();
+        assert!(opened.kept_damaged_file.is_none());
+        assert_eq!(
+            crate::history(&opened.db, &HistoryQuery::default())
+                .await
+                .unwrap(),
+            [record],
+            "the old rows are still there"
+        );
+        crate::meta::set_meta(&opened.db, "x", "1").await.unwrap();
+        assert_eq!(
+            crate::meta::get_meta(&opened.db, "x")
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("1")
+        );
+        let applied = Migrator::get_applied_migrations(&opened.db).await.unwrap();
+        assert_eq!(applied.len(), Migrator::migrations().len());
     }
 }

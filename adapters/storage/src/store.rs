@@ -61,6 +61,19 @@ impl StoragePort for SqlStore {
             .map_err(unavailable)
     }
 
+    async fn missed_viewed_at(&self) -> Result<Option<UnixMillis>, StorageError> {
+        let value = crate::meta::get_meta(&self.db, crate::meta::MISSED_VIEWED_AT)
+            .await
+            .map_err(unavailable)?;
+        Ok(value.and_then(|v| v.parse().ok()).map(UnixMillis))
+    }
+
+    async fn set_missed_viewed_at(&self, at: UnixMillis) -> Result<(), StorageError> {
+        crate::meta::set_meta(&self.db, crate::meta::MISSED_VIEWED_AT, &at.0.to_string())
+            .await
+            .map_err(unavailable)
+    }
+
     async fn add_message(&self, message: ChatMessageRecord) -> Result<(), StorageError> {
         crate::add_message(&self.db, &message)
             .await

@@ -14,6 +14,7 @@ struct Data {
     messages: Vec<ChatMessageRecord>,
     contacts: Vec<ContactRecord>,
     groups: Vec<GroupRecord>,
+    missed_viewed_at: Option<UnixMillis>,
 }
 
 /// An in-memory [`StoragePort`].
@@ -115,6 +116,15 @@ impl StoragePort for MemoryStorage {
             let skip = matching.len().saturating_sub(limit);
             matching.into_iter().skip(skip).collect()
         }))
+    }
+
+    async fn missed_viewed_at(&self) -> Result<Option<UnixMillis>, StorageError> {
+        Ok(self.with(|d| d.missed_viewed_at))
+    }
+
+    async fn set_missed_viewed_at(&self, at: UnixMillis) -> Result<(), StorageError> {
+        self.with(|d| d.missed_viewed_at = Some(at));
+        Ok(())
     }
 
     async fn search_messages(

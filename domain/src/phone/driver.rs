@@ -58,6 +58,7 @@ impl Phone {
     }
 
     async fn run(mut self, mut commands: mpsc::Receiver<Request>) {
+        self.restore_missed_calls().await;
         let mut signaling = self.ports.signaling.events();
         let mut media = self.ports.media.events();
         let (mut signaling_open, mut media_open) = (true, true);
@@ -122,9 +123,35 @@ impl Phone {
             Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
             Command::ClearMissedCalls => {
                 self.missed.reset();
+                let now = self.ports.clock.now();
+                if let Err(error) = self.ports.storage.set_missed_viewed_at(now).await {
+                    self.emit(PhoneEvent::Problem(format!(
+                        "when the missed calls were seen could not be saved: {error}"
+                    )));
+                }
                 self.emit(PhoneEvent::MissedCalls(0));
                 Ok(CommandOutcome::Done)
             }
+        }
+    }
+
+    /// The missed calls since the user last looked, from the store (on start).
+    pub(super) async fn restore_missed_calls(&mut self) {
+        let since = match self.ports.storage.missed_viewed_at().await {
+            Ok(viewed) => viewed.unwrap_or(wink_ports::UnixMillis(0)),
+            Err(error) => {
+                debug!(%error, "no missed-call count from storage");
+                return;
+            }
+        };
+        match self.ports.storage.missed_count(since).await {
+            Ok(count) => {
+                self.missed = crate::history::MissedCalls::starting_at(count);
+                if count > 0 {
+                    self.emit(PhoneEvent::MissedCalls(count));
+                }
+            }
+            Err(error) => debug!(%error, "no missed-call count from storage"),
         }
     }
 

@@ -336,6 +336,10 @@ async fn cancel_with_reason_is_answered_elsewhere_and_not_missed() {
     mocks.media.expect_stop().times(2).returning(|_| Ok(()));
     expect_history(&mut mocks.storage, CallResult::AnsweredElsewhere);
     expect_history(&mut mocks.storage, CallResult::Missed);
+    mocks
+        .storage
+        .expect_set_missed_viewed_at()
+        .returning(|_| Err(wink_ports::StorageError::Unavailable("disk full".into())));
     let (mut phone, mut events, _) = phone(mocks);
     phone.on_signaling(incoming("in-1", Some("offer"))).await;
     let reason = Reason {
@@ -367,6 +371,12 @@ async fn cancel_with_reason_is_answered_elsewhere_and_not_missed() {
         .collect();
     assert_eq!(missed, [1]);
     phone.execute(Command::ClearMissedCalls).await.unwrap();
+    assert!(
+        drain(&mut events)
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::Problem(p) if p.contains("could not be saved"))),
+        "a store that refuses is reported"
+    );
     assert_eq!(phone.missed_calls(), 0);
 }
 
@@ -759,6 +769,16 @@ fn spawn_with_signals(
     settings: PhoneSettings,
 ) -> (PhoneHandle, mpsc::UnboundedSender<SignalingEvent>) {
     let mut mocks = mocks;
+    // The start-up restore of the missed-call count, and remembering when it was seen.
+    mocks
+        .storage
+        .expect_missed_viewed_at()
+        .returning(|| Ok(None));
+    mocks.storage.expect_missed_count().returning(|_| Ok(0));
+    mocks
+        .storage
+        .expect_set_missed_viewed_at()
+        .returning(|_| Ok(()));
     let (signal_tx, signal_stream) = channel_stream();
     let mut stream = Some(signal_stream);
     mocks
@@ -1089,4 +1109,5 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
 mod answering_machine;
 mod conference;
 mod dtmf;
+mod missed_calls;
 mod recording_and_stats;
