@@ -4,6 +4,7 @@
 
 mod m0001_initial;
 mod m0002_meta;
+mod m0003_missed_index;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m0001_initial::Migration),
             Box::new(m0002_meta::Migration),
+            Box::new(m0003_missed_index::Migration),
         ]
     }
 }
