@@ -17,7 +17,7 @@ fn call(n: u64) -> HistoryRecord {
     HistoryRecord {
         session: SessionId::new(format!("s{n}")).expect("an id"),
         account: AccountId::new("me@example.com").expect("an id"),
-        direction: if n % 3 == 0 {
+        direction: if n.is_multiple_of(3) {
             CallDirection::Incoming
         } else {
             CallDirection::Outgoing
@@ -28,7 +28,7 @@ fn call(n: u64) -> HistoryRecord {
         started_at: UnixMillis(n as i64 * 1_000),
         answered_at: None,
         ended_at: UnixMillis(n as i64 * 1_000 + 30_000),
-        result: if n % 7 == 0 {
+        result: if n.is_multiple_of(7) {
             CallResult::Missed
         } else {
             CallResult::Answered
