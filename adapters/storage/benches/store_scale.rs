@@ -51,10 +51,12 @@ fn message(n: u64) -> ChatMessageRecord {
 }
 
 fn main() {
+    // `cargo test --all-targets` runs this too (without `--bench`): then a quick smoke run.
+    let benching = std::env::args().any(|a| a == "--bench");
     let rows: u64 = std::env::var("ROWS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(1_000_000);
+        .unwrap_or(if benching { 1_000_000 } else { BATCH });
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
