@@ -2,7 +2,7 @@
 //! failed ones survive a restart and can be sent again.
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, Order, Query};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use wink_ports::{
     AccountId, CallDirection, ChatMessageRecord, DeliveryState, MessageId, UnixMillis,
 };
@@ -156,12 +156,52 @@ fn contains_pattern(text: &str) -> String {
     pattern
 }
 
-/// Messages whose body contains `text` (case-insensitive for ASCII, as SQLite's LIKE),
-/// newest first.
+/// `text` as an FTS5 query: one phrase (quotes doubled, so operators are plain text),
+/// its last word a prefix (typing "pelic" finds "pelican").
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"*", text.replace('"', "\"\""))
+}
+
+const COLUMNS: &str =
+    "m.id, m.account, m.remote, m.direction, m.content_type, m.body, m.at, m.state";
+
+/// Messages that contain the words of `text` in that order (the last one as a prefix),
+/// newest first: SQLite's full-text index, whatever the case and accents. Other databases
+/// scan with LIKE.
 ///
 /// # Errors
 /// [`DbErr`] when the database fails or holds a value we cannot read.
 pub async fn search_messages(
+    db: &impl ConnectionTrait,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    if text.split_whitespace().next().is_none() {
+        return Ok(Vec::new());
+    }
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Sqlite {
+        return search_messages_by_scan(db, text, limit).await;
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM chat_messages m \
+         JOIN chat_messages_fts f ON f.rowid = m.rowid \
+         WHERE chat_messages_fts MATCH ? ORDER BY m.at DESC LIMIT ?"
+    );
+    let statement = Statement::from_sql_and_values(
+        backend,
+        sql,
+        [fts_phrase(text).into(), (limit as i64).into()],
+    );
+    db.query_all_raw(statement)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}
+
+/// The same search as a LIKE scan (databases without the FTS5 index).
+async fn search_messages_by_scan(
     db: &impl ConnectionTrait,
     text: &str,
     limit: usize,
@@ -203,6 +243,12 @@ mod tests {
             at: UnixMillis(at),
             state,
         }
+    }
+
+    async fn clear_messages_for_test(db: &impl ConnectionTrait) {
+        db.execute(&Query::delete().from_table(ChatMessages::Table).to_owned())
+            .await
+            .unwrap();
     }
 
     #[tokio::test]
@@ -258,13 +304,34 @@ mod tests {
                 .as_str(),
             "m2"
         );
-        assert!(
-            search_messages(&db, "100%", 10).await.unwrap().is_empty(),
-            "% is literal"
+        assert!(search_messages(&db, "100%", 10).await.unwrap().is_empty());
+        assert_eq!(
+            search_messages(&db, "messa", 10).await.unwrap().len(),
+            3,
+            "the last word is a prefix"
         );
         assert!(
-            search_messages(&db, "m_", 10).await.unwrap().is_empty(),
-            "_ is literal"
+            search_messages(&db, "m2 message", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "the words in order"
+        );
+        assert!(
+            search_messages(&db, "\" OR NEAR(", 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "query operators are plain text, not an error"
+        );
+        assert!(search_messages(&db, "  ", 10).await.unwrap().is_empty());
+        // The index follows deletions.
+        clear_messages_for_test(&db).await;
+        assert!(
+            search_messages(&db, "message", 10)
+                .await
+                .unwrap()
+                .is_empty()
         );
     }
 }

@@ -5,6 +5,7 @@
 mod m0001_initial;
 mod m0002_meta;
 mod m0003_missed_index;
+mod m0004_chat_search;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_meta::Migration),
             Box::new(m0003_missed_index::Migration),
+            Box::new(m0004_chat_search::Migration),
         ]
     }
 }
@@ -59,6 +61,17 @@ mod tests {
             recording: None,
         };
         crate::add_history(&old, &record).await.unwrap();
+        let message = wink_ports::ChatMessageRecord {
+            id: wink_ports::MessageId::new("old-m").unwrap(),
+            account: wink_ports::AccountId::new("me@example.com").unwrap(),
+            remote: "ann@example.com".into(),
+            direction: wink_ports::CallDirection::Incoming,
+            content_type: "text/plain".into(),
+            body: "written before the search index existed".into(),
+            at: UnixMillis(7),
+            state: wink_ports::DeliveryState::Received,
+        };
+        crate::add_message(&old, &message).await.unwrap();
         assert!(
             crate::meta::get_meta(&old, "x").await.is_err(),
             "no meta table yet"
@@ -73,6 +86,13 @@ mod tests {
                 .unwrap(),
             [record],
             "the old rows are still there"
+        );
+        assert_eq!(
+            crate::search_messages(&opened.db, "search index", 10)
+                .await
+                .unwrap(),
+            [message],
+            "old messages are indexed by the upgrade"
         );
         crate::meta::set_meta(&opened.db, "x", "1").await.unwrap();
         assert_eq!(
