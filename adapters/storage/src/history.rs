@@ -29,6 +29,21 @@ const RESULTS: [CallResult; 7] = [
     CallResult::Failed,
 ];
 
+/// The columns of a history row, in the order `add_history` writes them.
+const COLUMNS: [CallHistory; 11] = [
+    CallHistory::Session,
+    CallHistory::Account,
+    CallHistory::Direction,
+    CallHistory::Remote,
+    CallHistory::RemoteDisplay,
+    CallHistory::Media,
+    CallHistory::StartedAt,
+    CallHistory::AnsweredAt,
+    CallHistory::EndedAt,
+    CallHistory::Result,
+    CallHistory::Recording,
+];
+
 /// Appends one call to the history.
 ///
 /// # Errors
@@ -37,19 +52,7 @@ pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> R
     let media: Vec<&str> = record.media.iter().map(|&m| media_name(m)).collect();
     let insert = Query::insert()
         .into_table(CallHistory::Table)
-        .columns([
-            CallHistory::Session,
-            CallHistory::Account,
-            CallHistory::Direction,
-            CallHistory::Remote,
-            CallHistory::RemoteDisplay,
-            CallHistory::Media,
-            CallHistory::StartedAt,
-            CallHistory::AnsweredAt,
-            CallHistory::EndedAt,
-            CallHistory::Result,
-            CallHistory::Recording,
-        ])
+        .columns(COLUMNS)
         .values([
             record.session.as_str().into(),
             record.account.as_str().into(),
@@ -120,19 +123,7 @@ pub async fn history(
 ) -> Result<Vec<HistoryRecord>, DbErr> {
     let mut select = Query::select();
     select
-        .columns([
-            CallHistory::Session,
-            CallHistory::Account,
-            CallHistory::Direction,
-            CallHistory::Remote,
-            CallHistory::RemoteDisplay,
-            CallHistory::Media,
-            CallHistory::StartedAt,
-            CallHistory::AnsweredAt,
-            CallHistory::EndedAt,
-            CallHistory::Result,
-            CallHistory::Recording,
-        ])
+        .columns(COLUMNS)
         .from(CallHistory::Table)
         .order_by(CallHistory::StartedAt, Order::Desc)
         .order_by(CallHistory::Id, Order::Desc);

@@ -1,7 +1,7 @@
 //! Chat and short messages: stored as written, with their delivery state, so queued and
 //! failed ones survive a restart and can be sent again.
 
-use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, Order, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use wink_ports::{
     AccountId, CallDirection, ChatMessageRecord, DeliveryState, MessageId, UnixMillis,
@@ -106,16 +106,9 @@ fn from_row(row: &QueryResult) -> Result<ChatMessageRecord, DbErr> {
     })
 }
 
-/// The latest `limit` messages with `remote`, oldest first.
-///
-/// # Errors
-/// [`DbErr`] when the database fails or holds a value we cannot read.
-pub async fn messages_with(
-    db: &impl ConnectionTrait,
-    remote: &str,
-    limit: usize,
-) -> Result<Vec<ChatMessageRecord>, DbErr> {
-    let select = Query::select()
+/// Every column `from_row` reads, newest first, at most `limit` (callers add the filter).
+fn latest_messages(limit: usize) -> SelectStatement {
+    Query::select()
         .columns([
             ChatMessages::Id,
             ChatMessages::Account,
@@ -127,9 +120,22 @@ pub async fn messages_with(
             ChatMessages::State,
         ])
         .from(ChatMessages::Table)
-        .and_where(Expr::col(ChatMessages::Remote).eq(remote))
         .order_by(ChatMessages::At, Order::Desc)
         .limit(limit as u64)
+        .to_owned()
+}
+
+/// The latest `limit` messages with `remote`, oldest first.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn messages_with(
+    db: &impl ConnectionTrait,
+    remote: &str,
+    limit: usize,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let select = latest_messages(limit)
+        .and_where(Expr::col(ChatMessages::Remote).eq(remote))
         .to_owned();
     let mut messages: Vec<ChatMessageRecord> = db
         .query_all(&select)
@@ -206,23 +212,10 @@ async fn search_messages_by_scan(
     text: &str,
     limit: usize,
 ) -> Result<Vec<ChatMessageRecord>, DbErr> {
-    let select = Query::select()
-        .columns([
-            ChatMessages::Id,
-            ChatMessages::Account,
-            ChatMessages::Remote,
-            ChatMessages::Direction,
-            ChatMessages::ContentType,
-            ChatMessages::Body,
-            ChatMessages::At,
-            ChatMessages::State,
-        ])
-        .from(ChatMessages::Table)
+    let select = latest_messages(limit)
         .and_where(
             Expr::col(ChatMessages::Body).like(LikeExpr::new(contains_pattern(text)).escape('\\')),
         )
-        .order_by(ChatMessages::At, Order::Desc)
-        .limit(limit as u64)
         .to_owned();
     db.query_all(&select).await?.iter().map(from_row).collect()
 }
