@@ -103,6 +103,17 @@ pub trait StoragePort: Send + Sync {
     /// [`StorageError::Unavailable`].
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError>;
 
+    /// Contacts whose name, alias or SIP address contains `text` (any case), or whose phone
+    /// number holds its digits when it looks like a number; by name, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`].
+    async fn search_contacts(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ContactRecord>, StorageError>;
+
     /// Inserts or replaces a contact.
     ///
     /// # Errors

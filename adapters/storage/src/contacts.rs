@@ -1,6 +1,6 @@
 //! Contacts and their groups.
 
-use sea_orm::sea_query::{Expr, ExprTrait as _, OnConflict, Order, Query};
+use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
 
@@ -127,6 +127,7 @@ pub async fn save_contact(db: &impl ConnectionTrait, contact: &ContactRecord) ->
             Contacts::GroupId,
             Contacts::Position,
             Contacts::Favorite,
+            Contacts::SearchText,
         ]
     };
     let upsert = Query::insert()
@@ -147,6 +148,13 @@ pub async fn save_contact(db: &impl ConnectionTrait, contact: &ContactRecord) ->
             contact.group.as_str().into(),
             i64::from(contact.position).into(),
             contact.favorite.into(),
+            search_text(
+                &contact.name,
+                &contact.aliases,
+                &contact.sip_addresses,
+                &contact.phone_numbers,
+            )
+            .into(),
         ])
         .map_err(query_error)?
         .on_conflict(
@@ -174,24 +182,122 @@ fn contact_from(row: &QueryResult) -> Result<ContactRecord, DbErr> {
     })
 }
 
+/// Every column [`contact_from`] reads.
+const READ_COLUMNS: [Contacts; 10] = [
+    Contacts::Id,
+    Contacts::Name,
+    Contacts::Addresses,
+    Contacts::Phones,
+    Contacts::Aliases,
+    Contacts::PreferredMedia,
+    Contacts::Icon,
+    Contacts::GroupId,
+    Contacts::Position,
+    Contacts::Favorite,
+];
+
+/// What contact search looks in: the name, aliases and addresses lower-cased, and the
+/// digits of each phone number, one per line (a query never holds a line break, so it
+/// cannot match across two fields).
+pub(crate) fn search_text(
+    name: &str,
+    aliases: &[String],
+    addresses: &[String],
+    phones: &[String],
+) -> String {
+    let mut text = String::from("\n");
+    for field in std::iter::once(name)
+        .chain(aliases.iter().map(String::as_str))
+        .chain(addresses.iter().map(String::as_str))
+    {
+        text.push_str(&field.to_lowercase());
+        text.push('\n');
+    }
+    for phone in phones {
+        text.extend(phone.chars().filter(char::is_ascii_digit));
+        text.push('\n');
+    }
+    text
+}
+
+/// `text` as a LIKE pattern that matches it literally anywhere (`%`, `_` and `\\`
+/// escaped).
+pub(crate) fn contains_pattern(text: &str) -> String {
+    let mut pattern = String::with_capacity(text.len() + 2);
+    pattern.push('%');
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    pattern
+}
+
+/// Contacts whose name, alias or address contains `text` (any case), or whose phone
+/// number's digits contain the digits of `text` when it looks like a number ("+1 555-12",
+/// "0044 20" for "+44 20");
+/// by name, at most `limit`.
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn search_contacts(
+    db: &impl ConnectionTrait,
+    text: &str,
+    limit: usize,
+) -> Result<Vec<ContactRecord>, DbErr> {
+    let wanted = text.trim().to_lowercase();
+    if wanted.is_empty() || wanted.contains('\n') {
+        return Ok(Vec::new());
+    }
+    let column = || Expr::col(Contacts::SearchText);
+    let mut matches = column().like(LikeExpr::new(contains_pattern(&wanted)).escape('\\'));
+    for digits in number_digits(&wanted) {
+        matches = matches.or(column().like(LikeExpr::new(contains_pattern(&digits)).escape('\\')));
+    }
+    let select = Query::select()
+        .columns(READ_COLUMNS)
+        .from(Contacts::Table)
+        .and_where(matches)
+        .order_by(Contacts::Name, Order::Asc)
+        .order_by(Contacts::Id, Order::Asc)
+        .limit(limit as u64)
+        .to_owned();
+    db.query_all(&select)
+        .await?
+        .iter()
+        .map(contact_from)
+        .collect()
+}
+
+/// The digit strings a number-like query stands for: its digits, and without a leading
+/// international "00" ("0044 20" finds "+44 20…"); none when it is not a number.
+fn number_digits(wanted: &str) -> Vec<String> {
+    let looks_like_number = wanted
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
+    if !looks_like_number || digits.is_empty() {
+        return Vec::new();
+    }
+    let mut all = Vec::new();
+    if let Some(international) = digits.strip_prefix("00").filter(|d| !d.is_empty()) {
+        all.push(international.to_owned());
+    }
+    if digits != wanted {
+        all.push(digits);
+    }
+    all
+}
+
 /// Every contact, by group then position.
 ///
 /// # Errors
 /// [`DbErr`] when the database fails or holds a value we cannot read.
 pub async fn contacts(db: &impl ConnectionTrait) -> Result<Vec<ContactRecord>, DbErr> {
     let select = Query::select()
-        .columns([
-            Contacts::Id,
-            Contacts::Name,
-            Contacts::Addresses,
-            Contacts::Phones,
-            Contacts::Aliases,
-            Contacts::PreferredMedia,
-            Contacts::Icon,
-            Contacts::GroupId,
-            Contacts::Position,
-            Contacts::Favorite,
-        ])
+        .columns(READ_COLUMNS)
         .from(Contacts::Table)
         .order_by(Contacts::GroupId, Order::Asc)
         .order_by(Contacts::Position, Order::Asc)

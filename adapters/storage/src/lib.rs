@@ -16,8 +16,9 @@ mod store;
 
 pub use contacts::{
     contacts, contacts_in, delete_contact, delete_group, groups, save_contact, save_group,
+    search_contacts,
 };
 pub use history::{add_history, clear_history, history, missed_count};
 pub use messages::{add_message, messages_with, search_messages, set_message_state};
-pub use open::{Opened, StoreError, open_sqlite};
+pub use open::{Opened, StoreError, open_postgres, open_sqlite, without_password};
 pub use store::SqlStore;

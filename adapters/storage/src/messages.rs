@@ -8,6 +8,7 @@ use wink_ports::{
 };
 
 use crate::codes::{direction_from, direction_name, query_error};
+use crate::contacts::contains_pattern;
 use crate::migration::ChatMessages;
 
 fn state_name(state: DeliveryState) -> &'static str {
@@ -147,21 +148,6 @@ pub async fn messages_with(
     Ok(messages)
 }
 
-/// `text` as a LIKE pattern that matches it literally anywhere (`%`, `_` and `\\`
-/// escaped).
-fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// `text` as an FTS5 query: one phrase (quotes doubled, so operators are plain text),
 /// its last word a prefix (typing "pelic" finds "pelican").
 fn fts_phrase(text: &str) -> String {
@@ -172,8 +158,8 @@ const COLUMNS: &str =
     "m.id, m.account, m.remote, m.direction, m.content_type, m.body, m.at, m.state";
 
 /// Messages that contain the words of `text` in that order (the last one as a prefix),
-/// newest first: SQLite's full-text index, whatever the case and accents. Other databases
-/// scan with LIKE.
+/// newest first, whatever the case and accents: SQLite's FTS5 index, PostgreSQL's GIN
+/// index (migration m0005); any other database scans with LIKE.
 ///
 /// # Errors
 /// [`DbErr`] when the database fails or holds a value we cannot read.
@@ -186,19 +172,32 @@ pub async fn search_messages(
         return Ok(Vec::new());
     }
     let backend = db.get_database_backend();
-    if backend != DbBackend::Sqlite {
-        return search_messages_by_scan(db, text, limit).await;
-    }
-    let sql = format!(
-        "SELECT {COLUMNS} FROM chat_messages m \
-         JOIN chat_messages_fts f ON f.rowid = m.rowid \
-         WHERE chat_messages_fts MATCH ? ORDER BY m.at DESC LIMIT ?"
-    );
-    let statement = Statement::from_sql_and_values(
-        backend,
-        sql,
-        [fts_phrase(text).into(), (limit as i64).into()],
-    );
+    let (sql, query) = match backend {
+        DbBackend::Sqlite => (
+            format!(
+                "SELECT {COLUMNS} FROM chat_messages m \
+                 JOIN chat_messages_fts f ON f.rowid = m.rowid \
+                 WHERE chat_messages_fts MATCH ? ORDER BY m.at DESC LIMIT ?"
+            ),
+            fts_phrase(text),
+        ),
+        DbBackend::Postgres => {
+            let Some(query) = tsquery_phrase(text) else {
+                return Ok(Vec::new());
+            };
+            (
+                format!(
+                    "SELECT {COLUMNS} FROM chat_messages m \
+                     WHERE wink_search_words(m.body) @@ wink_search_query($1) \
+                     ORDER BY m.at DESC LIMIT $2"
+                ),
+                query,
+            )
+        }
+        _ => return search_messages_by_scan(db, text, limit).await,
+    };
+    let statement =
+        Statement::from_sql_and_values(backend, sql, [query.into(), (limit as i64).into()]);
     db.query_all_raw(statement)
         .await?
         .iter()
@@ -206,7 +205,21 @@ pub async fn search_messages(
         .collect()
 }
 
-/// The same search as a LIKE scan (databases without the FTS5 index).
+/// `text` as a PostgreSQL phrase query: its runs of letters and digits, each quoted, in
+/// order, the last one a prefix; `None` when it has no word at all.
+fn tsquery_phrase(text: &str) -> Option<String> {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| format!("'{word}'"))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    Some(format!("{}:*", words.join(" <-> ")))
+}
+
+/// The same search as a LIKE scan (databases without a word index).
 async fn search_messages_by_scan(
     db: &impl ConnectionTrait,
     text: &str,

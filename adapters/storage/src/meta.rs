@@ -9,6 +9,9 @@ use crate::migration::Meta;
 /// The key of the time the missed calls were last viewed (Unix ms).
 pub(crate) const MISSED_VIEWED_AT: &str = "missed_viewed_at";
 
+/// The key set when the settings file's contacts were imported (what was imported).
+pub(crate) const CONTACTS_IMPORTED: &str = "contacts_imported";
+
 /// The value stored under `key`.
 ///
 /// # Errors

@@ -6,6 +6,8 @@ mod m0001_initial;
 mod m0002_meta;
 mod m0003_missed_index;
 mod m0004_chat_search;
+mod m0005_postgres_search;
+mod m0006_contact_search;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_meta::Migration),
             Box::new(m0003_missed_index::Migration),
             Box::new(m0004_chat_search::Migration),
+            Box::new(m0005_postgres_search::Migration),
+            Box::new(m0006_contact_search::Migration),
         ]
     }
 }

@@ -14,6 +14,14 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// The database server could not be reached or refused us.
+    #[error("cannot reach the store at {url}: {reason}")]
+    Unreachable {
+        /// Where (without the password).
+        url: String,
+        /// What the server or network said.
+        reason: String,
+    },
     /// The file could not be moved aside or its folder created.
     #[error("{path}: {reason}")]
     File {
@@ -134,6 +142,43 @@ pub async fn open_sqlite(path: &Path) -> Result<Opened, StoreError> {
     })
 }
 
+/// Opens the PostgreSQL store at `url` (`postgres://user:password@host/database`), migrated
+/// to the latest schema. The server keeps its data safe itself; nothing is moved aside.
+///
+/// # Errors
+/// [`StoreError::Unreachable`] when the server cannot be reached or refuses us (the
+/// message never holds the password), [`StoreError::Database`] when a migration fails.
+pub async fn open_postgres(url: &str) -> Result<DatabaseConnection, StoreError> {
+    let mut options = ConnectOptions::new(url);
+    options
+        .sqlx_logging(false)
+        .max_connections(4)
+        .connect_timeout(std::time::Duration::from_secs(10));
+    let db = Database::connect(options)
+        .await
+        .map_err(|error| StoreError::Unreachable {
+            url: without_password(url),
+            reason: error.to_string(),
+        })?;
+    Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+/// `url` with any password replaced by `***`, for messages.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, tail) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,6 +208,19 @@ mod tests {
                 .kept_damaged_file
                 .is_none()
         );
+    }
+
+    #[test]
+    fn passwords_never_reach_a_message() {
+        assert_eq!(
+            without_password("postgres://wink:s3cret@db.example.com:5432/wink"),
+            "postgres://wink:***@db.example.com:5432/wink"
+        );
+        assert_eq!(
+            without_password("postgres://wink@127.0.0.1/wink"),
+            "postgres://wink@127.0.0.1/wink"
+        );
+        assert_eq!(without_password("not a url"), "not a url");
     }
 
     #[tokio::test]

@@ -37,6 +37,66 @@ impl SqlStore {
         } = open_sqlite(path).await?;
         Ok((Self { db }, kept_damaged_file))
     }
+
+    /// Opens the store a URL names: `postgres://…` (or `postgresql://…`) for a PostgreSQL
+    /// server, `sqlite:///path/to/file` for a SQLite file elsewhere than the default.
+    ///
+    /// # Errors
+    /// [`StoreError`] when the URL is of another kind or no store can be opened there.
+    pub async fn open_url(url: &str) -> Result<(Self, Option<std::path::PathBuf>), StoreError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let db = crate::open_postgres(url).await?;
+            return Ok((Self { db }, None));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://") {
+            let path = path.split('?').next().unwrap_or(path);
+            return Self::open(Path::new(path)).await;
+        }
+        Err(StoreError::Unreachable {
+            url: crate::without_password(url),
+            reason: "not a store URL: use postgres://user@host/database or sqlite:///path/to/file"
+                .into(),
+        })
+    }
+
+    /// Copies contacts and groups kept elsewhere (the settings file of earlier versions)
+    /// into the store, once: all in one transaction with a mark that it was done, so a
+    /// crash leaves either everything or nothing, and a second call imports nothing.
+    /// Returns how many contacts were imported (`None`: done before).
+    ///
+    /// # Errors
+    /// [`StorageError`] when the database refuses; then nothing was imported.
+    pub async fn import_contacts_once(
+        &self,
+        groups: &[GroupRecord],
+        contacts: &[ContactRecord],
+    ) -> Result<Option<usize>, StorageError> {
+        use sea_orm::TransactionTrait as _;
+        let transaction = self.db.begin().await.map_err(unavailable)?;
+        if crate::meta::get_meta(&transaction, crate::meta::CONTACTS_IMPORTED)
+            .await
+            .map_err(unavailable)?
+            .is_some()
+        {
+            return Ok(None);
+        }
+        for group in groups {
+            crate::save_group(&transaction, group)
+                .await
+                .map_err(unavailable)?;
+        }
+        for contact in contacts {
+            crate::save_contact(&transaction, contact)
+                .await
+                .map_err(unavailable)?;
+        }
+        let done = format!("{} contacts, {} groups", contacts.len(), groups.len());
+        crate::meta::set_meta(&transaction, crate::meta::CONTACTS_IMPORTED, &done)
+            .await
+            .map_err(unavailable)?;
+        transaction.commit().await.map_err(unavailable)?;
+        Ok(Some(contacts.len()))
+    }
 }
 
 #[async_trait::async_trait]
@@ -114,6 +174,16 @@ impl StoragePort for SqlStore {
 
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
         crate::contacts(&self.db).await.map_err(unavailable)
+    }
+
+    async fn search_contacts(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ContactRecord>, StorageError> {
+        crate::search_contacts(&self.db, text, limit)
+            .await
+            .map_err(unavailable)
     }
 
     async fn save_contact(&self, contact: ContactRecord) -> Result<(), StorageError> {

@@ -1,5 +1,5 @@
-//! History, messages and contacts kept in memory for one run, until the SQLite adapter
-//! (issue 5) takes over. It honours the whole [`StoragePort`] contract.
+//! History, messages and contacts kept in memory for one run: the self-test's store, which
+//! must leave the user's own store alone. It honours the whole [`StoragePort`] contract.
 
 use std::sync::Mutex;
 
@@ -146,6 +146,42 @@ impl StoragePort for MemoryStorage {
 
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
         Ok(self.with(|d| d.contacts.clone()))
+    }
+
+    async fn search_contacts(
+        &self,
+        text: &str,
+        limit: usize,
+    ) -> Result<Vec<ContactRecord>, StorageError> {
+        let wanted = text.trim().to_lowercase();
+        let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
+        let looks_like_number = wanted
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        let in_text = |field: &String| field.to_lowercase().contains(&wanted);
+        let international = digits.strip_prefix("00").unwrap_or(&digits).to_owned();
+        let in_number = |phone: &String| {
+            let own: String = phone.chars().filter(char::is_ascii_digit).collect();
+            own.contains(&digits) || own.contains(&international)
+        };
+        let mut found: Vec<ContactRecord> = self.with(|d| {
+            d.contacts
+                .iter()
+                .filter(|c| {
+                    !wanted.is_empty()
+                        && (c.name.to_lowercase().contains(&wanted)
+                            || c.aliases.iter().any(in_text)
+                            || c.sip_addresses.iter().any(in_text)
+                            || (looks_like_number
+                                && !digits.is_empty()
+                                && c.phone_numbers.iter().any(in_number)))
+                })
+                .cloned()
+                .collect()
+        });
+        found.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.id.cmp(&b.id)));
+        found.truncate(limit);
+        Ok(found)
     }
 
     async fn save_contact(&self, contact: ContactRecord) -> Result<(), StorageError> {

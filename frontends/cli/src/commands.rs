@@ -16,7 +16,7 @@ use crate::context::Context;
 pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Result<()> {
     match command {
         Command::Account(command) => account::run(context, command).await,
-        Command::Contacts(command) => contacts::run(context, command),
+        Command::Contacts(command) => contacts::run(context, command).await,
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
         Command::Config(command) => config::run(context, command),
         Command::Interactive => crate::interactive::run(context).await,

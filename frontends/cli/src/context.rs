@@ -1,7 +1,10 @@
 //! What every command works on: the paths, the loaded settings, and saving them.
 
+use std::sync::Arc;
+
 use anyhow::Context as _;
-use wink_config::{ConfigFile, LoadNotice, Paths, Settings};
+use wink_config::{ConfigFile, LoadNotice, OpenedStore, Paths, Settings, open_store};
+use wink_ports::StoragePort;
 
 /// The loaded settings and where they live.
 pub(crate) struct Context {
@@ -42,5 +45,63 @@ impl Context {
         self.file
             .save(&self.settings)
             .with_context(|| format!("cannot save the settings at {}", self.file.path().display()))
+    }
+
+    /// Opens the store, telling the user on stderr if a damaged database was kept aside.
+    pub(crate) async fn open_store(&self) -> anyhow::Result<Arc<dyn StoragePort>> {
+        Ok(self.open_store_reporting().await?.store)
+    }
+
+    async fn open_store_reporting(&self) -> anyhow::Result<OpenedStore> {
+        let opened = open_store(&self.settings, &self.paths).await?;
+        if let Some(kept) = &opened.kept_damaged_file {
+            eprintln!(
+                "warning: the history database was damaged; it was kept as {} and a new one started",
+                kept.display()
+            );
+        }
+        Ok(opened)
+    }
+
+    /// Moves contacts that earlier versions kept in the settings file into the store (once),
+    /// then removes them from the file, but only when every one of them is in the store:
+    /// nothing is ever dropped. Does nothing (and opens nothing) when the file holds none.
+    pub(crate) async fn move_contacts_into_store(&mut self) -> anyhow::Result<()> {
+        let kept = &self.settings.contacts;
+        if kept.contacts.is_empty() && kept.groups.is_empty() {
+            return Ok(());
+        }
+        let opened = self.open_store_reporting().await?;
+        let groups = opened.store.groups().await?;
+        let contacts = opened.store.contacts().await?;
+        let missing = kept
+            .contacts
+            .iter()
+            .filter(|c| !contacts.contains(c))
+            .count()
+            + kept
+                .groups
+                .iter()
+                .filter(|g| !groups.iter().any(|s| s.id == g.id))
+                .count();
+        if missing > 0 {
+            eprintln!(
+                "warning: the settings file at {} lists {missing} contacts or groups that the store \
+                 does not hold; they were left in the file and are not shown (add them again with \
+                 'contacts add', then remove the [contacts] section)",
+                self.file.path().display()
+            );
+            return Ok(());
+        }
+        let moved = (kept.contacts.len(), kept.groups.len());
+        self.settings.contacts = Default::default();
+        self.save()?;
+        if opened.imported_contacts.is_some() {
+            eprintln!(
+                "moved {} contacts and {} groups from the settings file into the store",
+                moved.0, moved.1
+            );
+        }
+        Ok(())
     }
 }

@@ -39,6 +39,9 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    if let Err(error) = context.move_contacts_into_store().await {
+        eprintln!("warning: the contacts stay in the settings file for now: {error:#}");
+    }
     match commands::run(&mut context, cli.command).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

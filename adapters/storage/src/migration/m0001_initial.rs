@@ -78,6 +78,8 @@ pub(crate) enum Contacts {
     GroupId,
     Position,
     Favorite,
+    /// Added by m0006.
+    SearchText,
 }
 
 /// Creates the first schema.

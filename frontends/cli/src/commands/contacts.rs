@@ -1,9 +1,10 @@
-//! `contacts add|list|remove|move|group ...`: contacts live in the settings file until the
-//! storage adapter lands; every change goes through the domain's `ContactList` rules.
+//! `contacts add|list|remove|move|group ...`: contacts live in the store (SQLite or the
+//! database of `storage_url`); every change goes through the domain's `ContactList` rules
+//! and only what changed is written back.
 
 use anyhow::{Context as _, bail};
 use wink_domain::ContactList;
-use wink_ports::{ContactId, ContactRecord, GroupId};
+use wink_ports::{ContactId, ContactRecord, GroupId, StoragePort};
 
 use crate::cli::{ContactsCommand, GroupCommand};
 use crate::context::Context;
@@ -11,9 +12,11 @@ use crate::context::Context;
 const DEFAULT_GROUP: &str = "Contacts";
 const SEARCH_LIMIT: usize = 50;
 
-pub(super) fn run(context: &mut Context, command: ContactsCommand) -> anyhow::Result<()> {
-    let stored = &context.settings.contacts;
-    let mut list = ContactList::from_records(stored.groups.clone(), stored.contacts.clone());
+pub(super) async fn run(context: &Context, command: ContactsCommand) -> anyhow::Result<()> {
+    let store = context.open_store().await?;
+    let before_groups = store.groups().await.context("cannot read the groups")?;
+    let before_contacts = store.contacts().await.context("cannot read the contacts")?;
+    let mut list = ContactList::from_records(before_groups.clone(), before_contacts.clone());
     let changed = match command {
         ContactsCommand::Add {
             name,
@@ -45,7 +48,7 @@ pub(super) fn run(context: &mut Context, command: ContactsCommand) -> anyhow::Re
         }
         ContactsCommand::List { search } => {
             match search {
-                Some(text) => print_search(&list, &text),
+                Some(text) => print_search(store.as_ref(), &text).await?,
                 None => print_groups(&list),
             }
             false
@@ -86,9 +89,34 @@ pub(super) fn run(context: &mut Context, command: ContactsCommand) -> anyhow::Re
         }
     };
     if changed {
-        context.settings.contacts.groups = list.groups().to_vec();
-        context.settings.contacts.contacts = list.contacts().to_vec();
-        context.save()?;
+        write_changes(store.as_ref(), (&before_groups, &before_contacts), &list)
+            .await
+            .context("cannot save the contacts")?;
+    }
+    Ok(())
+}
+
+/// Writes what differs between the store's records and `list`: new and changed groups
+/// first (contacts need them), then contacts, then removed contacts, then removed groups.
+async fn write_changes(
+    store: &dyn StoragePort,
+    (groups, contacts): (&[wink_ports::GroupRecord], &[ContactRecord]),
+    list: &ContactList,
+) -> anyhow::Result<()> {
+    for group in list.groups().iter().filter(|g| !groups.contains(g)) {
+        store.save_group(group.clone()).await?;
+    }
+    for contact in list.contacts().iter().filter(|c| !contacts.contains(c)) {
+        store.save_contact(contact.clone()).await?;
+    }
+    for gone in contacts.iter().filter(|c| list.contact(&c.id).is_none()) {
+        store.delete_contact(&gone.id).await?;
+    }
+    for gone in groups
+        .iter()
+        .filter(|g| !list.groups().iter().any(|kept| kept.id == g.id))
+    {
+        store.delete_group(&gone.id).await?;
     }
     Ok(())
 }
@@ -155,12 +183,17 @@ fn print_groups(list: &ContactList) {
     }
 }
 
-fn print_search(list: &ContactList, text: &str) {
-    let hits = list.search(text, SEARCH_LIMIT);
+/// The store's search: a million contacts need not be loaded to find one.
+async fn print_search(store: &dyn StoragePort, text: &str) -> anyhow::Result<()> {
+    let hits = store
+        .search_contacts(text, SEARCH_LIMIT)
+        .await
+        .context("cannot search the contacts")?;
     if hits.is_empty() {
         println!("no contact matches {text:?}");
     }
-    for hit in hits {
-        println!("{}", describe(hit.contact));
+    for contact in &hits {
+        println!("{}", describe(contact));
     }
+    Ok(())
 }

@@ -1,7 +1,6 @@
 //! `history`: the call history from the store; `history clear`.
 
 use anyhow::Context as _;
-use wink_config::open_store;
 use wink_ports::{CallDirection, ChatMessageRecord, HistoryQuery, HistoryRecord, UnixMillis};
 
 use crate::cli::{ExportFormat, HistoryAction};
@@ -97,16 +96,9 @@ fn line(record: &HistoryRecord) -> String {
 }
 
 pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<()> {
-    let opened = open_store(&context.settings, &context.paths).await?;
-    if let Some(kept) = &opened.kept_damaged_file {
-        eprintln!(
-            "warning: the history database was damaged; it was kept as {} and a new one started",
-            kept.display()
-        );
-    }
+    let store = context.open_store().await?;
     if let Some(text) = &request.search {
-        let found = opened
-            .store
+        let found = store
             .search_messages(text, request.limit)
             .await
             .context("cannot search the messages")?;
@@ -119,8 +111,7 @@ pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<(
         return Ok(());
     }
     if request.action == Some(HistoryAction::Export) {
-        let all = opened
-            .store
+        let all = store
             .history(HistoryQuery::default())
             .await
             .context("cannot read the history")?;
@@ -131,8 +122,7 @@ pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<(
         return Ok(());
     }
     if request.action == Some(HistoryAction::Clear) {
-        opened
-            .store
+        store
             .clear_history()
             .await
             .context("cannot clear the history")?;
@@ -144,8 +134,7 @@ pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<(
         limit: Some(request.limit),
         ..HistoryQuery::default()
     };
-    let records = opened
-        .store
+    let records = store
         .history(query)
         .await
         .context("cannot read the history")?;
