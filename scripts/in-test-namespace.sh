@@ -3,7 +3,7 @@
 # the only interface, so no test packet (and no stray DNS query of a peer) can leave the
 # machine. Meant to be called through `unshare --net` (see scripts/run-tests.sh).
 # Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); dnsmasq with a test zone on
-# 127.0.0.1:5353; a real gnome-keyring.
+# 127.0.0.1:5353; a throwaway PostgreSQL on 127.0.0.1:5432; a real gnome-keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,6 +18,7 @@ export WINK_PEERS_DIR
 cleanup() {
     bash scripts/peers/dns.sh stop >/dev/null 2>&1 || true
     bash scripts/peers/kamailio.sh stop >/dev/null 2>&1 || true
+    bash scripts/peers/postgres.sh stop >/dev/null 2>&1 || true
     rm -rf "$WINK_PEERS_DIR"
 }
 trap cleanup EXIT
@@ -28,6 +29,8 @@ if ! bash scripts/peers/kamailio.sh start; then
     exit 1
 fi
 bash scripts/peers/dns.sh start
+bash scripts/peers/postgres.sh start
+export WINK_TEST_POSTGRES=postgres://wink@127.0.0.1:5432/postgres
 export WINK_TEST_DNS=127.0.0.1:5353
 export WINK_TEST_KAMAILIO=127.0.0.1:5060
 export WINK_TEST_KAMAILIO_TLS=127.0.0.1:5061

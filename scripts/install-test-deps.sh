@@ -13,6 +13,7 @@ packages=(
     sip-tester                   # sipp, a SIP test peer
     baresip-core                 # baresip, another softphone, for interop calls
     dnsmasq-base                 # a private DNS server with NAPTR/SRV test records
+    postgresql                   # the storage tests run on PostgreSQL too (a throwaway server)
     openssl python3              # certificates and the kamailio self-test
     iproute2 util-linux          # ip and unshare: tests run in a loopback-only network namespace
 )

@@ -29,3 +29,5 @@ pub use settings::{
     AccountSettings, AudioSettings, Codec, ContactSettings, LdapSettings, LoggingSettings,
     SecretBackend, Settings, SrtpPolicy,
 };
+/// A store URL with its password hidden, for messages.
+pub use wink_storage::without_password;

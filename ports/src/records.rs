@@ -105,6 +105,8 @@ pub struct HistoryQuery {
     pub missed_only: bool,
     /// Only calls with this remote address.
     pub remote: Option<String>,
+    /// Only sessions that used this media (a chat, a file transfer, ...).
+    pub media: Option<MediaKind>,
     /// Only entries started at or after this time.
     pub since: Option<UnixMillis>,
     /// At most this many entries, newest first (`None`: all).

@@ -9,6 +9,7 @@
 
 pub mod baresip;
 pub mod relay;
+pub mod store_target;
 pub mod tones;
 
 pub use baresip::{Baresip, BaresipOptions, EventWatch};

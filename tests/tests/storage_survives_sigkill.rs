@@ -1,22 +1,47 @@
 //! A writer killed with SIGKILL in the middle of its inserts, 20 times over 10,000 rows:
-//! every time the database opens, passes `integrity_check` (no damaged-file recovery), and
-//! holds every row whose commit the writer reported.
+//! every time the database opens (on SQLite: passes `integrity_check`, no damaged-file
+//! recovery) and holds every row whose commit the writer reported. On SQLite and on
+//! PostgreSQL.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use wink_ports::HistoryQuery;
+use wink_ports::{HistoryQuery, StoragePort as _};
+use wink_tests::on_both_databases;
+use wink_tests::store_target::Target;
 
 const ROWS: u64 = 10_000;
 const KILLS: u64 = 20;
 const SEED: u64 = 20_261_125;
 
-#[tokio::test]
-async fn committed_rows_survive_sigkill_and_the_file_stays_sound() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("wink.sqlite");
+on_both_databases!(committed_rows_survive_sigkill_and_the_store_stays_sound);
+
+/// The writer's rows in the store (opening it first checks it, on SQLite).
+async fn stored_rows(target: &Target) -> std::collections::BTreeSet<i64> {
+    if let Some(file) = target.sqlite_file() {
+        let opened = wink_storage::open_sqlite(&file)
+            .await
+            .expect("the store opens");
+        assert!(
+            opened.kept_damaged_file.is_none(),
+            "(seed {SEED}) the database was damaged"
+        );
+    }
+    let rows = target
+        .open()
+        .await
+        .history(HistoryQuery::default())
+        .await
+        .unwrap();
+    let stored: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.started_at.0).collect();
+    assert_eq!(stored.len(), rows.len(), "no row twice");
+    stored
+}
+
+async fn committed_rows_survive_sigkill_and_the_store_stays_sound(target: Target) {
+    let url = target.url();
     let mut rng = StdRng::seed_from_u64(SEED);
     // Twenty moments spread over the 10,000 inserts, in order.
     let mut kill_points: Vec<u64> = (0..KILLS).map(|_| rng.random_range(1..ROWS)).collect();
@@ -25,7 +50,7 @@ async fn committed_rows_survive_sigkill_and_the_file_stays_sound() {
     for (kill, point) in kill_points.into_iter().enumerate() {
         // Each writer carries on from the last stored row towards 10,000.
         let mut writer = Command::new(env!("CARGO_BIN_EXE_history-writer"))
-            .arg(&path)
+            .arg(&url)
             .arg(next.to_string())
             .arg(ROWS.to_string())
             .stdout(Stdio::piped())
@@ -52,17 +77,7 @@ async fn committed_rows_survive_sigkill_and_the_file_stays_sound() {
             panic!("run {kill}: nothing committed")
         };
 
-        let opened = wink_storage::open_sqlite(&path)
-            .await
-            .expect("the store opens");
-        assert!(
-            opened.kept_damaged_file.is_none(),
-            "run {kill} (seed {SEED}): the database was damaged"
-        );
-        let rows = wink_storage::history(&opened.db, &HistoryQuery::default())
-            .await
-            .unwrap();
-        let stored: std::collections::BTreeSet<i64> = rows.iter().map(|r| r.started_at.0).collect();
+        let stored = stored_rows(&target).await;
         let missing: Vec<u64> = (0..=last)
             .filter(|n| !stored.contains(&(*n as i64)))
             .collect();
@@ -71,22 +86,21 @@ async fn committed_rows_survive_sigkill_and_the_file_stays_sound() {
             "run {kill} (seed {SEED}): committed rows lost: {:?}",
             &missing[..missing.len().min(10)]
         );
-        drop(opened);
         // The next run starts after whatever got in (a commit may land after the report).
         next = stored.iter().max().map_or(0, |m| *m as u64 + 1);
     }
     // And the last writer finishes the 10,000 undisturbed.
     let status = Command::new(env!("CARGO_BIN_EXE_history-writer"))
-        .arg(&path)
+        .arg(&url)
         .arg(next.to_string())
         .arg(ROWS.to_string())
         .stdout(Stdio::null())
         .status()
         .expect("the writer runs");
     assert!(status.success());
-    let opened = wink_storage::open_sqlite(&path).await.unwrap();
-    let all = wink_storage::history(&opened.db, &HistoryQuery::default())
-        .await
-        .unwrap();
-    assert_eq!(all.len() as u64, ROWS, "every row once, none twice");
+    assert_eq!(
+        stored_rows(&target).await.len() as u64,
+        ROWS,
+        "every row once, none twice"
+    );
 }

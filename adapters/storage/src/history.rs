@@ -136,6 +136,18 @@ pub async fn history(
     if let Some(remote) = &query.remote {
         select.and_where(Expr::col(CallHistory::Remote).eq(remote.as_str()));
     }
+    if let Some(media) = query.media {
+        // The column is a comma-separated list: the name alone, first, last, or inside.
+        let name = media_name(media);
+        let column = || Expr::col(CallHistory::Media);
+        select.and_where(
+            column()
+                .eq(name)
+                .or(column().like(format!("{name},%")))
+                .or(column().like(format!("%,{name}")))
+                .or(column().like(format!("%,{name},%"))),
+        );
+    }
     if let Some(since) = query.since {
         select.and_where(Expr::col(CallHistory::StartedAt).gte(since.0));
     }
@@ -169,84 +181,4 @@ pub async fn missed_count(db: &impl ConnectionTrait, since: UnixMillis) -> Resul
     let row = db.query_one(&count).await?;
     let missed = row.map_or(Ok(0), |r| r.try_get::<i64>("", "missed"))?;
     Ok(u64::try_from(missed).unwrap_or(0))
-}
-
-#[cfg(test)]
-mod tests {
-    use wink_ports::{CallDirection, MediaKind};
-
-    use super::*;
-    use crate::open_sqlite;
-
-    fn record(session: &str, remote: &str, started: i64, result: CallResult) -> HistoryRecord {
-        HistoryRecord {
-            session: SessionId::new(session).unwrap(),
-            account: AccountId::new("me@example.com").unwrap(),
-            direction: if result == CallResult::Missed {
-                CallDirection::Incoming
-            } else {
-                CallDirection::Outgoing
-            },
-            remote: remote.into(),
-            remote_display: Some("Ann Lee".into()),
-            media: vec![MediaKind::Audio, MediaKind::Chat],
-            started_at: UnixMillis(started),
-            answered_at: (result == CallResult::Answered).then_some(UnixMillis(started + 1000)),
-            ended_at: UnixMillis(started + 60_000),
-            result,
-            recording: Some("/rec/a.wav".into()),
-        }
-    }
-
-    #[tokio::test]
-    async fn history_round_trips_newest_first_with_filters_and_survives_a_reopen() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("wink.sqlite");
-        let db = open_sqlite(&path).await.unwrap().db;
-        let calls = [
-            record("s1", "ann@example.com", 1_000, CallResult::Answered),
-            record("s2", "bob@example.com", 2_000, CallResult::Missed),
-            record("s3", "ann@example.com", 3_000, CallResult::Missed),
-            record(
-                "s4",
-                "bob@example.com",
-                4_000,
-                CallResult::AnsweredElsewhere,
-            ),
-        ];
-        for call in &calls {
-            add_history(&db, call).await.unwrap();
-        }
-        drop(db);
-        let db = open_sqlite(&path).await.unwrap().db;
-        let all = history(&db, &HistoryQuery::default()).await.unwrap();
-        assert_eq!(all.len(), 4);
-        assert_eq!(all[0], calls[3], "newest first, every field kept");
-        let missed = HistoryQuery {
-            missed_only: true,
-            ..HistoryQuery::default()
-        };
-        let sessions: Vec<String> = history(&db, &missed)
-            .await
-            .unwrap()
-            .iter()
-            .map(|r| r.session.to_string())
-            .collect();
-        assert_eq!(sessions, ["s3", "s2"]);
-        let ann = HistoryQuery {
-            remote: Some("ann@example.com".into()),
-            limit: Some(1),
-            ..HistoryQuery::default()
-        };
-        assert_eq!(history(&db, &ann).await.unwrap(), [calls[2].clone()]);
-        assert_eq!(missed_count(&db, UnixMillis(0)).await.unwrap(), 2);
-        assert_eq!(missed_count(&db, UnixMillis(2_500)).await.unwrap(), 1);
-        clear_history(&db).await.unwrap();
-        assert!(
-            history(&db, &HistoryQuery::default())
-                .await
-                .unwrap()
-                .is_empty()
-        );
-    }
 }

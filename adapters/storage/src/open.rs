@@ -149,6 +149,25 @@ pub async fn open_sqlite(path: &Path) -> Result<Opened, StoreError> {
 /// [`StoreError::Unreachable`] when the server cannot be reached or refuses us (the
 /// message never holds the password), [`StoreError::Database`] when a migration fails.
 pub async fn open_postgres(url: &str) -> Result<DatabaseConnection, StoreError> {
+    // One plain connection first: the pool below retries a refused connection until its
+    // timeout and then says only "pool timed out"; this says why, at once.
+    let probe = tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        <sea_orm::sqlx::PgConnection as sea_orm::sqlx::Connection>::connect(url),
+    )
+    .await
+    .ok();
+    let unreachable = |reason: String| StoreError::Unreachable {
+        url: without_password(url),
+        reason,
+    };
+    match probe {
+        Some(Ok(connection)) => {
+            let _ = sea_orm::sqlx::Connection::close(connection).await;
+        }
+        Some(Err(error)) => return Err(unreachable(error.to_string())),
+        None => return Err(unreachable("no answer within 10 s".into())),
+    }
     let mut options = ConnectOptions::new(url);
     options
         .sqlx_logging(false)

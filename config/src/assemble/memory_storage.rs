@@ -50,6 +50,7 @@ impl StoragePort for MemoryStorage {
                         .as_ref()
                         .is_none_or(|remote| &r.remote == remote)
                 })
+                .filter(|r| query.media.is_none_or(|media| r.media.contains(&media)))
                 .filter(|r| query.since.is_none_or(|since| r.started_at >= since))
                 .cloned()
                 .collect();

@@ -313,6 +313,17 @@ pub(crate) enum ConfigCommand {
         /// Servers, e.g. 127.0.0.1:53.
         servers: Vec<std::net::SocketAddr>,
     },
+    /// Choose where history, chats and contacts are kept: a PostgreSQL server shared by
+    /// several machines (`postgres://user:password@host/database`), or SQLite.
+    #[command(group = clap::ArgGroup::new("store").required(true))]
+    Storage {
+        /// A store URL: `postgres://…` or `sqlite:///path/to/file`.
+        #[arg(long, group = "store")]
+        url: Option<String>,
+        /// Back to SQLite in `$XDG_DATA_HOME/wink/wink.sqlite`.
+        #[arg(long, group = "store")]
+        default: bool,
+    },
     /// Choose where passwords are kept.
     Secrets {
         /// keyring or file.

@@ -18,7 +18,7 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Account(command) => account::run(context, command).await,
         Command::Contacts(command) => contacts::run(context, command).await,
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
-        Command::Config(command) => config::run(context, command),
+        Command::Config(command) => config::run(context, command).await,
         Command::Interactive => crate::interactive::run(context).await,
         Command::Devices { watch } => devices::run(watch).await,
         Command::History {

@@ -1,13 +1,14 @@
-//! A writer for the crash test: adds history rows `FROM..TO` to the store at `PATH`, one
-//! transaction each, and prints `committed N` after each commit. The test kills it with
-//! SIGKILL at a random moment.
+//! A writer for the crash test: adds history rows `FROM..TO` to the store at `URL`
+//! (`sqlite:///path` or `postgres://…`), one transaction each, and prints `committed N`
+//! after each commit. The test kills it with SIGKILL at a random moment.
 //!
-//!     history-writer PATH FROM TO
+//!     history-writer URL FROM TO
 
 use std::io::Write as _;
 
 use wink_ports::{
-    AccountId, CallDirection, CallResult, HistoryRecord, MediaKind, SessionId, UnixMillis,
+    AccountId, CallDirection, CallResult, HistoryRecord, MediaKind, SessionId, StoragePort as _,
+    UnixMillis,
 };
 
 fn record(n: u64) -> HistoryRecord {
@@ -28,12 +29,12 @@ fn record(n: u64) -> HistoryRecord {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (Some(path), Some(from), Some(to)) = (
+    let (Some(url), Some(from), Some(to)) = (
         args.get(1),
         args.get(2).and_then(|a| a.parse::<u64>().ok()),
         args.get(3).and_then(|a| a.parse::<u64>().ok()),
     ) else {
-        eprintln!("usage: history-writer PATH FROM TO");
+        eprintln!("usage: history-writer URL FROM TO");
         std::process::exit(2);
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -41,12 +42,13 @@ fn main() {
         .build()
         .expect("a runtime");
     runtime.block_on(async {
-        let opened = wink_storage::open_sqlite(std::path::Path::new(path))
+        let (store, _) = wink_storage::SqlStore::open_url(url)
             .await
             .expect("the store opens");
         let mut out = std::io::stdout().lock();
         for n in from..to {
-            wink_storage::add_history(&opened.db, &record(n))
+            store
+                .add_history(record(n))
                 .await
                 .expect("the row is written");
             // Printed only once the transaction committed.

@@ -1,11 +1,11 @@
-//! `config path`, `config secrets`.
+//! `config path|audio|dns-servers|secrets|storage`.
 
 use wink_config::SecretBackend;
 
 use crate::cli::{ConfigCommand, SecretsChoice};
 use crate::context::Context;
 
-pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
+pub(super) async fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Result<()> {
     match command {
         ConfigCommand::Path => println!("{}", context.file.path().display()),
         ConfigCommand::Audio {
@@ -53,6 +53,30 @@ pub(super) fn run(context: &mut Context, command: ConfigCommand) -> anyhow::Resu
                     .map(ToString::to_string)
                     .collect();
                 println!("SIP servers are found with DNS at {}", list.join(", "));
+            }
+        }
+        ConfigCommand::Storage { url, default } => {
+            use anyhow::Context as _;
+            let before = context.settings.storage_url.clone();
+            context.settings.storage_url = if default { None } else { url };
+            // Open it now: a URL that does not work is refused here, not at the next call.
+            if let Err(error) = context.open_store().await {
+                context.settings.storage_url = before;
+                return Err(error).context("the store setting was not changed");
+            }
+            context.save()?;
+            match &context.settings.storage_url {
+                Some(url) => println!(
+                    "history, chats and contacts are kept at {}",
+                    wink_config::without_password(url)
+                ),
+                None => println!(
+                    "history, chats and contacts are kept in {}",
+                    context.paths.database_file().display()
+                ),
+            }
+            if before != context.settings.storage_url {
+                println!("(what the previous store holds stays there)");
             }
         }
         ConfigCommand::Secrets { store } => {
