@@ -19,7 +19,7 @@ pub use media::media_profile;
 pub use memory_secrets::MemorySecretStore;
 pub use memory_storage::MemoryStorage;
 pub use signaling_only_media::SignalingOnlyMedia;
-pub use storage::{OpenedStore, open_store};
+pub use storage::{OpenedStore, open_store, set_store_url};
 pub use system_clock::SystemClock;
 use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
 use wink_ports::{SecretError, SecretStore, SignalingError};

@@ -21,7 +21,7 @@ mod settings;
 pub use assemble::{
     AssembleError, AssembleOptions, Assembled, AudioSelection, MemorySecretStore, MemoryStorage,
     OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile,
-    open_store, phone_settings,
+    open_store, phone_settings, set_store_url,
 };
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};

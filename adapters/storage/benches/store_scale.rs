@@ -1,14 +1,17 @@
-//! Storage at scale (a bench that prints figures; not a test): 1,000,000 call-history rows
-//! and 1,000,000 chat messages in a SQLite store, then the queries the app makes.
+//! Storage at scale (a bench that prints figures; not a test): 1,000,000 call-history rows,
+//! 1,000,000 chat messages and 100,000 contacts, then the queries the app makes; on SQLite,
+//! and on PostgreSQL when `WINK_TEST_POSTGRES` names a server (`benches/store-scale.sh`
+//! starts a throwaway one and sets it).
 //!
-//!     cargo bench -p wink-storage --bench store_scale        (ROWS=1000000 by default)
+//!     cargo bench -p wink-storage --bench store_scale   (ROWS=1000000 CONTACTS=100000)
 
 use std::time::Instant;
 
-use sea_orm::TransactionTrait;
+use sea_orm::{ConnectionTrait as _, Database, DatabaseConnection, TransactionTrait};
 use wink_ports::{
-    AccountId, CallDirection, CallResult, ChatMessageRecord, DeliveryState, HistoryQuery,
-    HistoryRecord, MediaKind, MessageId, SessionId, UnixMillis,
+    AccountId, CallDirection, CallResult, ChatMessageRecord, ContactId, ContactRecord,
+    DeliveryState, GroupId, GroupRecord, HistoryQuery, HistoryRecord, MediaKind, MessageId,
+    SessionId, UnixMillis,
 };
 
 const BATCH: u64 = 10_000;
@@ -50,6 +53,60 @@ fn message(n: u64) -> ChatMessageRecord {
     }
 }
 
+const FIRST_NAMES: [&str; 8] = [
+    "Ann", "Bob", "Carol", "Dmitri", "Eva", "Farid", "Grace", "Hiro",
+];
+
+fn contact(n: u64, group: &GroupId) -> ContactRecord {
+    ContactRecord {
+        id: ContactId::new(format!("c{n}")).expect("an id"),
+        name: format!("{} Person{n}", FIRST_NAMES[(n % 8) as usize]),
+        sip_addresses: vec![format!("person{n}@example.com")],
+        phone_numbers: vec![format!("+1 (555) {:03}-{:04}", n / 10_000, n % 10_000)],
+        aliases: Vec::new(),
+        preferred_media: MediaKind::Audio,
+        icon: None,
+        group: group.clone(),
+        position: (n % 1_000) as u32,
+        favorite: false,
+    }
+}
+
+/// Prints how long since `started`, in milliseconds.
+fn timed(label: &str, started: Instant) {
+    println!(
+        "  {label}: {:.2} ms",
+        started.elapsed().as_secs_f64() * 1_000.0
+    );
+}
+
+/// Prints a throughput line.
+fn rate(label: &str, count: u64, started: Instant) {
+    let elapsed = started.elapsed().as_secs_f64();
+    println!(
+        "  {label}: {count} in {elapsed:.1} s = {:.0} rows/s",
+        count as f64 / elapsed
+    );
+}
+
+/// A new database on the PostgreSQL server at `admin_url`; its URL.
+async fn new_postgres_database(admin_url: &str) -> String {
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("the PostgreSQL server answers");
+    let name = format!("wink_bench_{}", std::process::id());
+    admin
+        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+        .await
+        .expect("dropped");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("created");
+    let (server, _) = admin_url.rsplit_once('/').expect("a database URL");
+    format!("{server}/{name}")
+}
+
 fn main() {
     // `cargo test --all-targets` runs this too (without `--bench`): then a quick smoke run.
     let benching = std::env::args().any(|a| a == "--bench");
@@ -61,103 +118,148 @@ fn main() {
         .enable_all()
         .build()
         .expect("a runtime");
+    let contacts: u64 = std::env::var("CONTACTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(if benching { 100_000 } else { 1_000 });
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let db = wink_storage::open_sqlite(&dir.path().join("wink.sqlite"))
             .await
             .expect("the store opens")
             .db;
+        println!("SQLite ({rows} rows, {contacts} contacts):");
+        scenario(&db, rows, contacts).await;
+        match std::env::var("WINK_TEST_POSTGRES") {
+            Ok(admin_url) => {
+                let url = new_postgres_database(&admin_url).await;
+                let db = wink_storage::open_postgres(&url)
+                    .await
+                    .expect("the store opens");
+                println!("PostgreSQL ({rows} rows, {contacts} contacts):");
+                scenario(&db, rows, contacts).await;
+            }
+            Err(_) => println!(
+                "PostgreSQL: not measured (WINK_TEST_POSTGRES is not set; benches/store-scale.sh sets it)"
+            ),
+        }
+    });
+}
 
-        let started = Instant::now();
-        for n in 0..1_000 {
-            wink_storage::add_history(&db, &call(rows + n))
+/// Fills the store and times the queries.
+async fn scenario(db: &DatabaseConnection, rows: u64, contacts: u64) {
+    let started = Instant::now();
+    for n in 0..1_000 {
+        wink_storage::add_history(db, &call(rows + n))
+            .await
+            .expect("written");
+    }
+    rate("history, one transaction per row", 1_000, started);
+
+    let started = Instant::now();
+    for batch in 0..rows / BATCH {
+        let txn = db.begin().await.expect("a transaction");
+        for n in batch * BATCH..(batch + 1) * BATCH {
+            wink_storage::add_history(&txn, &call(n))
                 .await
                 .expect("written");
         }
-        let single = started.elapsed();
-        println!(
-            "history, one transaction per row: {:.0} rows/s",
-            1_000.0 / single.as_secs_f64()
-        );
+        txn.commit().await.expect("committed");
+    }
+    rate(
+        &format!("history, {BATCH} rows per transaction"),
+        rows,
+        started,
+    );
 
-        let started = Instant::now();
-        for batch in 0..rows / BATCH {
-            let txn = db.begin().await.expect("a transaction");
-            for n in batch * BATCH..(batch + 1) * BATCH {
-                wink_storage::add_history(&txn, &call(n))
-                    .await
-                    .expect("written");
-            }
-            txn.commit().await.expect("committed");
+    let started = Instant::now();
+    for batch in 0..rows / BATCH {
+        let txn = db.begin().await.expect("a transaction");
+        for n in batch * BATCH..(batch + 1) * BATCH {
+            wink_storage::add_message(&txn, &message(n))
+                .await
+                .expect("written");
         }
-        let elapsed = started.elapsed();
-        println!(
-            "history, {BATCH} rows per transaction: {rows} rows in {:.1} s = {:.0} rows/s",
-            elapsed.as_secs_f64(),
-            rows as f64 / elapsed.as_secs_f64()
-        );
+        txn.commit().await.expect("committed");
+    }
+    rate(&format!("messages, {BATCH} per transaction"), rows, started);
 
-        let started = Instant::now();
-        for batch in 0..rows / BATCH {
-            let txn = db.begin().await.expect("a transaction");
-            for n in batch * BATCH..(batch + 1) * BATCH {
-                wink_storage::add_message(&txn, &message(n))
-                    .await
-                    .expect("written");
-            }
-            txn.commit().await.expect("committed");
-        }
-        let elapsed = started.elapsed();
-        println!(
-            "messages, {BATCH} per transaction: {rows} in {:.1} s = {:.0} rows/s",
-            elapsed.as_secs_f64(),
-            rows as f64 / elapsed.as_secs_f64()
-        );
+    let group = GroupRecord {
+        id: GroupId::new("everyone").expect("an id"),
+        name: "Everyone".into(),
+        position: 0,
+        collapsed: false,
+    };
+    wink_storage::save_group(db, &group).await.expect("written");
+    let started = Instant::now();
+    let txn = db.begin().await.expect("a transaction");
+    for n in 0..contacts {
+        wink_storage::save_contact(&txn, &contact(n, &group.id))
+            .await
+            .expect("written");
+    }
+    txn.commit().await.expect("committed");
+    rate("contacts, one transaction", contacts, started);
 
-        let page = HistoryQuery {
+    let started = Instant::now();
+    let first = wink_storage::history(
+        db,
+        &HistoryQuery {
             limit: Some(50),
             ..HistoryQuery::default()
-        };
-        let timed = |label: &str, started: Instant| {
-            println!(
-                "{label}: {:.2} ms",
-                started.elapsed().as_secs_f64() * 1_000.0
-            );
-        };
-        let started = Instant::now();
-        let first = wink_storage::history(&db, &page).await.expect("a page");
-        timed("first history page (50 rows, newest first)", started);
-        assert_eq!(first.len(), 50);
-        let missed_page = HistoryQuery {
+        },
+    )
+    .await
+    .expect("a page");
+    timed("first history page (50 rows, newest first)", started);
+    assert_eq!(first.len(), 50);
+    let started = Instant::now();
+    wink_storage::history(
+        db,
+        &HistoryQuery {
             missed_only: true,
             limit: Some(50),
             ..HistoryQuery::default()
-        };
+        },
+    )
+    .await
+    .expect("a page");
+    timed("first page of missed calls", started);
+    let started = Instant::now();
+    let missed = wink_storage::missed_count(db, UnixMillis(0))
+        .await
+        .expect("a count");
+    timed(
+        &format!("missed-call count ({missed} over all rows)"),
+        started,
+    );
+    let started = Instant::now();
+    let found = wink_storage::search_messages(db, "number 9999", 50)
+        .await
+        .expect("a search");
+    timed(
+        &format!("first page of a chat text search ({} found)", found.len()),
+        started,
+    );
+    let started = Instant::now();
+    wink_storage::messages_with(db, "user42@example.com", 50)
+        .await
+        .expect("a conversation");
+    timed("the latest 50 messages with one person", started);
+
+    for (what, text) in [
+        ("a rare name", "person4242"),
+        ("a common first name, first 50", "grace"),
+        ("a phone number fragment", "555) 004-2"),
+        ("no match", "zzzz"),
+    ] {
         let started = Instant::now();
-        wink_storage::history(&db, &missed_page)
-            .await
-            .expect("a page");
-        timed("first page of missed calls", started);
-        let started = Instant::now();
-        let missed = wink_storage::missed_count(&db, UnixMillis(0))
-            .await
-            .expect("a count");
-        timed(
-            &format!("missed-call count ({missed} over all rows)"),
-            started,
-        );
-        let started = Instant::now();
-        let found = wink_storage::search_messages(&db, "number 99999 ", 50)
+        let found = wink_storage::search_contacts(db, text, 50)
             .await
             .expect("a search");
         timed(
-            &format!("first page of a chat text search ({} found)", found.len()),
+            &format!("contact search, {what} {text:?} ({} found)", found.len()),
             started,
         );
-        let started = Instant::now();
-        wink_storage::messages_with(&db, "user42@example.com", 50)
-            .await
-            .expect("a conversation");
-        timed("the latest 50 messages with one person", started);
-    });
+    }
 }

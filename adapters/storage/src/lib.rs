@@ -1,9 +1,9 @@
-//! The [`StoragePort`](wink_ports::StoragePort) adapter (issue 5, in progress): SQLite
-//! through sea-orm, with versioned migrations and recovery from a damaged file.
-//!
-//! Done so far: opening (WAL, `synchronous=NORMAL`, `integrity_check`), moving a damaged
-//! file aside as `wink.sqlite.corrupt-<time>`, the first schema, and the whole port on
-//! SQLite ([`SqlStore`]): history, messages, contacts and groups.
+//! The [`StoragePort`](wink_ports::StoragePort) adapter: call history, chat messages,
+//! contacts and groups through sea-orm, on SQLite (the default: WAL,
+//! `synchronous=NORMAL`, `integrity_check` on open, a damaged file moved aside as
+//! `wink.sqlite.corrupt-<time>`) or PostgreSQL (a URL), with versioned migrations that
+//! upgrade any earlier store in place. Queries are built with sea-query so one code serves
+//! both; only the chat word index differs (FTS5 on SQLite, a GIN index on PostgreSQL).
 
 mod codes;
 mod contacts;
@@ -13,6 +13,7 @@ mod meta;
 pub mod migration;
 mod open;
 mod store;
+mod store_url;
 
 pub use contacts::{
     contacts, contacts_in, delete_contact, delete_group, groups, save_contact, save_group,
@@ -20,5 +21,6 @@ pub use contacts::{
 };
 pub use history::{add_history, clear_history, history, missed_count};
 pub use messages::{add_message, messages_with, search_messages, set_message_state};
-pub use open::{Opened, StoreError, open_postgres, open_sqlite, without_password};
+pub use open::{Opened, StoreError, open_postgres, open_sqlite};
 pub use store::SqlStore;
+pub use store_url::{split_password, with_password, without_password};

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Sandbox, wink, wink_err, wink_ok};
+use common::{Sandbox, use_file_secrets, wink, wink_err, wink_ok};
 use wink_tests::store_target::Target;
 
 /// A settings file as the versions before the store wrote it: contacts in `[contacts]`.
@@ -76,10 +76,23 @@ fn a_postgres_store_named_in_the_settings_holds_contacts_and_history() {
         .build()
         .unwrap();
     let database = runtime.block_on(Target::postgres());
-    let url = database.url();
+    // The test server trusts loopback, so any password works; what matters is where it goes.
+    let url = database.url().replacen("://wink@", "://wink:topsecret@", 1);
     let sandbox = Sandbox::new();
+    use_file_secrets(&sandbox);
     let chosen = wink_ok(&sandbox, &["config", "storage", "--url", &url], "");
-    assert!(chosen.contains("kept at postgres://"), "{chosen}");
+    assert!(
+        chosen.contains("kept at postgres://wink@127.0.0.1"),
+        "{chosen}"
+    );
+    let settings = std::fs::read_to_string(sandbox.config_file()).unwrap();
+    assert!(
+        settings.contains("storage_url = \"postgres://wink@127.0.0.1")
+            && !settings.contains("topsecret"),
+        "the password is not in the settings file:\n{settings}"
+    );
+    let secrets = std::fs::read_to_string(sandbox.data_home().join("wink/secrets.toml")).unwrap();
+    assert!(secrets.contains("topsecret"), "it is in the secret store");
     wink_ok(
         &sandbox,
         &["contacts", "add", "Dana", "--phone", "+1 (555) 010-9999"],

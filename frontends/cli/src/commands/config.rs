@@ -58,18 +58,14 @@ pub(super) async fn run(context: &mut Context, command: ConfigCommand) -> anyhow
         ConfigCommand::Storage { url, default } => {
             use anyhow::Context as _;
             let before = context.settings.storage_url.clone();
-            context.settings.storage_url = if default { None } else { url };
-            // Open it now: a URL that does not work is refused here, not at the next call.
-            if let Err(error) = context.open_store().await {
-                context.settings.storage_url = before;
-                return Err(error).context("the store setting was not changed");
-            }
+            let url = if default { None } else { url };
+            // Opened now: a URL that does not work is refused here, not at the next call.
+            wink_config::set_store_url(&mut context.settings, &context.paths, url.as_deref())
+                .await
+                .context("the store setting was not changed")?;
             context.save()?;
             match &context.settings.storage_url {
-                Some(url) => println!(
-                    "history, chats and contacts are kept at {}",
-                    wink_config::without_password(url)
-                ),
+                Some(url) => println!("history, chats and contacts are kept at {url}"),
                 None => println!(
                     "history, chats and contacts are kept in {}",
                     context.paths.database_file().display()
