@@ -1,7 +1,7 @@
 //! Contacts and their groups.
 
-use sea_orm::sea_query::{Expr, ExprTrait as _, LikeExpr, OnConflict, Order, Query};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult};
+use sea_orm::sea_query::{Expr, ExprTrait as _, Iden, LikeExpr, OnConflict, Order, Query};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
 use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
 
 use crate::codes::{media_from, media_name, query_error};
@@ -256,10 +256,42 @@ pub async fn search_contacts(
     if wanted.is_empty() || wanted.contains('\n') {
         return Ok(Vec::new());
     }
+    let mut alternatives = vec![wanted.clone()];
+    alternatives.extend(number_digits(&wanted));
+    let backend = db.get_database_backend();
+    // The trigram index finds substrings of three characters or more.
+    if backend == DbBackend::Sqlite && alternatives.iter().all(|a| a.chars().count() >= 3) {
+        let phrases: Vec<String> = alternatives
+            .iter()
+            .map(|a| format!("\"{}\"", a.replace('"', "\"\"")))
+            .collect();
+        let sql = format!(
+            "SELECT {} FROM contacts WHERE rowid IN \
+             (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?) \
+             ORDER BY name, id LIMIT ?",
+            READ_COLUMNS
+                .iter()
+                .map(Iden::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let statement = Statement::from_sql_and_values(
+            backend,
+            sql,
+            [phrases.join(" OR ").into(), (limit as i64).into()],
+        );
+        return db
+            .query_all_raw(statement)
+            .await?
+            .iter()
+            .map(contact_from)
+            .collect();
+    }
     let column = || Expr::col(Contacts::SearchText);
-    let mut matches = column().like(LikeExpr::new(contains_pattern(&wanted)).escape('\\'));
-    for digits in number_digits(&wanted) {
-        matches = matches.or(column().like(LikeExpr::new(contains_pattern(&digits)).escape('\\')));
+    let like = |text: &str| column().like(LikeExpr::new(contains_pattern(text)).escape('\\'));
+    let mut matches = like(&alternatives[0]);
+    for digits in &alternatives[1..] {
+        matches = matches.or(like(digits));
     }
     let select = Query::select()
         .columns(READ_COLUMNS)

@@ -8,6 +8,7 @@ mod m0003_missed_index;
 mod m0004_chat_search;
 mod m0005_postgres_search;
 mod m0006_contact_search;
+mod m0007_contact_trigrams;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_chat_search::Migration),
             Box::new(m0005_postgres_search::Migration),
             Box::new(m0006_contact_search::Migration),
+            Box::new(m0007_contact_trigrams::Migration),
         ]
     }
 }

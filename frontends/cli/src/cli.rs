@@ -117,6 +117,18 @@ pub(crate) enum Command {
         /// Only missed calls.
         #[arg(long)]
         missed: bool,
+        /// Only calls that came in.
+        #[arg(long, conflicts_with = "outgoing")]
+        incoming: bool,
+        /// Only calls we made.
+        #[arg(long)]
+        outgoing: bool,
+        /// Only sessions with this address (user@domain).
+        #[arg(long = "with", value_name = "ADDRESS")]
+        with_remote: Option<String>,
+        /// Only sessions that used this media.
+        #[arg(long)]
+        media: Option<MediaChoice>,
         /// At most this many entries.
         #[arg(long, default_value_t = 50)]
         limit: usize,
@@ -409,6 +421,21 @@ pub(crate) enum HistoryAction {
     Clear,
     /// Print the whole call history in `--format`.
     Export,
+}
+
+/// A kind of media, for history filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MediaChoice {
+    /// Audio calls.
+    Audio,
+    /// Chat sessions.
+    Chat,
+    /// File transfers.
+    FileTransfer,
+    /// Screen sharing.
+    ScreenSharing,
+    /// Short messages.
+    Sms,
 }
 
 /// How `history export` writes.

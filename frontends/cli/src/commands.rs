@@ -23,13 +23,29 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Devices { watch } => devices::run(watch).await,
         Command::History {
             missed,
+            incoming,
+            outgoing,
+            with_remote,
+            media,
             limit,
             search,
             format,
             action,
         } => {
+            let direction = match (incoming, outgoing) {
+                (true, _) => Some(wink_ports::CallDirection::Incoming),
+                (_, true) => Some(wink_ports::CallDirection::Outgoing),
+                _ => None,
+            };
             let request = history::Request {
-                missed,
+                filter: wink_ports::HistoryQuery {
+                    direction,
+                    missed_only: missed,
+                    remote: with_remote,
+                    media: media.map(history::media_kind),
+                    since: None,
+                    limit: Some(limit),
+                },
                 limit,
                 search,
                 format,

@@ -38,6 +38,21 @@ fn a_call_is_in_the_history_of_both_sides_until_cleared() {
     let ours = wink_ok(&caller, &["history"], "");
     assert!(ours.contains("out  Answered  bob60@wink.test"), "{ours}");
     assert!(wink_ok(&caller, &["history", "--missed"], "").contains("no calls"));
+    assert!(wink_ok(&caller, &["history", "--incoming"], "").contains("no calls"));
+    let filtered = wink_ok(
+        &caller,
+        &[
+            "history",
+            "--outgoing",
+            "--with",
+            "bob60@wink.test",
+            "--media",
+            "audio",
+        ],
+        "",
+    );
+    assert!(filtered.contains("bob60@wink.test"), "{filtered}");
+    assert!(wink_ok(&caller, &["history", "--with", "nobody@wink.test"], "").contains("no calls"));
 
     // The message is stored on both sides and found by its text, whatever the case.
     for (name, side) in [("caller", &caller), ("callee", &callee)] {

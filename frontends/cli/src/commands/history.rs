@@ -1,18 +1,32 @@
 //! `history`: the call history from the store; `history clear`.
 
 use anyhow::Context as _;
-use wink_ports::{CallDirection, ChatMessageRecord, HistoryQuery, HistoryRecord, UnixMillis};
+use wink_ports::{
+    CallDirection, ChatMessageRecord, HistoryQuery, HistoryRecord, MediaKind, UnixMillis,
+};
 
-use crate::cli::{ExportFormat, HistoryAction};
+use crate::cli::{ExportFormat, HistoryAction, MediaChoice};
 use crate::context::Context;
 
 /// What `history` was asked.
 pub(crate) struct Request {
-    pub(crate) missed: bool,
+    /// Which calls `history` lists.
+    pub(crate) filter: HistoryQuery,
     pub(crate) limit: usize,
     pub(crate) search: Option<String>,
     pub(crate) format: ExportFormat,
     pub(crate) action: Option<HistoryAction>,
+}
+
+/// The media kind a `--media` choice names.
+pub(crate) fn media_kind(choice: MediaChoice) -> MediaKind {
+    match choice {
+        MediaChoice::Audio => MediaKind::Audio,
+        MediaChoice::Chat => MediaKind::Chat,
+        MediaChoice::FileTransfer => MediaKind::FileTransfer,
+        MediaChoice::ScreenSharing => MediaKind::ScreenSharing,
+        MediaChoice::Sms => MediaKind::Sms,
+    }
 }
 
 fn when(at: UnixMillis) -> String {
@@ -111,8 +125,12 @@ pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<(
         return Ok(());
     }
     if request.action == Some(HistoryAction::Export) {
+        // Everything the filters match: an export has no page limit.
         let all = store
-            .history(HistoryQuery::default())
+            .history(HistoryQuery {
+                limit: None,
+                ..request.filter.clone()
+            })
             .await
             .context("cannot read the history")?;
         match request.format {
@@ -129,13 +147,8 @@ pub(super) async fn run(context: &Context, request: Request) -> anyhow::Result<(
         println!("the call history is empty (chat messages are kept)");
         return Ok(());
     }
-    let query = HistoryQuery {
-        missed_only: request.missed,
-        limit: Some(request.limit),
-        ..HistoryQuery::default()
-    };
     let records = store
-        .history(query)
+        .history(request.filter)
         .await
         .context("cannot read the history")?;
     if records.is_empty() {
