@@ -121,23 +121,16 @@ pub async fn delete_group(db: &impl ConnectionTrait, id: &GroupId) -> Result<boo
 /// # Errors
 /// [`DbErr`] when the database refuses the write (a missing group included).
 pub async fn save_contact(db: &impl ConnectionTrait, contact: &ContactRecord) -> Result<(), DbErr> {
+    // Every column but the id, which the upsert keeps.
     let columns = || {
-        [
-            Contacts::Name,
-            Contacts::Addresses,
-            Contacts::Phones,
-            Contacts::Aliases,
-            Contacts::PreferredMedia,
-            Contacts::Icon,
-            Contacts::GroupId,
-            Contacts::Position,
-            Contacts::Favorite,
-            Contacts::SearchText,
-        ]
+        READ_COLUMNS[1..]
+            .iter()
+            .copied()
+            .chain([Contacts::SearchText])
     };
     let upsert = Query::insert()
         .into_table(Contacts::Table)
-        .columns(std::iter::once(Contacts::Id).chain(columns()))
+        .columns(READ_COLUMNS.into_iter().chain([Contacts::SearchText]))
         .values([
             contact.id.as_str().into(),
             contact.name.as_str().into(),

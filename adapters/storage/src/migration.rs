@@ -13,6 +13,8 @@ mod m0007_contact_trigrams;
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
 
+use sea_orm::{ConnectionTrait as _, DbBackend};
+use sea_orm_migration::prelude::{DbErr, SchemaManager};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 /// Every migration, oldest first.
@@ -32,4 +34,57 @@ impl MigratorTrait for Migrator {
             Box::new(m0007_contact_trigrams::Migration),
         ]
     }
+}
+
+/// An SQLite FTS5 index named `index` over `table.column` (external content: the index
+/// keeps no copy of the text), kept in step by triggers, and filled with what the table
+/// already holds. `tokenizer` is an FTS5 `tokenize` option, or empty for the default.
+pub(crate) fn external_fts5(
+    index: &str,
+    table: &str,
+    column: &str,
+    tokenizer: &str,
+) -> Vec<String> {
+    let tokenize = if tokenizer.is_empty() {
+        String::new()
+    } else {
+        format!(", tokenize='{tokenizer}'")
+    };
+    let remove = format!(
+        "INSERT INTO {index}({index}, rowid, {column}) VALUES ('delete', old.rowid, old.{column});"
+    );
+    let add = format!("INSERT INTO {index}(rowid, {column}) VALUES (new.rowid, new.{column});");
+    vec![
+        format!(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS {index} USING fts5(\
+             {column}, content='{table}', content_rowid='rowid'{tokenize})"
+        ),
+        format!(
+            "CREATE TRIGGER IF NOT EXISTS {index}_insert AFTER INSERT ON {table} BEGIN {add} END"
+        ),
+        format!(
+            "CREATE TRIGGER IF NOT EXISTS {index}_delete AFTER DELETE ON {table} BEGIN {remove} END"
+        ),
+        format!(
+            "CREATE TRIGGER IF NOT EXISTS {index}_update AFTER UPDATE OF {column} ON {table} \
+             BEGIN {remove} {add} END"
+        ),
+        format!("INSERT INTO {index}({index}) VALUES ('rebuild')"),
+    ]
+}
+
+/// Runs `statements` in order when the store is on `backend`; on any other database, nothing.
+pub(crate) async fn execute_on(
+    manager: &SchemaManager<'_>,
+    backend: DbBackend,
+    statements: &[impl AsRef<str>],
+) -> Result<(), DbErr> {
+    if manager.get_database_backend() != backend {
+        return Ok(());
+    }
+    let db = manager.get_connection();
+    for statement in statements {
+        db.execute_unprepared(statement.as_ref()).await?;
+    }
+    Ok(())
 }

@@ -65,7 +65,7 @@ pub(crate) enum ContactGroups {
 }
 
 /// Contacts.
-#[derive(DeriveIden)]
+#[derive(DeriveIden, Clone, Copy)]
 pub(crate) enum Contacts {
     Table,
     Id,

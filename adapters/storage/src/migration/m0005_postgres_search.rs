@@ -28,13 +28,6 @@ pub(crate) struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        if manager.get_database_backend() != DbBackend::Postgres {
-            return Ok(());
-        }
-        let db = manager.get_connection();
-        for statement in CREATE {
-            db.execute_unprepared(statement).await?;
-        }
-        Ok(())
+        super::execute_on(manager, DbBackend::Postgres, CREATE).await
     }
 }
