@@ -277,6 +277,18 @@ async fn queued_and_failed_messages_survive_a_reopen_and_their_state_moves_on(ta
             .unwrap()
             .is_empty()
     );
+
+    // A NUL from the network is kept (PostgreSQL text cannot hold one: there it shows as ␀).
+    store
+        .add_message(message("nul", 10, DeliveryState::Received, "a\0b"))
+        .await
+        .unwrap();
+    let kept = store.messages_with("ann@example.com", 1).await.unwrap();
+    let expected = match target {
+        Target::Sqlite(_) => "a\0b",
+        Target::Postgres(_) => "a\u{2400}b",
+    };
+    assert_eq!(kept[0].body, expected);
 }
 
 async fn chat_search_finds_the_words_in_order_whatever_the_case_and_accents(target: Target) {
@@ -331,6 +343,12 @@ async fn chat_search_finds_the_words_in_order_whatever_the_case_and_accents(targ
         "query syntax is plain text, not an error"
     );
     assert!(found("  ", 10).await.is_empty());
+    assert_eq!(
+        found("pelic\0an", 10).await,
+        Vec::<String>::new(),
+        "a NUL is a space, not the end of the query (found by fuzzing)"
+    );
+    assert_eq!(found("the\tpelican", 10).await, ["m0"], "a tab is a space");
 }
 
 async fn contacts_and_groups_round_trip_and_refusals_say_why(target: Target) {
@@ -442,6 +460,7 @@ async fn contact_search_finds_names_aliases_addresses_and_numbers(target: Target
     assert_eq!(names("50%").await, ["Zoë 50% Off"], "% is a character");
     assert!(names("5_%").await.is_empty(), "and _ too");
     assert!(names("   ").await.is_empty());
+    assert!(names("ann\0").await.len() == 1, "a NUL is a space");
     assert_eq!(store.search_contacts("e", 1).await.unwrap().len(), 1);
 
     // The search follows edits and deletions.

@@ -6,6 +6,7 @@ use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
 
 use crate::codes::{media_from, media_name, query_error};
 use crate::migration::{ContactGroups, Contacts};
+use crate::query_text::{contains_pattern, plain_text};
 
 fn json(list: &[String]) -> Result<String, DbErr> {
     serde_json::to_string(list).map_err(query_error)
@@ -218,21 +219,6 @@ pub(crate) fn search_text(
     text
 }
 
-/// `text` as a LIKE pattern that matches it literally anywhere (`%`, `_` and `\\`
-/// escaped).
-pub(crate) fn contains_pattern(text: &str) -> String {
-    let mut pattern = String::with_capacity(text.len() + 2);
-    pattern.push('%');
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            pattern.push('\\');
-        }
-        pattern.push(c);
-    }
-    pattern.push('%');
-    pattern
-}
-
 /// Contacts whose name, alias or address contains `text` (any case), or whose phone
 /// number's digits contain the digits of `text` when it looks like a number ("+1 555-12",
 /// "0044 20" for "+44 20");
@@ -245,8 +231,8 @@ pub async fn search_contacts(
     text: &str,
     limit: usize,
 ) -> Result<Vec<ContactRecord>, DbErr> {
-    let wanted = text.trim().to_lowercase();
-    if wanted.is_empty() || wanted.contains('\n') {
+    let wanted = plain_text(text).trim().to_lowercase();
+    if wanted.is_empty() {
         return Ok(Vec::new());
     }
     let mut alternatives = vec![wanted.clone()];

@@ -12,6 +12,7 @@ mod messages;
 mod meta;
 pub mod migration;
 mod open;
+mod query_text;
 mod store;
 mod store_url;
 

@@ -8,8 +8,8 @@ use wink_ports::{
 };
 
 use crate::codes::{direction_from, direction_name, query_error};
-use crate::contacts::contains_pattern;
 use crate::migration::ChatMessages;
+use crate::query_text::{contains_pattern, plain_text};
 
 fn state_name(state: DeliveryState) -> &'static str {
     match state {
@@ -32,6 +32,16 @@ fn state_from(name: &str) -> Result<DeliveryState, DbErr> {
     .into_iter()
     .find(|s| state_name(*s) == name)
     .ok_or_else(|| crate::codes::bad_row("delivery state", name))
+}
+
+/// The body as the database can hold it: PostgreSQL refuses a NUL in text, so there it is
+/// kept as "␀" (U+2400) rather than losing the message; SQLite keeps it as it came.
+fn stored_body(backend: DbBackend, body: &str) -> std::borrow::Cow<'_, str> {
+    if backend == DbBackend::Postgres && body.contains('\0') {
+        body.replace('\0', "\u{2400}").into()
+    } else {
+        body.into()
+    }
 }
 
 /// Stores a message.
@@ -65,7 +75,7 @@ pub async fn add_message(
             direction_name(message.direction).into(),
             message.remote.as_str().into(),
             sender.into(),
-            message.body.as_str().into(),
+            stored_body(db.get_database_backend(), &message.body).into(),
             message.content_type.as_str().into(),
             message.at.0.into(),
             state_name(message.state).into(),
@@ -168,6 +178,7 @@ pub async fn search_messages(
     text: &str,
     limit: usize,
 ) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let text = &plain_text(text);
     if text.split_whitespace().next().is_none() {
         return Ok(Vec::new());
     }
