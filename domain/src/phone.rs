@@ -17,14 +17,14 @@ mod registration;
 mod timers;
 mod transfer;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use tokio::sync::broadcast;
 use wink_ports::{
-    AccountId, Clock, MediaError, MediaPort, SecretError, SecretStore, SessionId, SignalingError,
-    SignalingPort, StorageError, StoragePort,
+    AccountId, Clock, MediaError, MediaPort, MessageId, SecretError, SecretStore, SessionId,
+    SignalingError, SignalingPort, StorageError, StoragePort,
 };
 
 pub use commands::{Command, CommandOutcome};
@@ -149,6 +149,8 @@ pub struct Phone {
     last_dialed: Option<(String, Option<AccountId>)>,
     /// Calls we made because a remote party transferred us: new call → original call.
     transfers: HashMap<SessionId, SessionId>,
+    /// Messages sent (or sent again) in this run: an unsent one goes again only once.
+    resent: HashSet<MessageId>,
     next_id: u64,
     events: broadcast::Sender<PhoneEvent>,
 }
@@ -169,6 +171,7 @@ impl Phone {
             missed: MissedCalls::default(),
             last_dialed: None,
             transfers: HashMap::new(),
+            resent: HashSet::new(),
             next_id: 0,
             events,
         }

@@ -1,8 +1,8 @@
 //! [`StoragePort`]: call history, chat messages, contacts and groups.
 
 use crate::{
-    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord, HistoryQuery,
-    HistoryRecord, MessageId, UnixMillis,
+    AccountId, ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord,
+    HistoryQuery, HistoryRecord, MessageId, UnixMillis,
 };
 
 /// Why storage failed.
@@ -102,6 +102,17 @@ pub trait StoragePort: Send + Sync {
     /// # Errors
     /// [`StorageError::Unavailable`].
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError>;
+
+    /// What the user wrote from `account` that never got out: outgoing messages still
+    /// queued (the app stopped while sending) or failed, oldest first, at most `limit`.
+    ///
+    /// # Errors
+    /// [`StorageError::Unavailable`].
+    async fn unsent_messages(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError>;
 
     /// Contacts whose name, alias or SIP address contains `text` (any case), or whose phone
     /// number holds its digits when it looks like a number; by name, at most `limit`.

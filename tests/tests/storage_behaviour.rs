@@ -256,6 +256,34 @@ async fn queued_and_failed_messages_survive_a_reopen_and_their_state_moves_on(ta
         "a queued message comes back whole, to be sent again"
     );
     assert_eq!(stored[2].state, DeliveryState::Failed);
+    let mut elsewhere = message("other-account", 5, DeliveryState::Failed, "not ours");
+    elsewhere.account = AccountId::new("work@example.org").unwrap();
+    store.add_message(elsewhere).await.unwrap();
+    let mut incoming = message("incoming", 6, DeliveryState::Received, "to us");
+    incoming.direction = CallDirection::Incoming;
+    store.add_message(incoming).await.unwrap();
+    let unsent_ids = |limit: usize| {
+        let store = &store;
+        async move {
+            store
+                .unsent_messages(&account(), limit)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|m| m.id.to_string())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        unsent_ids(10).await,
+        ["m1", "m2"],
+        "queued and failed, ours, oldest first: what goes again at registration"
+    );
+    assert_eq!(
+        unsent_ids(1).await,
+        ["m2"],
+        "the newest when there are more"
+    );
     store
         .set_message_state(&MessageId::new("m1").unwrap(), DeliveryState::Sent)
         .await
@@ -266,10 +294,17 @@ async fn queued_and_failed_messages_survive_a_reopen_and_their_state_moves_on(ta
             .await,
         Err(StorageError::NotFound(_))
     ));
+    assert_eq!(unsent_ids(10).await, ["m2"]);
     let latest = store.messages_with("ann@example.com", 2).await.unwrap();
     let ids: Vec<&str> = latest.iter().map(|m| m.id.as_str()).collect();
-    assert_eq!(ids, ["m1", "m2"], "the latest two, oldest first");
-    assert_eq!(latest[0].state, DeliveryState::Sent);
+    assert_eq!(
+        ids,
+        ["other-account", "incoming"],
+        "the latest two, oldest first"
+    );
+    let all = store.messages_with("ann@example.com", 10).await.unwrap();
+    assert_eq!(all[1].id.as_str(), "m1");
+    assert_eq!(all[1].state, DeliveryState::Sent, "the new state is stored");
     assert!(
         store
             .messages_with("nobody@example.com", 10)

@@ -279,6 +279,12 @@ async fn scenario(db: &DatabaseConnection, rows: u64, contacts: u64) {
         wink_storage::messages_with(db, "user42@example.com", 50),
         rows_found::<_>
     );
+    let account = AccountId::new("me@example.com").expect("an id");
+    time_query!(
+        "unsent messages of one account (at registration)",
+        wink_storage::unsent_messages(db, &account, 100),
+        rows_found::<_>
+    );
     for (what, text) in [
         ("a rare name", "person4242"),
         ("a common first name, first 50", "grace"),

@@ -21,7 +21,9 @@ pub use contacts::{
     search_contacts,
 };
 pub use history::{add_history, clear_history, history, missed_count};
-pub use messages::{add_message, messages_with, search_messages, set_message_state};
+pub use messages::{
+    add_message, messages_with, search_messages, set_message_state, unsent_messages,
+};
 pub use open::{Opened, StoreError, open_postgres, open_sqlite};
 pub use store::SqlStore;
 pub use store_url::{split_password, with_password, without_password};

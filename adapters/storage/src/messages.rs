@@ -158,6 +158,34 @@ pub async fn messages_with(
     Ok(messages)
 }
 
+/// Outgoing messages of `account` still queued or failed, oldest first, at most `limit`
+/// (the newest ones when there are more).
+///
+/// # Errors
+/// [`DbErr`] when the database fails or holds a value we cannot read.
+pub async fn unsent_messages(
+    db: &impl ConnectionTrait,
+    account: &AccountId,
+    limit: usize,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let select = latest_messages(limit)
+        .and_where(Expr::col(ChatMessages::State).is_in([
+            state_name(DeliveryState::Queued),
+            state_name(DeliveryState::Failed),
+        ]))
+        .and_where(Expr::col(ChatMessages::Account).eq(account.as_str()))
+        .and_where(Expr::col(ChatMessages::Direction).eq(direction_name(CallDirection::Outgoing)))
+        .to_owned();
+    let mut messages: Vec<ChatMessageRecord> = db
+        .query_all(&select)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    messages.reverse();
+    Ok(messages)
+}
+
 /// `text` as an FTS5 query: one phrase (quotes doubled, so operators are plain text),
 /// its last word a prefix (typing "pelic" finds "pelican").
 fn fts_phrase(text: &str) -> String {

@@ -9,6 +9,7 @@ mod m0004_chat_search;
 mod m0005_postgres_search;
 mod m0006_contact_search;
 mod m0007_contact_trigrams;
+mod m0008_unsent_index;
 
 pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contacts};
 pub(crate) use m0002_meta::Meta;
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_postgres_search::Migration),
             Box::new(m0006_contact_search::Migration),
             Box::new(m0007_contact_trigrams::Migration),
+            Box::new(m0008_unsent_index::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use sea_orm::{DatabaseConnection, DbErr, SqlErr};
 use wink_ports::{
-    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord, HistoryQuery,
-    HistoryRecord, MessageId, StorageError, StoragePort, UnixMillis,
+    AccountId, ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord,
+    HistoryQuery, HistoryRecord, MessageId, StorageError, StoragePort, UnixMillis,
 };
 
 use crate::{Opened, StoreError, open_sqlite};
@@ -158,6 +158,16 @@ impl StoragePort for SqlStore {
         limit: usize,
     ) -> Result<Vec<ChatMessageRecord>, StorageError> {
         crate::messages_with(&self.db, remote, limit)
+            .await
+            .map_err(unavailable)
+    }
+
+    async fn unsent_messages(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError> {
+        crate::unsent_messages(&self.db, account, limit)
             .await
             .map_err(unavailable)
     }

@@ -4,8 +4,8 @@
 use std::sync::Mutex;
 
 use wink_ports::{
-    ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord, HistoryQuery,
-    HistoryRecord, MessageId, StorageError, StoragePort, UnixMillis,
+    AccountId, ChatMessageRecord, ContactId, ContactRecord, DeliveryState, GroupId, GroupRecord,
+    HistoryQuery, HistoryRecord, MessageId, StorageError, StoragePort, UnixMillis,
 };
 
 #[derive(Default)]
@@ -147,6 +147,27 @@ impl StoragePort for MemoryStorage {
 
     async fn contacts(&self) -> Result<Vec<ContactRecord>, StorageError> {
         Ok(self.with(|d| d.contacts.clone()))
+    }
+
+    async fn unsent_messages(
+        &self,
+        account: &AccountId,
+        limit: usize,
+    ) -> Result<Vec<ChatMessageRecord>, StorageError> {
+        let mut unsent: Vec<ChatMessageRecord> = self.with(|d| {
+            d.messages
+                .iter()
+                .filter(|m| {
+                    &m.account == account
+                        && m.direction == wink_ports::CallDirection::Outgoing
+                        && matches!(m.state, DeliveryState::Queued | DeliveryState::Failed)
+                })
+                .cloned()
+                .collect()
+        });
+        unsent.sort_by_key(|m| m.at);
+        let skip = unsent.len().saturating_sub(limit);
+        Ok(unsent.split_off(skip))
     }
 
     async fn search_contacts(

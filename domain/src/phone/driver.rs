@@ -5,7 +5,7 @@ use futures_util::StreamExt;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio::time::{Instant, sleep_until};
 use tracing::{debug, warn};
-use wink_ports::{MediaEvent, SignalingEvent, StatusCode};
+use wink_ports::{MediaEvent, RegistrationState, SignalingEvent, StatusCode};
 
 use super::incoming::IncomingInvite;
 use super::timers::Timer;
@@ -160,7 +160,11 @@ impl Phone {
     pub async fn on_signaling(&mut self, event: SignalingEvent) {
         let outcome = match event {
             SignalingEvent::Registration { account, state } => {
-                self.on_registration(account, state);
+                let registered = matches!(state, RegistrationState::Registered { .. });
+                self.on_registration(account.clone(), state);
+                if registered {
+                    self.resend_unsent(&account).await;
+                }
                 Ok(())
             }
             SignalingEvent::IncomingCall {

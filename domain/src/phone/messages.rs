@@ -11,6 +11,9 @@ use crate::{ShortMessage, Target};
 
 const TEXT_PLAIN: &str = "text/plain;charset=utf-8";
 
+/// How many unsent messages one registration sends again at most (the newest).
+const RESEND_LIMIT: usize = 100;
+
 impl Phone {
     pub(super) async fn send_message(
         &mut self,
@@ -43,6 +46,7 @@ impl Phone {
             content_type: TEXT_PLAIN.into(),
             body: message.as_str().to_owned(),
         };
+        self.resent.insert(id.clone());
         match self.ports.signaling.send_message(request).await {
             Ok(()) => {
                 self.set_message_state(&id, DeliveryState::Sent).await;
@@ -52,6 +56,47 @@ impl Phone {
                 self.set_message_state(&id, DeliveryState::Failed).await;
                 Err(error.into())
             }
+        }
+    }
+
+    /// Sends again, oldest first, what the user wrote from `account` that never got out:
+    /// messages still queued (the app stopped while sending) or failed. Each goes at most
+    /// once per run, so a message the other side refuses for good is not sent at every
+    /// registration refresh; it stays failed for the user to see.
+    pub(super) async fn resend_unsent(&mut self, account: &AccountId) {
+        let unsent = match self
+            .ports
+            .storage
+            .unsent_messages(account, RESEND_LIMIT)
+            .await
+        {
+            Ok(unsent) => unsent,
+            Err(error) => {
+                self.emit(PhoneEvent::Problem(format!(
+                    "the unsent messages could not be read: {error}"
+                )));
+                return;
+            }
+        };
+        for record in unsent {
+            if !self.resent.insert(record.id.clone()) {
+                continue;
+            }
+            let Ok(to) = SipUri::parse(&format!("sip:{}", record.remote)) else {
+                continue;
+            };
+            let request = MessageRequest {
+                id: record.id.clone(),
+                account: record.account,
+                to,
+                content_type: record.content_type,
+                body: record.body,
+            };
+            let state = match self.ports.signaling.send_message(request).await {
+                Ok(()) => DeliveryState::Sent,
+                Err(_) => DeliveryState::Failed,
+            };
+            self.set_message_state(&record.id, state).await;
         }
     }
 

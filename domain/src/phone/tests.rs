@@ -709,6 +709,10 @@ async fn register_takes_the_password_from_the_secret_store() {
         })
         .times(1)
         .returning(|_| Ok(()));
+    mocks
+        .storage
+        .expect_unsent_messages()
+        .returning(|_, _| Ok(Vec::new()));
     let (mut phone, mut events, _) = phone(mocks);
     phone
         .execute(Command::Register(account_id()))
@@ -1111,3 +1115,4 @@ mod conference;
 mod dtmf;
 mod missed_calls;
 mod recording_and_stats;
+mod resending;

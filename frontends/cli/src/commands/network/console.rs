@@ -335,6 +335,7 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         PhoneEvent::MessageReceived { from, body, .. } => {
             println!("message from {}: {body}", from.address())
         }
+        PhoneEvent::MessageState { id, state } => println!("message {id}: {state:?}"),
         PhoneEvent::Registration { account, state } => {
             println!("registration of {account}: {state:?}")
         }

@@ -1,0 +1,28 @@
+//! An index for finding what never got out (queued and failed messages) when an account
+//! registers again: without it that is a scan of every message.
+
+use sea_orm_migration::prelude::*;
+
+use super::ChatMessages;
+
+/// Adds `chat_messages(state, account, at)`.
+#[derive(DeriveMigrationName)]
+pub(crate) struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_index(
+                Index::create()
+                    .name("chat_messages_state_account_at")
+                    .table(ChatMessages::Table)
+                    .col(ChatMessages::State)
+                    .col(ChatMessages::Account)
+                    .col(ChatMessages::At)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await
+    }
+}
