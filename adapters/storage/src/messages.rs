@@ -136,6 +136,21 @@ fn latest_messages(limit: usize) -> SelectStatement {
         .to_owned()
 }
 
+/// Runs a [`latest_messages`] query and turns its rows oldest first.
+async fn oldest_first(
+    db: &impl ConnectionTrait,
+    select: &SelectStatement,
+) -> Result<Vec<ChatMessageRecord>, DbErr> {
+    let mut messages: Vec<ChatMessageRecord> = db
+        .query_all(select)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<_, _>>()?;
+    messages.reverse();
+    Ok(messages)
+}
+
 /// The latest `limit` messages with `remote`, oldest first.
 ///
 /// # Errors
@@ -148,14 +163,7 @@ pub async fn messages_with(
     let select = latest_messages(limit)
         .and_where(Expr::col(ChatMessages::Remote).eq(remote))
         .to_owned();
-    let mut messages: Vec<ChatMessageRecord> = db
-        .query_all(&select)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<_, _>>()?;
-    messages.reverse();
-    Ok(messages)
+    oldest_first(db, &select).await
 }
 
 /// Outgoing messages of `account` still queued or failed, oldest first, at most `limit`
@@ -176,14 +184,7 @@ pub async fn unsent_messages(
         .and_where(Expr::col(ChatMessages::Account).eq(account.as_str()))
         .and_where(Expr::col(ChatMessages::Direction).eq(direction_name(CallDirection::Outgoing)))
         .to_owned();
-    let mut messages: Vec<ChatMessageRecord> = db
-        .query_all(&select)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect::<Result<_, _>>()?;
-    messages.reverse();
-    Ok(messages)
+    oldest_first(db, &select).await
 }
 
 /// `text` as an FTS5 query: one phrase (quotes doubled, so operators are plain text),

@@ -15,7 +15,7 @@ pub(crate) use m0001_initial::{CallHistory, ChatMessages, ContactGroups, Contact
 pub(crate) use m0002_meta::Meta;
 
 use sea_orm::{ConnectionTrait as _, DbBackend};
-use sea_orm_migration::prelude::{DbErr, SchemaManager};
+use sea_orm_migration::prelude::{DbErr, Iden, Index, SchemaManager};
 use sea_orm_migration::{MigrationTrait, MigratorTrait};
 
 /// Every migration, oldest first.
@@ -89,4 +89,23 @@ pub(crate) async fn execute_on(
         db.execute_unprepared(statement.as_ref()).await?;
     }
     Ok(())
+}
+
+/// Creates index `name` on `table(columns)` unless it exists.
+pub(crate) async fn create_index<T, C>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    columns: impl IntoIterator<Item = C>,
+) -> Result<(), DbErr>
+where
+    T: Iden + 'static,
+    C: Iden + 'static,
+{
+    let mut index = Index::create();
+    index.name(name).table(table).if_not_exists();
+    for column in columns {
+        index.col(column);
+    }
+    manager.create_index(index).await
 }

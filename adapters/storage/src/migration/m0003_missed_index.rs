@@ -12,16 +12,12 @@ pub(crate) struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("call_history_result_started_at")
-                    .table(CallHistory::Table)
-                    .col(CallHistory::Result)
-                    .col(CallHistory::StartedAt)
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
+        super::create_index(
+            manager,
+            "call_history_result_started_at",
+            CallHistory::Table,
+            [CallHistory::Result, CallHistory::StartedAt],
+        )
+        .await
     }
 }

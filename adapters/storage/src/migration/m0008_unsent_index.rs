@@ -12,17 +12,12 @@ pub(crate) struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .create_index(
-                Index::create()
-                    .name("chat_messages_state_account_at")
-                    .table(ChatMessages::Table)
-                    .col(ChatMessages::State)
-                    .col(ChatMessages::Account)
-                    .col(ChatMessages::At)
-                    .if_not_exists()
-                    .to_owned(),
-            )
-            .await
+        super::create_index(
+            manager,
+            "chat_messages_state_account_at",
+            ChatMessages::Table,
+            [ChatMessages::State, ChatMessages::Account, ChatMessages::At],
+        )
+        .await
     }
 }
