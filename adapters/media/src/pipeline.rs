@@ -13,18 +13,22 @@ use webrtc_util::{Marshal as _, Unmarshal as _};
 use wink_ports::sdp::Direction;
 use wink_ports::{AudioInput, AudioOutput, CallStats, DtmfDigit, MediaError, SessionId};
 
-use crate::codec::{CodecKind, PACKETS_PER_SECOND};
-use crate::conference::{BUS_RATE, ConferenceBus};
+use crate::codec::PACKETS_PER_SECOND;
+use crate::conference::ConferenceBus;
 use crate::control::{self, RemoteReport, SenderInfo};
 use crate::dtmf::{DtmfReceiver, DtmfSender, DtmfSlot};
-use crate::jitter::{JitterBuffer, Playout};
+use crate::jitter::Playout;
 use crate::negotiate::Negotiated;
 use crate::processing::{PROCESSING_RATE, VoiceProcessing};
-use crate::reception::ReceptionStats;
 use crate::recorder::{RecordError, Recorder};
 use crate::resample::StreamResampler;
 use crate::srtp::SrtpSession;
-use crate::transcode::{AudioDecoder, AudioEncoder};
+
+mod codec_chain;
+mod membership;
+
+use codec_chain::CodecChain;
+use membership::Membership;
 
 /// A datagram to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,79 +37,6 @@ pub struct Datagram {
     pub to: SocketAddr,
     /// The bytes.
     pub data: Vec<u8>,
-}
-
-/// The codec-dependent half of the pipeline, rebuilt when a re-INVITE changes the codec.
-struct CodecChain {
-    codec: CodecKind,
-    encoder: AudioEncoder,
-    decoder: AudioDecoder,
-    capture: StreamResampler,
-    playback: StreamResampler,
-    jitter: JitterBuffer,
-    reception: ReceptionStats,
-}
-
-impl CodecChain {
-    fn new(codec: CodecKind, input_rate: u32, output_rate: u32) -> Result<Self, MediaError> {
-        let device = |e: crate::resample::ResampleError| MediaError::Device(e.to_string());
-        let codec_error = |e: crate::transcode::CodecError| MediaError::Device(e.to_string());
-        Ok(Self {
-            codec,
-            encoder: AudioEncoder::new(codec).map_err(codec_error)?,
-            decoder: AudioDecoder::new(codec).map_err(codec_error)?,
-            capture: StreamResampler::new(input_rate, codec.sample_rate()).map_err(device)?,
-            playback: StreamResampler::new(codec.sample_rate(), output_rate).map_err(device)?,
-            jitter: JitterBuffer::new(codec.clock_rate(), codec.frame_timestamp_units()),
-            reception: ReceptionStats::new(codec.clock_rate()),
-        })
-    }
-}
-
-/// This call's seat in a local conference, with the resamplers between its codec's rate
-/// and the bus's.
-struct Membership {
-    bus: ConferenceBus,
-    me: SessionId,
-    to_bus: StreamResampler,
-    from_bus: StreamResampler,
-    scratch: Vec<i16>,
-}
-
-impl Membership {
-    fn new(bus: ConferenceBus, me: SessionId, codec_rate: u32) -> Result<Self, MediaError> {
-        let device = |e: crate::resample::ResampleError| MediaError::Device(e.to_string());
-        Ok(Self {
-            bus,
-            me,
-            to_bus: StreamResampler::new(codec_rate, BUS_RATE).map_err(device)?,
-            from_bus: StreamResampler::new(BUS_RATE, codec_rate).map_err(device)?,
-            scratch: Vec::new(),
-        })
-    }
-
-    /// Adds what the other members said to the frame we send.
-    fn mix_into(&mut self, sent: &mut [i16]) {
-        self.scratch.clear();
-        self.scratch
-            .resize((BUS_RATE / PACKETS_PER_SECOND) as usize, 0);
-        self.bus.mix_into(&self.me, &mut self.scratch);
-        self.from_bus.push(&self.scratch);
-        self.scratch.resize(sent.len(), 0);
-        if self.from_bus.pop_frame(&mut self.scratch) {
-            for (slot, other) in sent.iter_mut().zip(&self.scratch) {
-                *slot = slot.saturating_add(*other);
-            }
-        }
-    }
-
-    /// Hands what our remote party said to the others.
-    fn publish(&mut self, heard: &[i16]) {
-        self.to_bus.push(heard);
-        self.scratch.clear();
-        self.to_bus.drain_into(&mut self.scratch);
-        self.bus.publish(&self.me, &self.scratch);
-    }
 }
 
 /// The audio of one call.

@@ -5,6 +5,7 @@ use wink_ports::sdp::SessionDescription;
 
 use super::*;
 use crate::analysis::{sine, tone_presence};
+use crate::codec::CodecKind;
 use crate::conference::ConferenceBus;
 use crate::negotiate::{MediaProfile, Negotiation, SrtpPolicy};
 
