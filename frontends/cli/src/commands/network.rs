@@ -14,6 +14,7 @@ use crate::context::Context;
 
 mod console;
 mod media_commands;
+mod schedule;
 
 pub(crate) use console::IncomingPolicy;
 

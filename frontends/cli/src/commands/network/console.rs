@@ -6,6 +6,8 @@ use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::sync::broadcast;
 use tokio::time::{Instant, sleep_until};
+
+use super::schedule::{Schedule, Step};
 use wink_domain::{CallState, Command, PhoneEvent, PhoneHandle};
 use wink_ports::{CallResult, SessionId};
 
@@ -193,10 +195,7 @@ impl<'a> Console<'a> {
         timing: &super::CallTiming,
     ) -> Option<CallResult> {
         let stop_at = duration.map_or_else(far_future, |d| Instant::now() + d);
-        let (mut hangup_at, mut hold_at, mut transfer_at) =
-            (far_future(), far_future(), far_future());
-        let (mut consult_at, mut complete_at) = (far_future(), far_future());
-        let mut dtmf_at = far_future();
+        let mut schedule = Schedule::default();
         let mut stdin = BufReader::new(tokio::io::stdin()).lines();
         let mut stdin_open = true;
         loop {
@@ -218,7 +217,7 @@ impl<'a> Console<'a> {
                                 if self.held.is_some() && Some(&session) == self.current.as_ref() && timing.consult.is_some() =>
                             {
                                 // The consulted party answered: connect the two a second later.
-                                complete_at = Instant::now() + Duration::from_secs(1);
+                                schedule.after(Duration::from_secs(1), Step::CompleteTransfer);
                             }
                             PhoneEvent::CallState { session, state: CallState::Established }
                                 if self.held.is_some() && Some(&session) == self.current.as_ref() && timing.conference.is_some() =>
@@ -227,27 +226,27 @@ impl<'a> Console<'a> {
                                 self.join_conference().await;
                             }
                             PhoneEvent::CallState { session, state: CallState::Established } if Some(&session) == self.current.as_ref() => {
-                                let after = |secs: u64| Instant::now() + Duration::from_secs(secs);
-                                if let Some((_, secs)) = &timing.consult {
-                                    consult_at = after(*secs);
+                                let secs = Duration::from_secs;
+                                if let Some((_, after)) = &timing.consult {
+                                    schedule.after(secs(*after), Step::CallSecond);
                                 }
                                 if timing.conference.is_some() {
-                                    consult_at = after(1);
+                                    schedule.after(secs(1), Step::CallSecond);
                                 }
-                                if let Some(secs) = timing.hangup_after {
-                                    hangup_at = after(secs);
+                                if let Some(after) = timing.hangup_after {
+                                    schedule.after(secs(after), Step::HangUp);
                                 }
-                                if let Some(secs) = timing.hold_after {
-                                    hold_at = after(secs);
+                                if let Some(after) = timing.hold_after {
+                                    schedule.after(secs(after), Step::Hold);
                                 }
                                 if timing.dtmf.is_some() {
-                                    dtmf_at = after(1);
+                                    schedule.after(secs(1), Step::SendDtmf);
                                 }
                                 if timing.record {
                                     super::media_commands::record(self.phone, &session, true).await;
                                 }
-                                if let Some((_, secs)) = &timing.transfer {
-                                    transfer_at = after(*secs);
+                                if let Some((_, after)) = &timing.transfer {
+                                    schedule.after(secs(*after), Step::Transfer);
                                 }
                             }
                             PhoneEvent::CallEnded { session, result, .. } => {
@@ -279,47 +278,9 @@ impl<'a> Console<'a> {
                     }
                     _ => stdin_open = false,
                 },
-                () = sleep_until(hangup_at) => {
-                    hangup_at = far_future();
-                    // In a conference every call ends; otherwise the current one.
-                    let calls = if timing.conference.is_some() {
-                        self.active.clone()
-                    } else {
-                        self.current.iter().cloned().collect()
-                    };
-                    for session in calls {
-                        super::media_commands::print_stats(self.phone, &session).await;
-                        self.run_command(Command::HangUp(session)).await;
-                    }
-                }
-                () = sleep_until(dtmf_at) => {
-                    dtmf_at = far_future();
-                    if let (Some(session), Some(keys)) = (self.current.clone(), &timing.dtmf) {
-                        self.run_command(Command::SendDtmf(session, keys.clone())).await;
-                    }
-                }
-                () = sleep_until(transfer_at) => {
-                    transfer_at = far_future();
-                    if let (Some(session), Some((target, _))) = (self.current.clone(), &timing.transfer) {
-                        self.run_command(Command::Transfer(session, target.clone())).await;
-                    }
-                }
-                () = sleep_until(consult_at) => {
-                    consult_at = far_future();
-                    if let Some((target, _)) = &timing.consult {
-                        self.call_second(target, true).await;
-                    } else if let Some(target) = &timing.conference {
-                        self.call_second(target, false).await;
-                    }
-                }
-                () = sleep_until(complete_at) => {
-                    complete_at = far_future();
-                    self.complete().await;
-                }
-                () = sleep_until(hold_at) => {
-                    hold_at = far_future();
-                    if let Some(session) = self.current.clone() {
-                        self.run_command(Command::Hold(session, true)).await;
+                () = sleep_until(schedule.next_due()) => {
+                    if let Some(step) = schedule.take_due(Instant::now()) {
+                        self.take_step(step, timing).await;
                     }
                 }
                 () = sleep_until(stop_at) => return None,
@@ -376,5 +337,51 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         }
         PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
         _ => {}
+    }
+}
+
+impl Console<'_> {
+    /// Takes a scripted step of `call`.
+    async fn take_step(&mut self, step: Step, timing: &super::CallTiming) {
+        match step {
+            Step::HangUp => {
+                // In a conference every call ends; otherwise the current one.
+                let calls = if timing.conference.is_some() {
+                    self.active.clone()
+                } else {
+                    self.current.iter().cloned().collect()
+                };
+                for session in calls {
+                    super::media_commands::print_stats(self.phone, &session).await;
+                    self.run_command(Command::HangUp(session)).await;
+                }
+            }
+            Step::SendDtmf => {
+                if let (Some(session), Some(keys)) = (self.current.clone(), &timing.dtmf) {
+                    self.run_command(Command::SendDtmf(session, keys.clone()))
+                        .await;
+                }
+            }
+            Step::Transfer => {
+                if let (Some(session), Some((target, _))) = (self.current.clone(), &timing.transfer)
+                {
+                    self.run_command(Command::Transfer(session, target.clone()))
+                        .await;
+                }
+            }
+            Step::CallSecond => {
+                if let Some((target, _)) = &timing.consult {
+                    self.call_second(target, true).await;
+                } else if let Some(target) = &timing.conference {
+                    self.call_second(target, false).await;
+                }
+            }
+            Step::CompleteTransfer => self.complete().await,
+            Step::Hold => {
+                if let Some(session) = self.current.clone() {
+                    self.run_command(Command::Hold(session, true)).await;
+                }
+            }
+        }
     }
 }
