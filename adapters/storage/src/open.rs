@@ -15,6 +15,14 @@ pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
     Database(#[from] sea_orm::DbErr),
+    /// The settings name a store that is not a PostgreSQL or SQLite URL.
+    #[error(
+        "{url} is not a store URL: use postgres://user@host/database or sqlite:///path/to/file"
+    )]
+    NotAStoreUrl {
+        /// What was given (without a password).
+        url: String,
+    },
     /// The database server could not be reached or refused us.
     #[error("cannot reach the store at {url}: {reason}")]
     Unreachable {

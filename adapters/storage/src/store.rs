@@ -52,10 +52,8 @@ impl SqlStore {
             let path = path.split('?').next().unwrap_or(path);
             return Self::open(Path::new(path)).await;
         }
-        Err(StoreError::Unreachable {
+        Err(StoreError::NotAStoreUrl {
             url: crate::without_password(url),
-            reason: "not a store URL: use postgres://user@host/database or sqlite:///path/to/file"
-                .into(),
         })
     }
 

@@ -124,6 +124,15 @@ fn a_postgres_store_named_in_the_settings_holds_contacts_and_history() {
         wink_ok(&sandbox, &["contacts", "list"], "").contains("Dana"),
         "still on the working store"
     );
+    let not_a_store = wink_err(
+        &sandbox,
+        &["config", "storage", "--url", "mysql://db/wink"],
+        "",
+    );
+    assert!(
+        not_a_store.contains("mysql://db/wink is not a store URL: use postgres://"),
+        "{not_a_store}"
+    );
 
     wink_ok(&sandbox, &["config", "storage", "--default"], "");
     assert!(
