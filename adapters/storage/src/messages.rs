@@ -222,7 +222,7 @@ pub async fn search_messages(
             fts_phrase(text),
         ),
         DbBackend::Postgres => {
-            let Some(query) = tsquery_phrase(text) else {
+            let Some(query) = search_words(text) else {
                 return Ok(Vec::new());
             };
             (
@@ -245,18 +245,14 @@ pub async fn search_messages(
         .collect()
 }
 
-/// `text` as a PostgreSQL phrase query: its runs of letters and digits, each quoted, in
-/// order, the last one a prefix; `None` when it has no word at all.
-fn tsquery_phrase(text: &str) -> Option<String> {
-    let words: Vec<String> = text
+/// The words of `text` (runs of letters and digits) separated by single spaces, for
+/// PostgreSQL's `wink_search_query`; `None` when it has none.
+fn search_words(text: &str) -> Option<String> {
+    let words: Vec<&str> = text
         .split(|c: char| !c.is_alphanumeric())
         .filter(|word| !word.is_empty())
-        .map(|word| format!("'{word}'"))
         .collect();
-    if words.is_empty() {
-        return None;
-    }
-    Some(format!("{}:*", words.join(" <-> ")))
+    (!words.is_empty()).then(|| words.join(" "))
 }
 
 /// The same search as a LIKE scan (databases without a word index).

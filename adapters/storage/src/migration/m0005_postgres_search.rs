@@ -15,9 +15,17 @@ const CREATE: &[&str] = &[
         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS \
         $$ SELECT to_tsvector('simple'::regconfig, regexp_replace(\
             public.unaccent('public.unaccent'::regdictionary, body), '[^[:alnum:]]+', ' ', 'g')) $$",
-    "CREATE OR REPLACE FUNCTION wink_search_query(text text) RETURNS tsquery \
+    // The query from words separated by single spaces: each folded and cleaned the same way
+    // as the text, then quoted by the server (`unaccent` turns some letters into quotes or
+    // colons, so quoting before folding was a syntax error: "donʼt"), in order, the last
+    // one a prefix.
+    "CREATE OR REPLACE FUNCTION wink_search_query(words text) RETURNS tsquery \
         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS \
-        $$ SELECT to_tsquery('simple'::regconfig, public.unaccent('public.unaccent'::regdictionary, text)) $$",
+        $$ SELECT to_tsquery('simple'::regconfig, string_agg(part, ' <-> ' ORDER BY n)) FROM ( \
+            SELECT n, quote_literal(regexp_replace( \
+                public.unaccent('public.unaccent'::regdictionary, w), '[^[:alnum:]]+', ' ', 'g')) \
+                || CASE WHEN n = max(n) OVER () THEN ':*' ELSE '' END AS part \
+            FROM regexp_split_to_table(words, ' ') WITH ORDINALITY AS t(w, n)) AS parts $$",
     "CREATE INDEX IF NOT EXISTS chat_messages_words ON chat_messages USING GIN (wink_search_words(body))",
 ];
 
