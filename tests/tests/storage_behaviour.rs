@@ -164,6 +164,21 @@ async fn history_pages_newest_first_with_every_filter_and_survives_a_reopen(targ
     .await;
     assert_eq!(sessions(&with_audio), ["s5", "s4"]);
 
+    // A NUL from the network (a quoted-pair in a SIP display name) does not lose the call.
+    let mut odd = call("s6", "nul@example.com", 6_000, CallResult::Missed);
+    odd.remote_display = Some("Eve\0Mallory".into());
+    store.add_history(odd).await.unwrap();
+    let kept = page(HistoryQuery {
+        limit: Some(1),
+        ..HistoryQuery::default()
+    })
+    .await;
+    let expected = match target {
+        Target::Sqlite(_) => "Eve\0Mallory",
+        Target::Postgres(_) => "Eve\u{2400}Mallory",
+    };
+    assert_eq!(kept[0].remote_display.as_deref(), Some(expected));
+
     store.clear_history().await.unwrap();
     assert!(page(HistoryQuery::default()).await.is_empty());
     assert_eq!(

@@ -13,6 +13,17 @@ pub(crate) fn query_error(error: impl std::fmt::Display) -> DbErr {
     DbErr::Custom(error.to_string())
 }
 
+/// Text as the database can hold it: PostgreSQL refuses a NUL in text (a SIP display name
+/// or a message body can carry one), so there it is kept as "␀" (U+2400) rather than
+/// losing the record; SQLite keeps it as it came.
+pub(crate) fn stored_text(backend: sea_orm::DbBackend, text: &str) -> std::borrow::Cow<'_, str> {
+    if backend == sea_orm::DbBackend::Postgres && text.contains('\0') {
+        text.replace('\0', "\u{2400}").into()
+    } else {
+        text.into()
+    }
+}
+
 /// A direction's stored name.
 pub(crate) fn direction_name(direction: CallDirection) -> &'static str {
     match direction {

@@ -4,7 +4,9 @@ use sea_orm::sea_query::{Expr, ExprTrait as _, Func, Order, Query};
 use sea_orm::{ConnectionTrait, DbErr, QueryResult};
 use wink_ports::{AccountId, CallResult, HistoryQuery, HistoryRecord, SessionId, UnixMillis};
 
-use crate::codes::{MEDIA, bad_row, direction_from, direction_name, media_name, query_error};
+use crate::codes::{
+    MEDIA, bad_row, direction_from, direction_name, media_name, query_error, stored_text,
+};
 use crate::migration::CallHistory;
 
 fn result_name(result: CallResult) -> &'static str {
@@ -50,6 +52,7 @@ const COLUMNS: [CallHistory; 11] = [
 /// [`DbErr`] when the database refuses the write.
 pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> Result<(), DbErr> {
     let media: Vec<&str> = record.media.iter().map(|&m| media_name(m)).collect();
+    let text = |value: &'_ str| stored_text(db.get_database_backend(), value).into_owned();
     let insert = Query::insert()
         .into_table(CallHistory::Table)
         .columns(COLUMNS)
@@ -57,8 +60,8 @@ pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> R
             record.session.as_str().into(),
             record.account.as_str().into(),
             direction_name(record.direction).into(),
-            record.remote.as_str().into(),
-            record.remote_display.clone().into(),
+            text(&record.remote).into(),
+            record.remote_display.as_deref().map(text).into(),
             media.join(",").into(),
             record.started_at.0.into(),
             record.answered_at.map(|t| t.0).into(),
@@ -67,7 +70,7 @@ pub async fn add_history(db: &impl ConnectionTrait, record: &HistoryRecord) -> R
             record
                 .recording
                 .as_ref()
-                .map(|p| p.to_string_lossy().into_owned())
+                .map(|p| text(&p.to_string_lossy()))
                 .into(),
         ])
         .map_err(query_error)?

@@ -7,7 +7,7 @@ use wink_ports::{
     AccountId, CallDirection, ChatMessageRecord, DeliveryState, MessageId, UnixMillis,
 };
 
-use crate::codes::{direction_from, direction_name, query_error};
+use crate::codes::{direction_from, direction_name, query_error, stored_text};
 use crate::migration::ChatMessages;
 use crate::query_text::{contains_pattern, plain_text};
 
@@ -34,16 +34,6 @@ fn state_from(name: &str) -> Result<DeliveryState, DbErr> {
     .ok_or_else(|| crate::codes::bad_row("delivery state", name))
 }
 
-/// The body as the database can hold it: PostgreSQL refuses a NUL in text, so there it is
-/// kept as "␀" (U+2400) rather than losing the message; SQLite keeps it as it came.
-fn stored_body(backend: DbBackend, body: &str) -> std::borrow::Cow<'_, str> {
-    if backend == DbBackend::Postgres && body.contains('\0') {
-        body.replace('\0', "\u{2400}").into()
-    } else {
-        body.into()
-    }
-}
-
 /// Stores a message.
 ///
 /// # Errors
@@ -56,6 +46,7 @@ pub async fn add_message(
         CallDirection::Incoming => message.remote.as_str(),
         CallDirection::Outgoing => message.account.as_str(),
     };
+    let text = |value: &'_ str| stored_text(db.get_database_backend(), value).into_owned();
     let insert = Query::insert()
         .into_table(ChatMessages::Table)
         .columns([
@@ -73,10 +64,10 @@ pub async fn add_message(
             message.id.as_str().into(),
             message.account.as_str().into(),
             direction_name(message.direction).into(),
-            message.remote.as_str().into(),
-            sender.into(),
-            stored_body(db.get_database_backend(), &message.body).into(),
-            message.content_type.as_str().into(),
+            text(&message.remote).into(),
+            text(sender).into(),
+            text(&message.body).into(),
+            text(&message.content_type).into(),
             message.at.0.into(),
             state_name(message.state).into(),
         ])
