@@ -63,7 +63,8 @@ fn password_key(url: &str) -> Result<AccountId, AssembleError> {
 }
 
 /// `url` with the password the secret store keeps for it; as it is when it already holds
-/// one, or none is kept (PostgreSQL then tries `~/.pgpass` and its other ways).
+/// one, none is kept, or the secret store cannot be reached (PostgreSQL then tries
+/// `~/.pgpass`, peer or trust authentication, and says so if none lets us in).
 async fn with_stored_password(
     settings: &Settings,
     paths: &Paths,
@@ -72,10 +73,18 @@ async fn with_stored_password(
     if !url.starts_with("postgres") || split_password(url).1.is_some() {
         return Ok(url.to_owned());
     }
-    let secrets = super::build_secret_store(settings, paths).await?;
-    Ok(match secrets.get_password(&password_key(url)?).await? {
-        Some(password) => with_password(url, password.expose()),
-        None => url.to_owned(),
+    let key = password_key(url)?;
+    let stored = match super::build_secret_store(settings, paths).await {
+        Ok(secrets) => secrets.get_password(&key).await,
+        Err(error) => Err(error),
+    };
+    Ok(match stored {
+        Ok(Some(password)) => with_password(url, password.expose()),
+        Ok(None) => url.to_owned(),
+        Err(error) => {
+            tracing::warn!(target: "storage", %error, "no stored password for the store; trying without");
+            url.to_owned()
+        }
     })
 }
 

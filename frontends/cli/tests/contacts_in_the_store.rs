@@ -134,6 +134,25 @@ fn a_postgres_store_named_in_the_settings_holds_contacts_and_history() {
         "{not_a_store}"
     );
 
+    // No keyring to ask for the stored password: the store is tried without it (the test
+    // server trusts loopback, as a server with ~/.pgpass or peer authentication would).
+    wink_ok(&sandbox, &["config", "secrets", "keyring"], "");
+    let without_keyring = std::process::Command::new(env!("CARGO_BIN_EXE_wink-cli"))
+        .args(["contacts", "list"])
+        .env("XDG_CONFIG_HOME", sandbox.config_home())
+        .env("XDG_DATA_HOME", sandbox.data_home())
+        .env("HOME", sandbox.root())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .output()
+        .unwrap();
+    assert!(
+        without_keyring.status.success()
+            && String::from_utf8_lossy(&without_keyring.stdout).contains("Dana"),
+        "{}",
+        String::from_utf8_lossy(&without_keyring.stderr)
+    );
+    wink_ok(&sandbox, &["config", "secrets", "file"], "");
+
     wink_ok(&sandbox, &["config", "storage", "--default"], "");
     assert!(
         !wink_ok(&sandbox, &["contacts", "list"], "").contains("Dana"),
