@@ -11,6 +11,7 @@
 
 pub mod audio;
 pub mod clock;
+pub mod contact_search;
 pub mod directory;
 pub mod ids;
 pub mod media;

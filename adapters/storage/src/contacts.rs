@@ -2,11 +2,11 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait as _, Iden, LikeExpr, OnConflict, Order, Query};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, QueryResult, Statement};
-use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord};
+use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, contact_search};
 
 use crate::codes::{media_from, media_name, query_error};
 use crate::migration::{ContactGroups, Contacts};
-use crate::query_text::{contains_pattern, plain_text};
+use crate::query_text::contains_pattern;
 
 fn json(list: &[String]) -> Result<String, DbErr> {
     serde_json::to_string(list).map_err(query_error)
@@ -147,7 +147,7 @@ pub async fn save_contact(db: &impl ConnectionTrait, contact: &ContactRecord) ->
             contact.group.as_str().into(),
             stored_position(contact.position).into(),
             contact.favorite.into(),
-            search_text(
+            contact_search::haystack(
                 &contact.name,
                 &contact.aliases,
                 &contact.sip_addresses,
@@ -195,30 +195,6 @@ const READ_COLUMNS: [Contacts; 10] = [
     Contacts::Favorite,
 ];
 
-/// What contact search looks in: the name, aliases and addresses lower-cased, and the
-/// digits of each phone number, one per line (a query never holds a line break, so it
-/// cannot match across two fields).
-pub(crate) fn search_text(
-    name: &str,
-    aliases: &[String],
-    addresses: &[String],
-    phones: &[String],
-) -> String {
-    let mut text = String::from("\n");
-    for field in std::iter::once(name)
-        .chain(aliases.iter().map(String::as_str))
-        .chain(addresses.iter().map(String::as_str))
-    {
-        text.push_str(&field.to_lowercase());
-        text.push('\n');
-    }
-    for phone in phones {
-        text.extend(phone.chars().filter(char::is_ascii_digit));
-        text.push('\n');
-    }
-    text
-}
-
 /// Contacts whose name, alias or address contains `text` (any case), or whose phone
 /// number's digits contain the digits of `text` when it looks like a number ("+1 555-12",
 /// "0044 20" for "+44 20");
@@ -231,12 +207,10 @@ pub async fn search_contacts(
     text: &str,
     limit: usize,
 ) -> Result<Vec<ContactRecord>, DbErr> {
-    let wanted = plain_text(text).trim().to_lowercase();
-    if wanted.is_empty() {
+    let alternatives = contact_search::needles(text);
+    if alternatives.is_empty() {
         return Ok(Vec::new());
     }
-    let mut alternatives = vec![wanted.clone()];
-    alternatives.extend(number_digits(&wanted));
     let backend = db.get_database_backend();
     // The trigram index finds substrings of three characters or more.
     if backend == DbBackend::Sqlite && alternatives.iter().all(|a| a.chars().count() >= 3) {
@@ -285,26 +259,6 @@ pub async fn search_contacts(
         .iter()
         .map(contact_from)
         .collect()
-}
-
-/// The digit strings a number-like query stands for: its digits, and without a leading
-/// international "00" ("0044 20" finds "+44 20…"); none when it is not a number.
-fn number_digits(wanted: &str) -> Vec<String> {
-    let looks_like_number = wanted
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
-    if !looks_like_number || digits.is_empty() {
-        return Vec::new();
-    }
-    let mut all = Vec::new();
-    if let Some(international) = digits.strip_prefix("00").filter(|d| !d.is_empty()) {
-        all.push(international.to_owned());
-    }
-    if digits != wanted {
-        all.push(digits);
-    }
-    all
 }
 
 /// Every contact, by group then position.

@@ -175,28 +175,18 @@ impl StoragePort for MemoryStorage {
         text: &str,
         limit: usize,
     ) -> Result<Vec<ContactRecord>, StorageError> {
-        let wanted = text.trim().to_lowercase();
-        let digits: String = wanted.chars().filter(char::is_ascii_digit).collect();
-        let looks_like_number = wanted
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-        let in_text = |field: &String| field.to_lowercase().contains(&wanted);
-        let international = digits.strip_prefix("00").unwrap_or(&digits).to_owned();
-        let in_number = |phone: &String| {
-            let own: String = phone.chars().filter(char::is_ascii_digit).collect();
-            own.contains(&digits) || own.contains(&international)
-        };
+        let needles = wink_ports::contact_search::needles(text);
         let mut found: Vec<ContactRecord> = self.with(|d| {
             d.contacts
                 .iter()
                 .filter(|c| {
-                    !wanted.is_empty()
-                        && (c.name.to_lowercase().contains(&wanted)
-                            || c.aliases.iter().any(in_text)
-                            || c.sip_addresses.iter().any(in_text)
-                            || (looks_like_number
-                                && !digits.is_empty()
-                                && c.phone_numbers.iter().any(in_number)))
+                    let hay = wink_ports::contact_search::haystack(
+                        &c.name,
+                        &c.aliases,
+                        &c.sip_addresses,
+                        &c.phone_numbers,
+                    );
+                    needles.iter().any(|n| hay.contains(n.as_str()))
                 })
                 .cloned()
                 .collect()

@@ -38,7 +38,7 @@ impl MigrationTrait for Migration {
                 serde_json::from_str(&row.try_get::<String>("", column)?)
                     .map_err(|e| DbErr::Custom(format!("contact {id}: {column}: {e}")))
             };
-            let search = crate::contacts::search_text(
+            let search = wink_ports::contact_search::haystack(
                 &row.try_get::<String>("", "name")?,
                 &list("aliases")?,
                 &list("addresses")?,
