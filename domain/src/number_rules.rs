@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use wink_ports::DtmfDigit;
+// Characters people write in numbers for readability are dropped before dialing: the same
+// list as contact search's, so a number that dials is also a number that finds its contact.
+use wink_ports::contact_search::is_number_separator as is_separator;
 
 /// How long a `,` in the DTMF tail waits.
 pub const PAUSE: Duration = Duration::from_secs(1);
@@ -75,11 +78,6 @@ pub struct DialPlan {
     pub number: String,
     /// Keys and pauses to play once connected.
     pub dtmf_tail: Vec<DtmfStep>,
-}
-
-/// Characters people write in numbers for readability; dropped before dialing.
-fn is_separator(c: char) -> bool {
-    matches!(c, ' ' | '-' | '.' | '(' | ')' | '/' | '\u{a0}')
 }
 
 /// The telephone keypad: `ABC` → 2 … `WXYZ` → 9.

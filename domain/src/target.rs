@@ -1,6 +1,6 @@
 //! Typed call targets: what a person types in the search bar, parsed before anything is sent.
 
-use wink_ports::{SipUri, UriError};
+use wink_ports::{SipUri, UriError, contact_search};
 
 use crate::number_rules::{DialPlan, NumberError};
 use crate::{Account, DtmfStep};
@@ -57,10 +57,16 @@ fn is_username(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-+~".contains(c))
 }
 
+/// A number to dial: it starts like one and holds digits, keypad letters, `+`, `*`, `#`, `,`
+/// (a pause in the DTMF tail) and the separators contact search ignores too. Wider than
+/// [`contact_search::looks_like_number`], which decides whether a search is by digits.
 fn looks_like_number(s: &str) -> bool {
     s.starts_with(|c: char| c.is_ascii_digit() || c == '+' || c == '(')
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || " -.()/+*#,\u{a0}".contains(c))
+        && s.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || "+*#,".contains(c)
+                || contact_search::is_number_separator(c)
+        })
 }
 
 impl Target {

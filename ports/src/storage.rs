@@ -115,7 +115,8 @@ pub trait StoragePort: Send + Sync {
     ) -> Result<Vec<ChatMessageRecord>, StorageError>;
 
     /// Contacts whose name, alias or SIP address contains `text` (any case), or whose phone
-    /// number holds its digits when it looks like a number; by name, at most `limit`.
+    /// number holds its digits when it looks like a number; by name, at most `limit`. The
+    /// exact rule is [`contact_search`](crate::contact_search).
     ///
     /// # Errors
     /// [`StorageError::Unavailable`].

@@ -19,6 +19,7 @@ on_both_databases!(
     chat_search_finds_the_words_in_order_whatever_the_case_and_accents,
     contacts_and_groups_round_trip_and_refusals_say_why,
     contact_search_finds_names_aliases_addresses_and_numbers,
+    contact_search_finds_what_the_contract_table_says,
     contacts_from_the_settings_file_are_imported_once_and_whole,
     every_earlier_schema_with_data_in_it_is_upgraded_in_place,
 );
@@ -528,6 +529,27 @@ async fn contact_search_finds_names_aliases_addresses_and_numbers(target: Target
     store.delete_contact(&people[0].id).await.unwrap();
     assert!(names("ann lee").await.is_empty());
     assert!(names("7946").await.is_empty());
+}
+
+/// The table every contact search is held to (the domain's search-as-you-type too), so
+/// the store and the app find the same contacts for "089/123456" or "0044 20".
+async fn contact_search_finds_what_the_contract_table_says(target: Target) {
+    use wink_ports::contact_search::examples;
+    let store = target.open().await;
+    store.save_group(examples::group()).await.unwrap();
+    for contact in examples::address_book() {
+        store.save_contact(contact).await.unwrap();
+    }
+    for &(query, expected) in examples::QUERIES {
+        let found: Vec<String> = store
+            .search_contacts(query, 100)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.name)
+            .collect();
+        assert_eq!(found, expected, "query {query:?}");
+    }
 }
 
 async fn contacts_from_the_settings_file_are_imported_once_and_whole(target: Target) {

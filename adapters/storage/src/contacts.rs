@@ -290,3 +290,48 @@ pub async fn delete_contact(db: &impl ConnectionTrait, id: &ContactId) -> Result
         .to_owned();
     Ok(db.execute(&delete).await?.rows_affected() > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use wink_ports::contact_search::examples;
+
+    use super::*;
+    use crate::open_sqlite;
+
+    /// The SQL search (the FTS5 trigram index for needles of three characters or more, a
+    /// LIKE scan for shorter ones) finds what the contract's reference finds, on the table
+    /// the domain's search is held to as well. The behaviour suite in `tests/` runs the same
+    /// table on PostgreSQL.
+    #[tokio::test]
+    async fn sqlite_search_finds_what_the_contract_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = open_sqlite(&dir.path().join("wink.sqlite"))
+            .await
+            .unwrap()
+            .db;
+        save_group(&db, &examples::group()).await.unwrap();
+        let book = examples::address_book();
+        for contact in &book {
+            save_contact(&db, contact).await.unwrap();
+        }
+        for &(query, expected) in examples::QUERIES {
+            let found: Vec<String> = search_contacts(&db, query, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|c| c.name)
+                .collect();
+            let needles = contact_search::needles(query);
+            let reference: Vec<&str> = book
+                .iter()
+                .filter(|c| contact_search::matches(&needles, c))
+                .map(|c| c.name.as_str())
+                .collect();
+            assert_eq!(
+                found, reference,
+                "query {query:?}: SQL and contract disagree"
+            );
+            assert_eq!(found, expected, "query {query:?}");
+        }
+    }
+}

@@ -179,15 +179,7 @@ impl StoragePort for MemoryStorage {
         let mut found: Vec<ContactRecord> = self.with(|d| {
             d.contacts
                 .iter()
-                .filter(|c| {
-                    let hay = wink_ports::contact_search::haystack(
-                        &c.name,
-                        &c.aliases,
-                        &c.sip_addresses,
-                        &c.phone_numbers,
-                    );
-                    needles.iter().any(|n| hay.contains(n.as_str()))
-                })
+                .filter(|c| wink_ports::contact_search::matches(&needles, c))
                 .cloned()
                 .collect()
         });

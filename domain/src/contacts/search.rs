@@ -4,12 +4,17 @@
 //! or address, a word of the name that starts with it, an address or number that starts with
 //! it, and last a match anywhere. Favorites win ties; then names sort alphabetically. Fields
 //! are lower-cased once when the list changes, never per keystroke.
+//!
+//! What it finds is the store's contract, [`wink_ports::contact_search`]: a contact is found
+//! when one of the query's needles occurs in one of its fields (text fields lower-cased,
+//! phone numbers as digits), so "089/123456" or "0044 20" find the same contacts here as
+//! in `StoragePort::search_contacts`. Only the order is this module's own.
 
 use std::cmp::Ordering;
 
 use memchr::memmem;
 
-use wink_ports::ContactRecord;
+use wink_ports::{ContactRecord, contact_search};
 
 /// Which field of a contact matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,8 +50,8 @@ struct IndexedContact {
 }
 
 /// Lower-cased copies of every searchable field, in the contact list's order, plus two
-/// haystacks (all text fields; all phone-number digits) in which one SIMD scan per
-/// keystroke finds the few contacts worth scoring.
+/// haystacks (all text fields; all phone-number digits) in which a SIMD scan per needle
+/// finds the few contacts worth scoring.
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchIndex {
     entries: Vec<IndexedContact>,
@@ -85,22 +90,8 @@ impl Haystack {
     }
 }
 
-/// The digits of a phone number, with an international `+` or `00` dropped so that
-/// `+44 20…`, `0044 20…` and `4420…` all match one another.
-fn number_key(text: &str) -> String {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    let international = text.trim_start().starts_with('+');
-    match digits.strip_prefix("00") {
-        Some(rest) if !international => rest.to_owned(),
-        _ => digits,
-    }
-}
-
-fn is_number_query(query: &str) -> bool {
-    query.chars().any(|c| c.is_ascii_digit())
-        && query
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-.()/".contains(c))
+fn all_digits(needle: &str) -> bool {
+    needle.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn text_score(field: &str, query: &str, exact: u32, prefix: u32, word: u32, anywhere: u32) -> u32 {
@@ -117,33 +108,46 @@ fn text_score(field: &str, query: &str, exact: u32, prefix: u32, word: u32, anyw
 }
 
 impl IndexedContact {
-    fn score(&self, query: &str, number: Option<&str>) -> Option<(u32, MatchedField)> {
+    /// The best score of any needle in any field; `None` when no needle occurs in any.
+    fn score(&self, needles: &[String]) -> Option<(u32, MatchedField)> {
         let mut best = (0, MatchedField::Name);
         let mut consider = |score: u32, field: MatchedField| {
             if score > best.0 {
                 best = (score, field);
             }
         };
-        consider(
-            text_score(&self.name, query, 100, 90, 75, 40),
-            MatchedField::Name,
-        );
-        for alias in &self.aliases {
+        for needle in needles {
             consider(
-                text_score(alias, query, 95, 80, 60, 35),
-                MatchedField::Alias,
+                text_score(&self.name, needle, 100, 90, 75, 40),
+                MatchedField::Name,
             );
-        }
-        for address in &self.addresses {
-            consider(
-                text_score(address, query, 95, 70, 50, 30),
-                MatchedField::Address,
-            );
-        }
-        if let Some(number) = number.filter(|n| !n.is_empty()) {
-            for stored in &self.numbers {
+            for alias in &self.aliases {
                 consider(
-                    text_score(stored, number, 95, 65, 45, 45),
+                    text_score(alias, needle, 95, 80, 60, 35),
+                    MatchedField::Alias,
+                );
+            }
+            for address in &self.addresses {
+                consider(
+                    text_score(address, needle, 95, 70, 50, 30),
+                    MatchedField::Address,
+                );
+            }
+            if !all_digits(needle) {
+                continue;
+            }
+            for stored in &self.numbers {
+                // "0044 20…" ranks for "+44 20" as "+44 20…" does: a prefix, not anywhere.
+                let international = stored.strip_prefix("00").unwrap_or(stored);
+                consider(
+                    text_score(stored, needle, 95, 65, 45, 45).max(text_score(
+                        international,
+                        needle,
+                        95,
+                        65,
+                        45,
+                        45,
+                    )),
                     MatchedField::PhoneNumber,
                 );
             }
@@ -164,7 +168,11 @@ impl SearchIndex {
                 name: c.name.to_lowercase(),
                 aliases: lower(&c.aliases),
                 addresses: lower(&c.sip_addresses),
-                numbers: c.phone_numbers.iter().map(|n| number_key(n)).collect(),
+                numbers: c
+                    .phone_numbers
+                    .iter()
+                    .map(|n| contact_search::phone_digits(n))
+                    .collect(),
                 favorite: c.favorite,
             };
             let text_fields = std::iter::once(&entry.name)
@@ -182,31 +190,31 @@ impl SearchIndex {
         query: &str,
         limit: usize,
     ) -> Vec<SearchHit<'a>> {
-        let query: String = query
-            .trim()
-            .to_lowercase()
-            .chars()
-            .filter(|c| !c.is_control())
-            .collect();
-        if query.is_empty() || limit == 0 {
+        let needles = contact_search::needles(query);
+        if needles.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let number = is_number_query(&query)
-            .then(|| number_key(&query))
-            .filter(|n| !n.is_empty());
         let mut candidates = Vec::new();
-        self.text
-            .contacts_containing(query.as_bytes(), &mut candidates);
-        if let Some(digits) = &number {
-            self.digits
-                .contacts_containing(digits.as_bytes(), &mut candidates);
+        let mut scans = 0;
+        for needle in &needles {
+            self.text
+                .contacts_containing(needle.as_bytes(), &mut candidates);
+            scans += 1;
+            // Only digits can occur in the digits haystack.
+            if all_digits(needle) {
+                self.digits
+                    .contacts_containing(needle.as_bytes(), &mut candidates);
+                scans += 1;
+            }
+        }
+        if scans > 1 {
             candidates.sort_unstable();
             candidates.dedup();
         }
         let mut hits: Vec<SearchHit<'a>> = candidates
             .into_iter()
             .filter_map(|i| {
-                let (score, field) = self.entries[i].score(&query, number.as_deref())?;
+                let (score, field) = self.entries[i].score(&needles)?;
                 Some(SearchHit {
                     contact: &contacts[i],
                     score,
@@ -317,6 +325,39 @@ mod tests {
         assert_eq!(list.search("example.com", 2).len(), 2);
         assert!(list.search("", 10).is_empty());
         assert!(list.search("nobody-matches-this", 10).is_empty());
+    }
+
+    /// The same contacts as the store's rule, on the table every contact search is held to.
+    #[test]
+    fn finds_what_the_store_finds() {
+        use wink_ports::contact_search::{self, examples};
+        let book = examples::address_book();
+        let list = ContactList::from_records(vec![examples::group()], book.clone());
+        for &(query, expected) in examples::QUERIES {
+            let mut here = names(&list.search(query, usize::MAX));
+            here.sort_unstable();
+            let needles = contact_search::needles(query);
+            let store: Vec<&str> = book
+                .iter()
+                .filter(|c| contact_search::matches(&needles, c))
+                .map(|c| c.name.as_str())
+                .collect();
+            assert_eq!(here, store, "query {query:?}: domain and store disagree");
+            assert_eq!(here, expected, "query {query:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_rank_by_their_digits_with_or_without_00() {
+        use wink_ports::contact_search::examples;
+        let list = ContactList::from_records(vec![examples::group()], examples::address_book());
+        // Carla's "0044 20 7946 0002" starts with 44207946 as Ann's "+44 20 7946 0001" does.
+        let hits = list.search("+44 20 7946", 10);
+        assert!(hits.iter().all(|h| h.field == MatchedField::PhoneNumber));
+        assert_eq!(hits[0].score, hits[1].score);
+        let slash = list.search("089/123456", 10);
+        assert_eq!(names(&slash), ["Bernd Huber"]);
+        assert_eq!(slash[0].field, MatchedField::PhoneNumber);
     }
 
     #[test]
