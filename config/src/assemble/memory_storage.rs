@@ -282,4 +282,19 @@ mod tests {
                 .is_err()
         );
     }
+
+    #[tokio::test]
+    async fn contact_search_finds_what_the_contract_table_says() {
+        use wink_ports::contact_search::examples;
+        let store = MemoryStorage::default();
+        store.save_group(examples::group()).await.unwrap();
+        for contact in examples::address_book() {
+            store.save_contact(contact).await.unwrap();
+        }
+        for &(query, expected) in examples::QUERIES {
+            let found = store.search_contacts(query, 100).await.unwrap();
+            let names: Vec<&str> = found.iter().map(|c| c.name.as_str()).collect();
+            assert_eq!(names, expected, "query {query:?}");
+        }
+    }
 }
