@@ -9,10 +9,13 @@
 //!   app starts on defaults, with a [`LoadNotice`] saying so.
 //! - [`Paths`]: the XDG folders.
 //! - [`assemble`]: the one place that picks and builds adapters from settings.
+//! - [`audio_devices`], [`DeviceListing`]: the microphones and speakers, with hot-plug
+//!   events, for device lists and settings pages.
 //! - [`selftest`]: a test call between two user agents of our own, over loopback.
 #![warn(missing_docs)]
 
 mod assemble;
+mod devices;
 mod file;
 mod paths;
 pub mod selftest;
@@ -23,6 +26,7 @@ pub use assemble::{
     OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile,
     open_store, phone_settings, set_store_url,
 };
+pub use devices::{DeviceListing, audio_devices};
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};
 pub use settings::{

@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use futures_util::StreamExt as _;
-use wink_audio::SystemAudio;
-use wink_ports::{AudioDevices, DeviceDirection, DeviceEvent};
+use wink_config::DeviceListing;
+use wink_ports::{DeviceDirection, DeviceEvent};
 
 fn direction(direction: DeviceDirection) -> &'static str {
     match direction {
@@ -14,19 +14,22 @@ fn direction(direction: DeviceDirection) -> &'static str {
 }
 
 pub(super) async fn run(watch: Option<u64>) -> anyhow::Result<()> {
-    let audio = SystemAudio::new();
+    let audio = wink_config::audio_devices();
+    // Subscribed before listing, so nothing plugged in meanwhile goes unseen.
     let events = watch.map(|_| audio.events());
-    for wanted in [DeviceDirection::Input, DeviceDirection::Output] {
-        if let Some(device) = audio.default_device(wanted).await? {
-            println!(
-                "default {}  {}  ({})",
-                direction(wanted),
-                device.id,
-                device.name
-            );
-        }
+    let listing = DeviceListing::read(audio.as_ref()).await?;
+    for device in [&listing.default_input, &listing.default_output]
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "default {}  {}  ({})",
+            direction(device.direction),
+            device.id,
+            device.name
+        );
     }
-    for device in audio.list().await? {
+    for device in &listing.devices {
         println!(
             "{}  {}  ({})",
             direction(device.direction),
