@@ -1,4 +1,5 @@
-//! Running one command.
+//! Running one command. Interactive mode sits above this (it runs commands, one per line),
+//! so `main` starts it and nothing here calls back into it.
 
 mod account;
 mod config;
@@ -19,7 +20,8 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
         Command::Contacts(command) => contacts::run(context, command).await,
         Command::Rewrite { account, target } => rewrite::run(context, account.as_deref(), &target),
         Command::Config(command) => config::run(context, command).await,
-        Command::Interactive => crate::interactive::run(context).await,
+        // `main` starts interactive mode; asked for again from within, it is refused.
+        Command::Interactive => Err(anyhow::anyhow!("already in interactive mode")),
         Command::Devices { watch } => devices::run(watch).await,
         Command::History {
             missed,

@@ -4,7 +4,8 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::Cli;
+use crate::commands;
 use crate::context::Context;
 
 const HELP: &str = "Commands: account ..., contacts ..., rewrite ..., config ... (add --help to any).\n\
@@ -77,12 +78,8 @@ pub(crate) async fn run(context: &mut Context) -> anyhow::Result<()> {
         }
         let parsed = Cli::try_parse_from(std::iter::once("wink-cli".to_owned()).chain(words));
         match parsed {
-            Ok(Cli {
-                command: Command::Interactive,
-                ..
-            }) => eprintln!("error: already in interactive mode"),
             Ok(Cli { command, .. }) => {
-                if let Err(error) = Box::pin(crate::commands::run(context, command)).await {
+                if let Err(error) = commands::run(context, command).await {
                     eprintln!("error: {error:#}");
                 }
             }

@@ -2,7 +2,9 @@
 //!
 //! One-shot commands (`account add`, `contacts list`, `rewrite`, ...) and an interactive
 //! mode that reads the same commands line by line. It reaches the core only through
-//! `wink-config` (settings, composition root) and `wink-domain`, never an adapter.
+//! `wink-config` (settings, composition root, audio devices) and `wink-domain`, never an
+//! adapter (`scripts/check-architecture.sh` holds it to that). Modules depend one way:
+//! `main` → `interactive` → `commands` → `context`, `cli`.
 
 mod cli;
 mod commands;
@@ -13,7 +15,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::Cli;
+use crate::cli::{Cli, Command};
 use crate::context::Context;
 
 #[tokio::main(flavor = "current_thread")]
@@ -42,7 +44,11 @@ async fn main() -> ExitCode {
     if let Err(error) = context.move_contacts_into_store().await {
         eprintln!("warning: the contacts stay in the settings file for now: {error:#}");
     }
-    match commands::run(&mut context, cli.command).await {
+    let outcome = match cli.command {
+        Command::Interactive => interactive::run(&mut context).await,
+        command => commands::run(&mut context, command).await,
+    };
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");
