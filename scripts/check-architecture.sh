@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Checks the rules of the house that the compiler cannot: the domain stays pure.
+# Checks the rules of the house that the compiler cannot: the domain stays pure, and
+# frontends reach adapters only through wink-config.
 # - wink-domain's normal dependencies hold no adapter, GUI, database, SIP, audio, DNS or LDAP crate;
 # - it asks tokio only for sync, time, macros and rt;
-# - wink-ports depends on no crate of ours.
+# - wink-ports depends on no crate of ours;
+# - no frontend (each workspace member under frontends/) depends on an adapter crate directly;
+# - no two modules of a frontend use each other (scripts/check-module-cycles.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,4 +31,43 @@ if [ -n "$ours" ]; then
     echo "wink-ports must depend on no crate of ours, but depends on: $ours" >&2
     exit 1
 fi
+
+# Frontends: the workspace members under frontends/, by package name. A folder without a
+# Cargo.toml, or one the workspace does not list yet, is skipped (and said so).
+adapters='^wink-(sip|media|audio|msrp|storage|ldap|secrets|bonjour)$'
+members=$(cargo metadata --no-deps --format-version 1 | python3 -c '
+import json, os, sys
+for package in json.load(sys.stdin)["packages"]:
+    print(os.path.dirname(package["manifest_path"]), package["name"], sep="\t")
+')
+root=$(pwd -P)
+checked=()
+crates=()
+for dir in frontends/*/; do
+    dir=${dir%/}
+    if [ ! -f "$dir/Cargo.toml" ]; then
+        echo "architecture: $dir skipped: no Cargo.toml"
+        continue
+    fi
+    package=$(echo "$members" | awk -F '\t' -v dir="$root/$dir" '$1 == dir { print $2 }')
+    if [ -z "$package" ]; then
+        echo "architecture: $dir skipped: not a workspace member yet"
+        continue
+    fi
+    direct=$(cargo tree -p "$package" -e normal --depth 1 --prefix none --format '{p}' \
+        | awk 'NR > 1 { print $1 }' | sort -u)
+    bad=$(echo "$direct" | grep -E "$adapters" | tr '\n' ' ' || true)
+    if [ -n "$bad" ]; then
+        echo "$package ($dir) must reach adapters only through wink-config, but depends on: $bad" >&2
+        exit 1
+    fi
+    checked+=("$package")
+    crates+=("$dir")
+done
+if [ ${#crates[@]} -gt 0 ] && ! python3 scripts/check-module-cycles.py "${crates[@]}"; then
+    echo "frontend modules must not use each other (see above)" >&2
+    exit 1
+fi
+
 echo "architecture: wink-domain is pure (tokio features: ${tokio_features:-none}); wink-ports depends on nothing of ours"
+echo "architecture: frontends without adapter dependencies or module cycles: ${checked[*]:-none}"
