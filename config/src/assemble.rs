@@ -22,7 +22,7 @@ pub use signaling_only_media::SignalingOnlyMedia;
 pub use storage::{OpenedStore, open_store, set_store_url};
 pub use system_clock::SystemClock;
 use wink_domain::{Account, AccountKind, Phone, PhoneHandle, PhoneSettings, Ports};
-use wink_ports::{SecretError, SecretStore, SignalingError};
+use wink_ports::{SecretError, SecretStore, SignalingError, StoragePort};
 use wink_secrets::{FileSecretStore, KeyringStore};
 use wink_sip::agent::{AgentConfig, SipAgent};
 
@@ -49,6 +49,8 @@ pub struct Assembled {
     pub phone: PhoneHandle,
     /// The SIP agent (for a clean shutdown: it unregisters).
     pub agent: Arc<SipAgent>,
+    /// History, chats and contacts: the same store the phone writes to.
+    pub store: Arc<dyn StoragePort>,
     /// Where a damaged history database was kept, if a new one had to be started.
     pub kept_damaged_database: Option<std::path::PathBuf>,
 }
@@ -142,7 +144,7 @@ pub async fn assemble(
             ),
             media_ip,
         ),
-        storage: opened.store,
+        storage: opened.store.clone(),
         secrets,
         clock: Arc::new(SystemClock),
     };
@@ -150,6 +152,7 @@ pub async fn assemble(
     Ok(Assembled {
         phone,
         agent,
+        store: opened.store,
         kept_damaged_database,
     })
 }
@@ -169,34 +172,35 @@ pub async fn build_secret_store(
     })
 }
 
+/// The domain's view of one account's settings (for [`wink_domain::Command::SetAccount`]
+/// when an account is added or changed while the phone runs).
+pub fn domain_account(settings: &crate::AccountSettings) -> Account {
+    let a = settings;
+    let mut account = Account::sip(a.address.clone());
+    account.kind = AccountKind::Sip {
+        address: a.address.clone(),
+        auth_username: a
+            .auth_username
+            .clone()
+            .unwrap_or_else(|| a.address.user().to_owned()),
+        outbound_proxy: a.outbound_proxy.clone(),
+    };
+    account.display_name = a.display_name.clone();
+    account.enabled = a.enabled;
+    account.number_rules = a.number_rules.clone();
+    account.web_alert = a.web_alert_url.clone();
+    account.dtmf_method = a.dtmf_method;
+    account.contact = wink_ports::ContactOptions {
+        use_username: a.contact_uses_username,
+        public_address: a.contact_public_address,
+    };
+    account
+}
+
 /// The domain's view of the settings: accounts (plus Bonjour when on), answering machine,
 /// recordings folder.
 pub fn phone_settings(settings: &Settings, paths: &Paths) -> PhoneSettings {
-    let mut accounts: Vec<Account> = settings
-        .accounts
-        .iter()
-        .map(|a| {
-            let mut account = Account::sip(a.address.clone());
-            account.kind = AccountKind::Sip {
-                address: a.address.clone(),
-                auth_username: a
-                    .auth_username
-                    .clone()
-                    .unwrap_or_else(|| a.address.user().to_owned()),
-                outbound_proxy: a.outbound_proxy.clone(),
-            };
-            account.display_name = a.display_name.clone();
-            account.enabled = a.enabled;
-            account.number_rules = a.number_rules.clone();
-            account.web_alert = a.web_alert_url.clone();
-            account.dtmf_method = a.dtmf_method;
-            account.contact = wink_ports::ContactOptions {
-                use_username: a.contact_uses_username,
-                public_address: a.contact_public_address,
-            };
-            account
-        })
-        .collect();
+    let mut accounts: Vec<Account> = settings.accounts.iter().map(domain_account).collect();
     if settings.bonjour_account {
         accounts.push(Account::bonjour());
     }

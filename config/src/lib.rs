@@ -23,8 +23,8 @@ mod settings;
 
 pub use assemble::{
     AssembleError, AssembleOptions, Assembled, AudioSelection, MemorySecretStore, MemoryStorage,
-    OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, media_profile,
-    open_store, phone_settings, set_store_url,
+    OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, domain_account,
+    media_profile, open_store, phone_settings, set_store_url,
 };
 pub use devices::{DeviceListing, audio_devices};
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};

@@ -77,8 +77,14 @@ impl Phone {
             self.stop_media(&id).await;
             return Err(error.into());
         }
+        let remote = session.remote.clone();
         self.sessions.insert(id.clone(), session);
         self.last_dialed = Some((typed.to_owned(), requested.cloned()));
+        self.emit(PhoneEvent::OutgoingCall {
+            session: id.clone(),
+            account: account_id,
+            to: remote,
+        });
         self.emit_state(&id, CallState::Calling).await;
         Ok(CommandOutcome::Session(id))
     }

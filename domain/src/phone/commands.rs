@@ -2,10 +2,19 @@
 
 use wink_ports::{AccountId, CallStats, MessageId, SessionId};
 
+use crate::Account;
+
 /// What a frontend asks the phone to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Command {
+    /// Add an account while the phone runs, or replace the one with the same id (its
+    /// settings changed). It is not registered until [`Command::Register`].
+    SetAccount(Box<Account>),
+    /// Forget an account: it is unregistered first when it uses a registrar.
+    RemoveAccount(AccountId),
+    /// Make an account the one used when a command names none.
+    SetDefaultAccount(AccountId),
     /// Register an account with its registrar.
     Register(AccountId),
     /// Unregister an account.

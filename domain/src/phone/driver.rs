@@ -92,6 +92,9 @@ impl Phone {
     /// A [`PhoneError`] that says what went wrong; nothing changes when a command fails.
     pub async fn execute(&mut self, command: Command) -> Result<CommandOutcome, PhoneError> {
         match command {
+            Command::SetAccount(account) => Ok(self.set_account(*account)),
+            Command::RemoveAccount(account) => self.remove_account(&account).await,
+            Command::SetDefaultAccount(account) => self.set_default_account(account),
             Command::Register(account) => self.register(&account).await,
             Command::Unregister(account) => self.unregister(&account).await,
             Command::Call { target, account } => self.call(&target, account.as_ref()).await,

@@ -35,6 +35,16 @@ pub enum PhoneEvent {
         /// When the answering machine will pick up, if it is on.
         answering_machine_in: Option<Duration>,
     },
+    /// We started a call (from a command, a redial or a transfer the remote party asked
+    /// for); its [`PhoneEvent::CallState`] events follow.
+    OutgoingCall {
+        /// Its handle.
+        session: SessionId,
+        /// The account it goes out on.
+        account: AccountId,
+        /// Whom it calls, after the number rules.
+        to: SipUri,
+    },
     /// A call changed state.
     CallState {
         /// The call.

@@ -3,9 +3,49 @@
 use wink_ports::{AccountId, Registration, RegistrationState};
 
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
-use crate::AccountKind;
+use crate::{Account, AccountKind};
 
 impl Phone {
+    /// Adds the account, or replaces the one with its id (keeping its registration state).
+    pub(super) fn set_account(&mut self, mut account: Account) -> CommandOutcome {
+        let accounts = &mut self.settings.accounts;
+        match accounts.iter_mut().find(|a| a.id == account.id) {
+            Some(existing) => {
+                account.registration = existing.registration.clone();
+                *existing = account;
+            }
+            None => accounts.push(account),
+        }
+        CommandOutcome::Done
+    }
+
+    /// Unregisters (when it registers) and forgets the account.
+    pub(super) async fn remove_account(
+        &mut self,
+        id: &AccountId,
+    ) -> Result<CommandOutcome, PhoneError> {
+        let account = self.account(id)?;
+        if matches!(account.kind, AccountKind::Sip { .. })
+            && account.registration != RegistrationState::Unregistered
+        {
+            self.ports.signaling.unregister(id).await?;
+        }
+        self.settings.accounts.retain(|a| &a.id != id);
+        if self.settings.default_account.as_ref() == Some(id) {
+            self.settings.default_account = None;
+        }
+        Ok(CommandOutcome::Done)
+    }
+
+    pub(super) fn set_default_account(
+        &mut self,
+        id: AccountId,
+    ) -> Result<CommandOutcome, PhoneError> {
+        self.account(&id)?;
+        self.settings.default_account = Some(id);
+        Ok(CommandOutcome::Done)
+    }
+
     pub(super) async fn register(&mut self, id: &AccountId) -> Result<CommandOutcome, PhoneError> {
         let account = self.account(id)?;
         let AccountKind::Sip {

@@ -1110,6 +1110,7 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
         .unwrap();
 }
 
+mod accounts_at_run_time;
 mod answering_machine;
 mod conference;
 mod dtmf;

@@ -1,0 +1,81 @@
+//! The window's actions as one typed enum: menus, buttons and keyboard shortcuts all name
+//! an action from here, never a string of their own.
+
+/// An action of the main window (`win.*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum WindowAction {
+    /// Open the Add Account dialog.
+    AddAccount,
+    /// Put the keyboard in the search bar.
+    FocusSearch,
+    /// Hang up the current call (Escape).
+    HangUp,
+    /// Hold or resume the current call (Space).
+    ToggleHold,
+    /// Mute or unmute the current call (Ctrl+M).
+    ToggleMute,
+    /// Hang up the call whose id is the parameter.
+    HangUpCall,
+    /// Hold or resume the call whose id is the parameter.
+    HoldCall,
+    /// Mute or unmute the call whose id is the parameter.
+    MuteCall,
+    /// Start or stop recording the call whose id is the parameter.
+    RecordCall,
+}
+
+impl WindowAction {
+    /// Every action, for installing them.
+    pub(crate) const ALL: [WindowAction; 9] = [
+        WindowAction::AddAccount,
+        WindowAction::FocusSearch,
+        WindowAction::HangUp,
+        WindowAction::ToggleHold,
+        WindowAction::ToggleMute,
+        WindowAction::HangUpCall,
+        WindowAction::HoldCall,
+        WindowAction::MuteCall,
+        WindowAction::RecordCall,
+    ];
+
+    /// The detailed name widgets use (`win.hang-up`).
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            WindowAction::AddAccount => "win.add-account",
+            WindowAction::FocusSearch => "win.focus-search",
+            WindowAction::HangUp => "win.hang-up",
+            WindowAction::ToggleHold => "win.toggle-hold",
+            WindowAction::ToggleMute => "win.toggle-mute",
+            WindowAction::HangUpCall => "win.hang-up-call",
+            WindowAction::HoldCall => "win.hold-call",
+            WindowAction::MuteCall => "win.mute-call",
+            WindowAction::RecordCall => "win.record-call",
+        }
+    }
+
+    /// Whether it takes a call id as its parameter.
+    pub(crate) const fn takes_call(self) -> bool {
+        matches!(
+            self,
+            WindowAction::HangUpCall
+                | WindowAction::HoldCall
+                | WindowAction::MuteCall
+                | WindowAction::RecordCall
+        )
+    }
+
+    /// The keyboard shortcut, as GTK writes it.
+    pub(crate) const fn shortcut(self) -> Option<&'static str> {
+        match self {
+            WindowAction::AddAccount => None,
+            WindowAction::FocusSearch => Some("<Control>f"),
+            WindowAction::HangUp => Some("Escape"),
+            WindowAction::ToggleHold => Some("space"),
+            WindowAction::ToggleMute => Some("<Control>m"),
+            WindowAction::HangUpCall
+            | WindowAction::HoldCall
+            | WindowAction::MuteCall
+            | WindowAction::RecordCall => None,
+        }
+    }
+}

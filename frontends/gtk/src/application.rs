@@ -1,0 +1,161 @@
+//! The `adw::Application`: one instance per user (D-Bus), `sip:`/`tel:` addresses given on
+//! the command line are dialed in the running instance, and the app-wide actions.
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use adw::prelude::*;
+use adw::subclass::prelude::*;
+use gtk::{gio, glib};
+
+use crate::core::Core;
+use crate::widgets::MainWindow;
+
+/// The application id (also the D-Bus name that keeps it single-instance).
+pub(crate) const APP_ID: &str = "org.wink.Wink";
+
+mod imp {
+    use super::*;
+
+    #[derive(Default)]
+    pub struct WinkApplication {
+        pub(super) core: OnceCell<Rc<Core>>,
+        pub(super) window: glib::WeakRef<MainWindow>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for WinkApplication {
+        const NAME: &'static str = "WkApplication";
+        type Type = super::WinkApplication;
+        type ParentType = adw::Application;
+    }
+
+    impl ObjectImpl for WinkApplication {}
+
+    impl ApplicationImpl for WinkApplication {
+        fn startup(&self) {
+            self.parent_startup();
+            let app = self.obj();
+            app.set_up_actions();
+            app.load_style();
+        }
+
+        fn activate(&self) {
+            self.parent_activate();
+            self.obj().main_window().present();
+        }
+
+        fn open(&self, files: &[gio::File], _hint: &str) {
+            let window = self.obj().main_window();
+            window.present();
+            for file in files {
+                let uri = file.uri().to_string();
+                window.dial(&uri);
+            }
+        }
+
+        fn shutdown(&self) {
+            if let Some(core) = self.core.get() {
+                core.shut_down();
+            }
+            self.parent_shutdown();
+        }
+    }
+
+    impl GtkApplicationImpl for WinkApplication {}
+    impl AdwApplicationImpl for WinkApplication {}
+}
+
+glib::wrapper! {
+    /// Wink.
+    pub struct WinkApplication(ObjectSubclass<imp::WinkApplication>)
+        @extends adw::Application, gtk::Application, gio::Application,
+        @implements gio::ActionGroup, gio::ActionMap;
+}
+
+impl WinkApplication {
+    /// Runs the app with the process's arguments; returns its exit code.
+    pub(crate) fn run_app() -> glib::ExitCode {
+        let app: Self = glib::Object::builder()
+            .property("application-id", APP_ID)
+            .property("flags", gio::ApplicationFlags::HANDLES_OPEN)
+            .build();
+        app.run()
+    }
+
+    /// The main window, made (and the phone started) on first use.
+    fn main_window(&self) -> MainWindow {
+        let imp = self.imp();
+        if let Some(window) = imp.window.upgrade() {
+            return window;
+        }
+        let core = match imp.core.get() {
+            Some(core) => core.clone(),
+            None => match Core::load() {
+                Ok(core) => {
+                    let _ = imp.core.set(core.clone());
+                    core
+                }
+                Err(error) => {
+                    eprintln!("wink: {error:#}");
+                    std::process::exit(1);
+                }
+            },
+        };
+        let window = MainWindow::new(self.upcast_ref(), core.clone());
+        imp.window.set(Some(&window));
+        if let Some(notice) = core.notice() {
+            window.show_problem(notice);
+        }
+        if core.has_accounts() {
+            window.start_phone();
+        } else {
+            // First start: the window shows behind the dialog, so the user sees where
+            // they are.
+            glib::idle_add_local_once(glib::clone!(
+                #[weak]
+                window,
+                move || window.add_account(true)
+            ));
+        }
+        window
+    }
+
+    fn set_up_actions(&self) {
+        let quit = gio::ActionEntry::builder("quit")
+            .activate(|app: &Self, _, _| app.quit())
+            .build();
+        let about = gio::ActionEntry::builder("about")
+            .activate(|app: &Self, _, _| app.show_about())
+            .build();
+        self.add_action_entries([quit, about]);
+        self.set_accels_for_action("app.quit", &["<Control>q"]);
+    }
+
+    fn show_about(&self) {
+        let about = adw::AboutWindow::builder()
+            .application_name("Wink")
+            .application_icon("call-start-symbolic")
+            .version(env!("CARGO_PKG_VERSION"))
+            .comments("A SIP softphone for Linux: calls, chat and files with your provider or your company's PBX.")
+            .license_type(gtk::License::Gpl30)
+            .build();
+        if let Some(window) = self.imp().window.upgrade() {
+            about.set_transient_for(Some(&window));
+        }
+        about.present();
+    }
+
+    fn load_style(&self) {
+        let Some(display) = gtk::gdk::Display::default() else {
+            return;
+        };
+        let provider = gtk::CssProvider::new();
+        provider.load_from_data(include_str!("../data/style.css"));
+        gtk::style_context_add_provider_for_display(
+            &display,
+            &provider,
+            gtk::STYLE_PROVIDER_PRIORITY_APPLICATION,
+        );
+    }
+}

@@ -1,0 +1,252 @@
+//! The app's link to the core: the settings file, the running phone and its store.
+//!
+//! Lives on the GLib main thread (`Rc`); every slow step (assembling the phone, the keyring,
+//! the store, saving settings) runs on the core runtime through [`on_core`]. The phone is
+//! started once an account exists: before the first account there is nothing to register
+//! and no server to pick a local address towards.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use tokio::sync::broadcast;
+use wink_config::{
+    AccountSettings, AssembleOptions, Assembled, ConfigFile, LoadNotice, Paths, Settings, assemble,
+    build_secret_store, domain_account,
+};
+use wink_domain::{Command, CommandOutcome, PhoneError, PhoneEvent, PhoneHandle};
+use wink_ports::{ContactRecord, GroupRecord, Password, StoragePort};
+
+use crate::runtime::on_core;
+
+/// The settings, and the phone once it runs.
+pub(crate) struct Core {
+    paths: Paths,
+    file: ConfigFile,
+    settings: RefCell<Settings>,
+    running: RefCell<Option<Running>>,
+    starting: Cell<bool>,
+    notice: Option<String>,
+}
+
+/// What runs once the phone has started.
+struct Running {
+    phone: PhoneHandle,
+    store: Arc<dyn StoragePort>,
+    assembled: Arc<Assembled>,
+}
+
+/// The contact list as stored.
+pub(crate) struct StoredContacts {
+    /// Groups in their order.
+    pub(crate) groups: Vec<GroupRecord>,
+    /// Every contact.
+    pub(crate) contacts: Vec<ContactRecord>,
+}
+
+impl Core {
+    /// Loads the settings (a damaged file is kept aside and said so in [`Core::notice`]).
+    ///
+    /// # Errors
+    /// When the XDG folders cannot be found or the file cannot be read at all.
+    pub(crate) fn load() -> anyhow::Result<Rc<Self>> {
+        let paths = Paths::from_env()?;
+        let file = ConfigFile::new(paths.config_file());
+        let loaded = file
+            .load()
+            .with_context(|| format!("cannot read the settings at {}", file.path().display()))?;
+        let notice = match loaded.notice {
+            Some(LoadNotice::Corrupt { kept_at, reason }) => Some(format!(
+                "Your settings could not be read ({reason}). They were kept as {} and Wink \
+                 started with default settings.",
+                kept_at.display()
+            )),
+            _ => None,
+        };
+        Ok(Rc::new(Self {
+            paths,
+            file,
+            settings: RefCell::new(loaded.settings),
+            running: RefCell::new(None),
+            starting: Cell::new(false),
+            notice,
+        }))
+    }
+
+    /// A sentence for the user about how the settings were loaded, if anything went wrong.
+    pub(crate) fn notice(&self) -> Option<&str> {
+        self.notice.as_deref()
+    }
+
+    /// A copy of the settings.
+    pub(crate) fn settings(&self) -> Settings {
+        self.settings.borrow().clone()
+    }
+
+    /// Whether any account is configured.
+    pub(crate) fn has_accounts(&self) -> bool {
+        !self.settings.borrow().accounts.is_empty()
+    }
+
+    /// The running phone, if it has started.
+    pub(crate) fn phone(&self) -> Option<PhoneHandle> {
+        self.running.borrow().as_ref().map(|r| r.phone.clone())
+    }
+
+    /// Starts the phone (once), registers every enabled account, and returns its events.
+    ///
+    /// # Errors
+    /// A sentence saying which part could not start (keyring, store, network).
+    pub(crate) async fn start(&self) -> anyhow::Result<broadcast::Receiver<PhoneEvent>> {
+        if let Some(running) = self.running.borrow().as_ref() {
+            return Ok(running.phone.subscribe());
+        }
+        anyhow::ensure!(
+            !self.starting.replace(true),
+            "the phone is already starting"
+        );
+        let settings = self.settings();
+        let paths = self.paths.clone();
+        let assembled =
+            on_core(async move { assemble(&settings, &paths, AssembleOptions::default()).await })
+                .await;
+        self.starting.set(false);
+        let assembled = Arc::new(assembled.context("Wink could not start")?);
+        let phone = assembled.phone.clone();
+        let events = phone.subscribe();
+        *self.running.borrow_mut() = Some(Running {
+            phone: phone.clone(),
+            store: assembled.store.clone(),
+            assembled,
+        });
+        let accounts: Vec<_> = self
+            .settings
+            .borrow()
+            .accounts
+            .iter()
+            .filter(|a| a.enabled && a.register)
+            .map(AccountSettings::id)
+            .collect();
+        for account in accounts {
+            // A failure shows as the account's state (and its reason); nothing to do here.
+            let _ = self.execute(Command::Register(account)).await;
+        }
+        Ok(events)
+    }
+
+    /// Runs a phone command on the core.
+    ///
+    /// # Errors
+    /// The command's error, or [`PhoneError::Stopped`] when the phone is not running.
+    pub(crate) async fn execute(&self, command: Command) -> Result<CommandOutcome, PhoneError> {
+        let phone = self.phone().ok_or(PhoneError::Stopped)?;
+        on_core(async move { phone.execute(command).await }).await
+    }
+
+    /// Adds an account (or, with `replace`, corrects the one with the same address): the
+    /// password goes to the secret store first, then the settings are saved (so the
+    /// settings never name an account without its password), then a running phone learns
+    /// it and registers it. The first account becomes the default.
+    ///
+    /// # Errors
+    /// A sentence: the account exists already, the keyring cannot be reached, the settings
+    /// cannot be saved, …
+    pub(crate) async fn save_account(
+        &self,
+        account: AccountSettings,
+        password: Password,
+        replace: bool,
+    ) -> anyhow::Result<()> {
+        let id = account.id();
+        let mut settings = self.settings();
+        match settings.accounts.iter_mut().find(|a| a.id() == id) {
+            Some(existing) if replace => *existing = account.clone(),
+            Some(_) => anyhow::bail!("{id} is already one of your accounts"),
+            None => settings.accounts.push(account.clone()),
+        }
+        if settings.default_account.is_none() {
+            settings.default_account = Some(id.clone());
+        }
+        let problems = settings.problems();
+        anyhow::ensure!(problems.is_empty(), "{}", problems.join("; "));
+        let (paths, file) = (self.paths.clone(), self.file.clone());
+        let to_save = settings.clone();
+        let secret_id = id.clone();
+        on_core(async move {
+            let secrets = build_secret_store(&to_save, &paths)
+                .await
+                .context("the password cannot be stored: the keyring does not answer")?;
+            secrets
+                .set_password(&secret_id, &password)
+                .await
+                .context("the password cannot be stored in the keyring")?;
+            file.save(&to_save)
+                .with_context(|| format!("cannot save the settings at {}", file.path().display()))
+        })
+        .await?;
+        let is_default = settings.default_account.as_ref() == Some(&id);
+        *self.settings.borrow_mut() = settings;
+        if self.phone().is_some() {
+            self.execute(Command::SetAccount(Box::new(domain_account(&account))))
+                .await?;
+            if is_default {
+                self.execute(Command::SetDefaultAccount(id.clone())).await?;
+            }
+            self.execute(Command::Register(id)).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes `id` the account calls go out on, and saves that.
+    ///
+    /// # Errors
+    /// When the settings cannot be saved.
+    pub(crate) async fn set_default_account(
+        &self,
+        id: wink_ports::AccountId,
+    ) -> anyhow::Result<()> {
+        let mut settings = self.settings();
+        settings.default_account = Some(id.clone());
+        let file = self.file.clone();
+        let to_save = settings.clone();
+        on_core(async move { file.save(&to_save) }).await?;
+        *self.settings.borrow_mut() = settings;
+        if self.phone().is_some() {
+            self.execute(Command::SetDefaultAccount(id)).await?;
+        }
+        Ok(())
+    }
+
+    /// The stored contacts and groups.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub(crate) async fn contacts(&self) -> anyhow::Result<StoredContacts> {
+        let store = self
+            .running
+            .borrow()
+            .as_ref()
+            .map(|r| r.store.clone())
+            .context("the phone is not running")?;
+        on_core(async move {
+            Ok(StoredContacts {
+                groups: store.groups().await?,
+                contacts: store.contacts().await?,
+            })
+        })
+        .await
+    }
+
+    /// Unregisters and stops the SIP agent (when the app quits), waiting at most 2 s.
+    pub(crate) fn shut_down(&self) {
+        let Some(running) = self.running.borrow_mut().take() else {
+            return;
+        };
+        let agent = running.assembled.clone();
+        drop(running);
+        let _ = crate::runtime::runtime().block_on(async move {
+            tokio::time::timeout(std::time::Duration::from_secs(2), agent.agent.shutdown()).await
+        });
+    }
+}

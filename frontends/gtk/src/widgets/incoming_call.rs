@@ -1,0 +1,177 @@
+//! The incoming-call alert: who calls (name and picture when known), on which account,
+//! with which audio devices; Accept, Busy (486: other devices keep ringing) and Reject
+//! (603: every device stops), and the answering machine's countdown when it is on.
+
+use std::cell::{Cell, RefCell};
+use std::time::{Duration, Instant};
+
+use adw::subclass::prelude::*;
+use gtk::glib;
+use gtk::prelude::*;
+
+use crate::models::call_view::CallView;
+
+/// What the user chose in the alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IncomingChoice {
+    /// Answer.
+    Accept,
+    /// 603 Decline.
+    Reject,
+    /// 486 Busy Here.
+    Busy,
+}
+
+type ChoiceHandler = Box<dyn Fn(IncomingChoice)>;
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "incoming_call.ui")]
+    pub struct IncomingCall {
+        #[template_child]
+        pub(super) avatar: TemplateChild<adw::Avatar>,
+        #[template_child]
+        pub(super) caller_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) address_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) account_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) devices_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) countdown_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) accept_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) busy_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) reject_button: TemplateChild<gtk::Button>,
+        pub(super) handler: RefCell<Option<ChoiceHandler>>,
+        pub(super) chosen: Cell<bool>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for IncomingCall {
+        const NAME: &'static str = "WkIncomingCall";
+        type Type = super::IncomingCall;
+        type ParentType = adw::Window;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for IncomingCall {
+        fn constructed(&self) {
+            self.parent_constructed();
+            let obj = self.obj();
+            for (button, choice) in [
+                (&*self.accept_button, IncomingChoice::Accept),
+                (&*self.busy_button, IncomingChoice::Busy),
+                (&*self.reject_button, IncomingChoice::Reject),
+            ] {
+                button.connect_clicked(glib::clone!(
+                    #[weak]
+                    obj,
+                    move |_| obj.choose(choice)
+                ));
+            }
+        }
+    }
+
+    impl WidgetImpl for IncomingCall {}
+    impl WindowImpl for IncomingCall {
+        /// Closing the alert without a choice leaves the call ringing (the main window
+        /// still shows it), as Blink does.
+        fn close_request(&self) -> glib::Propagation {
+            self.parent_close_request()
+        }
+    }
+    impl AdwWindowImpl for IncomingCall {}
+}
+
+glib::wrapper! {
+    /// The alert for one incoming call.
+    pub struct IncomingCall(ObjectSubclass<imp::IncomingCall>)
+        @extends adw::Window, gtk::Window, gtk::Widget,
+        @implements gtk::Buildable, gtk::ConstraintTarget, gtk::Native,
+            gtk::Root, gtk::ShortcutManager;
+}
+
+impl IncomingCall {
+    /// The alert for `call` ringing on `account`, beside `parent`.
+    pub(crate) fn new(
+        parent: &impl IsA<gtk::Window>,
+        call: &CallView,
+        account: &str,
+        devices: &str,
+        answering_machine_in: Option<Duration>,
+    ) -> Self {
+        let alert: Self = glib::Object::builder()
+            .property("transient-for", parent)
+            .build();
+        let imp = alert.imp();
+        imp.avatar.set_text(Some(call.party.title()));
+        imp.caller_label.set_label(call.party.title());
+        imp.address_label.set_label(&call.party.address);
+        imp.address_label.set_visible(call.party.name.is_some());
+        imp.account_label.set_label(&format!("To {account}"));
+        imp.devices_label.set_label(devices);
+        alert.set_title(Some(&format!("Incoming call from {}", call.party.title())));
+        if let Some(delay) = answering_machine_in {
+            alert.count_down(Instant::now() + delay);
+        }
+        alert
+    }
+
+    /// Calls `handler` with the user's choice (once).
+    pub(crate) fn connect_choice(&self, handler: impl Fn(IncomingChoice) + 'static) {
+        *self.imp().handler.borrow_mut() = Some(Box::new(handler));
+    }
+
+    fn choose(&self, choice: IncomingChoice) {
+        let imp = self.imp();
+        if imp.chosen.replace(true) {
+            return;
+        }
+        if let Some(handler) = imp.handler.borrow().as_ref() {
+            handler(choice);
+        }
+    }
+
+    fn count_down(&self, at: Instant) {
+        let label = self.imp().countdown_label.clone();
+        label.set_visible(true);
+        let update = move || {
+            let left = at.saturating_duration_since(Instant::now()).as_secs();
+            label.set_label(&format!("The answering machine answers in {left} s"));
+            if left == 0 {
+                glib::ControlFlow::Break
+            } else {
+                glib::ControlFlow::Continue
+            }
+        };
+        update();
+        glib::timeout_add_local(
+            Duration::from_millis(250),
+            glib::clone!(
+                #[weak(rename_to = alert)]
+                self,
+                #[upgrade_or]
+                glib::ControlFlow::Break,
+                move || {
+                    if alert.imp().chosen.get() {
+                        return glib::ControlFlow::Break;
+                    }
+                    update()
+                }
+            ),
+        );
+    }
+}

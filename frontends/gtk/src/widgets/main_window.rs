@@ -1,0 +1,501 @@
+//! The main window: the account selector with its registration state, the search bar and
+//! contact list, the calls pane. It renders the phone's events and turns clicks and keys
+//! into phone commands; the logic it shows lives in the view-models.
+
+mod calls;
+mod events;
+
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::Instant;
+
+use adw::subclass::prelude::*;
+use gtk::prelude::*;
+use gtk::{gio, glib};
+use wink_domain::Command;
+
+use crate::actions::WindowAction;
+use crate::core::Core;
+use crate::models::account_item::AccountItem;
+use crate::models::call_item::CallItem;
+use crate::models::call_view::CallBook;
+use crate::models::contact_item::{ContactItem, RowKind};
+use crate::models::contact_list_model::ContactListModel;
+use crate::widgets::{AccountDialog, CallRow, ContactRow, IncomingCall};
+
+mod imp {
+    use super::*;
+
+    #[derive(Default, gtk::CompositeTemplate)]
+    #[template(file = "main_window.ui")]
+    pub struct MainWindow {
+        #[template_child]
+        pub(super) account_selector: TemplateChild<gtk::DropDown>,
+        #[template_child]
+        pub(super) window_title: TemplateChild<adw::WindowTitle>,
+        #[template_child]
+        pub(super) missed_button: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) problem_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub(super) problem_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) problem_close: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) search_entry: TemplateChild<gtk::SearchEntry>,
+        #[template_child]
+        pub(super) contacts_stack: TemplateChild<gtk::Stack>,
+        #[template_child]
+        pub(super) contact_list: TemplateChild<gtk::ListView>,
+        #[template_child]
+        pub(super) starting_spinner: TemplateChild<gtk::Spinner>,
+        #[template_child]
+        pub(super) calls_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub(super) call_list: TemplateChild<gtk::ListBox>,
+        pub(super) core: OnceCell<Rc<Core>>,
+        pub(super) accounts: OnceCell<gio::ListStore>,
+        pub(super) contacts: ContactListModel,
+        pub(super) calls: OnceCell<gio::ListStore>,
+        pub(super) book: RefCell<CallBook>,
+        pub(super) incoming: RefCell<HashMap<String, IncomingCall>>,
+        pub(super) clock: OnceCell<Instant>,
+    }
+
+    #[glib::object_subclass]
+    impl ObjectSubclass for MainWindow {
+        const NAME: &'static str = "WkMainWindow";
+        type Type = super::MainWindow;
+        type ParentType = adw::ApplicationWindow;
+
+        fn class_init(klass: &mut Self::Class) {
+            klass.bind_template();
+            for action in WindowAction::ALL {
+                let parameter = action.takes_call().then_some(glib::VariantTy::STRING);
+                klass.install_action(action.name(), parameter, move |window, _, target| {
+                    let call = target.and_then(|t| t.get::<String>());
+                    window.run_action(action, call);
+                });
+                if let Some(trigger) = action
+                    .shortcut()
+                    .and_then(gtk::ShortcutTrigger::parse_string)
+                {
+                    klass.add_shortcut(&gtk::Shortcut::new(
+                        Some(trigger),
+                        Some(gtk::NamedAction::new(action.name())),
+                    ));
+                }
+            }
+        }
+
+        fn instance_init(obj: &glib::subclass::InitializingObject<Self>) {
+            obj.init_template();
+        }
+    }
+
+    impl ObjectImpl for MainWindow {}
+
+    impl WidgetImpl for MainWindow {}
+    impl WindowImpl for MainWindow {}
+    impl ApplicationWindowImpl for MainWindow {}
+    impl AdwApplicationWindowImpl for MainWindow {}
+}
+
+glib::wrapper! {
+    /// Wink's main window.
+    pub struct MainWindow(ObjectSubclass<imp::MainWindow>)
+        @extends adw::ApplicationWindow, gtk::ApplicationWindow, gtk::Window, gtk::Widget,
+        @implements gio::ActionGroup, gio::ActionMap, gtk::Buildable,
+            gtk::ConstraintTarget, gtk::Native, gtk::Root, gtk::ShortcutManager;
+}
+
+impl MainWindow {
+    /// The window of `app`, over the core.
+    pub(crate) fn new(app: &adw::Application, core: Rc<Core>) -> Self {
+        let window: Self = glib::Object::builder().property("application", app).build();
+        let _ = window.imp().core.set(core);
+        window.set_up();
+        window
+    }
+
+    fn core(&self) -> Rc<Core> {
+        self.imp()
+            .core
+            .get()
+            .cloned()
+            .unwrap_or_else(|| unreachable!("the core is set right after construction"))
+    }
+
+    fn set_up(&self) {
+        let imp = self.imp();
+        let _ = imp.clock.set(Instant::now());
+        let _ = imp.accounts.set(gio::ListStore::new::<AccountItem>());
+        let _ = imp.calls.set(gio::ListStore::new::<CallItem>());
+        self.set_up_accounts();
+        self.set_up_contacts();
+        self.set_up_calls();
+        imp.problem_close.connect_clicked(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_| window.imp().problem_revealer.set_reveal_child(false)
+        ));
+        imp.missed_button.connect_clicked(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_| window.send(Command::ClearMissedCalls)
+        ));
+    }
+
+    fn set_up_accounts(&self) {
+        let imp = self.imp();
+        let factory = gtk::SignalListItemFactory::new();
+        factory.connect_setup(|_, item| {
+            let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+                return;
+            };
+            let dot = gtk::Image::from_icon_name("media-record-symbolic");
+            let title = gtk::Label::new(None);
+            let status = gtk::Label::new(None);
+            status.add_css_class("caption");
+            let row = gtk::Box::new(gtk::Orientation::Horizontal, 6);
+            row.append(&dot);
+            row.append(&title);
+            row.append(&status);
+            item.set_child(Some(&row));
+        });
+        factory.connect_bind(|_, item| {
+            let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+                return;
+            };
+            let (Some(account), Some(row)) = (
+                item.item().and_downcast::<AccountItem>(),
+                item.child().and_downcast::<gtk::Box>(),
+            ) else {
+                return;
+            };
+            bind_account_row(&row, &account);
+        });
+        imp.account_selector
+            .set_model(imp.accounts.get().map(|s| s.upcast_ref::<gio::ListModel>()));
+        imp.account_selector.set_factory(Some(&factory));
+        imp.account_selector
+            .connect_selected_item_notify(glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                move |selector| {
+                    let Some(account) = selector.selected_item().and_downcast::<AccountItem>()
+                    else {
+                        return;
+                    };
+                    window.show_account_advice(&account);
+                    window.make_default(&account);
+                }
+            ));
+        self.reload_accounts();
+    }
+
+    /// Lists the configured accounts in the selector, the default one selected.
+    fn reload_accounts(&self) {
+        let imp = self.imp();
+        let Some(store) = imp.accounts.get() else {
+            return;
+        };
+        let settings = self.core().settings();
+        let known: Vec<String> = (0..store.n_items())
+            .filter_map(|i| store.item(i).and_downcast::<AccountItem>())
+            .map(|a| a.id())
+            .collect();
+        for account in &settings.accounts {
+            let id = account.id().to_string();
+            if !known.contains(&id) {
+                store.append(&AccountItem::new(&id));
+            }
+        }
+        let default = settings
+            .default_account
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        if let Some(position) = (0..store.n_items()).find(|&i| {
+            store
+                .item(i)
+                .and_downcast::<AccountItem>()
+                .is_some_and(|a| a.id() == default)
+        }) {
+            imp.account_selector.set_selected(position);
+        }
+        imp.account_selector.set_visible(store.n_items() > 0);
+    }
+
+    fn make_default(&self, account: &AccountItem) {
+        let core = self.core();
+        let Ok(id) = wink_ports::AccountId::new(account.id()) else {
+            return;
+        };
+        if core.settings().default_account.as_ref() == Some(&id) {
+            return;
+        }
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            async move {
+                if let Err(error) = core.set_default_account(id).await {
+                    window.show_problem(&format!("{error:#}"));
+                }
+            }
+        ));
+    }
+
+    fn set_up_contacts(&self) {
+        let imp = self.imp();
+        let factory = gtk::SignalListItemFactory::new();
+        factory.connect_setup(|_, item| {
+            if let Some(item) = item.downcast_ref::<gtk::ListItem>() {
+                item.set_child(Some(&ContactRow::default()));
+            }
+        });
+        factory.connect_bind(|_, item| {
+            let Some(item) = item.downcast_ref::<gtk::ListItem>() else {
+                return;
+            };
+            if let (Some(row), Some(contact)) = (
+                item.child().and_downcast::<ContactRow>(),
+                item.item().and_downcast::<ContactItem>(),
+            ) {
+                row.show(&contact);
+            }
+        });
+        let selection = gtk::SingleSelection::new(Some(imp.contacts.clone()));
+        imp.contact_list.set_model(Some(&selection));
+        imp.contact_list.set_factory(Some(&factory));
+        imp.contact_list.connect_activate(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |list, position| {
+                let item = list
+                    .model()
+                    .and_then(|m| m.item(position))
+                    .and_downcast::<ContactItem>();
+                if let Some(item) = item {
+                    window.activate_contact_row(&item);
+                }
+            }
+        ));
+        imp.search_entry.connect_changed(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |entry| {
+                window.imp().contacts.set_query(entry.text().as_str());
+                window.show_contacts_page();
+            }
+        ));
+        imp.search_entry.connect_activate(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_| {
+                if let Some(target) = window.imp().contacts.enter_target() {
+                    window.dial(&target);
+                }
+            }
+        ));
+        imp.contacts.connect_items_changed(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_, _, _, _| window.show_contacts_page()
+        ));
+    }
+
+    fn activate_contact_row(&self, item: &ContactItem) {
+        match item.kind() {
+            RowKind::Group => {
+                if let Ok(group) = wink_ports::GroupId::new(item.id()) {
+                    self.imp().contacts.set_collapsed(&group, !item.collapsed());
+                }
+            }
+            RowKind::Contact | RowKind::Typed => {
+                let target = item.target();
+                if !target.is_empty() {
+                    self.dial(&target);
+                }
+            }
+        }
+    }
+
+    /// The list, or the empty state when there is nothing to show and nothing typed.
+    fn show_contacts_page(&self) {
+        let imp = self.imp();
+        if imp.contacts_stack.visible_child_name().as_deref() == Some("starting") {
+            return;
+        }
+        let empty = imp.contacts.n_items() == 0 && imp.search_entry.text().is_empty();
+        imp.contacts_stack
+            .set_visible_child_name(if empty { "empty" } else { "list" });
+    }
+
+    fn set_up_calls(&self) {
+        let imp = self.imp();
+        let Some(store) = imp.calls.get() else {
+            return;
+        };
+        imp.call_list.bind_model(Some(store), |item| {
+            item.downcast_ref::<CallItem>()
+                .map(|call| CallRow::new(call).upcast::<gtk::Widget>())
+                .unwrap_or_else(|| gtk::Label::new(None).upcast())
+        });
+        store.connect_items_changed(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |store, _, _, _| {
+                window
+                    .imp()
+                    .calls_revealer
+                    .set_reveal_child(store.n_items() > 0);
+            }
+        ));
+        glib::timeout_add_seconds_local(
+            1,
+            glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                #[upgrade_or]
+                glib::ControlFlow::Break,
+                move || {
+                    window.tick();
+                    glib::ControlFlow::Continue
+                }
+            ),
+        );
+    }
+
+    /// Starts the phone (a spinner shows meanwhile), then loads the contacts.
+    pub(crate) fn start_phone(&self) {
+        let imp = self.imp();
+        imp.contacts_stack.set_visible_child_name("starting");
+        imp.starting_spinner.start();
+        let core = self.core();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            async move {
+                let started = core.start().await;
+                let imp = window.imp();
+                imp.starting_spinner.stop();
+                imp.contacts_stack.set_visible_child_name("list");
+                match started {
+                    Ok(events) => {
+                        window.pump_events(events);
+                        window.load_contacts().await;
+                    }
+                    Err(error) => window.show_problem(&format!("{error:#}")),
+                }
+                window.show_contacts_page();
+            }
+        ));
+    }
+
+    async fn load_contacts(&self) {
+        match self.core().contacts().await {
+            Ok(stored) => self
+                .imp()
+                .contacts
+                .set_contacts(stored.groups, stored.contacts),
+            Err(error) => self.show_problem(&format!("Your contacts cannot be read: {error:#}")),
+        }
+    }
+
+    /// Opens the Add Account dialog; `first` when Wink has no account yet.
+    pub(crate) fn add_account(&self, first: bool) {
+        let dialog = AccountDialog::new(self, self.core(), first);
+        dialog.connect_added(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move || {
+                window.reload_accounts();
+                if window.core().phone().is_none() {
+                    window.start_phone();
+                }
+            }
+        ));
+        dialog.present();
+    }
+
+    /// The account item with `id`, if listed.
+    pub(crate) fn account_item(&self, id: &str) -> Option<AccountItem> {
+        let store = self.imp().accounts.get()?;
+        (0..store.n_items())
+            .filter_map(|i| store.item(i).and_downcast::<AccountItem>())
+            .find(|a| a.id() == id)
+    }
+
+    fn show_account_advice(&self, account: &AccountItem) {
+        let advice = account.advice();
+        if advice.is_empty() {
+            self.imp().problem_revealer.set_reveal_child(false);
+        } else {
+            self.show_problem(&format!("{}: {advice}", account.id()));
+        }
+    }
+
+    /// Shows a sentence in the bar under the header.
+    pub(crate) fn show_problem(&self, text: &str) {
+        let imp = self.imp();
+        imp.problem_label.set_label(text);
+        imp.problem_revealer.set_reveal_child(true);
+    }
+
+    /// Sends a command; a failure is shown as a sentence.
+    pub(crate) fn send(&self, command: Command) {
+        let core = self.core();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            async move {
+                if let Err(error) = core.execute(command).await {
+                    window.show_problem(&crate::sentence::sentence(&error.to_string()));
+                }
+            }
+        ));
+    }
+
+    fn run_action(&self, action: WindowAction, call: Option<String>) {
+        match action {
+            WindowAction::AddAccount => self.add_account(false),
+            WindowAction::FocusSearch => {
+                self.imp().search_entry.grab_focus();
+            }
+            WindowAction::HangUp => self.on_current_call(WindowAction::HangUpCall),
+            WindowAction::ToggleHold => self.on_current_call(WindowAction::HoldCall),
+            WindowAction::ToggleMute => self.on_current_call(WindowAction::MuteCall),
+            WindowAction::HangUpCall
+            | WindowAction::HoldCall
+            | WindowAction::MuteCall
+            | WindowAction::RecordCall => {
+                if let Some(call) = call {
+                    self.call_action(action, &call);
+                }
+            }
+        }
+    }
+}
+
+/// Fills an account selector row: coloured dot, address, state.
+fn bind_account_row(row: &gtk::Box, account: &AccountItem) {
+    let (Some(dot), Some(title), Some(status)) = (
+        row.first_child().and_downcast::<gtk::Image>(),
+        row.first_child()
+            .and_then(|w| w.next_sibling())
+            .and_downcast::<gtk::Label>(),
+        row.last_child().and_downcast::<gtk::Label>(),
+    ) else {
+        return;
+    };
+    title.set_label(&account.title());
+    let paint = move |account: &AccountItem| {
+        status.set_label(&account.status_text());
+        dot.set_css_classes(&[account.status_class().as_str()]);
+        status.set_css_classes(&["caption", account.status_class().as_str()]);
+    };
+    paint(account);
+    account.connect_status_text_notify(paint);
+}

@@ -1,0 +1,227 @@
+//! The main window's calls: dialing, the per-call buttons, keyboard shortcuts on the
+//! current call, and the once-a-second refresh of timers and statistics.
+
+use std::time::Duration;
+
+use gtk::glib;
+use gtk::prelude::*;
+use gtk::subclass::prelude::*;
+use wink_domain::{Command, CommandOutcome};
+use wink_ports::SessionId;
+
+use super::MainWindow;
+use crate::actions::WindowAction;
+use crate::models::call_item::CallItem;
+use crate::models::call_view::{CallChange, CallView};
+
+/// How long an ended call stays in the pane, so the user sees how it ended.
+const ENDED_CALL_LINGERS: Duration = Duration::from_secs(4);
+
+impl MainWindow {
+    /// The app's clock for call timers.
+    pub(super) fn now(&self) -> Duration {
+        self.imp()
+            .clock
+            .get()
+            .map(std::time::Instant::elapsed)
+            .unwrap_or_default()
+    }
+
+    /// Calls `target` as typed (number rules apply); connected calls are put on hold.
+    pub(crate) fn dial(&self, target: &str) {
+        let target = target.trim().to_owned();
+        if target.is_empty() {
+            return;
+        }
+        if self.core().phone().is_none() {
+            self.show_problem("Add an account first: Wink needs one to make calls.");
+            return;
+        }
+        self.hold_others(None);
+        self.imp().search_entry.set_text("");
+        self.send(Command::Call {
+            target,
+            account: None,
+        });
+    }
+
+    /// Answers an incoming call, holding the others first.
+    pub(crate) fn answer(&self, call: &str) {
+        let Ok(id) = SessionId::new(call) else {
+            return;
+        };
+        self.hold_others(Some(&id));
+        self.send(Command::Answer(id));
+    }
+
+    fn hold_others(&self, except: Option<&SessionId>) {
+        let active = self.imp().book.borrow().active_except(except);
+        for id in active {
+            self.send(Command::Hold(id, true));
+        }
+    }
+
+    /// A per-call action on the newest live call (keyboard shortcuts).
+    pub(super) fn on_current_call(&self, action: WindowAction) {
+        let current = self.imp().book.borrow().current().map(|c| c.id.to_string());
+        if let Some(call) = current {
+            self.call_action(action, &call);
+        }
+    }
+
+    /// Runs a per-call action.
+    pub(super) fn call_action(&self, action: WindowAction, call: &str) {
+        let Ok(id) = SessionId::new(call) else {
+            return;
+        };
+        let Some(view) = self.imp().book.borrow().get(&id).cloned() else {
+            return;
+        };
+        let command = match action {
+            WindowAction::HangUpCall => Command::HangUp(id),
+            WindowAction::HoldCall if view.is_connected() => {
+                let hold = view.state != wink_domain::CallState::OnHold;
+                if !hold {
+                    self.hold_others(Some(&id));
+                }
+                Command::Hold(id, hold)
+            }
+            WindowAction::MuteCall if view.is_connected() => Command::Mute(id, !view.muted),
+            WindowAction::RecordCall if view.is_connected() => {
+                self.record(id, !view.recording);
+                return;
+            }
+            _ => return,
+        };
+        self.send(command);
+    }
+
+    /// Starts or stops recording; the pane says where the file goes.
+    fn record(&self, id: SessionId, on: bool) {
+        let core = self.core();
+        glib::spawn_future_local(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            async move {
+                match core.execute(Command::Record(id.clone(), on)).await {
+                    Ok(outcome) => {
+                        let change = window.imp().book.borrow_mut().set_recording(&id, on);
+                        window.show_call_change(change);
+                        if let CommandOutcome::Recording(path) = outcome {
+                            window.show_problem(&format!("Recording to {}", path.display()));
+                        }
+                    }
+                    Err(error) => {
+                        window.show_problem(&crate::sentence::sentence(&error.to_string()))
+                    }
+                }
+            }
+        ));
+    }
+
+    /// Shows a change of the call book in the pane.
+    pub(super) fn show_call_change(&self, change: CallChange) {
+        let imp = self.imp();
+        let Some(store) = imp.calls.get() else {
+            return;
+        };
+        let now = self.now();
+        let book = imp.book.borrow();
+        let (index, call) = match change {
+            CallChange::Added(index) => {
+                let Some(call) = book.calls().get(index) else {
+                    return;
+                };
+                store.insert(
+                    u32::try_from(index).unwrap_or(u32::MAX),
+                    &CallItem::new(call, now),
+                );
+                (index, call.clone())
+            }
+            CallChange::Changed(index) => {
+                let Some(call) = book.calls().get(index) else {
+                    return;
+                };
+                if let Some(item) = store
+                    .item(u32::try_from(index).unwrap_or(u32::MAX))
+                    .and_downcast::<CallItem>()
+                {
+                    item.show(call, now);
+                }
+                (index, call.clone())
+            }
+            CallChange::None => return,
+        };
+        drop(book);
+        let _ = index;
+        if call.is_over() {
+            self.close_incoming(call.id.as_str());
+            self.forget_call_later(&call);
+        }
+    }
+
+    fn forget_call_later(&self, call: &CallView) {
+        let id = call.id.clone();
+        glib::timeout_add_local_once(
+            ENDED_CALL_LINGERS,
+            glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                move || {
+                    let imp = window.imp();
+                    let removed = imp.book.borrow_mut().remove(&id);
+                    if let (Some(index), Some(store)) = (removed, imp.calls.get()) {
+                        store.remove(u32::try_from(index).unwrap_or(u32::MAX));
+                    }
+                }
+            ),
+        );
+    }
+
+    /// Once a second: call timers; every other second: statistics of connected calls.
+    pub(super) fn tick(&self) {
+        let imp = self.imp();
+        let now = self.now();
+        if let Some(store) = imp.calls.get() {
+            let book = imp.book.borrow();
+            for (index, call) in book.calls().iter().enumerate() {
+                if let Some(item) = store
+                    .item(u32::try_from(index).unwrap_or(u32::MAX))
+                    .and_downcast::<CallItem>()
+                {
+                    item.show(call, now);
+                }
+            }
+        }
+        if now.as_secs().is_multiple_of(2) {
+            self.fetch_stats();
+        }
+    }
+
+    fn fetch_stats(&self) {
+        let connected: Vec<SessionId> = self
+            .imp()
+            .book
+            .borrow()
+            .calls()
+            .iter()
+            .filter(|c| c.is_connected())
+            .map(|c| c.id.clone())
+            .collect();
+        for id in connected {
+            let core = self.core();
+            glib::spawn_future_local(glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                async move {
+                    if let Ok(CommandOutcome::Stats(stats)) =
+                        core.execute(Command::Stats(id.clone())).await
+                    {
+                        let change = window.imp().book.borrow_mut().set_stats(&id, stats);
+                        window.show_call_change(change);
+                    }
+                }
+            ));
+        }
+    }
+}

@@ -1,0 +1,228 @@
+"""Driving the running Wink desktop app from outside, as a screen reader or a person would:
+through the accessibility tree (AT-SPI). Used by the desktop app's end-to-end tests.
+
+Every wait is bounded; every failure raises with what was seen, never hangs."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+#: Roles a person can act on: each must carry a name (a screen reader reads it).
+CONTROL_ROLES = {
+    pyatspi.ROLE_PUSH_BUTTON,
+    pyatspi.ROLE_TOGGLE_BUTTON,
+    pyatspi.ROLE_CHECK_BOX,
+    pyatspi.ROLE_RADIO_BUTTON,
+    pyatspi.ROLE_ENTRY,
+    pyatspi.ROLE_TEXT,
+    pyatspi.ROLE_PASSWORD_TEXT,
+    pyatspi.ROLE_COMBO_BOX,
+    pyatspi.ROLE_SPIN_BUTTON,
+    pyatspi.ROLE_SLIDER,
+    pyatspi.ROLE_LINK,
+    pyatspi.ROLE_LIST_ITEM,
+    pyatspi.ROLE_MENU_ITEM,
+}
+
+
+class Failure(Exception):
+    """A step that did not happen in time, with what was on screen."""
+
+
+def log(*parts):
+    print(*parts, flush=True)
+
+
+def wait_for(what, probe, timeout=20.0, interval=0.2):
+    """Polls `probe` until it returns something truthy; raises Failure after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            found = probe()
+            if found:
+                return found
+        except Exception as error:  # the tree changes under us while we walk it
+            last_error = error
+        time.sleep(interval)
+    raise Failure(f"timed out after {timeout:.0f} s waiting for {what}" + (f" ({last_error})" if last_error else ""))
+
+
+def walk(node, depth=0, limit=60):
+    """Every accessible under `node` (depth-first), skipping defunct ones."""
+    if node is None or depth > limit:
+        return
+    yield node
+    try:
+        count = node.childCount
+    except Exception:
+        return
+    for index in range(count):
+        try:
+            child = node.getChildAtIndex(index)
+        except Exception:
+            continue
+        yield from walk(child, depth + 1, limit)
+
+
+def role(node):
+    try:
+        return node.getRole()
+    except Exception:
+        return None
+
+
+def name(node):
+    try:
+        return node.name or ""
+    except Exception:
+        return ""
+
+
+def showing(node):
+    try:
+        return node.getState().contains(pyatspi.STATE_SHOWING)
+    except Exception:
+        return False
+
+
+def text_of(node):
+    """The text an accessible shows (labels, entries)."""
+    try:
+        text = node.queryText()
+        return text.getText(0, text.characterCount)
+    except Exception:
+        return ""
+
+
+def dump(node, depth=0, out=None):
+    """The tree as indented lines, for failure messages."""
+    out = out if out is not None else []
+    if node is None or depth > 40:
+        return out
+    out.append("  " * depth + f"[{node.getRoleName()}] {name(node)!r} {text_of(node)[:60]!r}")
+    for index in range(node.childCount):
+        try:
+            dump(node.getChildAtIndex(index), depth + 1, out)
+        except Exception:
+            pass
+    return out
+
+
+class App:
+    """A running `wink` and its accessibility tree."""
+
+    def __init__(self, binary, home, extra_env=None, args=()):
+        self.home = home
+        env = dict(os.environ)
+        env.update(
+            HOME=home,
+            XDG_CONFIG_HOME=os.path.join(home, ".config"),
+            XDG_DATA_HOME=os.path.join(home, ".local", "share"),
+            XDG_STATE_HOME=os.path.join(home, ".local", "state"),
+            GSK_RENDERER="cairo",
+            GSETTINGS_BACKEND="memory",
+            GTK_A11Y="atspi",
+            NO_AT_BRIDGE="0",
+        )
+        env.update(extra_env or {})
+        self.env = env
+        self.log_path = os.path.join(home, "wink.log")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [binary, *args], env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT
+        )
+        self.root = wait_for("the wink application on the accessibility bus", self._find_app, timeout=30)
+
+    def _find_app(self):
+        if self.process.poll() is not None:
+            raise Failure(f"wink exited with {self.process.returncode}: {self.output()}")
+        desktop = pyatspi.Registry.getDesktop(0)
+        for index in range(desktop.childCount):
+            app = desktop.getChildAtIndex(index)
+            if app is not None and name(app) == "wink":
+                return app
+        return None
+
+    def output(self):
+        try:
+            with open(self.log_path) as handle:
+                return handle.read()[-4000:]
+        except OSError:
+            return ""
+
+    def find(self, wanted_role, wanted_name=None, timeout=20.0, within=None, contains=None):
+        """The first showing accessible with this role and name (or name containing)."""
+
+        def probe():
+            for node in walk(within or self.root):
+                if role(node) != wanted_role or not showing(node):
+                    continue
+                n = name(node)
+                if wanted_name is not None and n != wanted_name:
+                    continue
+                if contains is not None and contains not in n and contains not in text_of(node):
+                    continue
+                return node
+            return None
+
+        what = f"{pyatspi.Accessible.getRoleName if False else wanted_role} {wanted_name or contains or ''}"
+        try:
+            return wait_for(what, probe, timeout)
+        except Failure as failure:
+            raise Failure(f"{failure}\n{self.tree()}") from None
+
+    def find_label(self, containing, timeout=20.0):
+        """A label whose text contains `containing`."""
+        return self.find(pyatspi.ROLE_LABEL, contains=containing, timeout=timeout)
+
+    def wait_label(self, containing, timeout=20.0):
+        self.find_label(containing, timeout)
+        log(f"seen: {containing!r}")
+
+    def press(self, button_name, wanted_role=pyatspi.ROLE_PUSH_BUTTON, timeout=20.0):
+        node = self.find(wanted_role, button_name, timeout)
+        action = node.queryAction()
+        for index in range(action.nActions):
+            if action.getName(index) in ("click", "press", "activate", "toggle"):
+                action.doAction(index)
+                log(f"pressed: {button_name}")
+                return
+        action.doAction(0)
+        log(f"pressed: {button_name}")
+
+    def type_into(self, node, text):
+        """Sets an entry's text through the EditableText interface."""
+        editable = node.queryEditableText()
+        editable.setTextContents(text)
+
+    def tree(self):
+        return "\n".join(dump(self.root))
+
+    def unnamed_controls(self):
+        """Showing controls without a name (GTK 4.8 names some after their type: those
+        count as unnamed too)."""
+        missing = []
+        for node in walk(self.root):
+            if role(node) not in CONTROL_ROLES or not showing(node):
+                continue
+            n = name(node).strip()
+            if role(node) == pyatspi.ROLE_LIST_ITEM and not n:
+                # A list item is read by its content: named when a label inside has text.
+                if any(role(c) == pyatspi.ROLE_LABEL and text_of(c).strip() for c in walk(node)):
+                    continue
+            if not n or n.startswith("Gtk") or n.startswith("Adw"):
+                missing.append(f"{node.getRoleName()} {n!r} in {name(node.parent)!r}")
+        return missing
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
