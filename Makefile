@@ -4,9 +4,9 @@ export CARGO_TARGET_DIR
 
 .PHONY: run test bench lint fuzz
 
-## run: the main job (until the desktop app lands: the interactive CLI).
+## run: the desktop app (on a terminal without a display it says so and names wink-cli).
 run:
-	cargo run --quiet -p wink-cli -- interactive
+	cargo run --quiet -p wink-gtk --bin wink
 
 ## test: install what the tests need on Debian 12, then run every test of the workspace
 ## (inside a private D-Bus session with a real gnome-keyring), the architecture check and lint.

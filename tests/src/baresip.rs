@@ -121,15 +121,22 @@ impl Baresip {
         EventWatch { child }
     }
 
+    /// Its instance name (for `scripts/peers/baresip-ctl.py --name`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Where its log is written.
+    pub fn log_path(&self) -> PathBuf {
+        let dir = std::env::var("WINK_PEERS_DIR").unwrap_or_else(|_| "/tmp/wink-peers".into());
+        Path::new(&dir)
+            .join(format!("baresip-{}", self.name))
+            .join("baresip.log")
+    }
+
     /// baresip's log so far.
     pub fn log(&self) -> String {
-        let dir = std::env::var("WINK_PEERS_DIR").unwrap_or_else(|_| "/tmp/wink-peers".into());
-        std::fs::read_to_string(
-            Path::new(&dir)
-                .join(format!("baresip-{}", self.name))
-                .join("baresip.log"),
-        )
-        .unwrap_or_default()
+        std::fs::read_to_string(self.log_path()).unwrap_or_default()
     }
 
     /// Waits (at most `limit`) until the log contains `text`; true if it did.

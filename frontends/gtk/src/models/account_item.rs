@@ -61,15 +61,16 @@ impl AccountItem {
 
     /// Shows a registration status (properties notify only when they change).
     pub(crate) fn show(&self, status: &AccountStatus) {
-        if self.status_text() != status.text {
-            self.set_status_text(status.text.as_str());
-        }
+        // The text goes last: watchers of `status-text` read the class and advice with it.
         if self.status_class() != status.tone.css_class() {
             self.set_status_class(status.tone.css_class());
         }
         let advice = status.advice.clone().unwrap_or_default();
         if self.advice() != advice {
             self.set_advice(advice);
+        }
+        if self.status_text() != status.text {
+            self.set_status_text(status.text.as_str());
         }
     }
 }

@@ -66,38 +66,52 @@ glib::wrapper! {
 impl ContactItem {
     /// The object for `row` of `rows`.
     pub(crate) fn for_row(rows: &ContactRows, row: &Row) -> Self {
-        let builder = glib::Object::builder::<Self>();
-        match row {
+        // Every property is given once (construct-only strings have no default).
+        let (kind, title, subtitle, id, target, collapsed) = match row {
             Row::Group {
                 group,
                 count,
                 collapsed,
             } => {
                 let group = &rows.groups()[*group];
-                builder
-                    .property("kind", RowKind::Group)
-                    .property("title", group.name.as_str())
-                    .property("subtitle", count_text(*count))
-                    .property("id", group.id.as_str())
-                    .property("collapsed", *collapsed)
+                (
+                    RowKind::Group,
+                    group.name.clone(),
+                    count_text(*count),
+                    group.id.to_string(),
+                    String::new(),
+                    *collapsed,
+                )
             }
             Row::Contact(index) => {
                 let contact = &rows.contacts()[*index];
                 let target = contact_target(contact).unwrap_or_default();
-                builder
-                    .property("kind", RowKind::Contact)
-                    .property("title", contact.name.as_str())
-                    .property("subtitle", target.as_str())
-                    .property("id", contact.id.as_str())
-                    .property("target", target.as_str())
+                (
+                    RowKind::Contact,
+                    contact.name.clone(),
+                    target.clone(),
+                    contact.id.to_string(),
+                    target,
+                    false,
+                )
             }
-            Row::Typed(text) => builder
-                .property("kind", RowKind::Typed)
-                .property("title", format!("Call {text}"))
-                .property("subtitle", "Press Enter to call this address or number")
-                .property("target", text.as_str()),
-        }
-        .build()
+            Row::Typed(text) => (
+                RowKind::Typed,
+                format!("Call {text}"),
+                "Press Enter to call this address or number".to_owned(),
+                String::new(),
+                text.clone(),
+                false,
+            ),
+        };
+        glib::Object::builder()
+            .property("kind", kind)
+            .property("title", title)
+            .property("subtitle", subtitle)
+            .property("id", id)
+            .property("target", target)
+            .property("collapsed", collapsed)
+            .build()
     }
 }
 
@@ -106,5 +120,61 @@ fn count_text(count: usize) -> String {
         0 => "empty".into(),
         1 => "1 contact".into(),
         n => format!("{n} contacts"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, MediaKind};
+
+    use super::*;
+
+    #[test]
+    fn every_kind_of_row_makes_an_item() {
+        let group = GroupRecord {
+            id: GroupId::new("friends").unwrap(),
+            name: "Friends".into(),
+            position: 0,
+            collapsed: false,
+        };
+        let contact = ContactRecord {
+            id: ContactId::new("ann").unwrap(),
+            name: "Ann".into(),
+            sip_addresses: vec!["ann@example.com".into()],
+            phone_numbers: vec![],
+            aliases: vec![],
+            preferred_media: MediaKind::Audio,
+            icon: None,
+            group: group.id.clone(),
+            position: 0,
+            favorite: false,
+        };
+        let mut rows = ContactRows::new(vec![group], vec![contact]);
+        let header = ContactItem::for_row(&rows, &rows.rows()[0]);
+        assert_eq!(
+            (
+                header.kind(),
+                header.title(),
+                header.subtitle(),
+                header.target()
+            ),
+            (
+                RowKind::Group,
+                "Friends".into(),
+                "1 contact".into(),
+                String::new()
+            )
+        );
+        let ann = ContactItem::for_row(&rows, &rows.rows()[1]);
+        assert_eq!(
+            (ann.kind(), ann.target()),
+            (RowKind::Contact, "ann@example.com".into())
+        );
+        rows.set_query("bob@example.org");
+        let typed = ContactItem::for_row(&rows, &rows.rows()[0]);
+        assert_eq!(
+            (typed.kind(), typed.title(), typed.id()),
+            (RowKind::Typed, "Call bob@example.org".into(), String::new())
+        );
     }
 }

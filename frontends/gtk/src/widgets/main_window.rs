@@ -179,6 +179,7 @@ impl MainWindow {
         imp.account_selector
             .set_model(imp.accounts.get().map(|s| s.upcast_ref::<gio::ListModel>()));
         imp.account_selector.set_factory(Some(&factory));
+        crate::a11y::name_inner_buttons(&*imp.account_selector, "Account calls go out on");
         imp.account_selector
             .connect_selected_item_notify(glib::clone!(
                 #[weak(rename_to = window)]

@@ -83,8 +83,10 @@ def name(node):
 
 
 def showing(node):
+    """GTK 4.8 never sets SHOWING; VISIBLE is what it reports for a mapped widget."""
     try:
-        return node.getState().contains(pyatspi.STATE_SHOWING)
+        state = node.getState()
+        return state.contains(pyatspi.STATE_SHOWING) or state.contains(pyatspi.STATE_VISIBLE)
     except Exception:
         return False
 
@@ -127,6 +129,7 @@ class App:
             GSETTINGS_BACKEND="memory",
             GTK_A11Y="atspi",
             NO_AT_BRIDGE="0",
+            RUST_BACKTRACE="0",
         )
         env.update(extra_env or {})
         self.env = env
@@ -150,7 +153,8 @@ class App:
     def output(self):
         try:
             with open(self.log_path) as handle:
-                return handle.read()[-4000:]
+                text = handle.read()
+            return text if len(text) < 8000 else text[:5000] + "\n…\n" + text[-2000:]
         except OSError:
             return ""
 
@@ -175,9 +179,34 @@ class App:
         except Failure as failure:
             raise Failure(f"{failure}\n{self.tree()}") from None
 
+    def wait_closed(self, title, timeout=20.0):
+        """Waits until no visible window is titled `title`."""
+
+        def closed():
+            for index in range(self.root.childCount):
+                window = self.root.getChildAtIndex(index)
+                if window is not None and name(window) == title and showing(window):
+                    return False
+            return True
+
+        wait_for(f"the window {title!r} to close", closed, timeout)
+        log(f"closed: {title!r}")
+
     def find_label(self, containing, timeout=20.0):
         """A label whose text contains `containing`."""
         return self.find(pyatspi.ROLE_LABEL, contains=containing, timeout=timeout)
+
+    def wait_no_label(self, containing, timeout=20.0):
+        """Waits until no visible label contains `containing`."""
+
+        def gone():
+            return not any(
+                role(n) == pyatspi.ROLE_LABEL and showing(n) and containing in text_of(n)
+                for n in walk(self.root)
+            )
+
+        wait_for(f"{containing!r} to go away", gone, timeout)
+        log(f"gone: {containing!r}")
 
     def wait_label(self, containing, timeout=20.0):
         self.find_label(containing, timeout)
@@ -185,14 +214,43 @@ class App:
 
     def press(self, button_name, wanted_role=pyatspi.ROLE_PUSH_BUTTON, timeout=20.0):
         node = self.find(wanted_role, button_name, timeout)
-        action = node.queryAction()
-        for index in range(action.nActions):
-            if action.getName(index) in ("click", "press", "activate", "toggle"):
-                action.doAction(index)
-                log(f"pressed: {button_name}")
-                return
-        action.doAction(0)
+        try:
+            action = node.queryAction()
+            count = action.nActions
+        except Exception:  # no Action interface (GLib.Error or NotImplementedError)
+            count = 0
+        if count == 0:
+            # Rows without an action (GTK 4.8 list rows): the mouse, as a person would.
+            self.click(node)
+            log(f"clicked: {button_name}")
+            return
+        names = [action.getName(i) for i in range(count)]
+        for wanted in ("click", "press", "activate", "toggle"):
+            if wanted in names:
+                action.doAction(names.index(wanted))
+                break
+        else:
+            action.doAction(0)
         log(f"pressed: {button_name}")
+
+    def activate(self, node):
+        """Presses Enter in an entry, on the real keyboard path (GTK 4.8's `activate`
+        action over AT-SPI does not reach GtkSearchEntry)."""
+        self.key_on(node, "Return")
+        log(f"pressed Enter in: {name(node)}")
+
+    def click(self, node):
+        """A real mouse click (XTest) in the middle of `node` (GTK 4.8 has no GrabFocus
+        over AT-SPI; without a window manager every window sits at the screen's origin)."""
+        extents = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        x, y = extents.x + extents.width // 2, extents.y + extents.height // 2
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "1"], check=True, timeout=10)
+        time.sleep(0.3)
+
+    def key_on(self, node, key):
+        """Clicks into `node` and presses one key (an xdotool key name, e.g. Return)."""
+        self.click(node)
+        subprocess.run(["xdotool", "key", key], check=True, timeout=10)
 
     def type_into(self, node, text):
         """Sets an entry's text through the EditableText interface."""

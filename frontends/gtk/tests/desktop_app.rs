@@ -1,0 +1,81 @@
+//! The desktop app end to end: the real `wink` binary in a desktop session of its own
+//! (Xvfb, D-Bus, gnome-keyring, AT-SPI: `scripts/gui-session.sh`), driven from outside
+//! through the accessibility tree by the Python scripts in `tests/gui/`, against the test
+//! kamailio and real baresips in the loopback-only namespace `make test` creates.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+
+use wink_tests::baresip::Baresip;
+
+/// One desktop session at a time: Xvfb servers and the apps' D-Bus names stay apart.
+static DESKTOP: Mutex<()> = Mutex::new(());
+
+fn workspace() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
+}
+
+fn gui_script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/gui")
+        .join(name)
+}
+
+/// A home for the app with ALSA's null device as its sound card (no card in CI).
+fn home() -> tempfile::TempDir {
+    let home = tempfile::tempdir().expect("a temporary home");
+    std::fs::write(
+        home.path().join(".asoundrc"),
+        "pcm.!default { type null }\nctl.!default { type hw card 0 }\n",
+    )
+    .expect("the home takes an .asoundrc");
+    home
+}
+
+/// Runs a GUI scenario script with `env` in its own desktop session; fails with its output.
+fn run_scenario(script: &str, env: &[(&str, String)]) {
+    let _one_at_a_time = DESKTOP.lock().unwrap_or_else(|e| e.into_inner());
+    let output = Command::new("bash")
+        .arg(workspace().join("scripts/gui-session.sh"))
+        .arg("/usr/bin/python3")
+        .arg(gui_script(script))
+        .env("WINK_BIN", env!("CARGO_BIN_EXE_wink"))
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .expect("bash runs scripts/gui-session.sh");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    assert!(
+        output.status.success() && stdout.contains("PASSED"),
+        "the desktop scenario {script} failed:\n{stdout}\n{stderr}"
+    );
+}
+
+#[test]
+fn first_start_adds_an_account_then_calls_out_and_answers_a_call() {
+    let kamailio = wink_tests::require_kamailio();
+    let callee = Baresip::start(workspace(), "bob60", true);
+    let caller = Baresip::start(workspace(), "carol60", false);
+    let home = home();
+    run_scenario(
+        "first_start_and_calls.py",
+        &[
+            ("WINK_HOME", home.path().display().to_string()),
+            ("WINK_ACCOUNT", "alice60@wink.test".into()),
+            ("WINK_PASSWORD", "alice60-pw".into()),
+            ("WINK_PROXY", kamailio),
+            ("WINK_CALLEE", "bob60@wink.test".into()),
+            ("WINK_CALLEE_LOG", callee.log_path().display().to_string()),
+            ("WINK_CALLER_NAME", caller.name().to_owned()),
+            (
+                "WINK_CTL",
+                workspace()
+                    .join("scripts/peers/baresip-ctl.py")
+                    .display()
+                    .to_string(),
+            ),
+        ],
+    );
+}

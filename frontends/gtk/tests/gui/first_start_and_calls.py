@@ -1,0 +1,107 @@
+"""From first start to finished calls, driven through AT-SPI:
+
+1. Wink starts on an empty profile and shows the Add Account dialog; the test fills in
+   address, password and (under Advanced) the test kamailio as outbound proxy, presses
+   Add, and sees the account "Registered" in the account selector.
+2. Every control of the main window and the dialog has an accessible name.
+3. It types a baresip's address in the search bar, presses Enter, sees "Connected" (and
+   baresip's log says the call is established), then hangs up.
+4. A second baresip calls in: the alert shows, Accept answers it, Hold puts it on hold,
+   Hang up ends it.
+
+Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT (user@wink.test), WINK_PASSWORD,
+WINK_PROXY (host:port), WINK_CALLEE (address of an auto-answering baresip) and
+WINK_CALLEE_LOG, WINK_CALLER_NAME (baresip instance that will call us), WINK_CTL (path of
+baresip-ctl.py), WINK_SCREENSHOTS (folder for screenshots, optional)."""
+
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wink_atspi import App, Failure, log, wait_for  # noqa: E402
+
+env = os.environ
+
+
+def baresip_log_contains(path, text):
+    try:
+        with open(path) as handle:
+            return text in handle.read()
+    except OSError:
+        return False
+
+
+def main():
+    app = App(env["WINK_BIN"], env["WINK_HOME"])
+    try:
+        run(app)
+    except Exception as failure:  # any failure: say what and show wink's output
+        import traceback
+
+        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
+        log("wink's output:\n" + app.output())
+        app.stop()
+        sys.exit(1)
+    app.stop()
+    log("PASSED")
+
+
+def run(app):
+    # 1. First start: the Add Account dialog.
+    app.find(pyatspi.ROLE_FRAME, "Welcome to Wink")
+    app.type_into(app.find(pyatspi.ROLE_TEXT, "SIP address (user@example.com)"), env["WINK_ACCOUNT"])
+    app.type_into(app.find(pyatspi.ROLE_TEXT, "Password"), env["WINK_PASSWORD"])
+    app.press("Advanced", pyatspi.ROLE_LIST_ITEM)
+    app.type_into(app.find(pyatspi.ROLE_TEXT, "Outbound proxy (sip.example.com:5060)"), env["WINK_PROXY"])
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name in the Add Account dialog: " + "; ".join(missing))
+    app.press("Add")
+    app.wait_label("Registered", timeout=30)
+    app.wait_closed("Welcome to Wink")
+
+    # 2. Every control of the main window is named.
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name: " + "; ".join(missing))
+    log("every control has a name")
+
+    # 3. Call the callee from the search bar.
+    search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
+    app.type_into(search, env["WINK_CALLEE"])
+    app.find(pyatspi.ROLE_LIST_ITEM, contains=f"Call {env['WINK_CALLEE']}")
+    app.activate(search)  # Enter
+    app.wait_label("Connected", timeout=20)
+    wait_for("baresip to report the call established",
+             lambda: baresip_log_contains(env["WINK_CALLEE_LOG"], "Call established"), timeout=10)
+    log("baresip: call established")
+    app.wait_label("Encrypted", timeout=15) if env.get("WINK_EXPECT_SRTP") else None
+    app.press("Hang up")
+    app.wait_label("Call ended", timeout=10)
+    log("hung up")
+    app.wait_no_label("Call ended")  # the ended call leaves the pane after a moment
+
+    # 4. The second baresip calls us: accept, hold, hang up.
+    subprocess.run([sys.executable, env["WINK_CTL"], "--name", env["WINK_CALLER_NAME"],
+                    "dial", f"sip:{env['WINK_ACCOUNT']}"], check=True, timeout=15)
+    app.find(pyatspi.ROLE_FRAME, contains="Incoming call from", timeout=20)
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name in the incoming-call alert: " + "; ".join(missing))
+    app.press("Accept")
+    app.wait_label("Connected", timeout=20)
+    app.press("Hold")  # a toggle: GTK 4.8 reports it as a push button
+    app.wait_label("On hold", timeout=15)
+    app.press("Resume")
+    app.wait_label("Connected", timeout=15)
+    app.press("Hang up")
+    app.wait_label("Call ended", timeout=10)
+    log("incoming call accepted, held, resumed and hung up")
+
+
+if __name__ == "__main__":
+    main()
