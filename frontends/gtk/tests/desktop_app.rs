@@ -56,17 +56,17 @@ fn run_scenario(script: &str, env: &[(&str, String)]) {
 #[test]
 fn first_start_adds_an_account_then_calls_out_and_answers_a_call() {
     let kamailio = wink_tests::require_kamailio();
-    let callee = Baresip::start(workspace(), "bob60", true);
-    let caller = Baresip::start(workspace(), "carol60", false);
+    let callee = Baresip::start(workspace(), "bob81", true);
+    let caller = Baresip::start(workspace(), "carol81", false);
     let home = home();
     run_scenario(
         "first_start_and_calls.py",
         &[
             ("WINK_HOME", home.path().display().to_string()),
-            ("WINK_ACCOUNT", "alice60@wink.test".into()),
-            ("WINK_PASSWORD", "alice60-pw".into()),
+            ("WINK_ACCOUNT", "alice81@wink.test".into()),
+            ("WINK_PASSWORD", "alice81-pw".into()),
             ("WINK_PROXY", kamailio),
-            ("WINK_CALLEE", "bob60@wink.test".into()),
+            ("WINK_CALLEE", "bob81@wink.test".into()),
             ("WINK_CALLEE_LOG", callee.log_path().display().to_string()),
             ("WINK_CALLER_NAME", caller.name().to_owned()),
             (
