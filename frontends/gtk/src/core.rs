@@ -94,13 +94,16 @@ impl Core {
         self.running.borrow().as_ref().map(|r| r.phone.clone())
     }
 
-    /// Starts the phone (once), registers every enabled account, and returns its events.
+    /// Starts the phone (once), registers every enabled account, and returns its events
+    /// with a sentence for each account that could not even try (no password stored, …).
     ///
     /// # Errors
     /// A sentence saying which part could not start (keyring, store, network).
-    pub(crate) async fn start(&self) -> anyhow::Result<broadcast::Receiver<PhoneEvent>> {
+    pub(crate) async fn start(
+        &self,
+    ) -> anyhow::Result<(broadcast::Receiver<PhoneEvent>, Vec<String>)> {
         if let Some(running) = self.running.borrow().as_ref() {
-            return Ok(running.phone.subscribe());
+            return Ok((running.phone.subscribe(), Vec::new()));
         }
         anyhow::ensure!(
             !self.starting.replace(true),
@@ -128,11 +131,15 @@ impl Core {
             .filter(|a| a.enabled && a.register)
             .map(AccountSettings::id)
             .collect();
+        let mut problems = Vec::new();
         for account in accounts {
-            // A failure shows as the account's state (and its reason); nothing to do here.
-            let _ = self.execute(Command::Register(account)).await;
+            // A registration that fails later shows as the account's state; one that
+            // cannot start at all (no password stored) is said here.
+            if let Err(error) = self.execute(Command::Register(account.clone())).await {
+                problems.push(crate::sentence::sentence(&format!("{account}: {error}")));
+            }
         }
-        Ok(events)
+        Ok((events, problems))
     }
 
     /// Runs a phone command on the core.

@@ -384,8 +384,11 @@ impl MainWindow {
                 imp.starting_spinner.stop();
                 imp.contacts_stack.set_visible_child_name("list");
                 match started {
-                    Ok(events) => {
+                    Ok((events, problems)) => {
                         window.pump_events(events);
+                        if !problems.is_empty() {
+                            window.show_problem(&problems.join(" "));
+                        }
                         window.load_contacts().await;
                     }
                     Err(error) => window.show_problem(&format!("{error:#}")),
