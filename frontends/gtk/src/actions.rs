@@ -22,11 +22,17 @@ pub(crate) enum WindowAction {
     MuteCall,
     /// Start or stop recording the call whose id is the parameter.
     RecordCall,
+    /// Blind transfer: the parameter is (call id, target as typed).
+    TransferCall,
+    /// Attended transfer: the parameter is (call id, the other call's id).
+    ConnectCalls,
+    /// Join every connected call in a local conference.
+    MergeCalls,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 9] = [
+    pub(crate) const ALL: [WindowAction; 12] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -36,6 +42,9 @@ impl WindowAction {
         WindowAction::HoldCall,
         WindowAction::MuteCall,
         WindowAction::RecordCall,
+        WindowAction::TransferCall,
+        WindowAction::ConnectCalls,
+        WindowAction::MergeCalls,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -50,18 +59,24 @@ impl WindowAction {
             WindowAction::HoldCall => "win.hold-call",
             WindowAction::MuteCall => "win.mute-call",
             WindowAction::RecordCall => "win.record-call",
+            WindowAction::TransferCall => "win.transfer-call",
+            WindowAction::ConnectCalls => "win.connect-calls",
+            WindowAction::MergeCalls => "win.merge-calls",
         }
     }
 
-    /// Whether it takes a call id as its parameter.
-    pub(crate) const fn takes_call(self) -> bool {
-        matches!(
-            self,
+    /// The type of its parameter: a call id (`s`), two strings (`(ss)`), or none.
+    pub(crate) fn parameter_type(self) -> Option<&'static gtk::glib::VariantTy> {
+        match self {
             WindowAction::HangUpCall
-                | WindowAction::HoldCall
-                | WindowAction::MuteCall
-                | WindowAction::RecordCall
-        )
+            | WindowAction::HoldCall
+            | WindowAction::MuteCall
+            | WindowAction::RecordCall => Some(gtk::glib::VariantTy::STRING),
+            WindowAction::TransferCall | WindowAction::ConnectCalls => {
+                gtk::glib::VariantTy::new("(ss)").ok()
+            }
+            _ => None,
+        }
     }
 
     /// The keyboard shortcut, as GTK writes it.
@@ -72,10 +87,7 @@ impl WindowAction {
             WindowAction::HangUp => Some("Escape"),
             WindowAction::ToggleHold => Some("space"),
             WindowAction::ToggleMute => Some("<Control>m"),
-            WindowAction::HangUpCall
-            | WindowAction::HoldCall
-            | WindowAction::MuteCall
-            | WindowAction::RecordCall => None,
+            _ => None,
         }
     }
 }

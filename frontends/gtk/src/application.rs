@@ -130,6 +130,54 @@ impl WinkApplication {
             .build();
         self.add_action_entries([quit, about]);
         self.set_accels_for_action("app.quit", &["<Control>q"]);
+        if std::env::var_os("WINK_SCREENSHOTS").is_some() {
+            self.set_up_test_actions();
+        }
+    }
+
+    /// Test hooks, reached over D-Bus (`org.gtk.Actions`) by the end-to-end tests:
+    /// `screenshot(prefix)` saves every visible window as `<prefix>-<title>.png` and writes
+    /// `<prefix>.done` (or `<prefix>.failed` with the reason); `color-scheme("dark"|"light")`.
+    fn set_up_test_actions(&self) {
+        let screenshot = gio::ActionEntry::builder("screenshot")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|_: &Self, _, parameter| {
+                let Some(prefix) = parameter.and_then(|p| p.get::<String>()) else {
+                    return;
+                };
+                // Let a style change or a new window draw first.
+                glib::timeout_add_local_once(std::time::Duration::from_millis(500), move || {
+                    let prefix = std::path::PathBuf::from(prefix);
+                    let (file, text) = match crate::screenshot::save_windows(&prefix) {
+                        Ok(paths) => (
+                            "done",
+                            paths
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        ),
+                        Err(error) => ("failed", error.to_string()),
+                    };
+                    let marker = format!("{}.{file}", prefix.display());
+                    if let Err(error) = std::fs::write(&marker, text) {
+                        eprintln!("wink: {marker} cannot be written: {error}");
+                    }
+                });
+            })
+            .build();
+        let scheme = gio::ActionEntry::builder("color-scheme")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|_: &Self, _, parameter| {
+                let dark = parameter.and_then(|p| p.get::<String>()).as_deref() == Some("dark");
+                adw::StyleManager::default().set_color_scheme(if dark {
+                    adw::ColorScheme::ForceDark
+                } else {
+                    adw::ColorScheme::ForceLight
+                });
+            })
+            .build();
+        self.add_action_entries([screenshot, scheme]);
     }
 
     fn show_about(&self) {

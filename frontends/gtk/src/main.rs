@@ -12,6 +12,7 @@ mod application;
 mod core;
 mod models;
 mod runtime;
+mod screenshot;
 mod sentence;
 mod widgets;
 

@@ -33,14 +33,24 @@ fn home() -> tempfile::TempDir {
     home
 }
 
+/// Where the scenarios' screenshots go (printed, kept after the run to be looked at).
+fn screenshots() -> PathBuf {
+    let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    std::fs::create_dir_all(&folder).expect("the screenshot folder can be made");
+    folder
+}
+
 /// Runs a GUI scenario script with `env` in its own desktop session; fails with its output.
 fn run_scenario(script: &str, env: &[(&str, String)]) {
     let _one_at_a_time = DESKTOP.lock().unwrap_or_else(|e| e.into_inner());
+    let screenshots = screenshots();
+    println!("screenshots of {script}: {}", screenshots.display());
     let output = Command::new("bash")
         .arg(workspace().join("scripts/gui-session.sh"))
         .arg("/usr/bin/python3")
         .arg(gui_script(script))
         .env("WINK_BIN", env!("CARGO_BIN_EXE_wink"))
+        .env("WINK_SCREENSHOTS", &screenshots)
         .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
         .output()
         .expect("bash runs scripts/gui-session.sh");

@@ -1,9 +1,9 @@
 //! One call in the calls pane: who, state, timer, codec/encryption/quality, and the mute,
 //! hold and hang-up buttons (which run the window's per-call actions).
 
-use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
+use gtk::{gio, glib};
 
 use crate::actions::WindowAction;
 use crate::models::call_item::CallItem;
@@ -30,6 +30,18 @@ mod imp {
         pub(super) hold_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub(super) record_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub(super) transfer_button: TemplateChild<gtk::MenuButton>,
+        #[template_child]
+        pub(super) transfer_popover: TemplateChild<gtk::Popover>,
+        #[template_child]
+        pub(super) transfer_entry: TemplateChild<gtk::Entry>,
+        #[template_child]
+        pub(super) transfer_go: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) others_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) others_box: TemplateChild<gtk::Box>,
         #[template_child]
         pub(super) hang_up_button: TemplateChild<gtk::Button>,
     }
@@ -62,11 +74,80 @@ glib::wrapper! {
 }
 
 impl CallRow {
-    /// A row showing `call`.
-    pub(crate) fn new(call: &CallItem) -> Self {
+    /// A row showing `call`; `calls` (all the pane's calls) offers the others for an
+    /// attended transfer.
+    pub(crate) fn new(call: &CallItem, calls: &gio::ListModel) -> Self {
         let row: Self = glib::Object::new();
         row.bind(call);
+        row.set_up_transfer(call, calls);
         row
+    }
+
+    /// The transfer popover: an address (blind transfer) or another call (attended).
+    fn set_up_transfer(&self, call: &CallItem, calls: &gio::ListModel) {
+        let imp = self.imp();
+        call.bind_property("connected", &*imp.transfer_button, "sensitive")
+            .sync_create()
+            .build();
+        let id = call.id();
+        let blind = glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[strong]
+            id,
+            move || {
+                let imp = row.imp();
+                let target = imp.transfer_entry.text().trim().to_owned();
+                if target.is_empty() {
+                    return;
+                }
+                let _ = row.activate_action(
+                    WindowAction::TransferCall.name(),
+                    Some(&(id.as_str(), target.as_str()).to_variant()),
+                );
+                imp.transfer_popover.popdown();
+                imp.transfer_entry.set_text("");
+            }
+        );
+        let go = blind.clone();
+        imp.transfer_go.connect_clicked(move |_| go());
+        imp.transfer_entry.connect_activate(move |_| blind());
+        let calls = calls.clone();
+        imp.transfer_popover.connect_show(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |_| row.list_other_calls(&id, &calls)
+        ));
+    }
+
+    /// Fills the popover with one button per other connected call.
+    fn list_other_calls(&self, id: &str, calls: &gio::ListModel) {
+        let imp = self.imp();
+        while let Some(child) = imp.others_box.first_child() {
+            imp.others_box.remove(&child);
+        }
+        let others: Vec<CallItem> = (0..calls.n_items())
+            .filter_map(|i| calls.item(i).and_downcast::<CallItem>())
+            .filter(|other| other.id() != id && other.connected())
+            .collect();
+        imp.others_label.set_visible(!others.is_empty());
+        for other in others {
+            let button = gtk::Button::with_label(&format!("Connect with {}", other.title()));
+            button.set_tooltip_text(Some(
+                "Attended transfer: the two other parties talk to each other and both your calls end",
+            ));
+            let parameter = (id, other.id().as_str()).to_variant();
+            button.connect_clicked(glib::clone!(
+                #[weak(rename_to = row)]
+                self,
+                move |_| {
+                    let _ =
+                        row.activate_action(WindowAction::ConnectCalls.name(), Some(&parameter));
+                    row.imp().transfer_popover.popdown();
+                }
+            ));
+            imp.others_box.append(&button);
+        }
     }
 
     fn bind(&self, call: &CallItem) {

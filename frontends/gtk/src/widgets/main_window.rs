@@ -54,6 +54,8 @@ mod imp {
         pub(super) calls_revealer: TemplateChild<gtk::Revealer>,
         #[template_child]
         pub(super) call_list: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub(super) merge_button: TemplateChild<gtk::Button>,
         pub(super) core: OnceCell<Rc<Core>>,
         pub(super) accounts: OnceCell<gio::ListStore>,
         pub(super) contacts: ContactListModel,
@@ -72,11 +74,11 @@ mod imp {
         fn class_init(klass: &mut Self::Class) {
             klass.bind_template();
             for action in WindowAction::ALL {
-                let parameter = action.takes_call().then_some(glib::VariantTy::STRING);
-                klass.install_action(action.name(), parameter, move |window, _, target| {
-                    let call = target.and_then(|t| t.get::<String>());
-                    window.run_action(action, call);
-                });
+                klass.install_action(
+                    action.name(),
+                    action.parameter_type(),
+                    move |window, _, parameter| window.run_action(action, parameter),
+                );
                 if let Some(trigger) = action
                     .shortcut()
                     .and_then(gtk::ShortcutTrigger::parse_string)
@@ -339,9 +341,10 @@ impl MainWindow {
         let Some(store) = imp.calls.get() else {
             return;
         };
-        imp.call_list.bind_model(Some(store), |item| {
+        let calls: gio::ListModel = store.clone().upcast();
+        imp.call_list.bind_model(Some(store), move |item| {
             item.downcast_ref::<CallItem>()
-                .map(|call| CallRow::new(call).upcast::<gtk::Widget>())
+                .map(|call| CallRow::new(call, &calls).upcast::<gtk::Widget>())
                 .unwrap_or_else(|| gtk::Label::new(None).upcast())
         });
         store.connect_items_changed(glib::clone!(
@@ -462,7 +465,9 @@ impl MainWindow {
         ));
     }
 
-    fn run_action(&self, action: WindowAction, call: Option<String>) {
+    fn run_action(&self, action: WindowAction, parameter: Option<&glib::Variant>) {
+        let call = parameter.and_then(|p| p.get::<String>());
+        let pair = parameter.and_then(|p| p.get::<(String, String)>());
         match action {
             WindowAction::AddAccount => self.add_account(false),
             WindowAction::FocusSearch => {
@@ -479,6 +484,17 @@ impl MainWindow {
                     self.call_action(action, &call);
                 }
             }
+            WindowAction::TransferCall => {
+                if let Some((call, target)) = pair {
+                    self.transfer(&call, &target);
+                }
+            }
+            WindowAction::ConnectCalls => {
+                if let Some((call, other)) = pair {
+                    self.connect_calls(&call, &other);
+                }
+            }
+            WindowAction::MergeCalls => self.merge_calls(),
         }
     }
 }

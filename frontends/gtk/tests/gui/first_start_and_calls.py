@@ -7,7 +7,9 @@
 3. It types a baresip's address in the search bar, presses Enter, sees "Connected" (and
    baresip's log says the call is established), then hangs up.
 4. A second baresip calls in: the alert shows, Accept answers it, Hold puts it on hold,
-   Hang up ends it.
+   Resume takes it back.
+5. Transfer sends that caller to the first baresip: our call ends, baresip's log shows
+   the new call established.
 
 Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT (user@wink.test), WINK_PASSWORD,
 WINK_PROXY (host:port), WINK_CALLEE (address of an auto-answering baresip) and
@@ -35,6 +37,14 @@ def baresip_log_contains(path, text):
         return False
 
 
+def baresip_log_count(path, text):
+    try:
+        with open(path) as handle:
+            return handle.read().count(text)
+    except OSError:
+        return 0
+
+
 def main():
     app = App(env["WINK_BIN"], env["WINK_HOME"])
     try:
@@ -57,6 +67,7 @@ def run(app):
     app.type_into(app.find(pyatspi.ROLE_TEXT, "Password"), env["WINK_PASSWORD"])
     app.press("Advanced", pyatspi.ROLE_LIST_ITEM)
     app.type_into(app.find(pyatspi.ROLE_TEXT, "Outbound proxy (sip.example.com:5060)"), env["WINK_PROXY"])
+    app.screenshot("1-add-account")
     missing = app.unnamed_controls()
     if missing:
         raise Failure("controls without an accessible name in the Add Account dialog: " + "; ".join(missing))
@@ -69,6 +80,7 @@ def run(app):
     if missing:
         raise Failure("controls without an accessible name: " + "; ".join(missing))
     log("every control has a name")
+    app.screenshot("2-main-registered")
 
     # 3. Call the callee from the search bar.
     search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
@@ -79,7 +91,8 @@ def run(app):
     wait_for("baresip to report the call established",
              lambda: baresip_log_contains(env["WINK_CALLEE_LOG"], "Call established"), timeout=10)
     log("baresip: call established")
-    app.wait_label("Encrypted", timeout=15) if env.get("WINK_EXPECT_SRTP") else None
+    app.wait_label("jitter", timeout=10)  # statistics arrived: codec, encryption, quality
+    app.screenshot("3-calls-pane-with-a-call")
     app.press("Hang up")
     app.wait_label("Call ended", timeout=10)
     log("hung up")
@@ -92,15 +105,29 @@ def run(app):
     missing = app.unnamed_controls()
     if missing:
         raise Failure("controls without an accessible name in the incoming-call alert: " + "; ".join(missing))
+    app.screenshot("4-incoming-call")
     app.press("Accept")
     app.wait_label("Connected", timeout=20)
     app.press("Hold")  # a toggle: GTK 4.8 reports it as a push button
     app.wait_label("On hold", timeout=15)
     app.press("Resume")
     app.wait_label("Connected", timeout=15)
-    app.press("Hang up")
-    app.wait_label("Call ended", timeout=10)
-    log("incoming call accepted, held, resumed and hung up")
+    log("incoming call accepted, held and resumed")
+
+    # 5. Blind transfer of the caller to the first baresip: our call ends, theirs starts.
+    established_before = baresip_log_count(env["WINK_CALLEE_LOG"], "Call established")
+    app.press("Transfer call")
+    app.type_into(app.find(pyatspi.ROLE_TEXT, "Transfer to"), env["WINK_CALLEE"])
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name in the transfer popover: " + "; ".join(missing))
+    app.screenshot("5-transfer", dark_too=False)
+    app.press("Transfer")
+    app.wait_label("Call ended", timeout=20)
+    wait_for("the transferred call to reach baresip",
+             lambda: baresip_log_count(env["WINK_CALLEE_LOG"], "Call established") > established_before,
+             timeout=15)
+    log("transferred: the caller is now talking to the first baresip")
 
 
 if __name__ == "__main__":

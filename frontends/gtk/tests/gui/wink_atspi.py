@@ -114,6 +114,20 @@ def dump(node, depth=0, out=None):
     return out
 
 
+def check_not_blank(path):
+    """Fails unless the PNG at `path` has more than one colour (read from outside the app)."""
+    import gi
+
+    gi.require_version("GdkPixbuf", "2.0")
+    from gi.repository import GdkPixbuf
+
+    pixbuf = GdkPixbuf.Pixbuf.new_from_file(path)
+    pixels = pixbuf.get_pixels()
+    step = pixbuf.get_n_channels()
+    if len(set(pixels[i:i + 3] for i in range(0, len(pixels), step * 97))) < 2:
+        raise Failure(f"the screenshot {path} is blank")
+
+
 class App:
     """A running `wink` and its accessibility tree."""
 
@@ -275,6 +289,38 @@ class App:
             if not n or n.startswith("Gtk") or n.startswith("Adw"):
                 missing.append(f"{node.getRoleName()} {n!r} in {name(node.parent)!r}")
         return missing
+
+    def _app_action(self, action, argument):
+        subprocess.run(
+            ["gdbus", "call", "--session", "--dest", "org.wink.Wink", "--object-path", "/org/wink/Wink",
+             "--method", "org.gtk.Actions.Activate", action, f"[<'{argument}'>]", "{}"],
+            check=True, timeout=10, capture_output=True,
+        )
+
+    def screenshot(self, label, dark_too=True):
+        """Saves every visible window to PNG (inside the app: WidgetPaintable → texture),
+        in the light style and, with `dark_too`, the dark one; fails on a blank image."""
+        folder = self.env.get("WINK_SCREENSHOTS")
+        if not folder:
+            return []
+        saved = []
+        for scheme in ("light", "dark") if dark_too else ("light",):
+            self._app_action("color-scheme", scheme)
+            prefix = os.path.join(folder, f"{label}-{scheme}")
+            self._app_action("screenshot", prefix)
+            wait_for(f"the screenshot {prefix}", lambda: os.path.exists(prefix + ".done")
+                     or os.path.exists(prefix + ".failed"), timeout=15)
+            if os.path.exists(prefix + ".failed"):
+                with open(prefix + ".failed") as handle:
+                    raise Failure(f"screenshot {prefix}: {handle.read()}")
+            with open(prefix + ".done") as handle:
+                paths = [line for line in handle.read().splitlines() if line]
+            for path in paths:
+                check_not_blank(path)
+                log(f"screenshot: {path}")
+            saved += paths
+        self._app_action("color-scheme", "light")
+        return saved
 
     def stop(self):
         if self.process.poll() is None:

@@ -96,6 +96,49 @@ impl MainWindow {
         self.send(command);
     }
 
+    /// Blind transfer of a call's other party to `target` (number rules apply).
+    pub(super) fn transfer(&self, call: &str, target: &str) {
+        if let Ok(id) = SessionId::new(call) {
+            self.send(Command::Transfer(id, target.trim().to_owned()));
+        }
+    }
+
+    /// Attended transfer: the other parties of `call` and `other` are connected.
+    pub(super) fn connect_calls(&self, call: &str, other: &str) {
+        if let (Ok(id), Ok(other)) = (SessionId::new(call), SessionId::new(other)) {
+            self.send(Command::TransferToCall(id, other));
+        }
+    }
+
+    /// Every connected call in one local conference (held ones are resumed).
+    pub(super) fn merge_calls(&self) {
+        let connected: Vec<SessionId> = self
+            .imp()
+            .book
+            .borrow()
+            .calls()
+            .iter()
+            .filter(|c| c.is_connected())
+            .map(|c| c.id.clone())
+            .collect();
+        if connected.len() >= 2 {
+            self.send(Command::Conference(connected));
+        }
+    }
+
+    /// Merge shows when two calls or more are connected.
+    fn show_merge(&self) {
+        let imp = self.imp();
+        let connected = imp
+            .book
+            .borrow()
+            .calls()
+            .iter()
+            .filter(|c| c.is_connected())
+            .count();
+        imp.merge_button.set_visible(connected >= 2);
+    }
+
     /// Starts or stops recording; the pane says where the file goes.
     fn record(&self, id: SessionId, on: bool) {
         let core = self.core();
@@ -154,6 +197,7 @@ impl MainWindow {
         };
         drop(book);
         let _ = index;
+        self.show_merge();
         if call.is_over() {
             self.close_incoming(call.id.as_str());
             self.forget_call_later(&call);

@@ -1,0 +1,121 @@
+//! Windows rendered to PNG, the way `gtk4-builder-tool screenshot` does it
+//! (`WidgetPaintable` → snapshot → the window's renderer → texture → PNG), for the
+//! end-to-end tests that look at every window. A test hook: the app installs the actions
+//! only when `WINK_SCREENSHOTS` is set in its environment.
+
+use std::path::{Path, PathBuf};
+
+use gtk::prelude::*;
+use gtk::{gdk, graphene};
+
+/// Why a window could not be saved.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ScreenshotError {
+    /// Not realized or zero-sized.
+    #[error("the window {0:?} is not on screen")]
+    NotShown(String),
+    /// Rendering produced nothing.
+    #[error("the window {0:?} drew nothing")]
+    Nothing(String),
+    /// Every pixel is the same colour.
+    #[error("the window {0:?} rendered blank")]
+    Blank(String),
+    /// The file could not be written.
+    #[error("{path} cannot be written: {source}")]
+    Write {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: gtk::glib::BoolError,
+    },
+}
+
+/// Saves every visible window (dialogs too) as `<prefix>-<title>.png`; returns the paths.
+pub(crate) fn save_windows(prefix: &Path) -> Result<Vec<PathBuf>, ScreenshotError> {
+    let mut saved = Vec::new();
+    let toplevels = gtk::Window::list_toplevels();
+    for window in toplevels
+        .into_iter()
+        .filter_map(|w| w.downcast::<gtk::Window>().ok())
+    {
+        if !window.is_visible() {
+            continue;
+        }
+        let title = window.title().map(|t| t.to_string()).unwrap_or_default();
+        let path = PathBuf::from(format!("{}-{}.png", prefix.display(), slug(&title)));
+        save(&window, &title, &path)?;
+        saved.push(path);
+    }
+    Ok(saved)
+}
+
+fn save(window: &gtk::Window, title: &str, path: &Path) -> Result<(), ScreenshotError> {
+    let (width, height) = (window.width(), window.height());
+    let renderer = window
+        .native()
+        .and_then(|native| native.renderer())
+        .filter(|_| width > 0 && height > 0)
+        .ok_or_else(|| ScreenshotError::NotShown(title.to_owned()))?;
+    let paintable = gtk::WidgetPaintable::new(Some(window));
+    let snapshot = gtk::Snapshot::new();
+    paintable.snapshot(&snapshot, f64::from(width), f64::from(height));
+    let node = snapshot
+        .to_node()
+        .ok_or_else(|| ScreenshotError::Nothing(title.to_owned()))?;
+    let viewport = graphene::Rect::new(0.0, 0.0, width as f32, height as f32);
+    let texture = renderer.render_texture(node, Some(&viewport));
+    if is_blank(&texture) {
+        return Err(ScreenshotError::Blank(title.to_owned()));
+    }
+    texture
+        .save_to_png(path)
+        .map_err(|source| ScreenshotError::Write {
+            path: path.to_owned(),
+            source,
+        })
+}
+
+/// Whether every pixel has the same colour.
+fn is_blank(texture: &gdk::Texture) -> bool {
+    let (width, height) = (texture.width(), texture.height());
+    let stride = usize::try_from(width).unwrap_or(0) * 4;
+    let mut pixels = vec![0u8; stride * usize::try_from(height).unwrap_or(0)];
+    texture.download(&mut pixels, stride);
+    let mut chunks = pixels.chunks_exact(4);
+    let Some(first) = chunks.next() else {
+        return true;
+    };
+    chunks.all(|pixel| pixel == first)
+}
+
+/// A file-name part from a window title: lower case, `-` for anything else.
+fn slug(title: &str) -> String {
+    let slug: String = title
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let slug = slug.trim_matches('-').to_owned();
+    if slug.is_empty() {
+        "window".into()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn titles_become_file_names() {
+        assert_eq!(
+            super::slug("Incoming call from Ann Lee"),
+            "incoming-call-from-ann-lee"
+        );
+        assert_eq!(super::slug("  "), "window");
+    }
+}
