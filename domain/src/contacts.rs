@@ -3,7 +3,9 @@
 mod search;
 
 use serde::{Deserialize, Serialize};
-use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, SipUri};
+use wink_ports::{
+    ContactId, ContactRecord, GroupId, GroupRecord, SipUri, StorageError, StoragePort,
+};
 
 pub use search::SearchHit;
 
@@ -266,6 +268,74 @@ impl ContactList {
             .collect::<Result<_, _>>()?;
         self.contacts.push(contact);
         self.renumber();
+        Ok(())
+    }
+
+    /// Replaces a contact with an edited copy (same id): the same checks as
+    /// [`ContactList::add_contact`]; it keeps its place unless its group changed, then it
+    /// goes to the end of the new group.
+    ///
+    /// # Errors
+    /// [`ContactError::UnknownContact`], and those of [`ContactList::add_contact`].
+    pub fn update_contact(&mut self, mut contact: ContactRecord) -> Result<(), ContactError> {
+        let index = self.contact_index(&contact.id)?;
+        contact.name = contact.name.trim().to_owned();
+        if contact.name.is_empty() {
+            return Err(ContactError::EmptyName);
+        }
+        self.group_index(&contact.group)?;
+        contact.sip_addresses = contact
+            .sip_addresses
+            .iter()
+            .map(|a| validate_address(a))
+            .collect::<Result<_, _>>()?;
+        if self.contacts[index].group == contact.group {
+            self.contacts[index] = contact;
+        } else {
+            self.contacts.remove(index);
+            self.contacts.push(contact);
+        }
+        self.renumber();
+        Ok(())
+    }
+
+    /// A contact id not used yet (the next number).
+    pub fn next_contact_id(&self) -> ContactId {
+        let next = self
+            .contacts
+            .iter()
+            .filter_map(|c| c.id.as_str().parse::<u64>().ok())
+            .max()
+            .map_or(1, |n| n + 1);
+        ContactId::new(next.to_string()).unwrap_or_else(|_| unreachable!("a number is a valid id"))
+    }
+
+    /// Writes to `store` what differs between its records (`before`) and this list: new
+    /// and changed groups first (contacts need them), then contacts, then removed
+    /// contacts, then removed groups. Only what changed is written.
+    ///
+    /// # Errors
+    /// The first [`StorageError`] of the store.
+    pub async fn save_changes(
+        &self,
+        store: &dyn StoragePort,
+        (groups, contacts): (&[GroupRecord], &[ContactRecord]),
+    ) -> Result<(), StorageError> {
+        for group in self.groups.iter().filter(|g| !groups.contains(g)) {
+            store.save_group(group.clone()).await?;
+        }
+        for contact in self.contacts.iter().filter(|c| !contacts.contains(c)) {
+            store.save_contact(contact.clone()).await?;
+        }
+        for gone in contacts.iter().filter(|c| self.contact(&c.id).is_none()) {
+            store.delete_contact(&gone.id).await?;
+        }
+        for gone in groups
+            .iter()
+            .filter(|g| !self.groups.iter().any(|kept| kept.id == g.id))
+        {
+            store.delete_group(&gone.id).await?;
+        }
         Ok(())
     }
 
@@ -533,5 +603,41 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["Bob"]
         );
+    }
+
+    #[test]
+    fn an_edited_contact_keeps_its_place_or_moves_to_the_end_of_its_new_group() {
+        let mut list = ContactList::default();
+        let work = list.add_group("Work").unwrap();
+        let home = list.add_group("Home").unwrap();
+        for (id, name, group) in [("1", "Ann", &work), ("2", "Bob", &work), ("3", "Cy", &home)] {
+            list.add_contact(contact(id, name, group)).unwrap();
+        }
+        let mut ann = list.contact(&ContactId::new("1").unwrap()).unwrap().clone();
+        ann.name = "  Ann Lee ".into();
+        ann.sip_addresses = vec!["ann@example.com".into()];
+        list.update_contact(ann.clone()).unwrap();
+        let names: Vec<_> = list.contacts_in(&work).map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Ann Lee", "Bob"]);
+        assert_eq!(
+            list.contact(&ann.id).unwrap().sip_addresses,
+            ["ann@example.com"]
+        );
+        ann.group = home.clone();
+        list.update_contact(ann.clone()).unwrap();
+        let names: Vec<_> = list.contacts_in(&home).map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["Cy", "Ann Lee"]);
+        ann.name = " ".into();
+        assert_eq!(
+            list.update_contact(ann.clone()),
+            Err(ContactError::EmptyName)
+        );
+        ann.id = ContactId::new("9").unwrap();
+        ann.name = "Nobody".into();
+        assert!(matches!(
+            list.update_contact(ann),
+            Err(ContactError::UnknownContact(_))
+        ));
+        assert_eq!(list.next_contact_id().as_str(), "4");
     }
 }

@@ -30,7 +30,7 @@ pub(super) async fn run(context: &Context, command: ContactsCommand) -> anyhow::
                 Some(g) => g.id.clone(),
                 None => list.add_group(group_name)?,
             };
-            let id = next_contact_id(&list);
+            let id = list.next_contact_id();
             list.add_contact(ContactRecord {
                 id: id.clone(),
                 name,
@@ -89,46 +89,11 @@ pub(super) async fn run(context: &Context, command: ContactsCommand) -> anyhow::
         }
     };
     if changed {
-        write_changes(store.as_ref(), (&before_groups, &before_contacts), &list)
+        list.save_changes(store.as_ref(), (&before_groups, &before_contacts))
             .await
             .context("cannot save the contacts")?;
     }
     Ok(())
-}
-
-/// Writes what differs between the store's records and `list`: new and changed groups
-/// first (contacts need them), then contacts, then removed contacts, then removed groups.
-async fn write_changes(
-    store: &dyn StoragePort,
-    (groups, contacts): (&[wink_ports::GroupRecord], &[ContactRecord]),
-    list: &ContactList,
-) -> anyhow::Result<()> {
-    for group in list.groups().iter().filter(|g| !groups.contains(g)) {
-        store.save_group(group.clone()).await?;
-    }
-    for contact in list.contacts().iter().filter(|c| !contacts.contains(c)) {
-        store.save_contact(contact.clone()).await?;
-    }
-    for gone in contacts.iter().filter(|c| list.contact(&c.id).is_none()) {
-        store.delete_contact(&gone.id).await?;
-    }
-    for gone in groups
-        .iter()
-        .filter(|g| !list.groups().iter().any(|kept| kept.id == g.id))
-    {
-        store.delete_group(&gone.id).await?;
-    }
-    Ok(())
-}
-
-fn next_contact_id(list: &ContactList) -> ContactId {
-    let next = list
-        .contacts()
-        .iter()
-        .filter_map(|c| c.id.as_str().parse::<u64>().ok())
-        .max()
-        .map_or(1, |n| n + 1);
-    ContactId::new(next.to_string()).expect("a number is a valid id")
 }
 
 fn find_contact(list: &ContactList, wanted: &str) -> anyhow::Result<ContactId> {
