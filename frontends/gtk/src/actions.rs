@@ -28,11 +28,19 @@ pub(crate) enum WindowAction {
     ConnectCalls,
     /// Join every connected call in a local conference.
     MergeCalls,
+    /// Open the contact editor for a new contact.
+    AddContact,
+    /// Call the contact whose id is the parameter.
+    CallContact,
+    /// Edit the contact whose id is the parameter.
+    EditContact,
+    /// Delete (after asking) the contact whose id is the parameter.
+    DeleteContact,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 12] = [
+    pub(crate) const ALL: [WindowAction; 16] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -45,6 +53,10 @@ impl WindowAction {
         WindowAction::TransferCall,
         WindowAction::ConnectCalls,
         WindowAction::MergeCalls,
+        WindowAction::AddContact,
+        WindowAction::CallContact,
+        WindowAction::EditContact,
+        WindowAction::DeleteContact,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -62,6 +74,10 @@ impl WindowAction {
             WindowAction::TransferCall => "win.transfer-call",
             WindowAction::ConnectCalls => "win.connect-calls",
             WindowAction::MergeCalls => "win.merge-calls",
+            WindowAction::AddContact => "win.add-contact",
+            WindowAction::CallContact => "win.call-contact",
+            WindowAction::EditContact => "win.edit-contact",
+            WindowAction::DeleteContact => "win.delete-contact",
         }
     }
 
@@ -71,7 +87,10 @@ impl WindowAction {
             WindowAction::HangUpCall
             | WindowAction::HoldCall
             | WindowAction::MuteCall
-            | WindowAction::RecordCall => Some(gtk::glib::VariantTy::STRING),
+            | WindowAction::RecordCall
+            | WindowAction::CallContact
+            | WindowAction::EditContact
+            | WindowAction::DeleteContact => Some(gtk::glib::VariantTy::STRING),
             WindowAction::TransferCall | WindowAction::ConnectCalls => {
                 gtk::glib::VariantTy::new("(ss)").ok()
             }
@@ -83,6 +102,7 @@ impl WindowAction {
     pub(crate) const fn shortcut(self) -> Option<&'static str> {
         match self {
             WindowAction::AddAccount => None,
+            WindowAction::AddContact => Some("<Control>n"),
             WindowAction::FocusSearch => Some("<Control>f"),
             WindowAction::HangUp => Some("Escape"),
             WindowAction::ToggleHold => Some("space"),

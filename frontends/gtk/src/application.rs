@@ -146,9 +146,11 @@ impl WinkApplication {
                     return;
                 };
                 // Let a style change or a new window draw first.
-                glib::timeout_add_local_once(std::time::Duration::from_millis(500), move || {
+                glib::spawn_future_local(async move {
+                    // Let a style change or a new window settle first.
+                    glib::timeout_future(std::time::Duration::from_millis(300)).await;
                     let prefix = std::path::PathBuf::from(prefix);
-                    let (file, text) = match crate::screenshot::save_windows(&prefix) {
+                    let (file, text) = match crate::screenshot::save_windows(&prefix).await {
                         Ok(paths) => (
                             "done",
                             paths

@@ -15,7 +15,7 @@ use wink_config::{
     AccountSettings, AssembleOptions, Assembled, ConfigFile, LoadNotice, Paths, Settings, assemble,
     build_secret_store, domain_account,
 };
-use wink_domain::{Command, CommandOutcome, PhoneError, PhoneEvent, PhoneHandle};
+use wink_domain::{Command, CommandOutcome, ContactList, PhoneError, PhoneEvent, PhoneHandle};
 use wink_ports::{ContactRecord, GroupRecord, Password, StoragePort};
 
 use crate::runtime::on_core;
@@ -240,6 +240,37 @@ impl Core {
             Ok(StoredContacts {
                 groups: store.groups().await?,
                 contacts: store.contacts().await?,
+            })
+        })
+        .await
+    }
+
+    /// Changes the contact list: reads it from the store, applies `change` (the domain's
+    /// rules), writes back only what changed, and returns the new list.
+    ///
+    /// # Errors
+    /// The sentence `change` returned, or a store error.
+    pub(crate) async fn change_contacts<F>(&self, change: F) -> anyhow::Result<StoredContacts>
+    where
+        F: FnOnce(&mut ContactList) -> Result<(), String> + Send + 'static,
+    {
+        let store = self
+            .running
+            .borrow()
+            .as_ref()
+            .map(|r| r.store.clone())
+            .context("the phone is not running")?;
+        on_core(async move {
+            let groups = store.groups().await?;
+            let contacts = store.contacts().await?;
+            let mut list = ContactList::from_records(groups.clone(), contacts.clone());
+            change(&mut list).map_err(anyhow::Error::msg)?;
+            list.save_changes(store.as_ref(), (&groups, &contacts))
+                .await
+                .context("the contacts cannot be saved")?;
+            Ok(StoredContacts {
+                groups: list.groups().to_vec(),
+                contacts: list.contacts().to_vec(),
             })
         })
         .await

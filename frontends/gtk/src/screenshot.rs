@@ -31,22 +31,50 @@ pub(crate) enum ScreenshotError {
 }
 
 /// Saves every visible window (dialogs too) as `<prefix>-<title>.png`; returns the paths.
-pub(crate) fn save_windows(prefix: &Path) -> Result<Vec<PathBuf>, ScreenshotError> {
+/// Each window is saved right after its next paint, when its render nodes are current (a
+/// snapshot taken while a change is pending can come out empty).
+pub(crate) async fn save_windows(prefix: &Path) -> Result<Vec<PathBuf>, ScreenshotError> {
     let mut saved = Vec::new();
     let toplevels = gtk::Window::list_toplevels();
-    for window in toplevels
+    let windows: Vec<gtk::Window> = toplevels
         .into_iter()
         .filter_map(|w| w.downcast::<gtk::Window>().ok())
-    {
-        if !window.is_visible() {
-            continue;
-        }
+        .filter(|w| w.is_visible())
+        .collect();
+    for window in windows {
         let title = window.title().map(|t| t.to_string()).unwrap_or_default();
         let path = PathBuf::from(format!("{}-{}.png", prefix.display(), slug(&title)));
-        save(&window, &title, &path)?;
+        // A window whose layout is being redone paints nothing into the paintable; the
+        // next frames have it (seen after a switch to the dark style): up to ten frames.
+        let mut attempt = 0;
+        loop {
+            after_next_paint(&window).await;
+            match save(&window, &title, &path) {
+                Err(ScreenshotError::Nothing(_)) if attempt < 10 => attempt += 1,
+                other => break other?,
+            }
+        }
         saved.push(path);
     }
     Ok(saved)
+}
+
+/// Resolves once `window` has painted a new frame (at most 2 s: a window that does not
+/// paint is then saved as it is, and an empty image fails the caller).
+async fn after_next_paint(window: &gtk::Window) {
+    let Some(clock) = window.frame_clock() else {
+        return;
+    };
+    let (painted, done) = tokio::sync::oneshot::channel::<()>();
+    let painted = std::cell::Cell::new(Some(painted));
+    let handler = clock.connect_after_paint(move |_| {
+        if let Some(painted) = painted.take() {
+            let _ = painted.send(());
+        }
+    });
+    window.queue_draw();
+    let _ = gtk::glib::future_with_timeout(std::time::Duration::from_secs(2), done).await;
+    clock.disconnect(handler);
 }
 
 fn save(window: &gtk::Window, title: &str, path: &Path) -> Result<(), ScreenshotError> {

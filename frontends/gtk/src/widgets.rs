@@ -2,12 +2,14 @@
 
 mod account_dialog;
 mod call_row;
+mod contact_editor;
 mod contact_row;
 mod incoming_call;
 mod main_window;
 
 pub(crate) use account_dialog::AccountDialog;
 pub(crate) use call_row::CallRow;
+pub(crate) use contact_editor::ContactEditor;
 pub(crate) use contact_row::ContactRow;
 pub(crate) use incoming_call::{IncomingCall, IncomingChoice};
 pub(crate) use main_window::MainWindow;

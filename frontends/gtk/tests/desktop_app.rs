@@ -33,9 +33,11 @@ fn home() -> tempfile::TempDir {
     home
 }
 
-/// Where the scenarios' screenshots go (printed, kept after the run to be looked at).
+/// Where the scenarios' screenshots go (printed, kept after the run to be looked at;
+/// emptied when a run starts, so nothing stale is looked at).
 fn screenshots() -> PathBuf {
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    let _ = std::fs::remove_dir_all(&folder);
     std::fs::create_dir_all(&folder).expect("the screenshot folder can be made");
     folder
 }

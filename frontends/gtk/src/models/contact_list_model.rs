@@ -8,6 +8,7 @@ use gtk::subclass::prelude::*;
 use gtk::{gio, glib};
 use wink_ports::{ContactRecord, GroupId, GroupRecord};
 
+use super::contact_form::ContactForm;
 use super::contact_item::ContactItem;
 use super::contact_rows::ContactRows;
 
@@ -77,6 +78,30 @@ impl ContactListModel {
         self.change(|rows| {
             rows.set_collapsed(group, collapsed);
         });
+    }
+
+    /// The editor's form for a contact.
+    pub(crate) fn form_for(&self, id: &str) -> Option<ContactForm> {
+        let rows = self.imp().rows.borrow();
+        let id = wink_ports::ContactId::new(id).ok()?;
+        let contact = rows.list().contact(&id)?;
+        Some(ContactForm::of(contact, rows.list()))
+    }
+
+    /// A contact's name and what calling it dials.
+    pub(crate) fn name_and_target(&self, id: &str) -> Option<(String, String)> {
+        let rows = self.imp().rows.borrow();
+        let id = wink_ports::ContactId::new(id).ok()?;
+        let contact = rows.list().contact(&id)?;
+        Some((
+            contact.name.clone(),
+            super::contact_rows::contact_target(contact).unwrap_or_default(),
+        ))
+    }
+
+    /// What is typed in the search bar.
+    pub(crate) fn query(&self) -> String {
+        self.imp().rows.borrow().query().to_owned()
     }
 
     /// What Enter in the search bar calls.

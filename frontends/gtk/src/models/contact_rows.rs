@@ -71,6 +71,11 @@ impl ContactRows {
         &self.rows
     }
 
+    /// The list with its rules (for the contact editor).
+    pub(crate) fn list(&self) -> &ContactList {
+        &self.list
+    }
+
     /// The groups, in order.
     pub(crate) fn groups(&self) -> &[GroupRecord] {
         self.list.groups()

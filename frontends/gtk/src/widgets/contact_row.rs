@@ -1,8 +1,12 @@
 //! One row of the contact list: a group header (fold arrow, name, count), a contact
 //! (picture, name, address) or the typed text to call.
 
-use gtk::glib;
+use std::cell::{OnceCell, RefCell};
+
 use gtk::prelude::*;
+use gtk::{gdk, gio, glib};
+
+use crate::actions::WindowAction;
 use gtk::subclass::prelude::*;
 
 use crate::models::contact_item::{ContactItem, RowKind};
@@ -21,6 +25,9 @@ mod imp {
         pub(super) title_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) subtitle_label: TemplateChild<gtk::Label>,
+        /// The contact shown (rows are recycled), for the context menu.
+        pub(super) contact: RefCell<Option<String>>,
+        pub(super) menu: OnceCell<gtk::PopoverMenu>,
     }
 
     #[glib::object_subclass]
@@ -38,7 +45,18 @@ mod imp {
         }
     }
 
-    impl ObjectImpl for ContactRow {}
+    impl ObjectImpl for ContactRow {
+        fn constructed(&self) {
+            self.parent_constructed();
+            self.obj().set_up_menu();
+        }
+
+        fn dispose(&self) {
+            if let Some(menu) = self.menu.get() {
+                menu.unparent();
+            }
+        }
+    }
     impl WidgetImpl for ContactRow {}
     impl BoxImpl for ContactRow {}
 }
@@ -57,10 +75,56 @@ impl Default for ContactRow {
 }
 
 impl ContactRow {
+    /// A right click (or a long press) on a contact opens its menu: call, edit, delete.
+    fn set_up_menu(&self) {
+        let menu = gtk::PopoverMenu::from_model(None::<&gio::MenuModel>);
+        menu.set_parent(self);
+        menu.set_has_arrow(false);
+        let _ = self.imp().menu.set(menu);
+        let click = gtk::GestureClick::new();
+        click.set_button(gdk::BUTTON_SECONDARY);
+        click.connect_pressed(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |_, _, x, y| row.open_menu(x, y)
+        ));
+        self.add_controller(click);
+        let long_press = gtk::GestureLongPress::new();
+        long_press.connect_pressed(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |_, x, y| row.open_menu(x, y)
+        ));
+        self.add_controller(long_press);
+    }
+
+    fn open_menu(&self, x: f64, y: f64) {
+        let imp = self.imp();
+        let (Some(id), Some(menu)) = (imp.contact.borrow().clone(), imp.menu.get()) else {
+            return;
+        };
+        let model = gio::Menu::new();
+        for (label, action) in [
+            ("Call", WindowAction::CallContact),
+            ("Edit…", WindowAction::EditContact),
+            ("Delete…", WindowAction::DeleteContact),
+        ] {
+            let item = gio::MenuItem::new(Some(label), None);
+            item.set_action_and_target_value(Some(action.name()), Some(&id.to_variant()));
+            model.append_item(&item);
+        }
+        menu.set_menu_model(Some(&model));
+        // Truncation is fine: a pixel position.
+        #[allow(clippy::cast_possible_truncation)]
+        menu.set_pointing_to(Some(&gdk::Rectangle::new(x as i32, y as i32, 1, 1)));
+        menu.popup();
+    }
+
     /// Shows `item` (rows are recycled as the list scrolls).
     pub(crate) fn show(&self, item: &ContactItem) {
         let imp = self.imp();
         let kind = item.kind();
+        *imp.contact.borrow_mut() = (kind == RowKind::Contact).then(|| item.id());
         imp.title_label.set_label(&item.title());
         imp.subtitle_label.set_label(&item.subtitle());
         imp.expander.set_visible(kind == RowKind::Group);

@@ -3,6 +3,7 @@
 //! into phone commands; the logic it shows lives in the view-models.
 
 mod calls;
+mod contacts;
 mod events;
 
 use std::cell::{OnceCell, RefCell};
@@ -17,6 +18,7 @@ use wink_domain::Command;
 
 use crate::actions::WindowAction;
 use crate::core::Core;
+use crate::core::StoredContacts;
 use crate::models::account_item::AccountItem;
 use crate::models::call_item::CallItem;
 use crate::models::call_view::CallBook;
@@ -270,6 +272,9 @@ impl MainWindow {
             }
         });
         let selection = gtk::SingleSelection::new(Some(imp.contacts.clone()));
+        // Nothing looks chosen until the user chooses (a header is not a choice).
+        selection.set_autoselect(false);
+        selection.set_can_unselect(true);
         imp.contact_list.set_model(Some(&selection));
         imp.contact_list.set_factory(Some(&factory));
         imp.contact_list.connect_activate(glib::clone!(
@@ -403,12 +408,16 @@ impl MainWindow {
 
     async fn load_contacts(&self) {
         match self.core().contacts().await {
-            Ok(stored) => self
-                .imp()
-                .contacts
-                .set_contacts(stored.groups, stored.contacts),
+            Ok(stored) => self.show_contacts(stored),
             Err(error) => self.show_problem(&format!("Your contacts cannot be read: {error:#}")),
         }
+    }
+
+    /// Shows a new state of the contact list.
+    pub(super) fn show_contacts(&self, stored: StoredContacts) {
+        self.imp()
+            .contacts
+            .set_contacts(stored.groups, stored.contacts);
     }
 
     /// Opens the Add Account dialog; `first` when Wink has no account yet.
@@ -495,6 +504,24 @@ impl MainWindow {
                 }
             }
             WindowAction::MergeCalls => self.merge_calls(),
+            WindowAction::AddContact => self.add_contact(),
+            WindowAction::CallContact => {
+                if let Some((_, target)) =
+                    call.and_then(|id| self.imp().contacts.name_and_target(&id))
+                {
+                    self.dial(&target);
+                }
+            }
+            WindowAction::EditContact => {
+                if let Some(id) = call {
+                    self.edit_contact(&id);
+                }
+            }
+            WindowAction::DeleteContact => {
+                if let Some(id) = call {
+                    self.delete_contact(&id);
+                }
+            }
         }
     }
 }

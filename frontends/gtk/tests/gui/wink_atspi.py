@@ -222,12 +222,26 @@ class App:
         wait_for(f"{containing!r} to go away", gone, timeout)
         log(f"gone: {containing!r}")
 
+    def wait_for_no_item(self, containing, timeout=20.0):
+        """Waits until no visible list item's name contains `containing`."""
+
+        def gone():
+            return not any(
+                role(n) == pyatspi.ROLE_LIST_ITEM and showing(n) and containing in name(n)
+                for n in walk(self.root)
+            )
+
+        wait_for(f"the row {containing!r} to go away", gone, timeout)
+        log(f"gone: {containing!r}")
+
     def wait_label(self, containing, timeout=20.0):
         self.find_label(containing, timeout)
         log(f"seen: {containing!r}")
 
-    def press(self, button_name, wanted_role=pyatspi.ROLE_PUSH_BUTTON, timeout=20.0):
-        node = self.find(wanted_role, button_name, timeout)
+    def press(self, button_name, wanted_role=pyatspi.ROLE_PUSH_BUTTON, timeout=20.0, contains=None,
+              within=None):
+        node = self.find(wanted_role, button_name, timeout, contains=contains, within=within)
+        button_name = button_name or contains
         try:
             action = node.queryAction()
             count = action.nActions
@@ -252,6 +266,13 @@ class App:
         action over AT-SPI does not reach GtkSearchEntry)."""
         self.key_on(node, "Return")
         log(f"pressed Enter in: {name(node)}")
+
+    def right_click(self, node):
+        """A real right click in the middle of `node` (a context menu)."""
+        extents = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+        x, y = extents.x + extents.width // 2, extents.y + extents.height // 2
+        subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True, timeout=10)
+        time.sleep(0.3)
 
     def click(self, node):
         """A real mouse click (XTest) in the middle of `node` (GTK 4.8 has no GrabFocus
@@ -307,6 +328,9 @@ class App:
         for scheme in ("light", "dark") if dark_too else ("light",):
             self._app_action("color-scheme", scheme)
             prefix = os.path.join(folder, f"{label}-{scheme}")
+            for stale in (prefix + ".done", prefix + ".failed"):
+                if os.path.exists(stale):
+                    os.remove(stale)
             self._app_action("screenshot", prefix)
             wait_for(f"the screenshot {prefix}", lambda: os.path.exists(prefix + ".done")
                      or os.path.exists(prefix + ".failed"), timeout=15)
