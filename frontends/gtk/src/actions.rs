@@ -36,11 +36,15 @@ pub(crate) enum WindowAction {
     EditContact,
     /// Delete (after asking) the contact whose id is the parameter.
     DeleteContact,
+    /// Show the dial pad instead of the contact list (a toggle: the window's `dial-pad`).
+    DialPad,
+    /// Compact view: only the search bar and the calls (a toggle: the window's `compact`).
+    Compact,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 16] = [
+    pub(crate) const ALL: [WindowAction; 18] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -57,6 +61,8 @@ impl WindowAction {
         WindowAction::CallContact,
         WindowAction::EditContact,
         WindowAction::DeleteContact,
+        WindowAction::DialPad,
+        WindowAction::Compact,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -78,6 +84,17 @@ impl WindowAction {
             WindowAction::CallContact => "win.call-contact",
             WindowAction::EditContact => "win.edit-contact",
             WindowAction::DeleteContact => "win.delete-contact",
+            WindowAction::DialPad => "win.dial-pad",
+            WindowAction::Compact => "win.compact",
+        }
+    }
+
+    /// The window property a toggle action flips (`None`: a plain action).
+    pub(crate) const fn property(self) -> Option<&'static str> {
+        match self {
+            WindowAction::DialPad => Some("dial-pad"),
+            WindowAction::Compact => Some("compact"),
+            _ => None,
         }
     }
 
@@ -103,6 +120,8 @@ impl WindowAction {
         match self {
             WindowAction::AddAccount => None,
             WindowAction::AddContact => Some("<Control>n"),
+            WindowAction::DialPad => Some("<Control>d"),
+            WindowAction::Compact => Some("<Control><Shift>c"),
             WindowAction::FocusSearch => Some("<Control>f"),
             WindowAction::HangUp => Some("Escape"),
             WindowAction::ToggleHold => Some("space"),

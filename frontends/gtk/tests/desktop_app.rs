@@ -81,6 +81,7 @@ fn first_start_adds_an_account_then_calls_out_and_answers_a_call() {
             ("WINK_CALLEE", "bob81@wink.test".into()),
             ("WINK_CALLEE_LOG", callee.log_path().display().to_string()),
             ("WINK_CALLER_NAME", caller.name().to_owned()),
+            ("WINK_CALLEE_NAME", callee.name().to_owned()),
             (
                 "WINK_CTL",
                 workspace()

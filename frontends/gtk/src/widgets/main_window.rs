@@ -6,7 +6,7 @@ mod calls;
 mod contacts;
 mod events;
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Instant;
@@ -24,14 +24,23 @@ use crate::models::call_item::CallItem;
 use crate::models::call_view::CallBook;
 use crate::models::contact_item::{ContactItem, RowKind};
 use crate::models::contact_list_model::ContactListModel;
-use crate::widgets::{AccountDialog, CallRow, ContactRow, IncomingCall};
+use crate::widgets::{AccountDialog, CallRow, ContactRow, DialPad, IncomingCall};
 
 mod imp {
     use super::*;
 
-    #[derive(Default, gtk::CompositeTemplate)]
+    #[derive(Default, gtk::CompositeTemplate, glib::Properties)]
     #[template(file = "main_window.ui")]
+    #[properties(wrapper_type = super::MainWindow)]
     pub struct MainWindow {
+        /// The dial pad shows instead of the contact list.
+        #[property(get, set = Self::set_dial_pad, explicit_notify)]
+        pub(super) dial_pad: Cell<bool>,
+        /// Compact view: the search bar and the calls only.
+        #[property(get, set = Self::set_compact, explicit_notify)]
+        pub(super) compact: Cell<bool>,
+        #[template_child]
+        pub(super) pad: TemplateChild<DialPad>,
         #[template_child]
         pub(super) account_selector: TemplateChild<gtk::DropDown>,
         #[template_child]
@@ -74,13 +83,17 @@ mod imp {
         type ParentType = adw::ApplicationWindow;
 
         fn class_init(klass: &mut Self::Class) {
+            DialPad::ensure_type();
             klass.bind_template();
             for action in WindowAction::ALL {
-                klass.install_action(
-                    action.name(),
-                    action.parameter_type(),
-                    move |window, _, parameter| window.run_action(action, parameter),
-                );
+                match action.property() {
+                    Some(property) => klass.install_property_action(action.name(), property),
+                    None => klass.install_action(
+                        action.name(),
+                        action.parameter_type(),
+                        move |window, _, parameter| window.run_action(action, parameter),
+                    ),
+                }
                 if let Some(trigger) = action
                     .shortcut()
                     .and_then(gtk::ShortcutTrigger::parse_string)
@@ -98,7 +111,24 @@ mod imp {
         }
     }
 
+    #[glib::derived_properties]
     impl ObjectImpl for MainWindow {}
+
+    impl MainWindow {
+        fn set_dial_pad(&self, on: bool) {
+            if self.dial_pad.replace(on) != on {
+                self.obj().show_contacts_page();
+                self.obj().notify_dial_pad();
+            }
+        }
+
+        fn set_compact(&self, on: bool) {
+            if self.compact.replace(on) != on {
+                self.obj().show_compact(on);
+                self.obj().notify_compact();
+            }
+        }
+    }
 
     impl WidgetImpl for MainWindow {}
     impl WindowImpl for MainWindow {}
@@ -139,6 +169,12 @@ impl MainWindow {
         self.set_up_accounts();
         self.set_up_contacts();
         self.set_up_calls();
+        self.set_up_dtmf_keys();
+        imp.pad.connect_key(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |key| window.dial_key(key)
+        ));
         imp.problem_close.connect_clicked(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -337,8 +373,78 @@ impl MainWindow {
             return;
         }
         let empty = imp.contacts.n_items() == 0 && imp.search_entry.text().is_empty();
-        imp.contacts_stack
-            .set_visible_child_name(if empty { "empty" } else { "list" });
+        let page = match (imp.dial_pad.get(), empty) {
+            (true, _) => "dialpad",
+            (false, true) => "empty",
+            (false, false) => "list",
+        };
+        imp.contacts_stack.set_visible_child_name(page);
+    }
+
+    /// Compact view: the contact list (or dial pad) folds away and the window shrinks to
+    /// the search bar and the calls; back, it takes its size again.
+    fn show_compact(&self, on: bool) {
+        let imp = self.imp();
+        imp.contacts_stack.set_visible(!on);
+        if on {
+            self.set_default_size(420, 120);
+        } else {
+            self.set_default_size(960, 660);
+        }
+    }
+
+    /// A key of the dial pad: a DTMF tone in a connected call, else typed into the search.
+    fn dial_key(&self, key: char) {
+        let current = self
+            .imp()
+            .book
+            .borrow()
+            .current()
+            .filter(|c| c.is_connected())
+            .map(|c| c.id.clone());
+        match current {
+            Some(call) => self.send(Command::SendDtmf(call, key.to_string())),
+            None => {
+                let entry = &self.imp().search_entry;
+                let mut text = entry.text().to_string();
+                text.push(key);
+                entry.set_text(&text);
+                entry.set_position(-1);
+            }
+        }
+    }
+
+    /// Keys 0-9 * # pressed outside a text field go to the connected call as DTMF.
+    fn set_up_dtmf_keys(&self) {
+        let keys = gtk::EventControllerKey::new();
+        keys.connect_key_pressed(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            #[upgrade_or]
+            glib::Propagation::Proceed,
+            move |_, key, _, modifiers| {
+                let plain = !modifiers.intersects(
+                    gtk::gdk::ModifierType::CONTROL_MASK | gtk::gdk::ModifierType::ALT_MASK,
+                );
+                let digit = key
+                    .to_unicode()
+                    .filter(|c| c.is_ascii_digit() || *c == '*' || *c == '#');
+                let in_call = window
+                    .imp()
+                    .book
+                    .borrow()
+                    .current()
+                    .is_some_and(|c| c.is_connected());
+                match digit {
+                    Some(digit) if plain && in_call => {
+                        window.dial_key(digit);
+                        glib::Propagation::Stop
+                    }
+                    _ => glib::Propagation::Proceed,
+                }
+            }
+        ));
+        self.add_controller(keys);
     }
 
     fn set_up_calls(&self) {
@@ -504,6 +610,8 @@ impl MainWindow {
                 }
             }
             WindowAction::MergeCalls => self.merge_calls(),
+            // Property actions: GTK flips the property itself.
+            WindowAction::DialPad | WindowAction::Compact => {}
             WindowAction::AddContact => self.add_contact(),
             WindowAction::CallContact => {
                 if let Some((_, target)) =

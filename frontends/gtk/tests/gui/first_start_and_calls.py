@@ -24,7 +24,7 @@ import time
 import pyatspi
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wink_atspi import App, Failure, log, wait_for  # noqa: E402
+from wink_atspi import App, Failure, log, text_of, wait_for  # noqa: E402
 
 env = os.environ
 
@@ -93,6 +93,19 @@ def run(app):
     log("baresip: call established")
     app.wait_label("jitter", timeout=10)  # statistics arrived: codec, encryption, quality
     app.screenshot("3-calls-pane-with-a-call")
+    # DTMF from the dial pad reaches baresip (RFC 4733 events in the audio stream).
+    watcher = subprocess.Popen(
+        [sys.executable, env["WINK_CTL"], "--name", env["WINK_CALLEE_NAME"], "--wait", "CALL_DTMF_START",
+         "--timeout", "20"], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)
+    app.press("Dial pad")
+    app.screenshot("3-dial-pad-in-a-call", dark_too=False)
+    app.press("4")
+    event, _ = watcher.communicate(timeout=25)
+    if watcher.returncode != 0 or '"param": "4"' not in event:
+        raise Failure(f"baresip did not hear the DTMF key 4: {event!r}")
+    log("baresip: DTMF 4 received")
+    app.press("Dial pad")
     app.press("Hang up")
     app.wait_label("Call ended", timeout=10)
     log("hung up")
@@ -130,7 +143,20 @@ def run(app):
     log("transferred: the caller is now talking to the first baresip")
     app.wait_no_label("Call ended")
 
-    # 6. Contacts: add one (Ctrl+N), find it and call it, edit it from its menu, delete it.
+    # 6. Compact view and back (Ctrl+Shift+C), then the dial pad types into the search bar.
+    search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
+    app.key_on(search, "ctrl+shift+c")
+    app.screenshot("5-compact", dark_too=False)
+    app.key_on(search, "ctrl+shift+c")
+    app.press("Dial pad")
+    for key in ("0", "1", "2"):
+        app.press(key)
+    wait_for("the dial pad to type 012", lambda: text_of(search) == "012", timeout=5)
+    app.press("Dial pad")
+    app.type_into(search, "")
+    log("compact view and the dial pad work")
+
+    # 7. Contacts: add one (Ctrl+N), find it and call it, edit it from its menu, delete it.
     search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
     app.key_on(search, "ctrl+n")
     app.find(pyatspi.ROLE_FRAME, "New Contact")
