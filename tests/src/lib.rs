@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod baresip;
+pub mod profile;
 pub mod relay;
 pub mod store_target;
 pub mod tones;

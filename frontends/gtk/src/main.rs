@@ -9,6 +9,7 @@
 mod a11y;
 mod actions;
 mod application;
+mod bench;
 mod core;
 mod models;
 mod runtime;

@@ -92,3 +92,23 @@ fn first_start_adds_an_account_then_calls_out_and_answers_a_call() {
         ],
     );
 }
+
+#[test]
+fn a_hundred_thousand_contacts_are_listed_searched_and_folded() {
+    let kamailio = wink_tests::require_kamailio();
+    let home = home();
+    let profile = wink_tests::profile::Profile {
+        account: "alice82@wink.test".into(),
+        password: "alice82-pw".into(),
+        proxy: kamailio,
+        contacts: 100_000,
+    };
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(wink_tests::profile::make(home.path(), &profile))
+        .unwrap_or_else(|error| panic!("the profile cannot be made: {error}"));
+    run_scenario(
+        "contacts_at_scale.py",
+        &[("WINK_HOME", home.path().display().to_string())],
+    );
+}

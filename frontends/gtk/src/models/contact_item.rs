@@ -119,8 +119,21 @@ fn count_text(count: usize) -> String {
     match count {
         0 => "empty".into(),
         1 => "1 contact".into(),
-        n => format!("{n} contacts"),
+        n => format!("{} contacts", thousands(n)),
     }
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -128,6 +141,14 @@ mod tests {
     use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, MediaKind};
 
     use super::*;
+
+    #[test]
+    fn counts_have_thousands_separated() {
+        assert_eq!(count_text(0), "empty");
+        assert_eq!(count_text(999), "999 contacts");
+        assert_eq!(count_text(10_000), "10,000 contacts");
+        assert_eq!(count_text(1_234_567), "1,234,567 contacts");
+    }
 
     #[test]
     fn every_kind_of_row_makes_an_item() {

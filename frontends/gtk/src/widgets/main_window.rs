@@ -330,7 +330,12 @@ impl MainWindow {
             #[weak(rename_to = window)]
             self,
             move |entry| {
-                window.imp().contacts.set_query(entry.text().as_str());
+                let text = entry.text();
+                crate::bench::keystroke(&window, text.chars().count(), || {
+                    let contacts = &window.imp().contacts;
+                    contacts.set_query(text.as_str());
+                    contacts.n_items()
+                });
                 window.show_contacts_page();
             }
         ));
@@ -521,9 +526,11 @@ impl MainWindow {
 
     /// Shows a new state of the contact list.
     pub(super) fn show_contacts(&self, stored: StoredContacts) {
+        let count = stored.contacts.len();
         self.imp()
             .contacts
             .set_contacts(stored.groups, stored.contacts);
+        crate::bench::mark(&format!("contacts-shown {count}"));
     }
 
     /// Opens the Add Account dialog; `first` when Wink has no account yet.

@@ -1,0 +1,59 @@
+"""100,000 contacts, driven through AT-SPI: the list shows the groups with their counts,
+search finds a contact by name, by part of a number and by address as you type, a group
+folds, and every control is named.
+
+Environment: WINK_BIN, WINK_HOME (a profile with the contacts already in the store and an
+account at the test kamailio), WINK_SCREENSHOTS (optional)."""
+
+import os
+import sys
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wink_atspi import App, Failure, log  # noqa: E402
+
+env = os.environ
+
+
+def main():
+    app = App(env["WINK_BIN"], env["WINK_HOME"])
+    try:
+        run(app)
+    except Exception as failure:  # any failure: say what and show wink's output
+        import traceback
+
+        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
+        log("wink's output:\n" + app.output())
+        app.stop()
+        sys.exit(1)
+    app.stop()
+    log("PASSED")
+
+
+def run(app):
+    app.wait_label("Registered", timeout=30)
+    app.find(pyatspi.ROLE_LIST_ITEM, contains="Group 0, 10,000 contacts", timeout=60)
+    log("the list shows 100,000 contacts in ten groups")
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name: " + "; ".join(missing))
+    app.screenshot("8-hundred-thousand-contacts", dark_too=False)
+    search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
+    for query, wanted in (
+        ("Person 99999", "Person 99999"),
+        ("20 04242", "Person 4242"),
+        ("p77777@", "Person 77777"),
+    ):
+        app.type_into(search, query)
+        app.find(pyatspi.ROLE_LIST_ITEM, contains=wanted, timeout=10)
+        log(f"found {wanted!r} by typing {query!r}")
+    app.type_into(search, "")
+    header = app.find(pyatspi.ROLE_LIST_ITEM, contains="Group 0, 10,000 contacts")
+    app.key_on(header, "Return")
+    app.find(pyatspi.ROLE_LIST_ITEM, contains="Group 0, 10,000 contacts, folded", timeout=10)
+    log("a group folds")
+
+
+if __name__ == "__main__":
+    main()
