@@ -17,7 +17,7 @@ packages=(
     openssl python3              # certificates and the kamailio self-test
     iproute2 util-linux          # ip and unshare: tests run in a loopback-only network namespace
     libgtk-4-dev libadwaita-1-dev  # the desktop app (GTK 4.8, libadwaita 1.2)
-    xvfb xauth xdotool at-spi2-core python3-pyatspi gir1.2-atspi-2.0  # its end-to-end tests: a screen, AT-SPI, a keyboard
+    xvfb xauth xdotool x11-utils openbox at-spi2-core python3-pyatspi gir1.2-atspi-2.0  # its end-to-end tests: a screen, AT-SPI, a keyboard, a window manager
 )
 
 missing=()

@@ -18,6 +18,8 @@ pub struct Profile {
     pub proxy: String,
     /// How many contacts (in ten groups); 0 for none.
     pub contacts: usize,
+    /// The account's incoming-call web page (`$caller_party` etc. filled in).
+    pub web_alert: Option<String>,
 }
 
 /// The XDG folders the app uses under `home` (as `Paths::from_env` finds them when `HOME`
@@ -63,6 +65,10 @@ pub async fn make(home: &Path, profile: &Profile) -> Result<(), String> {
         OutboundProxy::parse(&format!("{};transport=udp", profile.proxy))
             .map_err(|e| e.to_string())?,
     );
+    account.web_alert_url = profile
+        .web_alert
+        .as_deref()
+        .map(wink_domain::WebAlertTemplate::new);
     let id = account.id();
     settings.accounts.push(account);
     settings.default_account = Some(id.clone());

@@ -128,7 +128,29 @@ impl WinkApplication {
         let about = gio::ActionEntry::builder("about")
             .activate(|app: &Self, _, _| app.show_about())
             .build();
-        self.add_action_entries([quit, about]);
+        // The buttons of the incoming-call notification (the window may be hidden).
+        let answer = gio::ActionEntry::builder("answer-call")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|app: &Self, _, parameter| {
+                if let Some(call) = parameter.and_then(|p| p.get::<String>()) {
+                    let window = app.main_window();
+                    window.present();
+                    window.answer(&call);
+                }
+            })
+            .build();
+        let reject = gio::ActionEntry::builder("reject-call")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|app: &Self, _, parameter| {
+                if let Some(call) = parameter.and_then(|p| p.get::<String>()) {
+                    app.main_window().reject(&call);
+                }
+            })
+            .build();
+        let show = gio::ActionEntry::builder("show-window")
+            .activate(|app: &Self, _, _| app.main_window().present())
+            .build();
+        self.add_action_entries([quit, about, answer, reject, show]);
         self.set_accels_for_action("app.quit", &["<Control>q"]);
         if std::env::var_os("WINK_SCREENSHOTS").is_some() {
             self.set_up_test_actions();

@@ -102,6 +102,7 @@ fn a_hundred_thousand_contacts_are_listed_searched_and_folded() {
         password: "alice82-pw".into(),
         proxy: kamailio,
         contacts: 100_000,
+        web_alert: None,
     };
     tokio::runtime::Runtime::new()
         .expect("a runtime")
@@ -110,5 +111,67 @@ fn a_hundred_thousand_contacts_are_listed_searched_and_folded() {
     run_scenario(
         "contacts_at_scale.py",
         &[("WINK_HOME", home.path().display().to_string())],
+    );
+}
+
+/// A browser stand-in: the default handler of http: URLs in `home` writes each URL it is
+/// given to `home/opened-urls` (GIO finds it through XDG_DATA_HOME and mimeapps.list).
+fn fake_browser(home: &Path) -> PathBuf {
+    let opened = home.join("opened-urls");
+    let applications = home.join(".local/share/applications");
+    std::fs::create_dir_all(&applications).expect("an applications folder");
+    std::fs::write(
+        applications.join("wink-test-browser.desktop"),
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Test browser\n\
+             Exec=sh -c 'echo \"$1\" >> {}' sh %u\nMimeType=x-scheme-handler/http;\n",
+            opened.display()
+        ),
+    )
+    .expect("the browser's desktop file");
+    let config = home.join(".config");
+    std::fs::create_dir_all(&config).expect("a config folder");
+    std::fs::write(
+        config.join("mimeapps.list"),
+        "[Default Applications]\nx-scheme-handler/http=wink-test-browser.desktop\n",
+    )
+    .expect("mimeapps.list");
+    opened
+}
+
+#[test]
+fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_and_missed_calls_said()
+ {
+    let kamailio = wink_tests::require_kamailio();
+    let caller = Baresip::start(workspace(), "carol83", false);
+    let home = home();
+    let profile = wink_tests::profile::Profile {
+        account: "alice83@wink.test".into(),
+        password: "alice83-pw".into(),
+        proxy: kamailio,
+        contacts: 0,
+        web_alert: Some("http://127.0.0.1:9/crm?caller=$caller_party&user=$caller_username".into()),
+    };
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(wink_tests::profile::make(home.path(), &profile))
+        .unwrap_or_else(|error| panic!("the profile cannot be made: {error}"));
+    let opened = fake_browser(home.path());
+    run_scenario(
+        "incoming_while_away.py",
+        &[
+            ("WINK_HOME", home.path().display().to_string()),
+            ("WINK_ACCOUNT", "alice83@wink.test".into()),
+            ("WINK_CALLER_NAME", caller.name().to_owned()),
+            ("WINK_CALLER_LOG", caller.log_path().display().to_string()),
+            ("WINK_OPENED_URLS", opened.display().to_string()),
+            (
+                "WINK_CTL",
+                workspace()
+                    .join("scripts/peers/baresip-ctl.py")
+                    .display()
+                    .to_string(),
+            ),
+        ],
     );
 }

@@ -18,6 +18,7 @@ fn main() {
         password: password.clone(),
         proxy: proxy.clone(),
         contacts,
+        web_alert: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -25,6 +25,8 @@ mod imp {
         #[template_child]
         pub(super) media_label: TemplateChild<gtk::Label>,
         #[template_child]
+        pub(super) controls: TemplateChild<gtk::Box>,
+        #[template_child]
         pub(super) mute_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub(super) hold_button: TemplateChild<gtk::ToggleButton>,
@@ -200,7 +202,8 @@ impl CallRow {
                 .sync_create()
                 .build();
         }
-        call.bind_property("over", &*imp.hang_up_button, "sensitive")
+        // An ended call stays a moment to say how it ended; its buttons go.
+        call.bind_property("over", &*imp.controls, "visible")
             .transform_to(|_, over: bool| Some(!over))
             .sync_create()
             .build();

@@ -5,6 +5,7 @@
 mod calls;
 mod contacts;
 mod events;
+mod notifications;
 
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;

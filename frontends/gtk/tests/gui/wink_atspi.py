@@ -168,7 +168,12 @@ class App:
         try:
             with open(self.log_path) as handle:
                 text = handle.read()
-            return text if len(text) < 8000 else text[:5000] + "\n…\n" + text[-2000:]
+            if len(text) < 8000:
+                return text
+            # The app's own lines, warnings and panics in full; the SIP trace cut.
+            own = [line for line in text.splitlines()
+                   if "wink::" in line or "WARN" in line or "ERROR" in line or "panicked" in line]
+            return text[:3000] + "\n…\n" + "\n".join(own) + "\n…\n" + text[-2000:]
         except OSError:
             return ""
 
@@ -311,10 +316,12 @@ class App:
                 missing.append(f"{node.getRoleName()} {n!r} in {name(node.parent)!r}")
         return missing
 
-    def _app_action(self, action, argument):
+    def _app_action(self, action, argument=None):
+        """Activates one of the app's actions over D-Bus (as a notification's click does)."""
+        parameter = "[]" if argument is None else f"[<'{argument}'>]"
         subprocess.run(
             ["gdbus", "call", "--session", "--dest", "org.wink.Wink", "--object-path", "/org/wink/Wink",
-             "--method", "org.gtk.Actions.Activate", action, f"[<'{argument}'>]", "{}"],
+             "--method", "org.gtk.Actions.Activate", action, parameter, "{}"],
             check=True, timeout=10, capture_output=True,
         )
 

@@ -54,6 +54,13 @@ impl MainWindow {
         self.send(Command::Answer(id));
     }
 
+    /// Declines an incoming call (603).
+    pub(crate) fn reject(&self, call: &str) {
+        if let Ok(id) = SessionId::new(call) {
+            self.send(Command::Reject(id));
+        }
+    }
+
     fn hold_others(&self, except: Option<&SessionId>) {
         let active = self.imp().book.borrow().active_except(except);
         for id in active {
@@ -200,6 +207,7 @@ impl MainWindow {
         self.show_merge();
         if call.is_over() {
             self.close_incoming(call.id.as_str());
+            self.notify_missed(&call);
             self.forget_call_later(&call);
         }
     }

@@ -50,6 +50,7 @@ impl MainWindow {
                 session,
                 account,
                 answering_machine_in,
+                web_alert_url,
                 ..
             } => {
                 let Some(call) = self.imp().book.borrow().get(&session).cloned() else {
@@ -68,6 +69,11 @@ impl MainWindow {
                     self,
                     move |choice| window.on_incoming_choice(&id, choice)
                 ));
+                // The desktop is told first: presenting the alert takes the focus.
+                self.notify_incoming(&call, account.as_str());
+                if let Some(url) = web_alert_url {
+                    open_web_page(&url);
+                }
                 alert.present();
                 self.imp()
                     .incoming
@@ -99,6 +105,7 @@ impl MainWindow {
 
     /// Closes the alert of a call that is no longer ringing here.
     pub(super) fn close_incoming(&self, call: &str) {
+        self.withdraw_incoming(call);
         let alert = self.imp().incoming.borrow_mut().remove(call);
         if let Some(alert) = alert {
             alert.close();
@@ -125,5 +132,14 @@ impl MainWindow {
         };
         button.set_label(&text);
         button.set_tooltip_text(Some("Missed calls: click when you have seen them"));
+    }
+}
+
+/// Opens the account's incoming-call web page in the default browser.
+fn open_web_page(url: &str) {
+    if let Err(error) =
+        gtk::gio::AppInfo::launch_default_for_uri(url, None::<&gtk::gio::AppLaunchContext>)
+    {
+        warn!(%error, url, "the incoming-call web page cannot be opened");
     }
 }

@@ -1,0 +1,65 @@
+//! Desktop notifications (`gio::Notification`) while the window is not in front: an
+//! incoming call with Accept and Reject buttons, and a call that was missed.
+
+use gtk::gio;
+use gtk::prelude::*;
+
+use super::MainWindow;
+use crate::models::call_view::CallView;
+use wink_ports::CallResult;
+
+impl MainWindow {
+    /// Whether the user is looking at the window (then the alert is enough).
+    fn in_front(&self) -> bool {
+        self.is_visible() && self.is_active()
+    }
+
+    /// Announces an incoming call on the desktop when the window is not in front.
+    pub(super) fn notify_incoming(&self, call: &CallView, account: &str) {
+        let Some(app) = self.application() else {
+            tracing::warn!("incoming call: the window has no application to notify through");
+            return;
+        };
+        if self.in_front() {
+            return;
+        }
+        let notification =
+            gio::Notification::new(&format!("Incoming call from {}", call.party.title()));
+        notification.set_body(Some(&format!("{} · to {account}", call.party.address)));
+        notification.set_priority(gio::NotificationPriority::Urgent);
+        notification.set_icon(&gio::ThemedIcon::new("call-start-symbolic"));
+        let id = call.id.as_str().to_variant();
+        notification.add_button_with_target_value("Reject", "app.reject-call", Some(&id));
+        notification.add_button_with_target_value("Accept", "app.answer-call", Some(&id));
+        notification.set_default_action("app.show-window");
+        app.send_notification(Some(&incoming_id(call.id.as_str())), &notification);
+    }
+
+    /// Takes the incoming-call notification back (answered, refused, or over).
+    pub(super) fn withdraw_incoming(&self, call: &str) {
+        if let Some(app) = self.application() {
+            app.withdraw_notification(&incoming_id(call));
+        }
+    }
+
+    /// Says on the desktop that a call was missed, when the window is not in front.
+    pub(super) fn notify_missed(&self, call: &CallView) {
+        self.withdraw_incoming(call.id.as_str());
+        if call.ended != Some(CallResult::Missed) || self.in_front() {
+            return;
+        }
+        let Some(app) = self.application() else {
+            return;
+        };
+        let notification =
+            gio::Notification::new(&format!("Missed call from {}", call.party.title()));
+        notification.set_body(Some(&call.party.address));
+        notification.set_icon(&gio::ThemedIcon::new("call-missed-symbolic"));
+        notification.set_default_action("app.show-window");
+        app.send_notification(Some("missed-calls"), &notification);
+    }
+}
+
+fn incoming_id(call: &str) -> String {
+    format!("incoming-{call}")
+}

@@ -1,0 +1,137 @@
+"""A call that comes while the user is away from the window:
+
+1. the desktop is told (a notification with Accept and Reject, through a test
+   notification server), and the account's incoming-call web page opens in the browser
+   with the caller filled in;
+2. Accept on the notification answers the call;
+3. a call that rings out unanswered is said as missed: a notification and the count in
+   the header bar.
+
+Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT, WINK_CALLER_NAME, WINK_CALLER_LOG,
+WINK_OPENED_URLS, WINK_CTL, WINK_SCREENSHOTS (optional)."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+import pyatspi
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from wink_atspi import App, Failure, log, wait_for  # noqa: E402
+
+env = os.environ
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def notifications(path):
+    try:
+        with open(path) as handle:
+            return [json.loads(line) for line in handle if line.strip()]
+    except OSError:
+        return []
+
+
+def read(path):
+    try:
+        with open(path) as handle:
+            return handle.read()
+    except OSError:
+        return ""
+
+
+def minimize():
+    """Away from the window: it is minimized (by the window manager), so not in front."""
+    windows = subprocess.run(["xdotool", "search", "--name", "^Wink$"], capture_output=True, text=True,
+                             timeout=10).stdout.split()
+    for window in windows:
+        subprocess.run(["xdotool", "windowminimize", window], check=True, timeout=10)
+    time.sleep(1)
+    log("the window is minimized")
+
+
+def baresip(*command):
+    subprocess.run([sys.executable, env["WINK_CTL"], "--name", env["WINK_CALLER_NAME"], *command],
+                   check=True, timeout=15, capture_output=True)
+
+
+def main():
+    log_path = os.path.join(env["WINK_HOME"], "notifications.jsonl")
+    server = subprocess.Popen([sys.executable, os.path.join(here, "fake_notifications.py"), log_path,
+                               "--press", "Accept"])
+    # A window manager, so the window can be minimized as a person would.
+    manager = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    app = None
+    try:
+        wait_for("the test notification server", lambda: any(n.get("ready") for n in notifications(log_path)))
+        app = App(env["WINK_BIN"], env["WINK_HOME"])
+        run(app, log_path)
+    except Exception as failure:  # any failure: say what and show wink's output
+        import traceback
+
+        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
+        log("the caller's log:\n" + read(env["WINK_CALLER_LOG"])[-3000:])
+        if app:
+            log("wink's output:\n" + app.output())
+            app.stop()
+        server.terminate()
+        manager.terminate()
+        sys.exit(1)
+    app.stop()
+    server.terminate()
+    manager.terminate()
+    log("PASSED")
+
+
+def run(app, log_path):
+    app.wait_label("Registered", timeout=30)
+    minimize()
+
+    baresip("dial", f"sip:{env['WINK_ACCOUNT']}")
+    incoming = wait_for("the incoming-call notification", lambda: next(
+        (n for n in notifications(log_path) if n.get("summary", "").startswith("Incoming call from")), None))
+    log(f"notified: {incoming['summary']} ({incoming['body']}) buttons {incoming['buttons']}")
+    if incoming["buttons"] != ["Accept", "Reject"] or "carol83@wink.test" not in incoming["summary"]:
+        raise Failure(f"unexpected notification: {incoming}")
+    urls = wait_for("the incoming-call web page", lambda: read(env["WINK_OPENED_URLS"]), timeout=10)
+    if "caller=carol83%40wink.test" not in urls or "user=carol83" not in urls:
+        raise Failure(f"the web page was opened without the caller: {urls!r}")
+    log(f"web page opened: {urls.strip()}")
+    wait_for("Accept to be pressed on the notification",
+             lambda: any(n.get("pressed") == "Accept" for n in notifications(log_path)))
+    app.wait_label("Connected", timeout=20)
+    wait_for("baresip to see the call answered",
+             lambda: "Call established" in read(env["WINK_CALLER_LOG"]), timeout=10)
+    log("answered from the notification")
+    baresip("hangup")
+    app.wait_label("Call ended", timeout=15)
+    app.wait_no_label("Call ended")
+
+    # A call nobody answers: missed, said on the desktop and in the header bar.
+    minimize()
+    baresip("dial", f"sip:{env['WINK_ACCOUNT']}")
+    app.find(pyatspi.ROLE_FRAME, contains="Incoming call from", timeout=20)
+    time.sleep(1)
+    baresip("hangup")
+    missed = wait_for("the missed-call notification", lambda: next(
+        (n for n in notifications(log_path) if n.get("summary", "").startswith("Missed call from")), None))
+    log(f"notified: {missed['summary']}")
+    app._app_action("show-window")  # a click on the notification brings the window back
+    app.find(pyatspi.ROLE_PUSH_BUTTON, "1 missed call", timeout=10)
+    app.screenshot("9-missed-call", dark_too=False)
+    app.press("1 missed call")
+    wait_for("the missed-call count to clear", lambda: not any(
+        pyatspi.ROLE_PUSH_BUTTON == n.getRole() and n.name == "1 missed call"
+        and n.getState().contains(pyatspi.STATE_VISIBLE) for n in app_nodes(app)), timeout=10)
+    log("the missed call was counted and cleared")
+
+
+def app_nodes(app):
+    from wink_atspi import walk
+
+    return walk(app.root)
+
+
+if __name__ == "__main__":
+    main()
