@@ -225,17 +225,21 @@ impl Core {
         Ok(())
     }
 
+    /// The store of the running phone.
+    fn store(&self) -> anyhow::Result<Arc<dyn StoragePort>> {
+        self.running
+            .borrow()
+            .as_ref()
+            .map(|r| r.store.clone())
+            .context("the phone is not running")
+    }
+
     /// The stored contacts and groups.
     ///
     /// # Errors
     /// When the store cannot be read.
     pub(crate) async fn contacts(&self) -> anyhow::Result<StoredContacts> {
-        let store = self
-            .running
-            .borrow()
-            .as_ref()
-            .map(|r| r.store.clone())
-            .context("the phone is not running")?;
+        let store = self.store()?;
         on_core(async move {
             Ok(StoredContacts {
                 groups: store.groups().await?,
@@ -254,12 +258,7 @@ impl Core {
     where
         F: FnOnce(&mut ContactList) -> Result<(), String> + Send + 'static,
     {
-        let store = self
-            .running
-            .borrow()
-            .as_ref()
-            .map(|r| r.store.clone())
-            .context("the phone is not running")?;
+        let store = self.store()?;
         on_core(async move {
             let groups = store.groups().await?;
             let contacts = store.contacts().await?;

@@ -265,6 +265,15 @@ impl CallBook {
             .collect()
     }
 
+    /// The connected calls (on hold or not).
+    pub(crate) fn connected(&self) -> Vec<SessionId> {
+        self.calls
+            .iter()
+            .filter(|c| c.is_connected())
+            .map(|c| c.id.clone())
+            .collect()
+    }
+
     /// The call keyboard shortcuts act on: the newest live call.
     pub(crate) fn current(&self) -> Option<&CallView> {
         self.calls.iter().rev().find(|c| !c.is_over())
@@ -434,6 +443,7 @@ mod tests {
         state(&mut book, "a", CallState::Established, 1);
         state(&mut book, "b", CallState::Established, 1);
         assert_eq!(book.active_except(Some(&id("b"))), vec![id("a")]);
+        assert_eq!(book.connected(), vec![id("a"), id("b")]);
         state(&mut book, "a", CallState::OnHold, 2);
         assert!(book.active_except(Some(&id("b"))).is_empty());
         book.apply(

@@ -141,6 +141,7 @@ mod tests {
     use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, MediaKind};
 
     use super::*;
+    use crate::models::contact_rows::View;
 
     #[test]
     fn counts_have_thousands_separated() {
@@ -171,7 +172,7 @@ mod tests {
             favorite: false,
         };
         let mut rows = ContactRows::new(vec![group], vec![contact]);
-        let header = ContactItem::for_row(&rows, &rows.rows()[0]);
+        let header = ContactItem::for_row(&rows, &rows.rows(View::Grouped)[0]);
         assert_eq!(
             (
                 header.kind(),
@@ -186,13 +187,13 @@ mod tests {
                 String::new()
             )
         );
-        let ann = ContactItem::for_row(&rows, &rows.rows()[1]);
+        let ann = ContactItem::for_row(&rows, &rows.rows(View::Grouped)[1]);
         assert_eq!(
             (ann.kind(), ann.target()),
             (RowKind::Contact, "ann@example.com".into())
         );
         rows.set_query("bob@example.org");
-        let typed = ContactItem::for_row(&rows, &rows.rows()[0]);
+        let typed = ContactItem::for_row(&rows, &rows.rows(View::Results)[0]);
         assert_eq!(
             (typed.kind(), typed.title(), typed.id()),
             (RowKind::Typed, "Call bob@example.org".into(), String::new())

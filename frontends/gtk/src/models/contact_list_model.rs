@@ -1,7 +1,9 @@
-//! The contact list as a `gio::ListModel`: rows from [`ContactRows`], objects made on
-//! demand, one `items-changed` per change.
+//! The contact list as two `gio::ListModel`s over one [`ContactRows`]: the grouped rows and
+//! the search results. Row objects are made on demand; each change emits `items-changed`
+//! for just the rows it touched (a keystroke: the results; a fold: that group's rows).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -10,14 +12,15 @@ use wink_ports::{ContactRecord, GroupId, GroupRecord};
 
 use super::contact_form::ContactForm;
 use super::contact_item::ContactItem;
-use super::contact_rows::ContactRows;
+use super::contact_rows::{ContactRows, View};
 
 mod imp {
     use super::*;
 
     #[derive(Debug, Default)]
     pub struct ContactListModel {
-        pub(super) rows: RefCell<ContactRows>,
+        pub(super) rows: RefCell<Rc<RefCell<ContactRows>>>,
+        pub(super) view: Cell<View>,
     }
 
     #[glib::object_subclass]
@@ -35,54 +38,119 @@ mod imp {
         }
 
         fn n_items(&self) -> u32 {
-            u32::try_from(self.rows.borrow().rows().len()).unwrap_or(u32::MAX)
+            let rows = self.rows.borrow();
+            let rows = rows.borrow();
+            u32::try_from(rows.rows(self.view.get()).len()).unwrap_or(u32::MAX)
         }
 
         fn item(&self, position: u32) -> Option<glib::Object> {
             let rows = self.rows.borrow();
-            let row = rows.rows().get(usize::try_from(position).ok()?)?;
+            let rows = rows.borrow();
+            let row = rows
+                .rows(self.view.get())
+                .get(usize::try_from(position).ok()?)?;
             Some(ContactItem::for_row(&rows, row).upcast())
         }
     }
 }
 
 glib::wrapper! {
-    /// The rows of the contact list.
+    /// One view of the contact list.
     pub struct ContactListModel(ObjectSubclass<imp::ContactListModel>)
         @implements gio::ListModel;
 }
 
-impl Default for ContactListModel {
-    fn default() -> Self {
-        glib::Object::new()
+impl ContactListModel {
+    fn over(rows: &Rc<RefCell<ContactRows>>, view: View) -> Self {
+        let model: Self = glib::Object::new();
+        *model.imp().rows.borrow_mut() = rows.clone();
+        model.imp().view.set(view);
+        model
+    }
+
+    fn len(&self) -> u32 {
+        self.n_items()
     }
 }
 
-impl ContactListModel {
-    /// Replaces the contacts (after loading or an edit).
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// The contact list's two views and the rows behind them.
+#[derive(Debug)]
+pub(crate) struct ContactLists {
+    rows: Rc<RefCell<ContactRows>>,
+    grouped: ContactListModel,
+    results: ContactListModel,
+}
+
+impl Default for ContactLists {
+    fn default() -> Self {
+        let rows = Rc::new(RefCell::new(ContactRows::default()));
+        Self {
+            grouped: ContactListModel::over(&rows, View::Grouped),
+            results: ContactListModel::over(&rows, View::Results),
+            rows,
+        }
+    }
+}
+
+impl ContactLists {
+    /// The groups and their contacts.
+    pub(crate) fn grouped(&self) -> &ContactListModel {
+        &self.grouped
+    }
+
+    /// What the search found.
+    pub(crate) fn results(&self) -> &ContactListModel {
+        &self.results
+    }
+
+    /// Whether something is typed (the results show instead of the groups).
+    pub(crate) fn is_searching(&self) -> bool {
+        self.rows.borrow().is_searching()
+    }
+
+    /// Replaces the contacts (after loading or an edit); the query stays.
     pub(crate) fn set_contacts(&self, groups: Vec<GroupRecord>, contacts: Vec<ContactRecord>) {
-        self.change(|rows| {
+        let (grouped_before, results_before) = (self.grouped.len(), self.results.len());
+        {
+            let mut rows = self.rows.borrow_mut();
             let query = rows.query().to_owned();
             *rows = ContactRows::new(groups, contacts);
             rows.set_query(&query);
-        });
+        }
+        self.grouped
+            .items_changed(0, grouped_before, self.grouped.len());
+        self.results
+            .items_changed(0, results_before, self.results.len());
     }
 
-    /// Filters by what is typed in the search bar.
-    pub(crate) fn set_query(&self, query: &str) {
-        self.change(|rows| rows.set_query(query));
+    /// Filters by what is typed in the search bar; returns how many results there are.
+    pub(crate) fn set_query(&self, query: &str) -> u32 {
+        let before = self.results.len();
+        self.rows.borrow_mut().set_query(query);
+        let after = self.results.len();
+        self.results.items_changed(0, before, after);
+        after
     }
 
-    /// Folds or unfolds a group.
+    /// Folds or unfolds a group (only its rows change).
     pub(crate) fn set_collapsed(&self, group: &GroupId, collapsed: bool) {
-        self.change(|rows| {
-            rows.set_collapsed(group, collapsed);
-        });
+        let splice = self.rows.borrow_mut().set_collapsed(group, collapsed);
+        if let Some(splice) = splice {
+            self.grouped.items_changed(
+                count(splice.position),
+                count(splice.removed),
+                count(splice.added),
+            );
+        }
     }
 
     /// The editor's form for a contact.
     pub(crate) fn form_for(&self, id: &str) -> Option<ContactForm> {
-        let rows = self.imp().rows.borrow();
+        let rows = self.rows.borrow();
         let id = wink_ports::ContactId::new(id).ok()?;
         let contact = rows.list().contact(&id)?;
         Some(ContactForm::of(contact, rows.list()))
@@ -90,7 +158,7 @@ impl ContactListModel {
 
     /// A contact's name and what calling it dials.
     pub(crate) fn name_and_target(&self, id: &str) -> Option<(String, String)> {
-        let rows = self.imp().rows.borrow();
+        let rows = self.rows.borrow();
         let id = wink_ports::ContactId::new(id).ok()?;
         let contact = rows.list().contact(&id)?;
         Some((
@@ -101,25 +169,81 @@ impl ContactListModel {
 
     /// What is typed in the search bar.
     pub(crate) fn query(&self) -> String {
-        self.imp().rows.borrow().query().to_owned()
+        self.rows.borrow().query().to_owned()
     }
 
     /// What Enter in the search bar calls.
     pub(crate) fn enter_target(&self) -> Option<String> {
-        self.imp().rows.borrow().enter_target()
+        self.rows.borrow().enter_target()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use wink_ports::{ContactId, GroupId, MediaKind};
+
+    use super::*;
+
+    fn lists_with(contacts: usize) -> ContactLists {
+        let group = GroupRecord {
+            id: GroupId::new("all").unwrap(),
+            name: "All".into(),
+            position: 0,
+            collapsed: false,
+        };
+        let contacts = (0..contacts)
+            .map(|n| ContactRecord {
+                id: ContactId::new(format!("c{n}")).unwrap(),
+                name: format!("Person {n}"),
+                sip_addresses: vec![format!("p{n}@example.com")],
+                phone_numbers: vec![],
+                aliases: vec![],
+                preferred_media: MediaKind::Audio,
+                icon: None,
+                group: group.id.clone(),
+                position: 0,
+                favorite: false,
+            })
+            .collect();
+        let lists = ContactLists::default();
+        lists.set_contacts(vec![group], contacts);
+        lists
     }
 
-    fn change(&self, change: impl FnOnce(&mut ContactRows)) {
-        let (before, after) = {
-            let mut rows = self.imp().rows.borrow_mut();
-            let before = rows.rows().len();
-            change(&mut rows);
-            (before, rows.rows().len())
-        };
-        self.items_changed(
-            0,
-            u32::try_from(before).unwrap_or(u32::MAX),
-            u32::try_from(after).unwrap_or(u32::MAX),
-        );
+    /// Counts the rows each `items-changed` of `model` says were removed and added.
+    fn watch(model: &ContactListModel) -> Rc<Cell<(u32, u32)>> {
+        let seen = Rc::new(Cell::new((0, 0)));
+        let counter = seen.clone();
+        model.connect_items_changed(move |_, _, removed, added| {
+            let (r, a) = counter.get();
+            counter.set((r + removed, a + added));
+        });
+        seen
+    }
+
+    #[test]
+    fn a_keystroke_changes_only_the_results_and_a_fold_only_its_rows() {
+        let lists = lists_with(1_000);
+        assert_eq!(lists.grouped().n_items(), 1_001);
+        let grouped = watch(lists.grouped());
+        let results = watch(lists.results());
+        assert_eq!(lists.set_query("person 99"), 11);
+        assert!(lists.is_searching());
+        assert_eq!(grouped.get(), (0, 0));
+        assert_eq!(results.get(), (0, 11));
+        lists.set_query("");
+        assert_eq!(results.get(), (11, 11));
+        lists.set_collapsed(&GroupId::new("all").unwrap(), true);
+        assert_eq!(grouped.get(), (1_001, 1));
+        assert_eq!(lists.grouped().n_items(), 1);
+        let header = lists
+            .grouped()
+            .item(0)
+            .and_downcast::<ContactItem>()
+            .unwrap();
+        assert!(header.collapsed());
     }
 }

@@ -1,10 +1,11 @@
-//! The contact list as the window shows it: one flat list of rows (group headers and
-//! contacts, collapsed groups folded away) or, while something is typed in the search
-//! bar, the best matches with the typed text itself first when it can be dialed.
+//! The contact list as the window shows it, in two views: the grouped rows (group headers
+//! and contacts, folded groups left out) and, while something is typed in the search bar,
+//! the results (the best matches, the typed text itself first when it can be dialed).
 //!
-//! Plain Rust over the domain's [`ContactList`] (its search index makes a keystroke cost
-//! one scan); the GObject list model only hands these rows to `GtkListView`, which creates
-//! widgets for the visible ones alone, so 100,000 contacts stay smooth.
+//! Two views, not one list that is refilled: a keystroke changes only the results (at
+//! most a few hundred rows), so `GtkListView` never digests 100,000 removed and re-added
+//! rows per key; folding a group changes only the rows of that group. Plain Rust over the
+//! domain's [`ContactList`] (its search index makes a keystroke cost one scan).
 
 use std::collections::{HashMap, HashSet};
 
@@ -32,6 +33,27 @@ pub(crate) enum Row {
     Typed(String),
 }
 
+/// Which rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum View {
+    /// Groups and their contacts.
+    #[default]
+    Grouped,
+    /// What the search found.
+    Results,
+}
+
+/// A change of the grouped rows: at `position`, `removed` rows went and `added` came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Splice {
+    /// Where.
+    pub(crate) position: usize,
+    /// Rows removed there.
+    pub(crate) removed: usize,
+    /// Rows added there.
+    pub(crate) added: usize,
+}
+
 /// The list's state: contacts, which groups are folded, what is typed.
 #[derive(Debug, Default)]
 pub(crate) struct ContactRows {
@@ -39,7 +61,8 @@ pub(crate) struct ContactRows {
     by_id: HashMap<ContactId, usize>,
     collapsed: HashSet<GroupId>,
     query: String,
-    rows: Vec<Row>,
+    grouped: Vec<Row>,
+    results: Vec<Row>,
 }
 
 impl ContactRows {
@@ -62,13 +85,21 @@ impl ContactRows {
             .enumerate()
             .map(|(i, c)| (c.id.clone(), i))
             .collect();
-        rows.rebuild();
+        rows.grouped = rows.grouped_rows();
         rows
     }
 
-    /// The rows, top to bottom.
-    pub(crate) fn rows(&self) -> &[Row] {
-        &self.rows
+    /// The rows of a view, top to bottom.
+    pub(crate) fn rows(&self, view: View) -> &[Row] {
+        match view {
+            View::Grouped => &self.grouped,
+            View::Results => &self.results,
+        }
+    }
+
+    /// Whether something is typed (the results show instead of the groups).
+    pub(crate) fn is_searching(&self) -> bool {
+        !self.query.trim().is_empty()
     }
 
     /// The list with its rules (for the contact editor).
@@ -91,26 +122,56 @@ impl ContactRows {
         &self.query
     }
 
-    /// Sets the typed text and recomputes the rows.
+    /// Sets the typed text and recomputes the results.
     pub(crate) fn set_query(&mut self, query: &str) {
         if self.query != query {
             query.clone_into(&mut self.query);
-            self.rebuild();
+            let query = self.query.trim().to_owned();
+            self.results = if query.is_empty() {
+                Vec::new()
+            } else {
+                self.search_rows(&query)
+            };
         }
     }
 
-    /// Folds or unfolds a group; `false` if there is no such group.
-    pub(crate) fn set_collapsed(&mut self, group: &GroupId, collapsed: bool) -> bool {
-        if !self.list.groups().iter().any(|g| &g.id == group) {
-            return false;
+    /// Folds or unfolds a group; returns the change of the grouped rows (its header
+    /// included), or `None` if there is no such group or nothing changes.
+    pub(crate) fn set_collapsed(&mut self, group: &GroupId, collapsed: bool) -> Option<Splice> {
+        let index = self.list.groups().iter().position(|g| &g.id == group)?;
+        if self.collapsed.contains(group) == collapsed {
+            return None;
         }
         if collapsed {
             self.collapsed.insert(group.clone());
         } else {
             self.collapsed.remove(group);
         }
-        self.rebuild();
-        true
+        let header = self
+            .grouped
+            .iter()
+            .position(|row| matches!(row, Row::Group { group, .. } if *group == index))?;
+        let Row::Group { count, .. } = self.grouped[header] else {
+            return None;
+        };
+        let first = self.list.contacts().iter().position(|c| &c.group == group);
+        self.grouped[header] = Row::Group {
+            group: index,
+            count,
+            collapsed,
+        };
+        let contacts = first.map_or(0..0, |first| first..first + count);
+        let shown = if collapsed { 0 } else { count };
+        let hidden = if collapsed { count } else { 0 };
+        self.grouped.splice(
+            header + 1..header + 1 + hidden,
+            contacts.map(Row::Contact).take(shown),
+        );
+        Some(Splice {
+            position: header,
+            removed: 1 + hidden,
+            added: 1 + shown,
+        })
     }
 
     /// What Enter in the search bar calls: the typed text when it is an address or a phone
@@ -123,7 +184,7 @@ impl ContactRows {
         if is_dialable(typed) {
             return Some(typed.to_owned());
         }
-        let best = self.rows.iter().find_map(|row| match row {
+        let best = self.results.iter().find_map(|row| match row {
             Row::Contact(index) => self.list.contacts().get(*index),
             _ => None,
         });
@@ -131,15 +192,6 @@ impl ContactRows {
             Some(contact) => contact_target(contact),
             None => Some(typed.to_owned()),
         }
-    }
-
-    fn rebuild(&mut self) {
-        let query = self.query.trim();
-        self.rows = if query.is_empty() {
-            self.grouped_rows()
-        } else {
-            self.search_rows(query)
-        };
     }
 
     fn grouped_rows(&self) -> Vec<Row> {
@@ -246,8 +298,17 @@ mod tests {
         )
     }
 
+    /// What the window shows: the results while searching, else the groups.
+    fn shown(rows: &ContactRows) -> &[Row] {
+        rows.rows(if rows.is_searching() {
+            View::Results
+        } else {
+            View::Grouped
+        })
+    }
+
     fn names(rows: &ContactRows) -> Vec<String> {
-        rows.rows()
+        shown(rows)
             .iter()
             .map(|row| match row {
                 Row::Group { group, count, .. } => {
@@ -266,11 +327,25 @@ mod tests {
             names(&rows),
             ["[Friends 1]", "Ann Lee", "[Work 2]", "Bob", "Carl"]
         );
-        assert!(rows.set_collapsed(&GroupId::new("work").unwrap(), true));
+        let work = GroupId::new("work").unwrap();
+        // Folding Work: its header (row 2) and two contacts become the header alone.
+        let splice = rows.set_collapsed(&work, true).unwrap();
+        assert_eq!((splice.position, splice.removed, splice.added), (2, 3, 1));
         assert_eq!(names(&rows), ["[Friends 1]", "Ann Lee", "[Work 2]"]);
-        assert!(!rows.set_collapsed(&GroupId::new("nope").unwrap(), true));
-        rows.set_collapsed(&GroupId::new("work").unwrap(), false);
-        assert_eq!(rows.rows().len(), 5);
+        assert_eq!(rows.set_collapsed(&work, true), None);
+        assert_eq!(
+            rows.set_collapsed(&GroupId::new("nope").unwrap(), true),
+            None
+        );
+        let splice = rows.set_collapsed(&work, false).unwrap();
+        assert_eq!((splice.position, splice.removed, splice.added), (2, 1, 3));
+        assert_eq!(
+            names(&rows),
+            ["[Friends 1]", "Ann Lee", "[Work 2]", "Bob", "Carl"]
+        );
+        let friends = GroupId::new("friends").unwrap();
+        rows.set_collapsed(&friends, true);
+        assert_eq!(names(&rows), ["[Friends 1]", "[Work 2]", "Bob", "Carl"]);
     }
 
     #[test]
@@ -286,10 +361,12 @@ mod tests {
         assert_eq!(names(&rows), ["call dave@example.org"]);
         assert_eq!(rows.enter_target().as_deref(), Some("dave@example.org"));
         rows.set_query("zed");
-        assert!(rows.rows().is_empty());
+        assert!(shown(&rows).is_empty());
         assert_eq!(rows.enter_target().as_deref(), Some("zed"));
         rows.set_query("  ");
-        assert_eq!(rows.rows().len(), 5);
+        assert!(!rows.is_searching());
+        assert_eq!(shown(&rows).len(), 5);
+        assert!(rows.rows(View::Results).is_empty());
         assert_eq!(rows.enter_target(), None);
     }
 
@@ -314,11 +391,13 @@ mod tests {
             })
             .collect();
         let mut rows = ContactRows::new(vec![group("friends", "Friends")], contacts);
-        assert_eq!(rows.rows().len(), 100_001);
+        assert_eq!(rows.rows(View::Grouped).len(), 100_001);
         rows.set_query("person 4");
-        assert_eq!(rows.rows().len(), SEARCH_LIMIT);
+        assert_eq!(rows.rows(View::Results).len(), SEARCH_LIMIT);
         rows.set_query("p99999@");
-        assert_eq!(rows.rows()[0], Row::Typed("p99999@".into()));
-        assert_eq!(rows.rows().len(), 2);
+        assert_eq!(rows.rows(View::Results)[0], Row::Typed("p99999@".into()));
+        assert_eq!(rows.rows(View::Results).len(), 2);
+        // Typing never touches the 100,001 grouped rows.
+        assert_eq!(rows.rows(View::Grouped).len(), 100_001);
     }
 }

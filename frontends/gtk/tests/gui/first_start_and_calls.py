@@ -24,7 +24,7 @@ import time
 import pyatspi
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wink_atspi import App, Failure, log, text_of, wait_for  # noqa: E402
+from wink_atspi import Failure, log, run_scenario, text_of, wait_for  # noqa: E402
 
 env = os.environ
 
@@ -43,21 +43,6 @@ def baresip_log_count(path, text):
             return handle.read().count(text)
     except OSError:
         return 0
-
-
-def main():
-    app = App(env["WINK_BIN"], env["WINK_HOME"])
-    try:
-        run(app)
-    except Exception as failure:  # any failure: say what and show wink's output
-        import traceback
-
-        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
-        log("wink's output:\n" + app.output())
-        app.stop()
-        sys.exit(1)
-    app.stop()
-    log("PASSED")
 
 
 def run(app):
@@ -201,4 +186,4 @@ def run(app):
 
 
 if __name__ == "__main__":
-    main()
+    run_scenario(run)

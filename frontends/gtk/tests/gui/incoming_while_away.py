@@ -19,7 +19,7 @@ import time
 import pyatspi
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wink_atspi import App, Failure, log, wait_for  # noqa: E402
+from wink_atspi import Failure, log, run_scenario, wait_for  # noqa: E402
 
 env = os.environ
 here = os.path.dirname(os.path.abspath(__file__))
@@ -58,30 +58,22 @@ def baresip(*command):
 
 def main():
     log_path = os.path.join(env["WINK_HOME"], "notifications.jsonl")
-    server = subprocess.Popen([sys.executable, os.path.join(here, "fake_notifications.py"), log_path,
-                               "--press", "Accept"])
-    # A window manager, so the window can be minimized as a person would.
-    manager = subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    app = None
-    try:
-        wait_for("the test notification server", lambda: any(n.get("ready") for n in notifications(log_path)))
-        app = App(env["WINK_BIN"], env["WINK_HOME"])
-        run(app, log_path)
-    except Exception as failure:  # any failure: say what and show wink's output
-        import traceback
+    helpers = []
 
-        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
-        log("the caller's log:\n" + read(env["WINK_CALLER_LOG"])[-3000:])
-        if app:
-            log("wink's output:\n" + app.output())
-            app.stop()
-        server.terminate()
-        manager.terminate()
-        sys.exit(1)
-    app.stop()
-    server.terminate()
-    manager.terminate()
-    log("PASSED")
+    def start_helpers():
+        helpers.append(subprocess.Popen([sys.executable, os.path.join(here, "fake_notifications.py"),
+                                         log_path, "--press", "Accept"]))
+        # A window manager, so the window can be minimized as a person would.
+        helpers.append(subprocess.Popen(["openbox"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+        wait_for("the test notification server",
+                 lambda: any(n.get("ready") for n in notifications(log_path)))
+
+    def stop_helpers():
+        log("the caller's log (end):\n" + read(env["WINK_CALLER_LOG"])[-1500:])
+        for helper in helpers:
+            helper.terminate()
+
+    run_scenario(lambda app: run(app, log_path), start_helpers, stop_helpers)
 
 
 def run(app, log_path):

@@ -361,3 +361,29 @@ class App:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=5)
+
+
+def run_scenario(run, before=None, after=None):
+    """Starts wink on $WINK_BIN/$WINK_HOME, runs `run(app)`, prints PASSED, or FAILED with
+    the trace and wink's output (exit 1). `before()` runs first (a helper process to start),
+    `after()` last, whatever happened."""
+    app = None
+    try:
+        if before:
+            before()
+        app = App(os.environ["WINK_BIN"], os.environ["WINK_HOME"])
+        run(app)
+    except Exception as failure:  # any failure: say what and show wink's output
+        import traceback
+
+        log(f"FAILED: {failure!r}\n{traceback.format_exc()}")
+        if app:
+            log("wink's output:\n" + app.output())
+            app.stop()
+        if after:
+            after()
+        sys.exit(1)
+    app.stop()
+    if after:
+        after()
+    log("PASSED")

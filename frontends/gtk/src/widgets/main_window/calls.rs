@@ -119,15 +119,7 @@ impl MainWindow {
 
     /// Every connected call in one local conference (held ones are resumed).
     pub(super) fn merge_calls(&self) {
-        let connected: Vec<SessionId> = self
-            .imp()
-            .book
-            .borrow()
-            .calls()
-            .iter()
-            .filter(|c| c.is_connected())
-            .map(|c| c.id.clone())
-            .collect();
+        let connected = self.imp().book.borrow().connected();
         if connected.len() >= 2 {
             self.send(Command::Conference(connected));
         }
@@ -136,13 +128,7 @@ impl MainWindow {
     /// Merge shows when two calls or more are connected.
     fn show_merge(&self) {
         let imp = self.imp();
-        let connected = imp
-            .book
-            .borrow()
-            .calls()
-            .iter()
-            .filter(|c| c.is_connected())
-            .count();
+        let connected = imp.book.borrow().connected().len();
         imp.merge_button.set_visible(connected >= 2);
     }
 
@@ -251,15 +237,7 @@ impl MainWindow {
     }
 
     fn fetch_stats(&self) {
-        let connected: Vec<SessionId> = self
-            .imp()
-            .book
-            .borrow()
-            .calls()
-            .iter()
-            .filter(|c| c.is_connected())
-            .map(|c| c.id.clone())
-            .collect();
+        let connected = self.imp().book.borrow().connected();
         for id in connected {
             let core = self.core();
             glib::spawn_future_local(glib::clone!(
