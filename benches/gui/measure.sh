@@ -45,6 +45,8 @@ stop() {
     kill "$app_pid"; wait "$app_pid" || true; app_pid=""
 }
 
+# ONLY_SEARCH=1: parts 2 and 3 alone (while working on the search).
+if [ -z "${ONLY_SEARCH:-}" ]; then
 echo "== 1. exec → main window mapped (7 starts, median)"
 profile "$work/small" alice90 0
 for run in 1 2 3 4 5 6 7; do
@@ -56,6 +58,7 @@ for run in 1 2 3 4 5 6 7; do
 done > "$work/starts"
 echo "   runs (ms): $(tr '\n' ' ' < "$work/starts")"
 echo "   median: $(median < "$work/starts") ms"
+fi
 
 echo "== 2. 100,000 contacts: exec → shown, idle RSS"
 profile "$work/large" alice91 100000
@@ -83,8 +86,13 @@ grep "wink-bench: keystroke" "$work/large.log" \
            END { for (l = 0; l <= 11; l++) if (l in worst)
                    printf "   length %2d: worst of %d keystrokes %6.2f ms to painted (%6.2f ms in the model)\n",
                           l, n[l], worst[l] / 1000, wm[l] / 1000 }'
+grep "wink-bench: search-us" "$work/large.log" \
+    | awk '{ s = $3; l = $5; if (s > ws) ws = s; if (l > wl) wl = l; ts += s; tl += l; n++ }
+           END { if (n) printf "   of which: search (ours) worst %.2f ms, mean %.2f ms; list view (GTK) worst %.2f ms, mean %.2f ms\n",
+                          ws / 1000, ts / n / 1000, wl / 1000, tl / n / 1000 }'
 stop
 
+[ -n "${ONLY_SEARCH:-}" ] && exit 0
 echo "== 4. RSS over $calls calls to baresip"
 WINK_BARESIP_NAME=bench-bob WINK_BARESIP_USER=bob92 WINK_BARESIP_AUTOANSWER=1 \
     WINK_BARESIP_AUDIO_IN=none bash scripts/peers/baresip.sh start > /dev/null

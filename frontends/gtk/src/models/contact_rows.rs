@@ -13,7 +13,7 @@ use wink_domain::ContactList;
 use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, contact_search};
 
 /// How many matches the search shows (a person reads the first screenful).
-pub(crate) const SEARCH_LIMIT: usize = 200;
+pub(crate) const SEARCH_LIMIT: usize = 50;
 
 /// One row of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]

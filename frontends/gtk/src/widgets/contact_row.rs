@@ -76,11 +76,9 @@ impl Default for ContactRow {
 
 impl ContactRow {
     /// A right click (or a long press) on a contact opens its menu: call, edit, delete.
+    /// The menu itself is made on the first use: rows are made and recycled as the list
+    /// scrolls and the search changes, and most are never right-clicked.
     fn set_up_menu(&self) {
-        let menu = gtk::PopoverMenu::from_model(None::<&gio::MenuModel>);
-        menu.set_parent(self);
-        menu.set_has_arrow(false);
-        let _ = self.imp().menu.set(menu);
         let click = gtk::GestureClick::new();
         click.set_button(gdk::BUTTON_SECONDARY);
         click.connect_pressed(glib::clone!(
@@ -98,11 +96,20 @@ impl ContactRow {
         self.add_controller(long_press);
     }
 
+    fn menu(&self) -> &gtk::PopoverMenu {
+        self.imp().menu.get_or_init(|| {
+            let menu = gtk::PopoverMenu::from_model(None::<&gio::MenuModel>);
+            menu.set_parent(self);
+            menu.set_has_arrow(false);
+            menu
+        })
+    }
+
     fn open_menu(&self, x: f64, y: f64) {
-        let imp = self.imp();
-        let (Some(id), Some(menu)) = (imp.contact.borrow().clone(), imp.menu.get()) else {
+        let Some(id) = self.imp().contact.borrow().clone() else {
             return;
         };
+        let menu = self.menu();
         let model = gio::Menu::new();
         for (label, action) in [
             ("Call", WindowAction::CallContact),
