@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 mod assemble;
+mod contacts_move;
 mod devices;
 mod file;
 mod paths;
@@ -26,6 +27,7 @@ pub use assemble::{
     OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, domain_account,
     media_profile, open_store, phone_settings, set_store_url,
 };
+pub use contacts_move::{ContactsMove, ContactsMoveError, forget_imported_contacts};
 pub use devices::{DeviceListing, audio_devices};
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};

@@ -3,7 +3,10 @@
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use wink_config::{ConfigFile, LoadNotice, OpenedStore, Paths, Settings, open_store};
+use wink_config::{
+    ConfigFile, ContactsMove, LoadNotice, OpenedStore, Paths, Settings, forget_imported_contacts,
+    open_store,
+};
 use wink_ports::StoragePort;
 
 /// The loaded settings and where they live.
@@ -72,35 +75,21 @@ impl Context {
             return Ok(());
         }
         let opened = self.open_store_reporting().await?;
-        let groups = opened.store.groups().await?;
-        let contacts = opened.store.contacts().await?;
-        let missing = kept
-            .contacts
-            .iter()
-            .filter(|c| !contacts.contains(c))
-            .count()
-            + kept
-                .groups
-                .iter()
-                .filter(|g| !groups.iter().any(|s| s.id == g.id))
-                .count();
-        if missing > 0 {
-            eprintln!(
+        match forget_imported_contacts(&mut self.settings, &self.file, opened.store.as_ref())
+            .await?
+        {
+            ContactsMove::Kept(missing) => eprintln!(
                 "warning: the settings file at {} lists {missing} contacts or groups that the store \
                  does not hold; they were left in the file and are not shown (add them again with \
                  'contacts add', then remove the [contacts] section)",
                 self.file.path().display()
-            );
-            return Ok(());
-        }
-        let moved = (kept.contacts.len(), kept.groups.len());
-        self.settings.contacts = Default::default();
-        self.save()?;
-        if opened.imported_contacts.is_some() {
-            eprintln!(
-                "moved {} contacts and {} groups from the settings file into the store",
-                moved.0, moved.1
-            );
+            ),
+            ContactsMove::Moved { contacts, groups } if opened.imported_contacts.is_some() => {
+                eprintln!(
+                    "moved {contacts} contacts and {groups} groups from the settings file into the store"
+                );
+            }
+            ContactsMove::Moved { .. } | ContactsMove::Nothing => {}
         }
         Ok(())
     }

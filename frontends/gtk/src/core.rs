@@ -12,8 +12,8 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use tokio::sync::broadcast;
 use wink_config::{
-    AccountSettings, AssembleOptions, Assembled, ConfigFile, LoadNotice, Paths, Settings, assemble,
-    build_secret_store, domain_account,
+    AccountSettings, AssembleOptions, Assembled, ConfigFile, ContactsMove, LoadNotice, Paths,
+    Settings, assemble, build_secret_store, domain_account, forget_imported_contacts,
 };
 use wink_domain::{Command, CommandOutcome, ContactList, PhoneError, PhoneEvent, PhoneHandle};
 use wink_ports::{ContactRecord, GroupRecord, Password, StoragePort};
@@ -116,6 +116,7 @@ impl Core {
                 .await;
         self.starting.set(false);
         let assembled = Arc::new(assembled.context("Wink could not start")?);
+        let mut problems = self.forget_imported_contacts(&assembled).await;
         let phone = assembled.phone.clone();
         let events = phone.subscribe();
         *self.running.borrow_mut() = Some(Running {
@@ -131,7 +132,6 @@ impl Core {
             .filter(|a| a.enabled && a.register)
             .map(AccountSettings::id)
             .collect();
-        let mut problems = Vec::new();
         for account in accounts {
             // A registration that fails later shows as the account's state; one that
             // cannot start at all (no password stored) is said here.
@@ -140,6 +140,39 @@ impl Core {
             }
         }
         Ok((events, problems))
+    }
+
+    /// Contacts an earlier version kept in the settings file are in the store now (the
+    /// store imported them when it opened): they leave the file, when every one is there.
+    /// Returns what the user should hear.
+    async fn forget_imported_contacts(&self, assembled: &Arc<Assembled>) -> Vec<String> {
+        let none = {
+            let settings = self.settings.borrow();
+            settings.contacts.contacts.is_empty() && settings.contacts.groups.is_empty()
+        };
+        if none {
+            return Vec::new();
+        }
+        let (mut settings, file, store) =
+            (self.settings(), self.file.clone(), assembled.store.clone());
+        let outcome = on_core(async move {
+            let outcome = forget_imported_contacts(&mut settings, &file, store.as_ref()).await;
+            (settings, outcome)
+        })
+        .await;
+        match outcome {
+            (settings, Ok(ContactsMove::Moved { .. })) => {
+                *self.settings.borrow_mut() = settings;
+                Vec::new()
+            }
+            (_, Ok(ContactsMove::Nothing)) => Vec::new(),
+            (_, Ok(ContactsMove::Kept(missing))) => vec![format!(
+                "Your settings file lists {missing} contacts or groups that are not in the \
+                 contact store; they stay in the file at {}.",
+                self.file.path().display()
+            )],
+            (_, Err(error)) => vec![crate::sentence::sentence(&error.to_string())],
+        }
     }
 
     /// Runs a phone command on the core.
