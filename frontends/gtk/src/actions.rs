@@ -40,11 +40,13 @@ pub(crate) enum WindowAction {
     DialPad,
     /// Compact view: only the search bar and the calls (a toggle: the window's `compact`).
     Compact,
+    /// A dragged contact or group dropped on a row: (what, on what), as `RowRef` texts.
+    DropOnRow,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 18] = [
+    pub(crate) const ALL: [WindowAction; 19] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -63,6 +65,7 @@ impl WindowAction {
         WindowAction::DeleteContact,
         WindowAction::DialPad,
         WindowAction::Compact,
+        WindowAction::DropOnRow,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -86,6 +89,7 @@ impl WindowAction {
             WindowAction::DeleteContact => "win.delete-contact",
             WindowAction::DialPad => "win.dial-pad",
             WindowAction::Compact => "win.compact",
+            WindowAction::DropOnRow => "win.drop-on-row",
         }
     }
 
@@ -108,7 +112,7 @@ impl WindowAction {
             | WindowAction::CallContact
             | WindowAction::EditContact
             | WindowAction::DeleteContact => Some(gtk::glib::VariantTy::STRING),
-            WindowAction::TransferCall | WindowAction::ConnectCalls => {
+            WindowAction::TransferCall | WindowAction::ConnectCalls | WindowAction::DropOnRow => {
                 gtk::glib::VariantTy::new("(ss)").ok()
             }
             _ => None,

@@ -7,6 +7,7 @@ pub(crate) mod account_item;
 pub(crate) mod account_status;
 pub(crate) mod call_item;
 pub(crate) mod call_view;
+pub(crate) mod contact_drop;
 pub(crate) mod contact_form;
 pub(crate) mod contact_item;
 pub(crate) mod contact_list_model;

@@ -7,6 +7,7 @@ use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
 
 use crate::actions::WindowAction;
+use crate::models::contact_drop::RowRef;
 use gtk::subclass::prelude::*;
 
 use crate::models::contact_item::{ContactItem, RowKind};
@@ -27,6 +28,8 @@ mod imp {
         pub(super) subtitle_label: TemplateChild<gtk::Label>,
         /// The contact shown (rows are recycled), for the context menu.
         pub(super) contact: RefCell<Option<String>>,
+        /// The contact or group shown, for drag and drop (`None` for the typed row).
+        pub(super) row: RefCell<Option<RowRef>>,
         pub(super) menu: OnceCell<gtk::PopoverMenu>,
     }
 
@@ -49,6 +52,7 @@ mod imp {
         fn constructed(&self) {
             self.parent_constructed();
             self.obj().set_up_menu();
+            self.obj().set_up_drag_and_drop();
         }
 
         fn dispose(&self) {
@@ -96,6 +100,44 @@ impl ContactRow {
         self.add_controller(long_press);
     }
 
+    /// Contacts drag to other groups (or before other contacts), groups to other places.
+    fn set_up_drag_and_drop(&self) {
+        let source = gtk::DragSource::new();
+        source.set_actions(gdk::DragAction::MOVE);
+        source.connect_prepare(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            None,
+            move |_, _, _| {
+                let dragged = row.imp().row.borrow().as_ref()?.encode();
+                Some(gdk::ContentProvider::for_value(&dragged.to_value()))
+            }
+        ));
+        self.add_controller(source);
+        let target = gtk::DropTarget::new(glib::Type::STRING, gdk::DragAction::MOVE);
+        target.connect_drop(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            false,
+            move |_, value, _, _| {
+                let (Ok(dragged), Some(target)) =
+                    (value.get::<String>(), row.imp().row.borrow().clone())
+                else {
+                    return false;
+                };
+                if RowRef::decode(&dragged).is_none() {
+                    return false;
+                }
+                let parameter = (dragged, target.encode()).to_variant();
+                row.activate_action(WindowAction::DropOnRow.name(), Some(&parameter))
+                    .is_ok()
+            }
+        ));
+        self.add_controller(target);
+    }
+
     fn menu(&self) -> &gtk::PopoverMenu {
         self.imp().menu.get_or_init(|| {
             let menu = gtk::PopoverMenu::from_model(None::<&gio::MenuModel>);
@@ -132,6 +174,13 @@ impl ContactRow {
         let imp = self.imp();
         let kind = item.kind();
         *imp.contact.borrow_mut() = (kind == RowKind::Contact).then(|| item.id());
+        *imp.row.borrow_mut() = match kind {
+            RowKind::Contact => wink_ports::ContactId::new(item.id())
+                .ok()
+                .map(RowRef::Contact),
+            RowKind::Group => wink_ports::GroupId::new(item.id()).ok().map(RowRef::Group),
+            RowKind::Typed => None,
+        };
         imp.title_label.set_label(&item.title());
         imp.subtitle_label.set_label(&item.subtitle());
         imp.expander.set_visible(kind == RowKind::Group);

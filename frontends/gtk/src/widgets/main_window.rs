@@ -637,6 +637,11 @@ impl MainWindow {
             // Property actions: GTK flips the property itself.
             WindowAction::DialPad | WindowAction::Compact => {}
             WindowAction::AddContact => self.add_contact(),
+            WindowAction::DropOnRow => {
+                if let Some((dragged, target)) = pair {
+                    self.drop_on_row(&dragged, &target);
+                }
+            }
             WindowAction::CallContact => {
                 if let Some((_, target)) =
                     call.and_then(|id| self.imp().contacts.name_and_target(&id))

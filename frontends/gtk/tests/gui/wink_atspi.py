@@ -279,6 +279,23 @@ class App:
         subprocess.run(["xdotool", "mousemove", str(x), str(y), "click", "3"], check=True, timeout=10)
         time.sleep(0.3)
 
+    def drag(self, source, target):
+        """A real drag with the mouse (XTest) from the middle of `source` to the middle of
+        `target`, in small steps as a hand moves."""
+        def middle(node):
+            extents = node.queryComponent().getExtents(pyatspi.DESKTOP_COORDS)
+            return extents.x + extents.width // 2, extents.y + extents.height // 2
+
+        (x1, y1), (x2, y2) = middle(source), middle(target)
+        subprocess.run(["xdotool", "mousemove", str(x1), str(y1), "mousedown", "1"], check=True, timeout=10)
+        for step in range(1, 11):
+            x, y = x1 + (x2 - x1) * step // 10, y1 + (y2 - y1) * step // 10
+            subprocess.run(["xdotool", "mousemove", str(x), str(y)], check=True, timeout=10)
+            time.sleep(0.05)
+        time.sleep(0.3)
+        subprocess.run(["xdotool", "mouseup", "1"], check=True, timeout=10)
+        time.sleep(0.3)
+
     def click(self, node):
         """A real mouse click (XTest) in the middle of `node` (GTK 4.8 has no GrabFocus
         over AT-SPI; without a window manager every window sits at the screen's origin)."""

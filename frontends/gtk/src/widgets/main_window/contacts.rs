@@ -7,6 +7,7 @@ use gtk::subclass::prelude::*;
 use wink_ports::ContactId;
 
 use super::MainWindow;
+use crate::models::contact_drop::{RowRef, apply_drop};
 use crate::models::contact_form::ContactForm;
 use crate::widgets::ContactEditor;
 
@@ -80,19 +81,34 @@ impl MainWindow {
     }
 
     fn remove_contact(&self, id: ContactId) {
+        self.change_contacts(move |list| {
+            list.remove_contact(&id)
+                .map(|_| ())
+                .map_err(|e| crate::sentence::sentence(&e.to_string()))
+        });
+    }
+
+    /// A contact or group dropped on a row (texts of `RowRef`).
+    pub(super) fn drop_on_row(&self, dragged: &str, target: &str) {
+        let (Some(dragged), Some(target)) = (RowRef::decode(dragged), RowRef::decode(target))
+        else {
+            return;
+        };
+        self.change_contacts(move |list| apply_drop(list, &dragged, &target));
+    }
+
+    /// Changes the contact list through the core; the list shows the result, or the bar
+    /// says why not.
+    fn change_contacts(
+        &self,
+        change: impl FnOnce(&mut wink_domain::ContactList) -> Result<(), String> + Send + 'static,
+    ) {
         let core = self.core();
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = window)]
             self,
             async move {
-                let removed = core
-                    .change_contacts(move |list| {
-                        list.remove_contact(&id)
-                            .map(|_| ())
-                            .map_err(|e| crate::sentence::sentence(&e.to_string()))
-                    })
-                    .await;
-                match removed {
+                match core.change_contacts(change).await {
                     Ok(stored) => window.show_contacts(stored),
                     Err(error) => window.show_problem(&format!("{error:#}")),
                 }
