@@ -42,11 +42,13 @@ pub(crate) enum WindowAction {
     Compact,
     /// A dragged contact or group dropped on a row: (what, on what), as `RowRef` texts.
     DropOnRow,
+    /// Mark the contact whose id is the parameter as favorite, or no longer.
+    ToggleFavorite,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 19] = [
+    pub(crate) const ALL: [WindowAction; 20] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -66,6 +68,7 @@ impl WindowAction {
         WindowAction::DialPad,
         WindowAction::Compact,
         WindowAction::DropOnRow,
+        WindowAction::ToggleFavorite,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -90,6 +93,7 @@ impl WindowAction {
             WindowAction::DialPad => "win.dial-pad",
             WindowAction::Compact => "win.compact",
             WindowAction::DropOnRow => "win.drop-on-row",
+            WindowAction::ToggleFavorite => "win.toggle-favorite",
         }
     }
 
@@ -111,7 +115,8 @@ impl WindowAction {
             | WindowAction::RecordCall
             | WindowAction::CallContact
             | WindowAction::EditContact
-            | WindowAction::DeleteContact => Some(gtk::glib::VariantTy::STRING),
+            | WindowAction::DeleteContact
+            | WindowAction::ToggleFavorite => Some(gtk::glib::VariantTy::STRING),
             WindowAction::TransferCall | WindowAction::ConnectCalls | WindowAction::DropOnRow => {
                 gtk::glib::VariantTy::new("(ss)").ok()
             }

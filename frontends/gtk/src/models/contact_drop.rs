@@ -1,10 +1,12 @@
-//! Drag and drop in the contact list: a contact dropped on a group goes to its end, on a
-//! contact goes before it (in that contact's group); a group dropped on a group (or on one
-//! of its contacts) takes that group's place. What is dragged travels as text
+//! Drag and drop in the contact list: a contact dropped on a group goes to its end, on
+//! Favorites becomes a favorite, on a contact goes before it (in that contact's group); a
+//! group dropped on a group (or on one of its contacts) takes that group's place. What is dragged travels as text
 //! (`contact:ID`, `group:ID`).
 
 use wink_domain::ContactList;
 use wink_ports::{ContactId, GroupId};
+
+use super::contact_rows::FAVORITES;
 
 /// One end of a drag: a contact row or a group header.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,9 @@ pub(crate) fn apply_drop(
     let gone = || "That contact or group is not there any more.".to_owned();
     let sentence = |e: wink_domain::ContactError| crate::sentence::sentence(&e.to_string());
     match (dragged, target) {
+        (RowRef::Contact(id), RowRef::Group(group)) if group.as_str() == FAVORITES => {
+            list.set_favorite(id, true).map_err(sentence)
+        }
         (RowRef::Contact(id), RowRef::Group(group)) => {
             list.move_contact(id, group, None).map_err(sentence)
         }
@@ -57,6 +62,11 @@ pub(crate) fn apply_drop(
             let group = target.group.clone();
             let position = list.contacts_in(&group).position(|c| &c.id == before);
             list.move_contact(id, &group, position).map_err(sentence)
+        }
+        (RowRef::Group(id), _) if id.as_str() == FAVORITES => Ok(()),
+        (RowRef::Group(id), RowRef::Group(group)) if group.as_str() == FAVORITES => {
+            // Favorites stay first: a group dropped there goes to the top.
+            list.move_group(id, 0).map_err(sentence)
         }
         (RowRef::Group(id), target) => {
             let group = match target {
@@ -143,5 +153,12 @@ mod tests {
         let order: Vec<_> = list.groups().iter().map(|g| g.name.clone()).collect();
         assert_eq!(order, ["Work", "Home"]);
         assert!(apply_drop(&mut list, &contact("9"), &home).is_err());
+        let favorites = RowRef::Group(GroupId::new(FAVORITES).unwrap());
+        apply_drop(&mut list, &contact("3"), &favorites).unwrap();
+        assert!(
+            list.contact(&ContactId::new("3").unwrap())
+                .unwrap()
+                .favorite
+        );
     }
 }

@@ -7,7 +7,7 @@ use gtk::glib;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 
-use super::contact_rows::{ContactRows, Row, contact_target};
+use super::contact_rows::{ContactRows, Row, Section, contact_target};
 
 /// What a row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, glib::Enum)]
@@ -46,6 +46,9 @@ mod imp {
         /// A folded group.
         #[property(get, construct_only)]
         collapsed: Cell<bool>,
+        /// A contact marked as favorite.
+        #[property(get, construct_only)]
+        favorite: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -67,18 +70,25 @@ impl ContactItem {
     /// The object for `row` of `rows`.
     pub(crate) fn for_row(rows: &ContactRows, row: &Row) -> Self {
         // Every property is given once (construct-only strings have no default).
+        let favorite = match row {
+            Row::Contact(index) => rows.contacts()[*index].favorite,
+            _ => false,
+        };
         let (kind, title, subtitle, id, target, collapsed) = match row {
             Row::Group {
-                group,
+                section,
                 count,
                 collapsed,
             } => {
-                let group = &rows.groups()[*group];
+                let title = match section {
+                    Section::Group(index) => rows.groups()[*index].name.clone(),
+                    Section::Favorites => "Favorites".to_owned(),
+                };
                 (
                     RowKind::Group,
-                    group.name.clone(),
+                    title,
                     count_text(*count),
-                    group.id.to_string(),
+                    rows.section_key(*section).to_string(),
                     String::new(),
                     *collapsed,
                 )
@@ -111,6 +121,7 @@ impl ContactItem {
             .property("id", id)
             .property("target", target)
             .property("collapsed", collapsed)
+            .property("favorite", favorite)
             .build()
     }
 }

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
 use gtk::{gio, glib};
+use wink_domain::SpecialGroups;
 use wink_ports::{ContactRecord, GroupId, GroupRecord};
 
 use super::contact_form::ContactForm;
@@ -112,13 +113,20 @@ impl ContactLists {
         self.rows.borrow().is_searching()
     }
 
-    /// Replaces the contacts (after loading or an edit); the query stays.
-    pub(crate) fn set_contacts(&self, groups: Vec<GroupRecord>, contacts: Vec<ContactRecord>) {
+    /// Replaces the contacts (after loading or an edit), with the special groups the
+    /// settings show; the query stays.
+    pub(crate) fn set_contacts(
+        &self,
+        groups: Vec<GroupRecord>,
+        contacts: Vec<ContactRecord>,
+        special: SpecialGroups,
+    ) {
         let (grouped_before, results_before) = (self.grouped.len(), self.results.len());
         {
             let mut rows = self.rows.borrow_mut();
             let query = rows.query().to_owned();
             *rows = ContactRows::new(groups, contacts);
+            rows.set_special(special);
             rows.set_query(&query);
         }
         self.grouped
@@ -184,6 +192,15 @@ impl ContactLists {
         Some(ContactForm::of(contact, rows.list()))
     }
 
+    /// Whether a contact is a favorite.
+    pub(crate) fn is_favorite(&self, id: &str) -> bool {
+        let rows = self.rows.borrow();
+        wink_ports::ContactId::new(id)
+            .ok()
+            .and_then(|id| rows.list().contact(&id).map(|c| c.favorite))
+            .unwrap_or(false)
+    }
+
     /// A contact's name and what calling it dials.
     pub(crate) fn name_and_target(&self, id: &str) -> Option<(String, String)> {
         let rows = self.rows.borrow();
@@ -237,7 +254,7 @@ mod tests {
             })
             .collect();
         let lists = ContactLists::default();
-        lists.set_contacts(vec![group], contacts);
+        lists.set_contacts(vec![group], contacts, SpecialGroups::default());
         lists
     }
 

@@ -9,19 +9,32 @@
 
 use std::collections::{HashMap, HashSet};
 
-use wink_domain::ContactList;
+use wink_domain::{ContactList, SpecialGroups};
 use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, contact_search};
 
 /// How many matches the search shows (a person reads the first screenful).
 pub(crate) const SEARCH_LIMIT: usize = 50;
 
+/// The id under which the Favorites section folds (no group's id can look like it: group
+/// ids are made of letters, digits and dashes).
+pub(crate) const FAVORITES: &str = "@favorites";
+
+/// A headed section of the grouped view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Section {
+    /// The contacts marked as favorites (a special group, first, when shown).
+    Favorites,
+    /// A group: its index in [`ContactRows::groups`].
+    Group(usize),
+}
+
 /// One row of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Row {
-    /// A group header: its index in the groups, how many contacts, folded or not.
+    /// A section header: which, how many contacts, folded or not.
     Group {
-        /// Index into [`ContactRows::groups`].
-        group: usize,
+        /// The section.
+        section: Section,
         /// Contacts in it.
         count: usize,
         /// Folded.
@@ -60,6 +73,7 @@ pub(crate) struct ContactRows {
     list: ContactList,
     by_id: HashMap<ContactId, usize>,
     collapsed: HashSet<GroupId>,
+    special: SpecialGroups,
     query: String,
     grouped: Vec<Row>,
     results: Vec<Row>,
@@ -135,43 +149,79 @@ impl ContactRows {
         }
     }
 
-    /// Folds or unfolds a group; returns the change of the grouped rows (its header
-    /// included), or `None` if there is no such group or nothing changes.
-    pub(crate) fn set_collapsed(&mut self, group: &GroupId, collapsed: bool) -> Option<Splice> {
-        let index = self.list.groups().iter().position(|g| &g.id == group)?;
-        if self.collapsed.contains(group) == collapsed {
+    /// Which special groups show (Favorites).
+    pub(crate) fn set_special(&mut self, special: SpecialGroups) {
+        self.special = special;
+        self.grouped = self.grouped_rows();
+    }
+
+    /// Folds or unfolds a section (a group's id, or [`FAVORITES`]); returns the change of
+    /// the grouped rows (its header included), or `None` if there is no such section or
+    /// nothing changes.
+    pub(crate) fn set_collapsed(&mut self, key: &GroupId, collapsed: bool) -> Option<Splice> {
+        let header = self.grouped.iter().position(
+            |row| matches!(row, Row::Group { section, .. } if &self.section_key(*section) == key),
+        )?;
+        let Row::Group {
+            section,
+            collapsed: was,
+            ..
+        } = self.grouped[header]
+        else {
+            return None;
+        };
+        if was == collapsed {
             return None;
         }
         if collapsed {
-            self.collapsed.insert(group.clone());
+            self.collapsed.insert(key.clone());
         } else {
-            self.collapsed.remove(group);
+            self.collapsed.remove(key);
         }
-        let header = self
-            .grouped
-            .iter()
-            .position(|row| matches!(row, Row::Group { group, .. } if *group == index))?;
-        let Row::Group { count, .. } = self.grouped[header] else {
-            return None;
-        };
-        let first = self.list.contacts().iter().position(|c| &c.group == group);
+        let members = self.members(section);
+        let count = members.len();
         self.grouped[header] = Row::Group {
-            group: index,
+            section,
             count,
             collapsed,
         };
-        let contacts = first.map_or(0..0, |first| first..first + count);
-        let shown = if collapsed { 0 } else { count };
-        let hidden = if collapsed { count } else { 0 };
+        let (hidden, shown) = if collapsed { (count, 0) } else { (0, count) };
+        let added = if collapsed { Vec::new() } else { members };
         self.grouped.splice(
             header + 1..header + 1 + hidden,
-            contacts.map(Row::Contact).take(shown),
+            added.into_iter().map(Row::Contact),
         );
         Some(Splice {
             position: header,
             removed: 1 + hidden,
             added: 1 + shown,
         })
+    }
+
+    /// The id a section folds under.
+    pub(crate) fn section_key(&self, section: Section) -> GroupId {
+        match section {
+            Section::Group(index) => self.list.groups()[index].id.clone(),
+            Section::Favorites => {
+                GroupId::new(FAVORITES).unwrap_or_else(|_| unreachable!("a valid constant id"))
+            }
+        }
+    }
+
+    /// The contacts of a section, in order.
+    fn members(&self, section: Section) -> Vec<usize> {
+        let contacts = self.list.contacts();
+        match section {
+            Section::Favorites => (0..contacts.len())
+                .filter(|&i| contacts[i].favorite)
+                .collect(),
+            Section::Group(index) => {
+                let id = &self.list.groups()[index].id;
+                (0..contacts.len())
+                    .filter(|&i| &contacts[i].group == id)
+                    .collect()
+            }
+        }
     }
 
     /// What Enter in the search bar calls: the typed text when it is an address or a phone
@@ -196,7 +246,13 @@ impl ContactRows {
 
     fn grouped_rows(&self) -> Vec<Row> {
         let contacts = self.list.contacts();
-        let mut rows = Vec::with_capacity(contacts.len() + self.list.groups().len());
+        let mut rows = Vec::with_capacity(contacts.len() + self.list.groups().len() + 1);
+        if self.special.favorites {
+            let favorites = self.members(Section::Favorites);
+            if !favorites.is_empty() {
+                self.push_section(&mut rows, Section::Favorites, favorites.into_iter());
+            }
+        }
         // Contacts are kept sorted by group, so each group is one run.
         let mut start = 0;
         for (index, group) in self.list.groups().iter().enumerate() {
@@ -204,18 +260,27 @@ impl ContactRows {
                 .iter()
                 .take_while(|c| c.group == group.id)
                 .count();
-            let collapsed = self.collapsed.contains(&group.id);
-            rows.push(Row::Group {
-                group: index,
-                count,
-                collapsed,
-            });
-            if !collapsed {
-                rows.extend((start..start + count).map(Row::Contact));
-            }
+            self.push_section(&mut rows, Section::Group(index), start..start + count);
             start += count;
         }
         rows
+    }
+
+    fn push_section(
+        &self,
+        rows: &mut Vec<Row>,
+        section: Section,
+        members: impl ExactSizeIterator<Item = usize>,
+    ) {
+        let collapsed = self.collapsed.contains(&self.section_key(section));
+        rows.push(Row::Group {
+            section,
+            count: members.len(),
+            collapsed,
+        });
+        if !collapsed {
+            rows.extend(members.map(Row::Contact));
+        }
     }
 
     fn search_rows(&self, query: &str) -> Vec<Row> {
@@ -311,9 +376,12 @@ mod tests {
         shown(rows)
             .iter()
             .map(|row| match row {
-                Row::Group { group, count, .. } => {
-                    format!("[{} {count}]", rows.groups()[*group].name)
-                }
+                Row::Group {
+                    section: Section::Group(group),
+                    count,
+                    ..
+                } => format!("[{} {count}]", rows.groups()[*group].name),
+                Row::Group { count, .. } => format!("[Favorites {count}]"),
                 Row::Contact(i) => rows.contacts()[*i].name.clone(),
                 Row::Typed(text) => format!("call {text}"),
             })
@@ -368,6 +436,43 @@ mod tests {
         assert_eq!(shown(&rows).len(), 5);
         assert!(rows.rows(View::Results).is_empty());
         assert_eq!(rows.enter_target(), None);
+    }
+
+    #[test]
+    fn favorites_come_first_when_shown_and_fold_on_their_own() {
+        let mut list = sample();
+        let contacts: Vec<_> = list
+            .contacts()
+            .iter()
+            .cloned()
+            .map(|mut c| {
+                c.favorite = c.name == "Carl";
+                c
+            })
+            .collect();
+        let groups = list.groups().to_vec();
+        list = ContactRows::new(groups, contacts);
+        assert_eq!(
+            names(&list),
+            [
+                "[Favorites 1]",
+                "Carl",
+                "[Friends 1]",
+                "Ann Lee",
+                "[Work 2]",
+                "Bob",
+                "Carl"
+            ]
+        );
+        let favorites = GroupId::new(FAVORITES).unwrap();
+        let splice = list.set_collapsed(&favorites, true).unwrap();
+        assert_eq!((splice.position, splice.removed, splice.added), (0, 2, 1));
+        assert_eq!(names(&list)[..2], ["[Favorites 1]", "[Friends 1]"]);
+        list.set_special(SpecialGroups {
+            favorites: false,
+            ..SpecialGroups::default()
+        });
+        assert_eq!(names(&list)[0], "[Friends 1]");
     }
 
     #[test]

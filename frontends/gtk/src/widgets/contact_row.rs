@@ -1,7 +1,7 @@
 //! One row of the contact list: a group header (fold arrow, name, count), a contact
 //! (picture, name, address) or the typed text to call.
 
-use std::cell::{OnceCell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 
 use gtk::prelude::*;
 use gtk::{gdk, gio, glib};
@@ -30,6 +30,8 @@ mod imp {
         pub(super) contact: RefCell<Option<String>>,
         /// The contact or group shown, for drag and drop (`None` for the typed row).
         pub(super) row: RefCell<Option<RowRef>>,
+        /// The contact shown is a favorite (the menu offers the opposite).
+        pub(super) favorite: Cell<bool>,
         pub(super) menu: OnceCell<gtk::PopoverMenu>,
     }
 
@@ -153,9 +155,15 @@ impl ContactRow {
         };
         let menu = self.menu();
         let model = gio::Menu::new();
+        let favorite = if self.imp().favorite.get() {
+            "Remove from Favorites"
+        } else {
+            "Add to Favorites"
+        };
         for (label, action) in [
             ("Call", WindowAction::CallContact),
             ("Edit…", WindowAction::EditContact),
+            (favorite, WindowAction::ToggleFavorite),
             ("Delete…", WindowAction::DeleteContact),
         ] {
             let item = gio::MenuItem::new(Some(label), None);
@@ -174,6 +182,7 @@ impl ContactRow {
         let imp = self.imp();
         let kind = item.kind();
         *imp.contact.borrow_mut() = (kind == RowKind::Contact).then(|| item.id());
+        imp.favorite.set(item.favorite());
         *imp.row.borrow_mut() = match kind {
             RowKind::Contact => wink_ports::ContactId::new(item.id())
                 .ok()

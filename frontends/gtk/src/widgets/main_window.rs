@@ -544,9 +544,10 @@ impl MainWindow {
     /// Shows a new state of the contact list.
     pub(super) fn show_contacts(&self, stored: StoredContacts) {
         let count = stored.contacts.len();
+        let special = self.core().settings().special_groups;
         self.imp()
             .contacts
-            .set_contacts(stored.groups, stored.contacts);
+            .set_contacts(stored.groups, stored.contacts, special);
         crate::bench::mark(&format!("contacts-shown {count}"));
     }
 
@@ -657,6 +658,11 @@ impl MainWindow {
             WindowAction::DeleteContact => {
                 if let Some(id) = call {
                     self.delete_contact(&id);
+                }
+            }
+            WindowAction::ToggleFavorite => {
+                if let Some(id) = call {
+                    self.toggle_favorite(&id);
                 }
             }
         }

@@ -88,6 +88,18 @@ impl MainWindow {
         });
     }
 
+    /// Marks a contact as favorite, or no longer.
+    pub(super) fn toggle_favorite(&self, id: &str) {
+        let favorite = !self.imp().contacts.is_favorite(id);
+        let Ok(id) = ContactId::new(id) else {
+            return;
+        };
+        self.change_contacts(move |list| {
+            list.set_favorite(&id, favorite)
+                .map_err(|e| crate::sentence::sentence(&e.to_string()))
+        });
+    }
+
     /// A contact or group dropped on a row (texts of `RowRef`).
     pub(super) fn drop_on_row(&self, dragged: &str, target: &str) {
         let (Some(dragged), Some(target)) = (RowRef::decode(dragged), RowRef::decode(target))
