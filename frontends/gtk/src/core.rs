@@ -282,6 +282,24 @@ impl Core {
         .await
     }
 
+    /// The latest missed calls (newest first), for the Missed Calls group.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub(crate) async fn missed_calls(&self) -> anyhow::Result<Vec<wink_ports::HistoryRecord>> {
+        let store = self.store()?;
+        on_core(async move {
+            Ok(store
+                .history(wink_ports::HistoryQuery {
+                    missed_only: true,
+                    limit: Some(100),
+                    ..wink_ports::HistoryQuery::default()
+                })
+                .await?)
+        })
+        .await
+    }
+
     /// Changes the contact list: reads it from the store, applies `change` (the domain's
     /// rules), writes back only what changed, and returns the new list.
     ///

@@ -34,10 +34,13 @@ fn home() -> tempfile::TempDir {
 }
 
 /// Where the scenarios' screenshots go (printed, kept after the run to be looked at;
-/// emptied when a run starts, so nothing stale is looked at).
+/// emptied once when a test run starts, so nothing stale is looked at).
 fn screenshots() -> PathBuf {
+    static EMPTIED: std::sync::Once = std::sync::Once::new();
     let folder = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let _ = std::fs::remove_dir_all(&folder);
+    EMPTIED.call_once(|| {
+        let _ = std::fs::remove_dir_all(&folder);
+    });
     std::fs::create_dir_all(&folder).expect("the screenshot folder can be made");
     folder
 }

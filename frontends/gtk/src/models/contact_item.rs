@@ -20,6 +20,8 @@ pub enum RowKind {
     Contact,
     /// The typed text, to call as it is.
     Typed,
+    /// A missed caller, to call back.
+    Missed,
 }
 
 mod imp {
@@ -83,11 +85,17 @@ impl ContactItem {
                 let title = match section {
                     Section::Group(index) => rows.groups()[*index].name.clone(),
                     Section::Favorites => "Favorites".to_owned(),
+                    Section::MissedCalls => "Missed Calls".to_owned(),
+                };
+                let subtitle = match (section, count) {
+                    (Section::MissedCalls, 1) => "1 caller".to_owned(),
+                    (Section::MissedCalls, n) => format!("{n} callers"),
+                    _ => count_text(*count),
                 };
                 (
                     RowKind::Group,
                     title,
-                    count_text(*count),
+                    subtitle,
                     rows.section_key(*section).to_string(),
                     String::new(),
                     *collapsed,
@@ -102,6 +110,22 @@ impl ContactItem {
                     target.clone(),
                     contact.id.to_string(),
                     target,
+                    false,
+                )
+            }
+            Row::Missed(index) => {
+                let caller = &rows.missed()[*index];
+                let name = rows
+                    .name_of(&caller.address)
+                    .map(str::to_owned)
+                    .or_else(|| caller.display.clone())
+                    .unwrap_or_else(|| caller.address.clone());
+                (
+                    RowKind::Missed,
+                    name,
+                    missed_text(caller),
+                    String::new(),
+                    caller.address.clone(),
                     false,
                 )
             }
@@ -123,6 +147,27 @@ impl ContactItem {
             .property("collapsed", collapsed)
             .property("favorite", favorite)
             .build()
+    }
+}
+
+/// "Missed at 14:32" (or "3 missed, last on 2 Dec 14:32").
+fn missed_text(caller: &super::contact_rows::MissedCaller) -> String {
+    let when = glib::DateTime::from_unix_local(caller.at_ms / 1000)
+        .ok()
+        .and_then(|at| {
+            let today = glib::DateTime::now_local().ok()?;
+            let format = if at.ymd() == today.ymd() {
+                "%H:%M"
+            } else {
+                "%e %b %H:%M"
+            };
+            at.format(format).ok()
+        })
+        .map(|text| text.trim().to_owned())
+        .unwrap_or_default();
+    match caller.count {
+        1 => format!("Missed at {when}"),
+        n => format!("{n} missed, last at {when}"),
     }
 }
 

@@ -135,6 +135,15 @@ impl ContactLists {
             .items_changed(0, results_before, self.results.len());
     }
 
+    /// Shows the missed callers of these history records in the Missed Calls group.
+    pub(crate) fn set_missed(&self, records: &[wink_ports::HistoryRecord]) {
+        let before = self.grouped.len();
+        self.rows
+            .borrow_mut()
+            .set_missed(super::contact_rows::missed_callers(records));
+        self.grouped.items_changed(0, before, self.grouped.len());
+    }
+
     /// Filters by what is typed in the search bar; returns how many results there are.
     pub(crate) fn set_query(&self, query: &str) -> u32 {
         let started = std::time::Instant::now();

@@ -19,13 +19,63 @@ pub(crate) const SEARCH_LIMIT: usize = 50;
 /// ids are made of letters, digits and dashes).
 pub(crate) const FAVORITES: &str = "@favorites";
 
+/// The id under which the Missed Calls section folds.
+pub(crate) const MISSED_CALLS: &str = "@missed-calls";
+
+/// How many missed callers the Missed Calls section lists.
+pub(crate) const MISSED_LIMIT: usize = 10;
+
+/// A caller who was missed, newest first (one entry per address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MissedCaller {
+    /// The caller's address.
+    pub(crate) address: String,
+    /// The name the call carried, if any.
+    pub(crate) display: Option<String>,
+    /// When the latest missed call came (Unix milliseconds).
+    pub(crate) at_ms: i64,
+    /// How many calls from them were missed.
+    pub(crate) count: usize,
+}
+
+/// Missed callers from history records (newest first): one entry per address, at most
+/// [`MISSED_LIMIT`].
+pub(crate) fn missed_callers(records: &[wink_ports::HistoryRecord]) -> Vec<MissedCaller> {
+    let mut callers: Vec<MissedCaller> = Vec::new();
+    for record in records.iter().filter(|r| r.result.is_missed()) {
+        if let Some(caller) = callers.iter_mut().find(|c| c.address == record.remote) {
+            caller.count += 1;
+        } else if callers.len() < MISSED_LIMIT {
+            callers.push(MissedCaller {
+                address: record.remote.clone(),
+                display: record.remote_display.clone(),
+                at_ms: record.started_at.0,
+                count: 1,
+            });
+        }
+    }
+    callers
+}
+
 /// A headed section of the grouped view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Section {
     /// The contacts marked as favorites (a special group, first, when shown).
     Favorites,
+    /// The latest missed calls, one row per caller (a special group, when shown).
+    MissedCalls,
     /// A group: its index in [`ContactRows::groups`].
     Group(usize),
+}
+
+impl Section {
+    /// How a member of the section is shown.
+    fn member_row(self) -> fn(usize) -> Row {
+        match self {
+            Section::MissedCalls => Row::Missed,
+            Section::Favorites | Section::Group(_) => Row::Contact,
+        }
+    }
 }
 
 /// One row of the list.
@@ -42,6 +92,8 @@ pub(crate) enum Row {
     },
     /// A contact: its index in [`ContactRows::contacts`].
     Contact(usize),
+    /// A missed caller: its index in [`ContactRows::missed`].
+    Missed(usize),
     /// The typed text, to call as it is (an address or a number).
     Typed(String),
 }
@@ -74,6 +126,7 @@ pub(crate) struct ContactRows {
     by_id: HashMap<ContactId, usize>,
     collapsed: HashSet<GroupId>,
     special: SpecialGroups,
+    missed: Vec<MissedCaller>,
     query: String,
     grouped: Vec<Row>,
     results: Vec<Row>,
@@ -149,7 +202,28 @@ impl ContactRows {
         }
     }
 
-    /// Which special groups show (Favorites).
+    /// The missed callers.
+    pub(crate) fn missed(&self) -> &[MissedCaller] {
+        &self.missed
+    }
+
+    /// The name of the contact with this address, if any.
+    pub(crate) fn name_of(&self, address: &str) -> Option<&str> {
+        let bare = address.strip_prefix("sip:").unwrap_or(address);
+        self.list
+            .contacts()
+            .iter()
+            .find(|c| c.sip_addresses.iter().any(|a| a == bare))
+            .map(|c| c.name.as_str())
+    }
+
+    /// Replaces the missed callers (the Missed Calls section follows).
+    pub(crate) fn set_missed(&mut self, missed: Vec<MissedCaller>) {
+        self.missed = missed;
+        self.grouped = self.grouped_rows();
+    }
+
+    /// Which special groups show (Favorites, Missed Calls).
     pub(crate) fn set_special(&mut self, special: SpecialGroups) {
         self.special = special;
         self.grouped = self.grouped_rows();
@@ -187,10 +261,9 @@ impl ContactRows {
         };
         let (hidden, shown) = if collapsed { (count, 0) } else { (0, count) };
         let added = if collapsed { Vec::new() } else { members };
-        self.grouped.splice(
-            header + 1..header + 1 + hidden,
-            added.into_iter().map(Row::Contact),
-        );
+        let row = section.member_row();
+        self.grouped
+            .splice(header + 1..header + 1 + hidden, added.into_iter().map(row));
         Some(Splice {
             position: header,
             removed: 1 + hidden,
@@ -205,6 +278,9 @@ impl ContactRows {
             Section::Favorites => {
                 GroupId::new(FAVORITES).unwrap_or_else(|_| unreachable!("a valid constant id"))
             }
+            Section::MissedCalls => {
+                GroupId::new(MISSED_CALLS).unwrap_or_else(|_| unreachable!("a valid constant id"))
+            }
         }
     }
 
@@ -215,6 +291,7 @@ impl ContactRows {
             Section::Favorites => (0..contacts.len())
                 .filter(|&i| contacts[i].favorite)
                 .collect(),
+            Section::MissedCalls => (0..self.missed.len()).collect(),
             Section::Group(index) => {
                 let id = &self.list.groups()[index].id;
                 (0..contacts.len())
@@ -247,10 +324,13 @@ impl ContactRows {
     fn grouped_rows(&self) -> Vec<Row> {
         let contacts = self.list.contacts();
         let mut rows = Vec::with_capacity(contacts.len() + self.list.groups().len() + 1);
-        if self.special.favorites {
-            let favorites = self.members(Section::Favorites);
-            if !favorites.is_empty() {
-                self.push_section(&mut rows, Section::Favorites, favorites.into_iter());
+        for (shown, section) in [
+            (self.special.favorites, Section::Favorites),
+            (self.special.missed_calls, Section::MissedCalls),
+        ] {
+            let members = self.members(section);
+            if shown && !members.is_empty() {
+                self.push_section(&mut rows, section, members.into_iter());
             }
         }
         // Contacts are kept sorted by group, so each group is one run.
@@ -279,7 +359,7 @@ impl ContactRows {
             collapsed,
         });
         if !collapsed {
-            rows.extend(members.map(Row::Contact));
+            rows.extend(members.map(section.member_row()));
         }
     }
 
@@ -381,7 +461,13 @@ mod tests {
                     count,
                     ..
                 } => format!("[{} {count}]", rows.groups()[*group].name),
+                Row::Group {
+                    section: Section::MissedCalls,
+                    count,
+                    ..
+                } => format!("[Missed {count}]"),
                 Row::Group { count, .. } => format!("[Favorites {count}]"),
+                Row::Missed(i) => format!("missed {}", rows.missed()[*i].address),
                 Row::Contact(i) => rows.contacts()[*i].name.clone(),
                 Row::Typed(text) => format!("call {text}"),
             })
@@ -473,6 +559,60 @@ mod tests {
             ..SpecialGroups::default()
         });
         assert_eq!(names(&list)[0], "[Friends 1]");
+    }
+
+    fn missed_record(remote: &str, at: i64) -> wink_ports::HistoryRecord {
+        wink_ports::HistoryRecord {
+            session: wink_ports::SessionId::new(format!("s{at}")).unwrap(),
+            account: wink_ports::AccountId::new("me@example.com").unwrap(),
+            direction: wink_ports::CallDirection::Incoming,
+            remote: remote.into(),
+            remote_display: None,
+            media: vec![MediaKind::Audio],
+            started_at: wink_ports::UnixMillis(at),
+            answered_at: None,
+            ended_at: wink_ports::UnixMillis(at + 1),
+            result: wink_ports::CallResult::Missed,
+            recording: None,
+        }
+    }
+
+    #[test]
+    fn missed_callers_show_once_each_newest_first_after_favorites() {
+        let callers = missed_callers(&[
+            missed_record("ann@example.com", 30),
+            missed_record("zed@example.org", 20),
+            missed_record("ann@example.com", 10),
+        ]);
+        assert_eq!(callers.len(), 2);
+        assert_eq!(
+            (
+                callers[0].address.as_str(),
+                callers[0].count,
+                callers[0].at_ms
+            ),
+            ("ann@example.com", 2, 30)
+        );
+        let mut rows = sample();
+        rows.set_missed(callers);
+        assert_eq!(
+            names(&rows)[..4],
+            [
+                "[Missed 2]",
+                "missed ann@example.com",
+                "missed zed@example.org",
+                "[Friends 1]"
+            ]
+        );
+        assert_eq!(rows.name_of("sip:ann@example.com"), Some("Ann Lee"));
+        let missed = GroupId::new(MISSED_CALLS).unwrap();
+        rows.set_collapsed(&missed, true).unwrap();
+        assert_eq!(names(&rows)[..2], ["[Missed 2]", "[Friends 1]"]);
+        rows.set_special(SpecialGroups {
+            missed_calls: false,
+            ..SpecialGroups::default()
+        });
+        assert_eq!(names(&rows)[0], "[Friends 1]");
     }
 
     #[test]

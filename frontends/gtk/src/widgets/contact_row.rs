@@ -188,7 +188,7 @@ impl ContactRow {
                 .ok()
                 .map(RowRef::Contact),
             RowKind::Group => wink_ports::GroupId::new(item.id()).ok().map(RowRef::Group),
-            RowKind::Typed => None,
+            RowKind::Typed | RowKind::Missed => None,
         };
         imp.title_label.set_label(&item.title());
         imp.subtitle_label.set_label(&item.subtitle());
@@ -216,6 +216,12 @@ impl ContactRow {
                 imp.avatar.set_icon_name(Some("call-start-symbolic"));
                 self.set_margin_start(0);
             }
+            RowKind::Missed => {
+                imp.title_label.set_css_classes(&[]);
+                imp.avatar.set_text(None);
+                imp.avatar.set_icon_name(Some("call-missed-symbolic"));
+                self.set_margin_start(12);
+            }
         }
         // The list item around the row (recycled as the list scrolls) reads as the row.
         let name = match kind {
@@ -223,7 +229,9 @@ impl ContactRow {
                 format!("Group {}, {}, folded", item.title(), item.subtitle())
             }
             RowKind::Group => format!("Group {}, {}", item.title(), item.subtitle()),
-            RowKind::Contact | RowKind::Typed => format!("{}, {}", item.title(), item.subtitle()),
+            RowKind::Contact | RowKind::Typed | RowKind::Missed => {
+                format!("{}, {}", item.title(), item.subtitle())
+            }
         };
         if let Some(list_item) = self.parent() {
             crate::a11y::set_label(&list_item, &name);

@@ -375,7 +375,7 @@ impl MainWindow {
                     self.imp().contacts.set_collapsed(&group, !item.collapsed());
                 }
             }
-            RowKind::Contact | RowKind::Typed => {
+            RowKind::Contact | RowKind::Typed | RowKind::Missed => {
                 let target = item.target();
                 if !target.is_empty() {
                     self.dial(&target);
@@ -538,6 +538,17 @@ impl MainWindow {
         match self.core().contacts().await {
             Ok(stored) => self.show_contacts(stored),
             Err(error) => self.show_problem(&format!("Your contacts cannot be read: {error:#}")),
+        }
+        self.load_missed_calls().await;
+    }
+
+    /// Fills the Missed Calls group from history.
+    pub(super) async fn load_missed_calls(&self) {
+        match self.core().missed_calls().await {
+            Ok(records) => self.imp().contacts.set_missed(&records),
+            Err(error) => {
+                self.show_problem(&format!("Your missed calls cannot be read: {error:#}"))
+            }
         }
     }
 

@@ -111,6 +111,9 @@ def run(app, log_path):
     log(f"notified: {missed['summary']}")
     app._app_action("show-window")  # a click on the notification brings the window back
     app.find(pyatspi.ROLE_PUSH_BUTTON, "1 missed call", timeout=10)
+    app.find(pyatspi.ROLE_LIST_ITEM, contains="Group Missed Calls, 1 caller", timeout=10)
+    app.find(pyatspi.ROLE_LIST_ITEM, contains="carol83@wink.test, Missed at", timeout=10)
+    log("the Missed Calls group lists the caller")
     app.screenshot("9-missed-call", dark_too=False)
     app.press("1 missed call")
     wait_for("the missed-call count to clear", lambda: not any(

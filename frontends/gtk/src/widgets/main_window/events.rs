@@ -85,7 +85,15 @@ impl MainWindow {
             {
                 self.close_incoming(session.as_str());
             }
-            PhoneEvent::MissedCalls(count) => self.show_missed(count),
+            PhoneEvent::MissedCalls(count) => {
+                self.show_missed(count);
+                // History has the new missed call by now: the Missed Calls group follows.
+                glib::spawn_future_local(glib::clone!(
+                    #[weak(rename_to = window)]
+                    self,
+                    async move { window.load_missed_calls().await }
+                ));
+            }
             PhoneEvent::Problem(text) => self.show_problem(&text),
             _ => {}
         }
