@@ -12,3 +12,5 @@ pub(crate) mod contact_form;
 pub(crate) mod contact_item;
 pub(crate) mod contact_list_model;
 pub(crate) mod contact_rows;
+#[cfg(test)]
+pub(crate) mod fixtures;

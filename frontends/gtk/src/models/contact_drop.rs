@@ -85,28 +85,16 @@ pub(crate) fn apply_drop(
 
 #[cfg(test)]
 mod tests {
-    use wink_ports::{ContactRecord, MediaKind};
-
     use super::*;
+    use crate::models::fixtures;
 
     fn list() -> ContactList {
         let mut list = ContactList::default();
         let work = list.add_group("Work").unwrap();
         let home = list.add_group("Home").unwrap();
         for (id, name, group) in [("1", "Ann", &work), ("2", "Bob", &work), ("3", "Cy", &home)] {
-            list.add_contact(ContactRecord {
-                id: ContactId::new(id).unwrap(),
-                name: name.into(),
-                sip_addresses: vec![],
-                phone_numbers: vec![],
-                aliases: vec![],
-                preferred_media: MediaKind::Audio,
-                icon: None,
-                group: group.clone(),
-                position: 0,
-                favorite: false,
-            })
-            .unwrap();
+            list.add_contact(fixtures::contact(id, name, group.as_str(), ""))
+                .unwrap();
         }
         list
     }

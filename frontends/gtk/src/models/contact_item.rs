@@ -194,10 +194,9 @@ fn thousands(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, MediaKind};
-
     use super::*;
     use crate::models::contact_rows::View;
+    use crate::models::fixtures::{contact, group};
 
     #[test]
     fn counts_have_thousands_separated() {
@@ -209,24 +208,8 @@ mod tests {
 
     #[test]
     fn every_kind_of_row_makes_an_item() {
-        let group = GroupRecord {
-            id: GroupId::new("friends").unwrap(),
-            name: "Friends".into(),
-            position: 0,
-            collapsed: false,
-        };
-        let contact = ContactRecord {
-            id: ContactId::new("ann").unwrap(),
-            name: "Ann".into(),
-            sip_addresses: vec!["ann@example.com".into()],
-            phone_numbers: vec![],
-            aliases: vec![],
-            preferred_media: MediaKind::Audio,
-            icon: None,
-            group: group.id.clone(),
-            position: 0,
-            favorite: false,
-        };
+        let group = group("friends", "Friends");
+        let contact = contact("ann", "Ann", "friends", "ann@example.com");
         let mut rows = ContactRows::new(vec![group], vec![contact]);
         let header = ContactItem::for_row(&rows, &rows.rows(View::Grouped)[0]);
         assert_eq!(

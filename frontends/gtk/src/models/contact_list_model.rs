@@ -237,29 +237,21 @@ mod tests {
     use std::cell::Cell;
     use std::rc::Rc;
 
-    use wink_ports::{ContactId, GroupId, MediaKind};
+    use wink_ports::GroupId;
 
     use super::*;
+    use crate::models::fixtures;
 
     fn lists_with(contacts: usize) -> ContactLists {
-        let group = GroupRecord {
-            id: GroupId::new("all").unwrap(),
-            name: "All".into(),
-            position: 0,
-            collapsed: false,
-        };
+        let group = fixtures::group("all", "All");
         let contacts = (0..contacts)
-            .map(|n| ContactRecord {
-                id: ContactId::new(format!("c{n}")).unwrap(),
-                name: format!("Person {n}"),
-                sip_addresses: vec![format!("p{n}@example.com")],
-                phone_numbers: vec![],
-                aliases: vec![],
-                preferred_media: MediaKind::Audio,
-                icon: None,
-                group: group.id.clone(),
-                position: 0,
-                favorite: false,
+            .map(|n| {
+                fixtures::contact(
+                    &format!("c{n}"),
+                    &format!("Person {n}"),
+                    "all",
+                    &format!("p{n}@example.com"),
+                )
             })
             .collect();
         let lists = ContactLists::default();

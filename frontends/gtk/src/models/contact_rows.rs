@@ -403,30 +403,7 @@ mod tests {
     use wink_ports::MediaKind;
 
     use super::*;
-
-    fn group(id: &str, name: &str) -> GroupRecord {
-        GroupRecord {
-            id: GroupId::new(id).unwrap(),
-            name: name.into(),
-            position: 0,
-            collapsed: false,
-        }
-    }
-
-    fn contact(id: &str, name: &str, group: &str, address: &str) -> ContactRecord {
-        ContactRecord {
-            id: ContactId::new(id).unwrap(),
-            name: name.into(),
-            sip_addresses: vec![address.into()],
-            phone_numbers: vec![],
-            aliases: vec![],
-            preferred_media: MediaKind::Audio,
-            icon: None,
-            group: GroupId::new(group).unwrap(),
-            position: 0,
-            favorite: false,
-        }
-    }
+    use crate::models::fixtures::{contact, group};
 
     fn sample() -> ContactRows {
         let mut work = group("work", "Work");

@@ -215,29 +215,25 @@ class App:
         """A label whose text contains `containing`."""
         return self.find(pyatspi.ROLE_LABEL, contains=containing, timeout=timeout)
 
-    def wait_no_label(self, containing, timeout=20.0):
-        """Waits until no visible label contains `containing`."""
+    def _wait_gone(self, what, wanted_role, text, timeout):
+        """Waits until no visible `wanted_role` shows `containing` (its text or name)."""
 
         def gone():
             return not any(
-                role(n) == pyatspi.ROLE_LABEL and showing(n) and containing in text_of(n)
-                for n in walk(self.root)
+                role(n) == wanted_role and showing(n) and text(n) for n in walk(self.root)
             )
 
-        wait_for(f"{containing!r} to go away", gone, timeout)
-        log(f"gone: {containing!r}")
+        wait_for(f"{what} to go away", gone, timeout)
+        log(f"gone: {what}")
+
+    def wait_no_label(self, containing, timeout=20.0):
+        """Waits until no visible label contains `containing`."""
+        self._wait_gone(repr(containing), pyatspi.ROLE_LABEL, lambda n: containing in text_of(n), timeout)
 
     def wait_for_no_item(self, containing, timeout=20.0):
         """Waits until no visible list item's name contains `containing`."""
-
-        def gone():
-            return not any(
-                role(n) == pyatspi.ROLE_LIST_ITEM and showing(n) and containing in name(n)
-                for n in walk(self.root)
-            )
-
-        wait_for(f"the row {containing!r} to go away", gone, timeout)
-        log(f"gone: {containing!r}")
+        self._wait_gone(f"the row {containing!r}", pyatspi.ROLE_LIST_ITEM, lambda n: containing in name(n),
+                        timeout)
 
     def wait_label(self, containing, timeout=20.0):
         self.find_label(containing, timeout)
