@@ -20,14 +20,31 @@
 
 use std::sync::Arc;
 
+pub use wink_audio::Ringer;
 use wink_audio::SystemAudio;
 use wink_ports::{AudioDevice, AudioDevices, DeviceDirection, DeviceError, DeviceEvent};
+
+use crate::AudioSettings;
 
 /// The audio devices calls use: the sound cards (with hot-plug events), plus the `null`
 /// (silence) and `file:PATH` (a WAV file) ids the settings and `--audio` accept. Needs a
 /// tokio runtime: listing runs on its blocking pool.
 pub fn audio_devices() -> Arc<dyn AudioDevices> {
     Arc::new(SystemAudio::new())
+}
+
+/// The ring tone: it plays while the returned [`Ringer`] lives, on the settings' ringing
+/// device (the speaker when none is chosen).
+pub fn start_ringing(audio: &AudioSettings) -> Ringer {
+    Ringer::start(audio_devices(), ringing_device(audio))
+}
+
+/// Where the ring tone plays: the alert device, else the speaker (`None`: the default one).
+pub fn ringing_device(audio: &AudioSettings) -> Option<String> {
+    audio
+        .alert_device
+        .clone()
+        .or_else(|| audio.output_device.clone())
 }
 
 /// Every device with the system's defaults: what a device list shows.
@@ -178,5 +195,15 @@ mod tests {
             assert!(listing.contains(DeviceDirection::Input, "null"));
             assert!(listing.contains(DeviceDirection::Output, "null"));
         }
+    }
+
+    #[test]
+    fn the_ring_plays_on_the_alert_device_else_the_speaker() {
+        let mut audio = AudioSettings::default();
+        assert_eq!(ringing_device(&audio), None, "the default speaker");
+        audio.output_device = Some("alsa:hw:1".into());
+        assert_eq!(ringing_device(&audio).as_deref(), Some("alsa:hw:1"));
+        audio.alert_device = Some("alsa:hw:2".into());
+        assert_eq!(ringing_device(&audio).as_deref(), Some("alsa:hw:2"));
     }
 }

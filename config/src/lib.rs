@@ -10,7 +10,7 @@
 //! - [`Paths`]: the XDG folders.
 //! - [`assemble`]: the one place that picks and builds adapters from settings.
 //! - [`audio_devices`], [`DeviceListing`]: the microphones and speakers, with hot-plug
-//!   events, for device lists and settings pages.
+//!   events, for device lists and settings pages; [`start_ringing`]: the ring tone.
 //! - [`selftest`]: a test call between two user agents of our own, over loopback.
 #![warn(missing_docs)]
 
@@ -28,7 +28,7 @@ pub use assemble::{
     media_profile, open_store, phone_settings, set_store_url,
 };
 pub use contacts_move::{ContactsMove, ContactsMoveError, forget_imported_contacts};
-pub use devices::{DeviceListing, audio_devices};
+pub use devices::{DeviceListing, Ringer, audio_devices, ringing_device, start_ringing};
 pub use file::{ConfigError, ConfigFile, LoadNotice, Loaded};
 pub use paths::{Paths, PathsError};
 pub use settings::{

@@ -199,6 +199,19 @@ pub trait MediaPort: Send + Sync {
     /// [`MediaError::UnknownSession`].
     async fn conference(&self, sessions: Vec<SessionId>) -> Result<(), MediaError>;
 
+    /// Uses these devices from now on (`None`: the system default): calls that start
+    /// later open them, and running calls switch to them at once. A call whose greeting
+    /// is playing keeps it; the new microphone comes with the microphone.
+    ///
+    /// # Errors
+    /// [`MediaError::Device`] when a device cannot be opened; running calls then keep the
+    /// device they had, and later calls still try the new one.
+    async fn use_devices(
+        &self,
+        input: Option<String>,
+        output: Option<String>,
+    ) -> Result<(), MediaError>;
+
     /// How the session's audio is doing.
     ///
     /// # Errors

@@ -15,11 +15,13 @@ mod file;
 mod hotplug;
 mod null;
 pub mod probe;
+mod ringer;
 mod system;
 
 pub use card::{CardInput, CardOutput};
 pub use file::{WavFileInput, WavFileOutput};
 pub use null::{NullInput, NullOutput};
+pub use ringer::{RingTone, Ringer};
 pub use system::SystemAudio;
 
 /// The rate file and null outputs are written at: the rate of Opus and of most sound cards.

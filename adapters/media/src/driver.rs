@@ -32,6 +32,14 @@ pub(crate) enum Command {
         bool,
         oneshot::Sender<Result<(), MediaError>>,
     ),
+    /// Use this microphone (a greeting that plays keeps playing; the microphone comes back
+    /// as this one).
+    Microphone(Box<dyn AudioInput>, oneshot::Sender<Result<(), MediaError>>),
+    /// Play to this speaker.
+    Speaker(
+        Box<dyn wink_ports::AudioOutput>,
+        oneshot::Sender<Result<(), MediaError>>,
+    ),
     /// Send a key.
     Dtmf(DtmfDigit, oneshot::Sender<Result<(), MediaError>>),
     /// Start or stop recording.
@@ -122,6 +130,12 @@ pub(crate) async fn run(
                 }
                 Some(Command::Input(input, is_microphone, reply)) => {
                     let _ = reply.send(pipeline.set_input(input, is_microphone));
+                }
+                Some(Command::Microphone(input, reply)) => {
+                    let _ = reply.send(pipeline.replace_microphone(input));
+                }
+                Some(Command::Speaker(output, reply)) => {
+                    let _ = reply.send(pipeline.set_output(output));
                 }
                 Some(Command::Dtmf(digit, reply)) => {
                     let _ = reply.send(pipeline.send_dtmf(digit));

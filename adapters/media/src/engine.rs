@@ -17,6 +17,7 @@ use wink_ports::{
 };
 
 use crate::conference::ConferenceBus;
+use crate::devices::{self, ChosenDevices, is_sound_card};
 use crate::driver::{self, Command, Sockets};
 use crate::negotiate::{MediaProfile, Negotiation};
 use crate::pipeline::Pipeline;
@@ -34,7 +35,8 @@ pub struct MediaConfig {
     pub local_ip: IpAddr,
     /// Codecs and encryption.
     pub profile: MediaProfile,
-    /// The microphone id (see `wink-audio`: `file:PATH`, `null`, a card, `None` = default).
+    /// The microphone id (see `wink-audio`: `file:PATH`, `null`, a card, `None` = default)
+    /// calls start with; [`MediaPort::use_devices`] changes it.
     pub input_device: Option<String>,
     /// The speaker id.
     pub output_device: Option<String>,
@@ -78,6 +80,7 @@ struct CallMedia {
 pub struct MediaEngine {
     config: MediaConfig,
     devices: Arc<dyn AudioDevices>,
+    chosen: ChosenDevices,
     calls: Mutex<HashMap<SessionId, CallMedia>>,
     events: mpsc::UnboundedSender<MediaEvent>,
     event_stream: Mutex<Option<mpsc::UnboundedReceiver<MediaEvent>>>,
@@ -97,12 +100,6 @@ fn parse_sdp(sdp: &Sdp) -> Result<SessionDescription, MediaError> {
 
 fn to_sdp(description: &SessionDescription) -> Sdp {
     Sdp::new(description.to_string())
-}
-
-/// Whether a device id names a sound card (echo cancellation and noise suppression are for
-/// microphones, not for WAV files or silence).
-fn is_sound_card(id: Option<&str>) -> bool {
-    id.is_none_or(|id| id != "null" && !id.starts_with("file:"))
 }
 
 /// Binds an even RTP port and the RTCP port above it.
@@ -137,6 +134,7 @@ impl MediaEngine {
     pub fn new(config: MediaConfig, devices: Arc<dyn AudioDevices>) -> Self {
         let (events, stream) = mpsc::unbounded_channel();
         Self {
+            chosen: ChosenDevices::new(config.input_device.clone(), config.output_device.clone()),
             config,
             devices,
             calls: Mutex::new(HashMap::new()),
@@ -212,6 +210,24 @@ impl MediaEngine {
         Ok(())
     }
 
+    /// Moves a running call to these devices (its greeting, if one plays, stays).
+    async fn switch_devices(
+        &self,
+        session: &SessionId,
+        input: Option<String>,
+        output: Option<String>,
+    ) -> Result<(), MediaError> {
+        let microphone = devices::open_input(self.devices.as_ref(), input)?;
+        let speaker = devices::open_output(self.devices.as_ref(), output)?;
+        let gone = || MediaError::NotAcceptable("the call's audio is not running".into());
+        self.ask(session, |reply| Command::Microphone(microphone, reply))
+            .await?
+            .ok_or_else(gone)??;
+        self.ask(session, |reply| Command::Speaker(speaker, reply))
+            .await?
+            .ok_or_else(gone)?
+    }
+
     fn with_call<T>(
         &self,
         session: &SessionId,
@@ -268,15 +284,9 @@ impl MediaPort for MediaEngine {
         let params = params.ok_or_else(|| {
             MediaError::NotAcceptable("no offer/answer has completed for this call".into())
         })?;
-        let device = |e: wink_ports::DeviceError| MediaError::Device(e.to_string());
-        let input = self
-            .devices
-            .open_input(self.config.input_device.clone())
-            .map_err(device)?;
-        let output = self
-            .devices
-            .open_output(self.config.output_device.clone())
-            .map_err(device)?;
+        let input_id = self.chosen.input();
+        let input = devices::open_input(self.devices.as_ref(), input_id.clone())?;
+        let output = devices::open_output(self.devices.as_ref(), self.chosen.output())?;
         let mut pipeline = Pipeline::new(
             params,
             input,
@@ -285,7 +295,7 @@ impl MediaPort for MediaEngine {
             Instant::now(),
         )?;
         pipeline.set_muted(muted);
-        if is_sound_card(self.config.input_device.as_deref()) {
+        if is_sound_card(input_id.as_deref()) {
             let processing =
                 VoiceProcessing::new(self.config.echo_cancellation, self.config.noise_suppression)
                     .map_err(|e| MediaError::Device(e.to_string()))?;
@@ -348,14 +358,13 @@ impl MediaPort for MediaEngine {
 
     async fn play(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError> {
         let is_microphone = path.is_none();
-        let id = match path {
-            Some(path) => Some(format!("file:{}", path.display())),
-            None => self.config.input_device.clone(),
+        let input = match path {
+            Some(path) => self
+                .devices
+                .open_input(Some(format!("file:{}", path.display())))
+                .map_err(|e| MediaError::Device(e.to_string()))?,
+            None => devices::open_input(self.devices.as_ref(), self.chosen.input())?,
         };
-        let input = self
-            .devices
-            .open_input(id)
-            .map_err(|e| MediaError::Device(e.to_string()))?;
         self.ask(session, |reply| Command::Input(input, is_microphone, reply))
             .await?
             .unwrap_or_else(|| {
@@ -394,6 +403,31 @@ impl MediaPort for MediaEngine {
             }
         }
         Ok(())
+    }
+
+    async fn use_devices(
+        &self,
+        input: Option<String>,
+        output: Option<String>,
+    ) -> Result<(), MediaError> {
+        self.chosen.set(input.clone(), output.clone());
+        let running: Vec<SessionId> = self
+            .calls()
+            .iter()
+            .filter(|(_, call)| call.stream.is_some())
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut first_error = None;
+        for session in running {
+            let switched = self
+                .switch_devices(&session, input.clone(), output.clone())
+                .await;
+            if let Err(error) = switched {
+                tracing::warn!(target: "rtp", %session, %error, "the call keeps its devices");
+                first_error.get_or_insert(error);
+            }
+        }
+        first_error.map_or(Ok(()), Err)
     }
 
     async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {

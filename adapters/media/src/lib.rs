@@ -7,6 +7,7 @@ pub mod analysis;
 pub mod codec;
 pub mod conference;
 pub mod control;
+mod devices;
 mod driver;
 pub mod dtmf;
 pub mod engine;

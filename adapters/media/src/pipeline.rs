@@ -219,6 +219,42 @@ impl Pipeline {
         Ok(())
     }
 
+    /// Another microphone (the user chose one, or plugged one in): used at once, unless a
+    /// file plays in its place (the greeting goes on; the microphone that comes back after
+    /// it is the one chosen by then).
+    ///
+    /// # Errors
+    /// As [`Pipeline::set_input`].
+    pub fn replace_microphone(&mut self, input: Box<dyn AudioInput>) -> Result<(), MediaError> {
+        if !self.input_is_microphone {
+            return Ok(());
+        }
+        self.set_input(input, true)?;
+        self.keep_processing_if_rates_fit();
+        Ok(())
+    }
+
+    /// Another speaker.
+    ///
+    /// # Errors
+    /// [`MediaError::Device`] when no resampler fits the new output's rate.
+    pub fn set_output(&mut self, output: Box<dyn AudioOutput>) -> Result<(), MediaError> {
+        let rate = output.sample_rate();
+        if rate != self.output.sample_rate() {
+            self.chain.playback = StreamResampler::new(self.chain.codec.sample_rate(), rate)
+                .map_err(|e| MediaError::Device(e.to_string()))?;
+        }
+        self.output = output;
+        self.keep_processing_if_rates_fit();
+        Ok(())
+    }
+
+    /// Echo cancellation runs at 48 kHz only: a device at another rate switches it off.
+    fn keep_processing_if_rates_fit(&mut self) {
+        let processing = self.processing.take();
+        self.set_processing(processing);
+    }
+
     /// Uses echo cancellation / noise suppression between the microphone and the speaker;
     /// they run at 48 kHz, so devices at other rates go without (returns whether it is on).
     pub fn set_processing(&mut self, processing: Option<VoiceProcessing>) -> bool {

@@ -109,6 +109,14 @@ impl MediaPort for SignalingOnlyMedia {
         Err(MediaError::Device("a conference needs audio".into()))
     }
 
+    async fn use_devices(
+        &self,
+        _input: Option<String>,
+        _output: Option<String>,
+    ) -> Result<(), MediaError> {
+        Ok(()) // no audio flows, whichever devices are chosen
+    }
+
     async fn stats(&self, session: &SessionId) -> Result<CallStats, MediaError> {
         Err(MediaError::UnknownSession(session.clone()))
     }

@@ -63,6 +63,14 @@ pub enum Command {
     /// Attended transfer: connect the remote party of the first call with the remote party
     /// of the second (REFER with Replaces); both our calls then end.
     TransferToCall(SessionId, SessionId),
+    /// Use these audio devices (`None`: the system default) for calls from now on, and
+    /// move running calls to them.
+    UseAudioDevices {
+        /// The microphone's id.
+        input: Option<String>,
+        /// The speaker's id.
+        output: Option<String>,
+    },
     /// Switch the answering machine on or off (also while a countdown runs).
     SetAnsweringMachine(bool),
     /// The user saw the missed calls.

@@ -124,6 +124,10 @@ impl Phone {
                 self.transfer_to_call(&session, &other).await
             }
             Command::SetAnsweringMachine(on) => Ok(self.set_answering_machine(on)),
+            Command::UseAudioDevices { input, output } => {
+                self.ports.media.use_devices(input, output).await?;
+                Ok(CommandOutcome::Done)
+            }
             Command::ClearMissedCalls => {
                 self.missed.reset();
                 let now = self.ports.clock.now();

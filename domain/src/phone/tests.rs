@@ -1112,6 +1112,7 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
 
 mod accounts_at_run_time;
 mod answering_machine;
+mod audio_devices;
 mod conference;
 mod dtmf;
 mod missed_calls;

@@ -44,11 +44,19 @@ pub(crate) enum WindowAction {
     DropOnRow,
     /// Mark the contact whose id is the parameter as favorite, or no longer.
     ToggleFavorite,
+    /// The microphone (a choice: the window's `microphone`, a device id, `""` the default).
+    Microphone,
+    /// The speaker (a choice: the window's `speaker`).
+    Speaker,
+    /// Where incoming calls ring (a choice: the window's `ringing`).
+    Ringing,
+    /// Use the device just plugged in (the answer to the window's question).
+    UsePluggedIn,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 20] = [
+    pub(crate) const ALL: [WindowAction; 24] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -69,6 +77,10 @@ impl WindowAction {
         WindowAction::Compact,
         WindowAction::DropOnRow,
         WindowAction::ToggleFavorite,
+        WindowAction::Microphone,
+        WindowAction::Speaker,
+        WindowAction::Ringing,
+        WindowAction::UsePluggedIn,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -94,14 +106,21 @@ impl WindowAction {
             WindowAction::Compact => "win.compact",
             WindowAction::DropOnRow => "win.drop-on-row",
             WindowAction::ToggleFavorite => "win.toggle-favorite",
+            WindowAction::Microphone => "win.microphone",
+            WindowAction::Speaker => "win.speaker",
+            WindowAction::Ringing => "win.ringing",
+            WindowAction::UsePluggedIn => "win.use-plugged-in",
         }
     }
 
-    /// The window property a toggle action flips (`None`: a plain action).
+    /// The window property a toggle or choice action sets (`None`: a plain action).
     pub(crate) const fn property(self) -> Option<&'static str> {
         match self {
             WindowAction::DialPad => Some("dial-pad"),
             WindowAction::Compact => Some("compact"),
+            WindowAction::Microphone => Some("microphone"),
+            WindowAction::Speaker => Some("speaker"),
+            WindowAction::Ringing => Some("ringing"),
             _ => None,
         }
     }

@@ -248,13 +248,38 @@ impl Core {
     ) -> anyhow::Result<()> {
         let mut settings = self.settings();
         settings.default_account = Some(id.clone());
-        let file = self.file.clone();
-        let to_save = settings.clone();
-        on_core(async move { file.save(&to_save) }).await?;
-        *self.settings.borrow_mut() = settings;
+        self.save_settings(settings).await?;
         if self.phone().is_some() {
             self.execute(Command::SetDefaultAccount(id)).await?;
         }
+        Ok(())
+    }
+
+    /// Saves the audio devices and moves the phone's calls (running and later) to them.
+    /// The ring tone reads them from the settings when it next rings.
+    ///
+    /// # Errors
+    /// When the settings cannot be saved, or a device cannot be opened for a running call.
+    pub(crate) async fn set_audio(&self, audio: wink_config::AudioSettings) -> anyhow::Result<()> {
+        let mut settings = self.settings();
+        let (input, output) = (audio.input_device.clone(), audio.output_device.clone());
+        settings.audio = audio;
+        self.save_settings(settings).await?;
+        if self.phone().is_some() {
+            self.execute(Command::UseAudioDevices { input, output })
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the settings (off the main loop), then keeps them as the current ones.
+    async fn save_settings(&self, settings: Settings) -> anyhow::Result<()> {
+        let file = self.file.clone();
+        let to_save = settings.clone();
+        on_core(async move { file.save(&to_save) })
+            .await
+            .context("the settings could not be saved")?;
+        *self.settings.borrow_mut() = settings;
         Ok(())
     }
 

@@ -1,10 +1,11 @@
-//! View-models. The plain ones (`account_form`, `account_status`, `call_view`,
-//! `contact_rows`) hold the app's logic and are tested without a display; the GObject
+//! View-models. The plain ones (`account_form`, `account_status`, `audio_devices`,
+//! `call_view`, `contact_rows`) hold the app's logic and are tested without a display; the GObject
 //! ones (`*_item`, `contact_list_model`) only carry their results to the widgets.
 
 pub(crate) mod account_form;
 pub(crate) mod account_item;
 pub(crate) mod account_status;
+pub(crate) mod audio_devices;
 pub(crate) mod call_item;
 pub(crate) mod call_view;
 pub(crate) mod contact_drop;

@@ -4,6 +4,7 @@
 
 mod calls;
 mod contacts;
+mod devices;
 mod events;
 mod notifications;
 
@@ -21,6 +22,7 @@ use crate::actions::WindowAction;
 use crate::core::Core;
 use crate::core::StoredContacts;
 use crate::models::account_item::AccountItem;
+use crate::models::audio_devices::DeviceRole;
 use crate::models::call_item::CallItem;
 use crate::models::call_view::CallBook;
 use crate::models::contact_item::{ContactItem, RowKind};
@@ -40,6 +42,19 @@ mod imp {
         /// Compact view: the search bar and the calls only.
         #[property(get, set = Self::set_compact, explicit_notify)]
         pub(super) compact: Cell<bool>,
+        /// The microphone's id (`""`: the system default).
+        #[property(get, set = Self::set_microphone, explicit_notify)]
+        pub(super) microphone: RefCell<String>,
+        /// The speaker's id.
+        #[property(get, set = Self::set_speaker, explicit_notify)]
+        pub(super) speaker: RefCell<String>,
+        /// Where incoming calls ring (`""`: the speaker).
+        #[property(get, set = Self::set_ringing, explicit_notify)]
+        pub(super) ringing: RefCell<String>,
+        #[template_child]
+        pub(super) toasts: TemplateChild<adw::ToastOverlay>,
+        #[template_child]
+        pub(super) devices_button: TemplateChild<gtk::MenuButton>,
         #[template_child]
         pub(super) pad: TemplateChild<DialPad>,
         #[template_child]
@@ -77,6 +92,7 @@ mod imp {
         pub(super) book: RefCell<CallBook>,
         pub(super) incoming: RefCell<HashMap<String, IncomingCall>>,
         pub(super) clock: OnceCell<Instant>,
+        pub(super) devices: devices::DeviceState,
     }
 
     #[glib::object_subclass]
@@ -123,6 +139,18 @@ mod imp {
                 self.obj().show_contacts_page();
                 self.obj().notify_dial_pad();
             }
+        }
+
+        fn set_microphone(&self, id: String) {
+            self.obj().choose_device(DeviceRole::Microphone, id);
+        }
+
+        fn set_speaker(&self, id: String) {
+            self.obj().choose_device(DeviceRole::Speaker, id);
+        }
+
+        fn set_ringing(&self, id: String) {
+            self.obj().choose_device(DeviceRole::Ringing, id);
         }
 
         fn set_compact(&self, on: bool) {
@@ -180,6 +208,7 @@ impl MainWindow {
         self.set_up_contacts();
         self.set_up_calls();
         self.set_up_dtmf_keys();
+        self.set_up_devices();
         imp.pad.connect_key(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -647,7 +676,12 @@ impl MainWindow {
             }
             WindowAction::MergeCalls => self.merge_calls(),
             // Property actions: GTK flips the property itself.
-            WindowAction::DialPad | WindowAction::Compact => {}
+            WindowAction::DialPad
+            | WindowAction::Compact
+            | WindowAction::Microphone
+            | WindowAction::Speaker
+            | WindowAction::Ringing => {}
+            WindowAction::UsePluggedIn => self.use_plugged_in(),
             WindowAction::AddContact => self.add_contact(),
             WindowAction::DropOnRow => {
                 if let Some((dragged, target)) = pair {

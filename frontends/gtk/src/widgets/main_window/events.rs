@@ -79,6 +79,7 @@ impl MainWindow {
                     .incoming
                     .borrow_mut()
                     .insert(session.to_string(), alert);
+                self.start_ringing();
             }
             PhoneEvent::CallState { session, state }
                 if !matches!(state, wink_domain::CallState::Alerting) =>
@@ -118,17 +119,9 @@ impl MainWindow {
         if let Some(alert) = alert {
             alert.close();
         }
-    }
-
-    /// The audio devices a call will use, in words.
-    fn devices_text(&self) -> String {
-        let audio = self.core().settings().audio;
-        let name = |device: Option<String>| device.unwrap_or_else(|| "system default".into());
-        format!(
-            "Microphone: {} · Speaker: {}",
-            name(audio.input_device),
-            name(audio.output_device)
-        )
+        if self.imp().incoming.borrow().is_empty() {
+            self.stop_ringing();
+        }
     }
 
     fn show_missed(&self, count: u64) {
