@@ -33,6 +33,15 @@ pub enum DeviceEvent {
     Removed(AudioDevice),
 }
 
+impl DeviceEvent {
+    /// The device that came or went.
+    pub fn device(&self) -> &AudioDevice {
+        match self {
+            DeviceEvent::Added(device) | DeviceEvent::Removed(device) => device,
+        }
+    }
+}
+
 /// Why listing devices failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -20,6 +20,8 @@ pub struct Profile {
     pub contacts: usize,
     /// The account's incoming-call web page (`$caller_party` etc. filled in).
     pub web_alert: Option<String>,
+    /// Where incoming calls ring (a device id such as `file:PATH`; `None`: the speaker).
+    pub ringing: Option<String>,
 }
 
 /// The XDG folders the app uses under `home` (as `Paths::from_env` finds them when `HOME`
@@ -71,6 +73,7 @@ pub async fn make(home: &Path, profile: &Profile) -> Result<(), String> {
         .map(wink_domain::WebAlertTemplate::new);
     let id = account.id();
     settings.accounts.push(account);
+    settings.audio.alert_device = profile.ringing.clone();
     settings.default_account = Some(id.clone());
     let groups: Vec<GroupRecord> = (0..10)
         .map(|g| GroupRecord {

@@ -30,7 +30,8 @@ pub(crate) enum ScreenshotError {
     },
 }
 
-/// Saves every visible window (dialogs too) as `<prefix>-<title>.png`; returns the paths.
+/// Saves every visible window (dialogs too) as `<prefix>-<title>.png`, and each open
+/// popover of it as `<prefix>-<title>-popover<n>.png`; returns the paths.
 /// Each window is saved right after its next paint, when its render nodes are current (a
 /// snapshot taken while a change is pending can come out empty).
 pub(crate) async fn save_windows(prefix: &Path) -> Result<Vec<PathBuf>, ScreenshotError> {
@@ -49,14 +50,40 @@ pub(crate) async fn save_windows(prefix: &Path) -> Result<Vec<PathBuf>, Screensh
         let mut attempt = 0;
         loop {
             after_next_paint(&window).await;
-            match save(&window, &title, &path) {
+            match save(window.upcast_ref(), &title, &path) {
                 Err(ScreenshotError::Nothing(_)) if attempt < 10 => attempt += 1,
                 other => break other?,
             }
         }
         saved.push(path);
+        // An open menu or popover is a surface of its own, not part of the window's image.
+        for (n, popover) in open_popovers(window.upcast_ref()).iter().enumerate() {
+            let path = PathBuf::from(format!(
+                "{}-{}-popover{}.png",
+                prefix.display(),
+                slug(&title),
+                n + 1
+            ));
+            save(popover.upcast_ref(), &title, &path)?;
+            saved.push(path);
+        }
     }
     Ok(saved)
+}
+
+/// The popovers showing inside `widget` (menus, the transfer popover), outermost first.
+fn open_popovers(widget: &gtk::Widget) -> Vec<gtk::Popover> {
+    let mut found = Vec::new();
+    let mut child = widget.first_child();
+    while let Some(current) = child {
+        match current.downcast_ref::<gtk::Popover>() {
+            Some(popover) if popover.is_mapped() => found.push(popover.clone()),
+            _ => {}
+        }
+        found.extend(open_popovers(&current));
+        child = current.next_sibling();
+    }
+    found
 }
 
 /// Resolves once `window` has painted a new frame (at most 2 s: a window that does not
@@ -77,7 +104,7 @@ async fn after_next_paint(window: &gtk::Window) {
     clock.disconnect(handler);
 }
 
-fn save(window: &gtk::Window, title: &str, path: &Path) -> Result<(), ScreenshotError> {
+fn save(window: &gtk::Widget, title: &str, path: &Path) -> Result<(), ScreenshotError> {
     let (width, height) = (window.width(), window.height());
     let renderer = window
         .native()

@@ -33,6 +33,14 @@ fn home() -> tempfile::TempDir {
     home
 }
 
+/// Writes a ready profile (settings, password, contacts) under `home`.
+fn make_profile(home: &Path, profile: &wink_tests::profile::Profile) {
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(wink_tests::profile::make(home, profile))
+        .unwrap_or_else(|error| panic!("the profile cannot be made: {error}"));
+}
+
 /// Where the scenarios' screenshots go (printed, kept after the run to be looked at;
 /// emptied once when a test run starts, so nothing stale is looked at).
 fn screenshots() -> PathBuf {
@@ -106,11 +114,9 @@ fn a_hundred_thousand_contacts_are_listed_searched_and_folded() {
         proxy: kamailio,
         contacts: 100_000,
         web_alert: None,
+        ringing: None,
     };
-    tokio::runtime::Runtime::new()
-        .expect("a runtime")
-        .block_on(wink_tests::profile::make(home.path(), &profile))
-        .unwrap_or_else(|error| panic!("the profile cannot be made: {error}"));
+    make_profile(home.path(), &profile);
     run_scenario(
         "contacts_at_scale.py",
         &[("WINK_HOME", home.path().display().to_string())],
@@ -148,17 +154,16 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
     let kamailio = wink_tests::require_kamailio();
     let caller = Baresip::start(workspace(), "carol83", false);
     let home = home();
+    let ring = home.path().join("ring.wav");
     let profile = wink_tests::profile::Profile {
         account: "alice83@wink.test".into(),
         password: "alice83-pw".into(),
         proxy: kamailio,
         contacts: 0,
         web_alert: Some("http://127.0.0.1:9/crm?caller=$caller_party&user=$caller_username".into()),
+        ringing: Some(format!("file:{}", ring.display())),
     };
-    tokio::runtime::Runtime::new()
-        .expect("a runtime")
-        .block_on(wink_tests::profile::make(home.path(), &profile))
-        .unwrap_or_else(|error| panic!("the profile cannot be made: {error}"));
+    make_profile(home.path(), &profile);
     let opened = fake_browser(home.path());
     run_scenario(
         "incoming_while_away.py",
@@ -168,6 +173,7 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
             ("WINK_CALLER_NAME", caller.name().to_owned()),
             ("WINK_CALLER_LOG", caller.log_path().display().to_string()),
             ("WINK_OPENED_URLS", opened.display().to_string()),
+            ("WINK_RING", ring.display().to_string()),
             (
                 "WINK_CTL",
                 workspace()
@@ -176,5 +182,24 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
                     .to_string(),
             ),
         ],
+    );
+}
+
+#[test]
+fn audio_devices_are_chosen_in_the_menu_and_a_headset_plugged_in_is_offered() {
+    let kamailio = wink_tests::require_kamailio();
+    let home = home();
+    let profile = wink_tests::profile::Profile {
+        account: "alice84@wink.test".into(),
+        password: "alice84-pw".into(),
+        proxy: kamailio,
+        contacts: 0,
+        web_alert: None,
+        ringing: None,
+    };
+    make_profile(home.path(), &profile);
+    run_scenario(
+        "audio_devices.py",
+        &[("WINK_HOME", home.path().display().to_string())],
     );
 }

@@ -19,6 +19,7 @@ fn main() {
         proxy: proxy.clone(),
         contacts,
         web_alert: None,
+        ringing: None,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

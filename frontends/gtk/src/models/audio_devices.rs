@@ -5,6 +5,9 @@
 use wink_config::{AudioSettings, DeviceListing};
 use wink_ports::{AudioDevice, DeviceDirection, DeviceEvent};
 
+/// ALSA's discard-everything device, listed on every system.
+const ALSA_NULL: &str = "alsa:null";
+
 /// What a device does for calls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum DeviceRole {
@@ -92,14 +95,16 @@ pub(crate) fn choices(
         label: first,
         id: String::new(),
     }];
-    // The default device is the first entry already (ALSA lists it again as `default`).
+    // The default device is the first entry already (ALSA lists it again as `default`);
+    // ALSA's own `null` is our "No audio" under a long technical name.
     let is_default = |device: &AudioDevice| default.is_some_and(|d| d.id == device.id);
     for device in listing
         .devices
         .iter()
         .filter(|d| d.direction == role.direction())
     {
-        if !is_default(device) && !entries.iter().any(|e| e.id == device.id) {
+        let listed = entries.iter().any(|e| e.id == device.id);
+        if !is_default(device) && device.id != ALSA_NULL && !listed {
             entries.push(DeviceChoice {
                 label: device.name.clone(),
                 id: device.id.clone(),
@@ -185,9 +190,9 @@ impl PluggedIn {
         true
     }
 
-    /// The question ("“USB Headset” was plugged in").
+    /// The question ("“USB Headset” was plugged in. Use it for calls?").
     pub(crate) fn question(&self) -> String {
-        format!("“{}” was plugged in", self.name)
+        format!("“{}” was plugged in. Use it for calls?", self.name)
     }
 
     /// Uses it for what it can do: the microphone, the speaker, or both.
@@ -207,15 +212,20 @@ pub(crate) fn unplugged_notice(event: &DeviceEvent, audio: &AudioSettings) -> Op
     let DeviceEvent::Removed(device) = event else {
         return None;
     };
-    let role = DeviceRole::ALL
-        .into_iter()
-        .filter(|role| role.direction() == device.direction)
-        .find(|role| role.chosen(audio) == Some(device.id.as_str()))?;
-    Some(format!(
-        "“{}” was unplugged: the {} is the system default until it is back",
-        device.name,
-        role.title().to_lowercase()
-    ))
+    let in_use = [
+        DeviceRole::Microphone,
+        DeviceRole::Speaker,
+        DeviceRole::Ringing,
+    ]
+    .into_iter()
+    .filter(|role| role.direction() == device.direction)
+    .any(|role| role.chosen(audio) == Some(device.id.as_str()));
+    in_use.then(|| {
+        format!(
+            "“{}” was unplugged: calls use the system default until it is back",
+            device.name
+        )
+    })
 }
 
 #[cfg(test)]
@@ -240,6 +250,7 @@ mod tests {
                 laptop_in.clone(),
                 laptop_out.clone(),
                 device("alsa:hdmi", "HDMI", DeviceDirection::Output),
+                device("alsa:null", "Discard all samples", DeviceDirection::Output),
                 device("null", "No audio", DeviceDirection::Input),
                 device("null", "No audio", DeviceDirection::Output),
             ],
@@ -327,7 +338,10 @@ mod tests {
             PluggedIn::offered(&DeviceEvent::Added(microphone), &audio).expect("offered");
         let second = PluggedIn::offered(&DeviceEvent::Added(speaker), &audio).expect("offered");
         assert!(offer.merge(&second), "the same device");
-        assert_eq!(offer.question(), "“USB Headset” was plugged in");
+        assert_eq!(
+            offer.question(),
+            "“USB Headset” was plugged in. Use it for calls?"
+        );
         let mut accepted = AudioSettings::default();
         offer.accept(&mut accepted);
         assert_eq!(accepted.input_device.as_deref(), Some("alsa:USB"));
@@ -374,9 +388,7 @@ mod tests {
         );
         assert_eq!(
             unplugged_notice(&DeviceEvent::Removed(usb), &audio).as_deref(),
-            Some(
-                "“USB Headset” was unplugged: the microphone is the system default until it is back"
-            )
+            Some("“USB Headset” was unplugged: calls use the system default until it is back")
         );
         let hdmi = device("alsa:hdmi", "HDMI", DeviceDirection::Output);
         assert_eq!(

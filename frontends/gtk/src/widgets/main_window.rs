@@ -52,7 +52,13 @@ mod imp {
         #[property(get, set = Self::set_ringing, explicit_notify)]
         pub(super) ringing: RefCell<String>,
         #[template_child]
-        pub(super) toasts: TemplateChild<adw::ToastOverlay>,
+        pub(super) device_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub(super) device_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) device_use: TemplateChild<gtk::Button>,
+        #[template_child]
+        pub(super) device_dismiss: TemplateChild<gtk::Button>,
         #[template_child]
         pub(super) devices_button: TemplateChild<gtk::MenuButton>,
         #[template_child]

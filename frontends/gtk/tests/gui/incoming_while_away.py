@@ -1,15 +1,18 @@
 """A call that comes while the user is away from the window:
 
 1. the desktop is told (a notification with Accept and Reject, through a test
-   notification server), and the account's incoming-call web page opens in the browser
-   with the caller filled in;
-2. Accept on the notification answers the call;
+   notification server), the account's incoming-call web page opens in the browser
+   with the caller filled in, and the ring tone plays on the ringing device (a WAV file
+   here);
+2. Accept on the notification answers the call, and the ringing stops;
 3. a call that rings out unanswered is said as missed: a notification and the count in
    the header bar.
 
 Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT, WINK_CALLER_NAME, WINK_CALLER_LOG,
-WINK_OPENED_URLS, WINK_CTL, WINK_SCREENSHOTS (optional)."""
+WINK_OPENED_URLS, WINK_RING (the ringing device's WAV file), WINK_CTL,
+WINK_SCREENSHOTS (optional)."""
 
+import array
 import json
 import os
 import subprocess
@@ -39,6 +42,38 @@ def read(path):
             return handle.read()
     except OSError:
         return ""
+
+
+def loudest_ring():
+    """The loudest sample of the ringing device's WAV file so far (0 when there is none)."""
+    try:
+        with open(env["WINK_RING"], "rb") as handle:
+            data = handle.read()[44:]
+    except OSError:
+        return 0
+    samples = array.array("h", data[:len(data) // 2 * 2])
+    return max((abs(s) for s in samples), default=0)
+
+
+def ring_size():
+    try:
+        return os.path.getsize(env["WINK_RING"])
+    except OSError:
+        return 0
+
+
+def wait_ring_stopped():
+    """Waits until the ring file stops growing (the tone writes every 20 ms)."""
+    last = [ring_size(), time.monotonic()]
+
+    def still():
+        size = ring_size()
+        if size != last[0]:
+            last[:] = [size, time.monotonic()]
+            return False
+        return time.monotonic() - last[1] >= 1.0
+
+    wait_for("the ring tone to stop", still, timeout=10)
 
 
 def minimize():
@@ -90,9 +125,13 @@ def run(app, log_path):
     if "caller=carol83%40wink.test" not in urls or "user=carol83" not in urls:
         raise Failure(f"the web page was opened without the caller: {urls!r}")
     log(f"web page opened: {urls.strip()}")
+    wait_for("the ring tone", lambda: loudest_ring() > 5000, timeout=10)
+    log(f"ringing: the ring file has {ring_size()} bytes, loudest sample {loudest_ring()}")
     wait_for("Accept to be pressed on the notification",
              lambda: any(n.get("pressed") == "Accept" for n in notifications(log_path)))
     app.wait_label("Connected", timeout=20)
+    wait_ring_stopped()
+    log("the ringing stopped when the call was answered")
     wait_for("baresip to see the call answered",
              lambda: "Call established" in read(env["WINK_CALLER_LOG"]), timeout=10)
     log("answered from the notification")
@@ -109,6 +148,8 @@ def run(app, log_path):
     missed = wait_for("the missed-call notification", lambda: next(
         (n for n in notifications(log_path) if n.get("summary", "").startswith("Missed call from")), None))
     log(f"notified: {missed['summary']}")
+    wait_ring_stopped()
+    log("the ringing stopped when the caller gave up")
     app._app_action("show-window")  # a click on the notification brings the window back
     app.find(pyatspi.ROLE_PUSH_BUTTON, "1 missed call", timeout=10)
     app.find(pyatspi.ROLE_LIST_ITEM, contains="Group Missed Calls, 1 caller", timeout=10)

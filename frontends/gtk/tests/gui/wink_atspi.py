@@ -91,6 +91,14 @@ def showing(node):
         return False
 
 
+def checked(node):
+    """Whether a check or radio item is on."""
+    try:
+        return node.getState().contains(pyatspi.STATE_CHECKED)
+    except Exception:  # gone meanwhile
+        return False
+
+
 def text_of(node):
     """The text an accessible shows (labels, entries)."""
     try:
@@ -198,6 +206,18 @@ class App:
         except Failure as failure:
             raise Failure(f"{failure}\n{self.tree()}") from None
 
+    def find_all(self, wanted_role, wanted_name, timeout=20.0):
+        """Every showing accessible with this role and name, in tree order (at least one)."""
+
+        def probe():
+            return [node for node in walk(self.root)
+                    if role(node) == wanted_role and showing(node) and name(node) == wanted_name] or None
+
+        try:
+            return wait_for(f"{wanted_role} {wanted_name}", probe, timeout)
+        except Failure as failure:
+            raise Failure(f"{failure}\n{self.tree()}") from None
+
     def wait_closed(self, title, timeout=20.0):
         """Waits until no visible window is titled `title`."""
 
@@ -242,7 +262,10 @@ class App:
     def press(self, button_name, wanted_role=pyatspi.ROLE_PUSH_BUTTON, timeout=20.0, contains=None,
               within=None):
         node = self.find(wanted_role, button_name, timeout, contains=contains, within=within)
-        button_name = button_name or contains
+        self.press_node(node, button_name or contains)
+
+    def press_node(self, node, button_name):
+        """Presses `node` with its own action (a click, when it has none)."""
         try:
             action = node.queryAction()
             count = action.nActions

@@ -1,6 +1,6 @@
 //! The main window's audio devices: the menu that chooses the microphone, speaker and
-//! ringing device; the question when a device is plugged in; the ring tone while a call
-//! rings.
+//! ringing device; the bar that asks whether to use a device just plugged in (or says one
+//! in use was unplugged); the ring tone while a call rings.
 
 use std::cell::RefCell;
 
@@ -17,8 +17,9 @@ use crate::actions::WindowAction;
 use crate::models::audio_devices::{self, DeviceRole, PluggedIn};
 use crate::runtime::on_core;
 
-/// How long the question about a plugged-in device stays, in seconds.
-const QUESTION_SECONDS: u32 = 15;
+/// How long a notice about an unplugged device stays, in seconds (a question about one
+/// plugged in stays until it is answered).
+const NOTICE_SECONDS: u32 = 10;
 
 /// The window's device state.
 #[derive(Default)]
@@ -27,8 +28,10 @@ pub(crate) struct DeviceState {
     listing: RefCell<DeviceListing>,
     /// The menu the devices button opens.
     menu: gio::Menu,
-    /// The device last plugged in and the question about it, while it shows.
-    plugged: RefCell<Option<(PluggedIn, adw::Toast)>>,
+    /// The device last plugged in, while the question about it shows.
+    plugged: RefCell<Option<PluggedIn>>,
+    /// The device whose unplugging was said last (a headset goes as two events).
+    unplugged: RefCell<Option<String>>,
     /// The ring tone, while a call rings.
     ringer: RefCell<Option<Ringer>>,
 }
@@ -56,8 +59,12 @@ impl MainWindow {
     pub(super) fn set_up_devices(&self) {
         let imp = self.imp();
         imp.devices_button.set_menu_model(Some(&imp.devices.menu));
-        crate::a11y::name_inner_buttons(&*imp.devices_button, "Audio devices");
         self.show_device_choices();
+        imp.device_dismiss.connect_clicked(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |_| window.hide_device_bar()
+        ));
         let devices = wink_config::audio_devices();
         // Subscribed before listing, so nothing plugged in meanwhile goes unseen.
         let mut events = devices.events();
@@ -129,45 +136,67 @@ impl MainWindow {
     }
 
     fn on_device_event(&self, event: &DeviceEvent) {
-        self.imp().devices.listing.borrow_mut().apply(event);
+        let devices = &self.imp().devices;
+        devices.listing.borrow_mut().apply(event);
         self.show_device_choices();
         let audio = self.core().settings().audio;
         if let Some(notice) = audio_devices::unplugged_notice(event, &audio) {
-            self.imp().toasts.add_toast(adw::Toast::new(&notice));
+            // A headset goes as two events (microphone, speaker): said once.
+            let id = event.device().id.clone();
+            if devices.unplugged.replace(Some(id.clone())) != Some(id) {
+                devices.plugged.replace(None);
+                self.show_device_bar(&notice, false);
+            }
+            return;
         }
         let Some(offer) = PluggedIn::offered(event, &audio) else {
             return;
         };
-        let mut plugged = self.imp().devices.plugged.borrow_mut();
-        if let Some((shown, _)) = plugged.as_mut()
+        devices.unplugged.replace(None);
+        let mut plugged = devices.plugged.borrow_mut();
+        if let Some(shown) = plugged.as_mut()
             && shown.merge(&offer)
         {
             return; // the other half of a headset: the question already stands
         }
-        let toast = adw::Toast::new(&offer.question());
-        toast.set_button_label(Some("Use It"));
-        toast.set_action_name(Some(WindowAction::UsePluggedIn.name()));
-        toast.set_timeout(QUESTION_SECONDS);
-        toast.connect_dismissed(glib::clone!(
-            #[weak(rename_to = window)]
-            self,
-            move |dismissed| {
-                let mut plugged = window.imp().devices.plugged.borrow_mut();
-                if plugged.as_ref().is_some_and(|(_, t)| t == dismissed) {
-                    *plugged = None;
-                }
-            }
-        ));
-        self.imp().toasts.add_toast(toast.clone());
-        *plugged = Some((offer, toast));
+        self.show_device_bar(&offer.question(), true);
+        *plugged = Some(offer);
+    }
+
+    /// The bar under the header: a question with Use It, or a notice that goes by itself.
+    fn show_device_bar(&self, text: &str, question: bool) {
+        let imp = self.imp();
+        imp.device_label.set_label(text);
+        imp.device_use.set_visible(question);
+        imp.device_revealer.set_reveal_child(true);
+        if !question {
+            let shown = text.to_owned();
+            glib::timeout_add_seconds_local_once(
+                NOTICE_SECONDS,
+                glib::clone!(
+                    #[weak(rename_to = window)]
+                    self,
+                    move || {
+                        if window.imp().device_label.label() == shown {
+                            window.hide_device_bar();
+                        }
+                    }
+                ),
+            );
+        }
+    }
+
+    fn hide_device_bar(&self) {
+        self.imp().device_revealer.set_reveal_child(false);
+        self.imp().devices.plugged.replace(None);
     }
 
     /// "Use It": the device just plugged in becomes the microphone and/or the speaker.
     pub(super) fn use_plugged_in(&self) {
-        let Some((offer, toast)) = self.imp().devices.plugged.borrow_mut().take() else {
+        let Some(offer) = self.imp().devices.plugged.borrow_mut().take() else {
             return;
         };
-        toast.dismiss();
+        self.hide_device_bar();
         let mut audio = self.core().settings().audio;
         offer.accept(&mut audio);
         self.use_audio(audio);
