@@ -189,6 +189,7 @@ pub fn domain_account(settings: &crate::AccountSettings) -> Account {
     account.enabled = a.enabled;
     account.number_rules = a.number_rules.clone();
     account.web_alert = a.web_alert_url.clone();
+    account.web_alert_when = a.web_alert_when;
     account.dtmf_method = a.dtmf_method;
     account.contact = wink_ports::ContactOptions {
         use_username: a.contact_uses_username,

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use wink_domain::{
     AccountAddress, AnsweringMachine, DtmfMethod, NumberRules, OutboundProxy, SpecialGroups,
-    WebAlertTemplate,
+    WebAlertMoment, WebAlertTemplate,
 };
 use wink_ports::{AccountId, ContactRecord, GroupRecord};
 
@@ -71,6 +71,8 @@ pub struct AccountSettings {
     pub number_rules: NumberRules,
     /// The web page opened for an incoming call.
     pub web_alert_url: Option<WebAlertTemplate>,
+    /// When it opens: `ringing` (default) or `answered`.
+    pub web_alert_when: WebAlertMoment,
     /// Put the username in the Contact header instead of a random token.
     pub contact_uses_username: bool,
     /// Put the public address learned from `received`/`rport` in the Contact header.
@@ -95,6 +97,7 @@ impl AccountSettings {
             dtmf_method: DtmfMethod::default(),
             number_rules: NumberRules::default(),
             web_alert_url: None,
+            web_alert_when: WebAlertMoment::default(),
             contact_uses_username: false,
             contact_public_address: false,
             tls_ca_file: None,
@@ -294,6 +297,7 @@ mod tests {
             Some(OutboundProxy::parse("proxy.example.com:5070;transport=tcp").unwrap());
         account.number_rules.plus_replacement = Some("00".into());
         account.web_alert_url = Some(WebAlertTemplate::new("https://crm/?c=$caller_party"));
+        account.web_alert_when = WebAlertMoment::Answered;
         account.codecs = Some(vec![Codec::G722, Codec::Pcma]);
         account.srtp = Some(SrtpPolicy::Mandatory);
         settings.accounts.push(account);
@@ -301,6 +305,7 @@ mod tests {
         settings.answering_machine.enabled = true;
         settings.ldap.url = Some("ldap://127.0.0.1:3389".into());
         let text = toml::to_string(&settings).unwrap();
+        assert!(text.contains("web_alert_when = \"answered\""), "{text}");
         let back: Settings = toml::from_str(&text).unwrap();
         assert_eq!(back, settings);
         assert!(back.problems().is_empty());

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use wink_ports::{AccountId, RegistrationState, SipUri};
 
 use crate::NumberRules;
-use crate::web_alert::WebAlertTemplate;
+use crate::web_alert::{WebAlertMoment, WebAlertTemplate};
 
 /// Why an account setting is not valid.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -264,6 +264,8 @@ pub struct Account {
     pub number_rules: NumberRules,
     /// The page opened for an incoming call.
     pub web_alert: Option<WebAlertTemplate>,
+    /// When that page opens.
+    pub web_alert_when: WebAlertMoment,
     /// Where its registration stands.
     pub registration: RegistrationState,
     /// How the Contact is written (username, public address) for providers that insist.
@@ -299,6 +301,7 @@ impl Account {
             enabled: true,
             number_rules: NumberRules::default(),
             web_alert: None,
+            web_alert_when: WebAlertMoment::default(),
             registration: RegistrationState::Unregistered,
             contact: wink_ports::ContactOptions::default(),
             dtmf_method: DtmfMethod::default(),
@@ -314,6 +317,7 @@ impl Account {
             enabled: true,
             number_rules: NumberRules::default(),
             web_alert: None,
+            web_alert_when: WebAlertMoment::default(),
             registration: RegistrationState::Unregistered,
             contact: wink_ports::ContactOptions::default(),
             dtmf_method: DtmfMethod::default(),

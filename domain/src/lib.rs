@@ -33,4 +33,4 @@ pub use phone::{
 };
 pub use session::{CallState, Session, SessionError};
 pub use target::{Target, TargetError};
-pub use web_alert::WebAlertTemplate;
+pub use web_alert::{WebAlertMoment, WebAlertTemplate};

@@ -85,6 +85,8 @@ pub struct Session {
     pub recording: Option<PathBuf>,
     /// DTMF to play once connected (outgoing calls to numbers with a `#` tail).
     pub dtmf_tail: Vec<DtmfStep>,
+    /// The incoming-call web page, to open once this call is answered.
+    pub web_page_on_answer: Option<String>,
     state: CallState,
     muted: bool,
 }
@@ -142,6 +144,7 @@ impl Session {
             answered_at: None,
             recording: None,
             dtmf_tail: Vec::new(),
+            web_page_on_answer: None,
             state,
             muted: false,
         }

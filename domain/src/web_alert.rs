@@ -6,6 +6,17 @@ use std::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 use wink_ports::SipUri;
 
+/// When the incoming-call web page opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum WebAlertMoment {
+    /// As soon as the call rings (the page is there before you pick up).
+    #[default]
+    Ringing,
+    /// Once you answer (no page for calls you do not take).
+    Answered,
+}
+
 /// A URL template such as `https://crm.example.com/?caller=$caller_party&called=$called_party`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]

@@ -30,10 +30,19 @@ pub enum PhoneEvent {
         from: SipUri,
         /// The caller's display name.
         display_name: Option<String>,
-        /// The account's incoming-call web page, filled in for this caller.
+        /// The account's incoming-call web page, filled in for this caller, when the
+        /// account opens it as the call rings.
         web_alert_url: Option<String>,
         /// When the answering machine will pick up, if it is on.
         answering_machine_in: Option<Duration>,
+    },
+    /// The incoming-call web page of an answered call, for accounts that open it then
+    /// (for the others it came with [`PhoneEvent::IncomingCall`]).
+    WebAlert {
+        /// The call.
+        session: SessionId,
+        /// The page, filled in for the caller.
+        url: String,
     },
     /// We started a call (from a command, a redial or a transfer the remote party asked
     /// for); its [`PhoneEvent::CallState`] events follow.

@@ -7,7 +7,7 @@ use wink_ports::{Reason, Sdp, SessionId, SipUri, StatusCode};
 
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
-use crate::{CallState, Session};
+use crate::{CallState, Session, WebAlertMoment};
 
 /// An INVITE the adapter matched to one of our accounts.
 pub(super) struct IncomingInvite {
@@ -36,7 +36,10 @@ impl Phone {
             replaces,
         } = invite;
         let web_alert = match self.account(&account) {
-            Ok(found) if found.enabled => found.web_alert.clone(),
+            Ok(found) if found.enabled => found
+                .web_alert
+                .as_ref()
+                .map(|template| (template.render(&from, &to), found.web_alert_when)),
             found => {
                 let code = if found.is_ok() {
                     StatusCode::TEMPORARILY_UNAVAILABLE
@@ -47,13 +50,21 @@ impl Phone {
                 return Ok(());
             }
         };
-        let session = Session::incoming(
+        let mut session = Session::incoming(
             id.clone(),
             account.clone(),
             from.clone(),
             from_display.clone(),
             self.ports.clock.now(),
         );
+        let web_alert_url = match web_alert {
+            Some((url, WebAlertMoment::Answered)) => {
+                session.web_page_on_answer = Some(url);
+                None
+            }
+            Some((url, WebAlertMoment::Ringing)) => Some(url),
+            None => None,
+        };
         self.sessions.insert(id.clone(), session);
         self.calls.pending_offers.insert(id.clone(), offer);
         if let Err(error) = self.ports.signaling.ring(&id).await {
@@ -67,7 +78,7 @@ impl Phone {
         self.emit(PhoneEvent::IncomingCall {
             session: id.clone(),
             account,
-            web_alert_url: web_alert.map(|t| t.render(&from, &to)),
+            web_alert_url,
             from,
             display_name: from_display,
             answering_machine_in: countdown,
@@ -111,6 +122,12 @@ impl Phone {
         self.timers.cancel_session(id);
         self.session_mut(id)?.accept(now)?;
         self.emit_state(id, CallState::Accepted).await;
+        if let Some(url) = self.session_mut(id)?.web_page_on_answer.take() {
+            self.emit(PhoneEvent::WebAlert {
+                session: id.clone(),
+                url,
+            });
+        }
         Ok(CommandOutcome::Done)
     }
 

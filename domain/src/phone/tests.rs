@@ -471,6 +471,52 @@ async fn incoming_call_carries_the_escaped_web_alert_url() {
 }
 
 #[tokio::test]
+async fn an_account_that_opens_the_web_page_on_answer_says_so_only_then() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .media
+        .expect_answer_offer()
+        .returning(|_, _| Ok(Sdp::new("answer")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    let clock = Arc::new(FakeClock(AtomicI64::new(1_000_000)));
+    let mut settings = settings();
+    settings.accounts[0].web_alert_when = crate::WebAlertMoment::Answered;
+    let mut phone = Phone::new(mocks.ports(clock), settings);
+    let mut events = phone.subscribe();
+    phone.on_signaling(incoming("in-1", Some("offer"))).await;
+    let ringing = drain(&mut events);
+    assert!(
+        ringing.iter().any(|e| matches!(
+            e,
+            PhoneEvent::IncomingCall {
+                web_alert_url: None,
+                ..
+            }
+        )),
+        "no page while it rings: {ringing:?}"
+    );
+    assert!(
+        !ringing
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::WebAlert { .. }))
+    );
+    phone.execute(Command::Answer(sid("in-1"))).await.unwrap();
+    let answered: Vec<String> = drain(&mut events)
+        .into_iter()
+        .filter_map(|e| match e {
+            PhoneEvent::WebAlert { session, url } if session == sid("in-1") => Some(url),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        answered,
+        ["https://crm.test/?c=%2B1555%40caller.org&u=%2B1555"],
+        "the page once the call is answered, once"
+    );
+}
+
+#[tokio::test]
 async fn hold_sends_a_reinvite_and_mute_reaches_media() {
     let mut mocks = Mocks::new();
     expect_outgoing_call(&mut mocks, "sip:bob@example.com");

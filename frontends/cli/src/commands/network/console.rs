@@ -304,6 +304,7 @@ pub(crate) fn print_event(event: &PhoneEvent) {
             session,
             from,
             display_name,
+            web_alert_url,
             ..
         } => {
             let name = display_name
@@ -311,7 +312,11 @@ pub(crate) fn print_event(event: &PhoneEvent) {
                 .map(|n| format!("{n} "))
                 .unwrap_or_default();
             println!("incoming call {session} from {name}<{}>", from.address());
+            if let Some(url) = web_alert_url {
+                println!("web page for call {session}: {url}");
+            }
         }
+        PhoneEvent::WebAlert { session, url } => println!("web page for call {session}: {url}"),
         PhoneEvent::CallState { session, state } => println!("call {session}: {state}"),
         PhoneEvent::CallEnded {
             session,

@@ -95,6 +95,7 @@ impl MainWindow {
                     async move { window.load_missed_calls().await }
                 ));
             }
+            PhoneEvent::WebAlert { url, .. } => open_web_page(&url),
             PhoneEvent::Problem(text) => self.show_problem(&text),
             _ => {}
         }
