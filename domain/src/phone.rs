@@ -9,6 +9,7 @@
 
 mod calls;
 mod commands;
+mod conference;
 mod driver;
 mod events;
 mod incoming;
@@ -91,6 +92,9 @@ pub enum PhoneError {
     /// The secret store failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// The call is not one of the local conference's.
+    #[error("call {0} is not in a conference")]
+    NotInConference(SessionId),
     /// The Phone task is gone (the app is shutting down).
     #[error("the phone service has stopped")]
     Stopped,

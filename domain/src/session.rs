@@ -87,6 +87,10 @@ pub struct Session {
     pub dtmf_tail: Vec<DtmfStep>,
     /// The incoming-call web page, to open once this call is answered.
     pub web_page_on_answer: Option<String>,
+    /// It is one of the calls of the local conference.
+    pub in_conference: bool,
+    /// Its other side is silenced (nobody hears them).
+    pub silenced: bool,
     state: CallState,
     muted: bool,
 }
@@ -145,6 +149,8 @@ impl Session {
             recording: None,
             dtmf_tail: Vec::new(),
             web_page_on_answer: None,
+            in_conference: false,
+            silenced: false,
             state,
             muted: false,
         }

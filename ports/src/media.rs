@@ -193,6 +193,13 @@ pub trait MediaPort: Send + Sync {
     /// [`MediaError::UnknownSession`], [`MediaError::Io`].
     async fn record(&self, session: &SessionId, path: Option<PathBuf>) -> Result<(), MediaError>;
 
+    /// Silences what the other side of this session says (`true`) or lets it be heard
+    /// again: nobody hears them, neither we nor the other members of a local conference.
+    ///
+    /// # Errors
+    /// [`MediaError::UnknownSession`].
+    async fn silence(&self, session: &SessionId, silenced: bool) -> Result<(), MediaError>;
+
     /// Mixes these sessions into one local conference (an empty list ends it).
     ///
     /// # Errors

@@ -24,6 +24,8 @@ pub(crate) enum Command {
     Update(Negotiated, oneshot::Sender<Result<(), MediaError>>),
     /// Mute or unmute.
     Mute(bool),
+    /// Silence the remote party, or hear them again.
+    Silence(bool),
     /// Join a local conference (or leave it with `None`).
     Conference(Option<(crate::conference::ConferenceBus, SessionId)>),
     /// Take audio from this input instead (`true`: it is the microphone).
@@ -123,6 +125,7 @@ pub(crate) async fn run(
                     let _ = reply.send(pipeline.update(params));
                 }
                 Some(Command::Mute(muted)) => pipeline.set_muted(muted),
+                Some(Command::Silence(silenced)) => pipeline.set_silenced(silenced),
                 Some(Command::Conference(seat)) => {
                     if let Err(error) = pipeline.set_conference(seat) {
                         tracing::warn!(target: "rtp", %session, %error, "cannot join the conference");

@@ -74,6 +74,7 @@ struct CallMedia {
     sockets: Sockets,
     stream: Option<mpsc::UnboundedSender<Command>>,
     muted: bool,
+    silenced: bool,
 }
 
 /// The media adapter.
@@ -166,6 +167,7 @@ impl MediaEngine {
             sockets,
             stream: None,
             muted: false,
+            silenced: false,
         });
         Ok(())
     }
@@ -269,13 +271,14 @@ impl MediaPort for MediaEngine {
     }
 
     async fn start(&self, session: &SessionId) -> Result<(), MediaError> {
-        let (params, sockets, muted) = self.with_call(session, |call| {
+        let (params, sockets, muted, silenced) = self.with_call(session, |call| {
             (
                 call.stream
                     .is_none()
                     .then(|| call.negotiation.current().cloned()),
                 call.sockets.clone(),
                 call.muted,
+                call.silenced,
             )
         })?;
         let Some(params) = params else {
@@ -295,6 +298,7 @@ impl MediaPort for MediaEngine {
             Instant::now(),
         )?;
         pipeline.set_muted(muted);
+        pipeline.set_silenced(silenced);
         if is_sound_card(input_id.as_deref()) {
             let processing =
                 VoiceProcessing::new(self.config.echo_cancellation, self.config.noise_suppression)
@@ -342,6 +346,17 @@ impl MediaPort for MediaEngine {
         })?;
         if let Some(stream) = stream {
             let _ = stream.send(Command::Mute(muted));
+        }
+        Ok(())
+    }
+
+    async fn silence(&self, session: &SessionId, silenced: bool) -> Result<(), MediaError> {
+        let stream = self.with_call(session, |call| {
+            call.silenced = silenced;
+            call.stream.clone()
+        })?;
+        if let Some(stream) = stream {
+            let _ = stream.send(Command::Silence(silenced));
         }
         Ok(())
     }

@@ -64,6 +64,8 @@ pub struct Pipeline {
     event_timestamp: u32,
     latched: bool,
     muted: bool,
+    /// What the remote party says is dropped (silenced for everyone).
+    silenced: bool,
     /// Whether the input is the microphone (a played file, e.g. a greeting, is not
     /// recorded: the recording holds what the people said).
     input_is_microphone: bool,
@@ -150,6 +152,7 @@ impl Pipeline {
             event_timestamp: 0,
             latched: false,
             muted: false,
+            silenced: false,
             input_is_microphone: true,
             recorder: None,
             conference: None,
@@ -282,6 +285,12 @@ impl Pipeline {
     /// Mutes or unmutes the microphone (silence is sent instead).
     pub fn set_muted(&mut self, muted: bool) {
         self.muted = muted;
+    }
+
+    /// Silences the remote party (`true`): nobody hears them, neither our speaker nor the
+    /// conference's other members (a noisy participant).
+    pub fn set_silenced(&mut self, silenced: bool) {
+        self.silenced = silenced;
     }
 
     /// Queues a key for RFC 4733.

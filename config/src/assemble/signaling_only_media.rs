@@ -105,6 +105,10 @@ impl MediaPort for SignalingOnlyMedia {
         ))
     }
 
+    async fn silence(&self, _session: &SessionId, _silenced: bool) -> Result<(), MediaError> {
+        Ok(()) // nothing is heard anyway
+    }
+
     async fn conference(&self, _sessions: Vec<SessionId>) -> Result<(), MediaError> {
         Err(MediaError::Device("a conference needs audio".into()))
     }

@@ -258,30 +258,6 @@ impl Phone {
         Ok(CommandOutcome::Done)
     }
 
-    /// Joins connected calls in a local conference; held ones are resumed first.
-    pub(super) async fn conference(
-        &mut self,
-        sessions: Vec<SessionId>,
-    ) -> Result<CommandOutcome, PhoneError> {
-        for id in &sessions {
-            let session = self.session_mut(id)?;
-            if !session.is_connected() {
-                return Err(crate::SessionError::InvalidTransition {
-                    state: session.state(),
-                    action: "join a conference with",
-                }
-                .into());
-            }
-        }
-        for id in &sessions {
-            if self.session_mut(id)?.state() == CallState::OnHold {
-                self.hold(id, false).await?;
-            }
-        }
-        self.ports.media.conference(sessions).await?;
-        Ok(CommandOutcome::Done)
-    }
-
     /// Starts recording a connected call to `<recordings>/<session>.wav`, or stops.
     pub(super) async fn record(
         &mut self,
@@ -372,6 +348,9 @@ impl Phone {
         let Some(session) = self.sessions.remove(id) else {
             return;
         };
+        if session.in_conference {
+            self.leave_conference().await;
+        }
         self.stop_media(id).await;
         self.timers.cancel_session(id);
         self.calls.forget(id);

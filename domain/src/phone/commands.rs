@@ -49,6 +49,9 @@ pub enum Command {
     /// Join these calls in a local conference (held ones are resumed); an empty list ends
     /// the conference.
     Conference(Vec<SessionId>),
+    /// Silence (`true`) the other side of a call in the local conference, so nobody hears
+    /// them (a noisy participant), or let them be heard again.
+    SilenceParticipant(SessionId, bool),
     /// Send a short message.
     SendMessage {
         /// The recipient as typed.

@@ -108,6 +108,9 @@ impl Phone {
             Command::SendDtmf(session, keys) => self.send_dtmf(&session, &keys).await,
             Command::Record(session, on) => self.record(&session, on).await,
             Command::Conference(sessions) => self.conference(sessions).await,
+            Command::SilenceParticipant(session, on) => {
+                self.silence_participant(&session, on).await
+            }
             Command::Stats(session) => {
                 self.session_mut(&session)?;
                 Ok(CommandOutcome::Stats(

@@ -44,6 +44,18 @@ pub enum PhoneEvent {
         /// The page, filled in for the caller.
         url: String,
     },
+    /// The calls of the local conference changed (empty: there is none now).
+    Conference {
+        /// The calls mixed together.
+        members: Vec<SessionId>,
+    },
+    /// The other side of a call in the conference was silenced, or is heard again.
+    ParticipantSilenced {
+        /// The call.
+        session: SessionId,
+        /// Whether nobody hears them now.
+        silenced: bool,
+    },
     /// We started a call (from a command, a redial or a transfer the remote party asked
     /// for); its [`PhoneEvent::CallState`] events follow.
     OutgoingCall {

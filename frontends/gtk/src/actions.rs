@@ -22,6 +22,9 @@ pub(crate) enum WindowAction {
     MuteCall,
     /// Start or stop recording the call whose id is the parameter.
     RecordCall,
+    /// In a conference, mute or unmute for everyone the other side of the call whose id is
+    /// the parameter.
+    SilenceCall,
     /// Blind transfer: the parameter is (call id, target as typed).
     TransferCall,
     /// Attended transfer: the parameter is (call id, the other call's id).
@@ -56,7 +59,7 @@ pub(crate) enum WindowAction {
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 24] = [
+    pub(crate) const ALL: [WindowAction; 25] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -66,6 +69,7 @@ impl WindowAction {
         WindowAction::HoldCall,
         WindowAction::MuteCall,
         WindowAction::RecordCall,
+        WindowAction::SilenceCall,
         WindowAction::TransferCall,
         WindowAction::ConnectCalls,
         WindowAction::MergeCalls,
@@ -95,6 +99,7 @@ impl WindowAction {
             WindowAction::HoldCall => "win.hold-call",
             WindowAction::MuteCall => "win.mute-call",
             WindowAction::RecordCall => "win.record-call",
+            WindowAction::SilenceCall => "win.silence-call",
             WindowAction::TransferCall => "win.transfer-call",
             WindowAction::ConnectCalls => "win.connect-calls",
             WindowAction::MergeCalls => "win.merge-calls",
@@ -132,6 +137,7 @@ impl WindowAction {
             | WindowAction::HoldCall
             | WindowAction::MuteCall
             | WindowAction::RecordCall
+            | WindowAction::SilenceCall
             | WindowAction::CallContact
             | WindowAction::EditContact
             | WindowAction::DeleteContact

@@ -34,7 +34,7 @@ impl Pipeline {
                 .conceal(None, frame_samples, &mut self.heard_frame),
             Playout::Silence => self.heard_frame.resize(frame_samples, 0),
         }
-        if !receives(self.params.direction) {
+        if !receives(self.params.direction) || self.silenced {
             self.heard_frame.fill(0);
         }
         if let Some(membership) = &mut self.conference {

@@ -268,7 +268,7 @@ fn a_recording_holds_both_sides() {
 }
 
 #[test]
-fn in_a_conference_each_remote_party_hears_the_other() {
+fn in_a_conference_each_remote_party_hears_the_other_unless_silenced() {
     let id = |s: &str| SessionId::new(s).unwrap();
     // We talk to Bob (G.722) and to Carol (PCMU); then we join the two calls.
     let mut bob = Call::with_tones(CodecKind::G722, SrtpPolicy::Off, 440.0, 1000.0);
@@ -302,6 +302,31 @@ fn in_a_conference_each_remote_party_hears_the_other() {
         "Carol does not hear Bob"
     );
     assert!(power(&at_bob, 440.0) > 100.0 * quiet && power(&at_carol, 440.0) > 100.0 * quiet);
+
+    // Carol silenced (a noisy participant): Bob no longer hears her, nor do we; she still
+    // hears Bob.
+    carol.a.set_silenced(true);
+    for _ in 0..50 {
+        bob.run(1, |_| false);
+        carol.run(1, |_| false);
+    }
+    let tail = |heard: &Heard| {
+        let samples = last_second(heard);
+        samples[samples.len() - 24_000..].to_vec()
+    };
+    assert!(
+        power(&tail(&bob.heard_by_b), 1500.0) < 100.0 * quiet,
+        "Bob still hears the silenced Carol"
+    );
+    assert!(
+        power(&tail(&carol.heard_by_a), 1500.0) < 100.0 * quiet,
+        "we still hear the silenced Carol"
+    );
+    assert!(
+        power(&tail(&carol.heard_by_b), 1000.0) > 100.0 * quiet,
+        "Carol, silenced, still hears Bob"
+    );
+    carol.a.set_silenced(false);
 
     // Leaving the conference: Bob no longer hears Carol.
     bob.a.set_conference(None).unwrap();

@@ -47,6 +47,12 @@ mod imp {
         /// Being recorded.
         #[property(get, set)]
         recording: Cell<bool>,
+        /// One of the local conference's calls.
+        #[property(get, set)]
+        in_conference: Cell<bool>,
+        /// Its other side is silenced for everyone.
+        #[property(get, set)]
+        silenced: Cell<bool>,
         /// It has ended.
         #[property(get, set)]
         over: Cell<bool>,
@@ -103,6 +109,8 @@ impl CallItem {
         );
         set_changed!(self, muted, set_muted, call.muted);
         set_changed!(self, recording, set_recording, call.recording);
+        set_changed!(self, in_conference, set_in_conference, call.in_conference);
+        set_changed!(self, silenced, set_silenced, call.silenced);
         set_changed!(self, over, set_over, call.is_over());
     }
 }

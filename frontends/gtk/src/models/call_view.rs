@@ -48,6 +48,10 @@ pub(crate) struct CallView {
     pub(crate) muted: bool,
     /// Being recorded.
     pub(crate) recording: bool,
+    /// One of the local conference's calls.
+    pub(crate) in_conference: bool,
+    /// Its other side is silenced for everyone (in a conference).
+    pub(crate) silenced: bool,
     /// The last statistics.
     pub(crate) stats: Option<CallStats>,
     /// Why it ended, for an ended call kept on screen a moment.
@@ -65,6 +69,8 @@ impl CallView {
             connected_at: None,
             muted: false,
             recording: false,
+            in_conference: false,
+            silenced: false,
             stats: None,
             ended: None,
         }
@@ -81,8 +87,20 @@ impl CallView {
             CallState::EarlyMedia => "Ringing (announcement)…".into(),
             CallState::Alerting => "Incoming call".into(),
             CallState::Accepted => "Connecting…".into(),
-            CallState::Established if self.muted => "Connected, muted".into(),
-            CallState::Established => "Connected".into(),
+            CallState::Established => {
+                let mut text = String::from(if self.in_conference {
+                    "In conference"
+                } else {
+                    "Connected"
+                });
+                if self.silenced {
+                    text.push_str(", muted for everyone");
+                }
+                if self.muted {
+                    text.push_str(", your microphone muted");
+                }
+                text
+            }
             CallState::OnHold => "On hold".into(),
             CallState::Terminated(result) => ended_text(result, self.incoming).to_owned(),
         }
@@ -170,6 +188,8 @@ pub(crate) enum CallChange {
     Added(usize),
     /// The call at this index changed.
     Changed(usize),
+    /// Every call may have changed.
+    All,
     /// Nothing the calls pane shows.
     None,
 }
@@ -233,6 +253,15 @@ impl CallBook {
             PhoneEvent::Muted { session, muted } => {
                 self.update(session, |call| call.muted = *muted)
             }
+            PhoneEvent::ParticipantSilenced { session, silenced } => {
+                self.update(session, |call| call.silenced = *silenced)
+            }
+            PhoneEvent::Conference { members } => {
+                for call in &mut self.calls {
+                    call.in_conference = members.contains(&call.id);
+                }
+                CallChange::All
+            }
             _ => CallChange::None,
         }
     }
@@ -252,6 +281,13 @@ impl CallBook {
         let index = self.index(id)?;
         self.calls.remove(index);
         Some(index)
+    }
+
+    /// Whether Merge Calls has something to do: two connected calls or more, not all of
+    /// them in the conference already.
+    pub(crate) fn can_merge(&self) -> bool {
+        let connected: Vec<&CallView> = self.calls.iter().filter(|c| c.is_connected()).collect();
+        connected.len() >= 2 && connected.iter().any(|c| !c.in_conference)
     }
 
     /// The calls that are connected and not on hold, except `except`: the ones to hold
@@ -453,8 +489,47 @@ mod tests {
             },
             Duration::ZERO,
         );
-        assert_eq!(book.current().unwrap().state_text(), "Connected, muted");
+        assert_eq!(
+            book.current().unwrap().state_text(),
+            "Connected, your microphone muted"
+        );
         assert_eq!(book.remove(&id("a")), Some(0));
         assert_eq!(book.calls().len(), 1);
+    }
+
+    #[test]
+    fn a_conference_shows_on_its_calls_and_a_participant_muted_for_everyone() {
+        let mut book = CallBook::default();
+        for call in ["a", "b", "c"] {
+            outgoing(&mut book, call);
+            state(&mut book, call, CallState::Established, 1);
+        }
+        assert!(book.can_merge());
+        let members = vec![id("a"), id("b"), id("c")];
+        assert_eq!(
+            book.apply(&PhoneEvent::Conference { members }, Duration::ZERO),
+            CallChange::All
+        );
+        assert!(!book.can_merge(), "every call is in it already");
+        assert_eq!(book.get(&id("b")).unwrap().state_text(), "In conference");
+        book.apply(
+            &PhoneEvent::ParticipantSilenced {
+                session: id("b"),
+                silenced: true,
+            },
+            Duration::ZERO,
+        );
+        assert_eq!(
+            book.get(&id("b")).unwrap().state_text(),
+            "In conference, muted for everyone"
+        );
+        book.apply(
+            &PhoneEvent::Conference {
+                members: Vec::new(),
+            },
+            Duration::ZERO,
+        );
+        assert!(!book.get(&id("a")).unwrap().in_conference);
+        assert!(book.can_merge());
     }
 }

@@ -1,5 +1,6 @@
 //! One call in the calls pane: who, state, timer, codec/encryption/quality, and the mute,
-//! hold and hang-up buttons (which run the window's per-call actions).
+//! mute-for-everyone (in a conference), hold, record, transfer and hang-up buttons (which
+//! run the window's per-call actions).
 
 use gtk::prelude::*;
 use gtk::subclass::prelude::*;
@@ -28,6 +29,8 @@ mod imp {
         pub(super) controls: TemplateChild<gtk::Box>,
         #[template_child]
         pub(super) mute_button: TemplateChild<gtk::ToggleButton>,
+        #[template_child]
+        pub(super) silence_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
         pub(super) hold_button: TemplateChild<gtk::ToggleButton>,
         #[template_child]
@@ -164,6 +167,7 @@ impl CallRow {
             (&*imp.mute_button, WindowAction::MuteCall, "muted"),
             (&*imp.hold_button, WindowAction::HoldCall, "held"),
             (&*imp.record_button, WindowAction::RecordCall, "recording"),
+            (&*imp.silence_button, WindowAction::SilenceCall, "silenced"),
         ] {
             call.bind_property(property, button, "active")
                 .sync_create()
@@ -202,6 +206,10 @@ impl CallRow {
                 .sync_create()
                 .build();
         }
+        // Muting a participant for everyone is for the calls of a conference.
+        call.bind_property("in-conference", &*imp.silence_button, "visible")
+            .sync_create()
+            .build();
         // An ended call stays a moment to say how it ended; its buttons go.
         call.bind_property("over", &*imp.controls, "visible")
             .transform_to(|_, over: bool| Some(!over))
@@ -214,6 +222,7 @@ impl CallRow {
         );
         paint(call);
         call.connect_muted_notify(paint.clone());
+        call.connect_silenced_notify(paint.clone());
         call.connect_held_notify(paint);
     }
 
@@ -244,6 +253,19 @@ impl CallRow {
             &*imp.hold_button,
             if call.held() { "Resume" } else { "Hold" },
         );
+        let (silence_label, silence_tip) = if call.silenced() {
+            (
+                "Unmute for everyone",
+                "Let everyone in the conference hear this participant again",
+            )
+        } else {
+            (
+                "Mute for everyone",
+                "Mute this participant for everyone in the conference",
+            )
+        };
+        crate::a11y::set_label(&*imp.silence_button, silence_label);
+        imp.silence_button.set_tooltip_text(Some(silence_tip));
         imp.mute_button.set_icon_name(mute_icon);
         imp.mute_button.set_tooltip_text(Some(mute_tip));
         imp.hold_button.set_icon_name(hold_icon);

@@ -665,7 +665,8 @@ impl MainWindow {
             WindowAction::HangUpCall
             | WindowAction::HoldCall
             | WindowAction::MuteCall
-            | WindowAction::RecordCall => {
+            | WindowAction::RecordCall
+            | WindowAction::SilenceCall => {
                 if let Some(call) = call {
                     self.call_action(action, &call);
                 }

@@ -8,6 +8,8 @@
    baresip's log says the call is established), then hangs up.
 4. A second baresip calls in: the alert shows, Accept answers it, Hold puts it on hold,
    Resume takes it back.
+4b. A call to the first baresip too, merged with the caller's into a conference; the
+   caller muted for everyone and back; the first baresip hung up on.
 5. Transfer sends that caller to the first baresip: our call ends, baresip's log shows
    the new call established.
 
@@ -35,6 +37,12 @@ def baresip_log_contains(path, text):
             return text in handle.read()
     except OSError:
         return False
+
+
+def app_nodes(app):
+    from wink_atspi import walk
+
+    return walk(app.root)
 
 
 def baresip_log_count(path, text):
@@ -111,6 +119,37 @@ def run(app):
     app.press("Resume")
     app.wait_label("Connected", timeout=15)
     log("incoming call accepted, held and resumed")
+
+    # 4b. A conference: call the first baresip too (the caller goes on hold), merge the two
+    # calls, mute the caller for everyone and back, then hang up on the first baresip: the
+    # caller's call is an ordinary call again.
+    established_before = baresip_log_count(env["WINK_CALLEE_LOG"], "Call established")
+    search = app.find(pyatspi.ROLE_ENTRY, "Search or call")
+    app.type_into(search, env["WINK_CALLEE"])
+    app.find(pyatspi.ROLE_LIST_ITEM, contains=f"Call {env['WINK_CALLEE']}")
+    app.activate(search)
+    wait_for("the second call to reach baresip",
+             lambda: baresip_log_count(env["WINK_CALLEE_LOG"], "Call established") > established_before,
+             timeout=15)
+    app.wait_label("On hold", timeout=15)
+    app.type_into(search, "")
+    app.press("Merge Calls")
+    wait_for("both calls in the conference",
+             lambda: len([n for n in app_nodes(app) if n.getRole() == pyatspi.ROLE_LABEL
+                          and text_of(n) == "In conference"]) == 2, timeout=15)
+    app.press("Mute for everyone")
+    app.wait_label("In conference, muted for everyone", timeout=10)
+    app.screenshot("4-conference")
+    app.press("Unmute for everyone")
+    app.wait_no_label("muted for everyone", timeout=10)
+    hang_ups = app.find_all(pyatspi.ROLE_PUSH_BUTTON, "Hang up")
+    if len(hang_ups) != 2:
+        raise Failure(f"two calls should show, found {len(hang_ups)} Hang up buttons")
+    app.press_node(hang_ups[1], "Hang up (the first baresip)")
+    app.wait_no_label("In conference", timeout=15)
+    app.wait_no_label("Call ended", timeout=15)
+    app.wait_label("Connected", timeout=10)
+    log("conference: merged, a participant muted for everyone and back, ended by a hang-up")
 
     # 5. Blind transfer of the caller to the first baresip: our call ends, theirs starts.
     established_before = baresip_log_count(env["WINK_CALLEE_LOG"], "Call established")

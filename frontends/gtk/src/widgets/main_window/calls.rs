@@ -94,6 +94,9 @@ impl MainWindow {
                 Command::Hold(id, hold)
             }
             WindowAction::MuteCall if view.is_connected() => Command::Mute(id, !view.muted),
+            WindowAction::SilenceCall if view.in_conference => {
+                Command::SilenceParticipant(id, !view.silenced)
+            }
             WindowAction::RecordCall if view.is_connected() => {
                 self.record(id, !view.recording);
                 return;
@@ -125,11 +128,11 @@ impl MainWindow {
         }
     }
 
-    /// Merge shows when two calls or more are connected.
+    /// Merge shows when two calls or more are connected and not all in the conference.
     fn show_merge(&self) {
         let imp = self.imp();
-        let connected = imp.book.borrow().connected().len();
-        imp.merge_button.set_visible(connected >= 2);
+        let book = imp.book.borrow();
+        imp.merge_button.set_visible(book.can_merge());
     }
 
     /// Starts or stops recording; the pane says where the file goes.
@@ -163,7 +166,7 @@ impl MainWindow {
         };
         let now = self.now();
         let book = imp.book.borrow();
-        let (index, call) = match change {
+        let call = match change {
             CallChange::Added(index) => {
                 let Some(call) = book.calls().get(index) else {
                     return;
@@ -172,7 +175,7 @@ impl MainWindow {
                     u32::try_from(index).unwrap_or(u32::MAX),
                     &CallItem::new(call, now),
                 );
-                (index, call.clone())
+                call.clone()
             }
             CallChange::Changed(index) => {
                 let Some(call) = book.calls().get(index) else {
@@ -184,12 +187,24 @@ impl MainWindow {
                 {
                     item.show(call, now);
                 }
-                (index, call.clone())
+                call.clone()
+            }
+            CallChange::All => {
+                for (index, call) in book.calls().iter().enumerate() {
+                    if let Some(item) = store
+                        .item(u32::try_from(index).unwrap_or(u32::MAX))
+                        .and_downcast::<CallItem>()
+                    {
+                        item.show(call, now);
+                    }
+                }
+                drop(book);
+                self.show_merge();
+                return;
             }
             CallChange::None => return,
         };
         drop(book);
-        let _ = index;
         self.show_merge();
         if call.is_over() {
             self.close_incoming(call.id.as_str());
