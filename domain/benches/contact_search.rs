@@ -63,6 +63,8 @@ fn search(c: &mut Criterion) {
     let list = address_book();
     let mut group = c.benchmark_group("contact_search_100k");
     for (label, query) in [
+        ("one_letter", "a"),
+        ("two_letters", "ol"),
         ("name_prefix", "gra"),
         ("full_name", "olivia wright 4242"),
         ("address", "sybil.green"),

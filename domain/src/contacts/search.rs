@@ -3,14 +3,15 @@
 //! Ranking, best first: an exact name, then a name that starts with the text, an exact alias
 //! or address, a word of the name that starts with it, an address or number that starts with
 //! it, and last a match anywhere. Favorites win ties; then names sort alphabetically. Fields
-//! are lower-cased once when the list changes, never per keystroke.
+//! are lower-cased once when the list changes, never per keystroke, and kept once: in the
+//! haystacks the scan runs over.
 //!
 //! What it finds is the store's contract, [`wink_ports::contact_search`]: a contact is found
 //! when one of the query's needles occurs in one of its fields (text fields lower-cased,
 //! phone numbers as digits), so "089/123456" or "0044 20" find the same contacts here as
 //! in `StoragePort::search_contacts`. Only the order is this module's own.
 
-use std::cmp::Ordering;
+use std::cmp::Reverse;
 
 use memchr::memmem;
 
@@ -40,27 +41,29 @@ pub struct SearchHit<'a> {
     pub field: MatchedField,
 }
 
-#[derive(Debug, Clone, Default)]
+/// What the haystacks do not say about a contact: how many of its text fields after the
+/// name are aliases (the rest are addresses), and whether it is a favorite.
+#[derive(Debug, Clone, Copy, Default)]
 struct IndexedContact {
-    name: String,
-    aliases: Vec<String>,
-    addresses: Vec<String>,
-    numbers: Vec<String>,
+    aliases: u32,
     favorite: bool,
 }
 
-/// Lower-cased copies of every searchable field, in the contact list's order, plus two
-/// haystacks (all text fields; all phone-number digits) in which a SIMD scan per needle
-/// finds the few contacts worth scoring.
+/// Every searchable field, lower-cased, in two haystacks (all text fields; all phone-number
+/// digits) in the contact list's order: a SIMD scan per needle finds the few contacts worth
+/// scoring, and scoring reads the fields from the same bytes (no second copy of them).
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchIndex {
     entries: Vec<IndexedContact>,
+    /// Each contact's place in name order: equal scores sort by it, without comparing
+    /// strings.
+    name_rank: Vec<u32>,
     text: Haystack,
     digits: Haystack,
 }
 
-/// Fields of all contacts joined into one string: `\n` between fields, `\0` between
-/// contacts, so a query (which holds neither) never matches across two contacts.
+/// Fields of all contacts joined into one string: `\n` after each field, `\0` after each
+/// contact, so a query (which holds neither) never matches across two fields or contacts.
 #[derive(Debug, Clone, Default)]
 struct Haystack {
     bytes: String,
@@ -77,16 +80,53 @@ impl Haystack {
         self.bytes.push('\0');
     }
 
-    /// Indices of the contacts whose fields contain `needle`, in order, each once.
+    /// The fields of contact `index`, in the order they were pushed.
+    fn fields(&self, index: usize) -> impl Iterator<Item = &str> {
+        let start = self.starts[index];
+        let end = self
+            .starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.bytes.len());
+        // Without the closing `\0` and the `\n` after the last field.
+        let contact = &self.bytes[start..end.saturating_sub(1).max(start)];
+        contact
+            .strip_suffix('\n')
+            .map(|fields| fields.split('\n'))
+            .into_iter()
+            .flatten()
+    }
+
+    /// Indices of the contacts whose fields contain `needle`, in order, each once. After a
+    /// hit the search goes on at the next contact, so a common letter costs one search per
+    /// contact, not one per occurrence.
     fn contacts_containing(&self, needle: &[u8], out: &mut Vec<usize>) {
-        let mut last = None;
-        for at in memmem::find_iter(self.bytes.as_bytes(), needle) {
-            let contact = self.starts.partition_point(|&start| start <= at) - 1;
-            if last != Some(contact) {
-                out.push(contact);
-                last = Some(contact);
+        let finder = memmem::Finder::new(needle);
+        let bytes = self.bytes.as_bytes();
+        let (mut from, mut contact) = (0, 0);
+        while let Some(found) = finder.find(&bytes[from..]) {
+            let at = from + found;
+            // Contacts only move forward: step to the one holding `at`.
+            while self.starts.get(contact + 1).is_some_and(|&next| next <= at) {
+                contact += 1;
+            }
+            out.push(contact);
+            match self.starts.get(contact + 1) {
+                Some(&next) => from = next,
+                None => break,
             }
         }
+    }
+}
+
+/// A field as the haystack keeps it: lower-cased, without the separators the haystack uses
+/// (a name pasted with a line break stays one field).
+fn searchable(field: &str) -> String {
+    let lower = field.to_lowercase();
+    if lower.contains(['\n', '\0']) {
+        lower.replace(['\n', '\0'], " ")
+    } else {
+        lower
     }
 }
 
@@ -107,9 +147,59 @@ fn text_score(field: &str, query: &str, exact: u32, prefix: u32, word: u32, anyw
     }
 }
 
-impl IndexedContact {
-    /// The best score of any needle in any field; `None` when no needle occurs in any.
-    fn score(&self, needles: &[String]) -> Option<(u32, MatchedField)> {
+/// The score of one phone number: "0044 20…" ranks for "+44 20" as "+44 20…" does (a
+/// prefix, not anywhere).
+fn number_score(stored: &str, needle: &str) -> u32 {
+    let international = stored.strip_prefix("00").unwrap_or(stored);
+    text_score(stored, needle, 95, 65, 45, 45).max(text_score(
+        international,
+        needle,
+        95,
+        65,
+        45,
+        45,
+    ))
+}
+
+impl SearchIndex {
+    pub(super) fn rebuild(&mut self, contacts: &[ContactRecord]) {
+        *self = Self::default();
+        self.entries.reserve_exact(contacts.len());
+        self.text.starts.reserve_exact(contacts.len());
+        self.digits.starts.reserve_exact(contacts.len());
+        for c in contacts {
+            let text_fields = std::iter::once(&c.name)
+                .chain(&c.aliases)
+                .chain(&c.sip_addresses)
+                .map(|field| searchable(field));
+            let (text, digits) = (&mut self.text, &mut self.digits);
+            let lowered: Vec<String> = text_fields.collect();
+            text.push(lowered.iter().map(String::as_str));
+            let numbers: Vec<String> = c
+                .phone_numbers
+                .iter()
+                .map(|n| contact_search::phone_digits(n))
+                .collect();
+            digits.push(numbers.iter().map(String::as_str));
+            self.entries.push(IndexedContact {
+                aliases: u32::try_from(c.aliases.len()).unwrap_or(u32::MAX),
+                favorite: c.favorite,
+            });
+        }
+        self.text.bytes.shrink_to_fit();
+        self.digits.bytes.shrink_to_fit();
+        let mut by_name: Vec<usize> = (0..contacts.len()).collect();
+        by_name.sort_by(|&a, &b| contacts[a].name.cmp(&contacts[b].name));
+        self.name_rank = vec![0; contacts.len()];
+        for (rank, &contact) in by_name.iter().enumerate() {
+            self.name_rank[contact] = u32::try_from(rank).unwrap_or(u32::MAX);
+        }
+    }
+
+    /// The best score of any needle in any field of contact `index`; `None` when no needle
+    /// occurs in any.
+    fn score(&self, index: usize, needles: &[String]) -> Option<(u32, MatchedField)> {
+        let entry = self.entries[index];
         let mut best = (0, MatchedField::Name);
         let mut consider = |score: u32, field: MatchedField| {
             if score > best.0 {
@@ -117,71 +207,27 @@ impl IndexedContact {
             }
         };
         for needle in needles {
-            consider(
-                text_score(&self.name, needle, 100, 90, 75, 40),
-                MatchedField::Name,
-            );
-            for alias in &self.aliases {
+            for (position, field) in self.text.fields(index).enumerate() {
+                let (kind, scores) = match position {
+                    0 => (MatchedField::Name, (100, 90, 75, 40)),
+                    n if n <= entry.aliases as usize => (MatchedField::Alias, (95, 80, 60, 35)),
+                    _ => (MatchedField::Address, (95, 70, 50, 30)),
+                };
                 consider(
-                    text_score(alias, needle, 95, 80, 60, 35),
-                    MatchedField::Alias,
+                    text_score(field, needle, scores.0, scores.1, scores.2, scores.3),
+                    kind,
                 );
             }
-            for address in &self.addresses {
-                consider(
-                    text_score(address, needle, 95, 70, 50, 30),
-                    MatchedField::Address,
-                );
-            }
-            if !all_digits(needle) {
-                continue;
-            }
-            for stored in &self.numbers {
-                // "0044 20…" ranks for "+44 20" as "+44 20…" does: a prefix, not anywhere.
-                let international = stored.strip_prefix("00").unwrap_or(stored);
-                consider(
-                    text_score(stored, needle, 95, 65, 45, 45).max(text_score(
-                        international,
-                        needle,
-                        95,
-                        65,
-                        45,
-                        45,
-                    )),
-                    MatchedField::PhoneNumber,
-                );
+            if all_digits(needle) {
+                for stored in self.digits.fields(index) {
+                    consider(number_score(stored, needle), MatchedField::PhoneNumber);
+                }
             }
         }
         if best.0 == 0 {
             return None;
         }
-        Some((best.0 + u32::from(self.favorite) * 3, best.1))
-    }
-}
-
-impl SearchIndex {
-    pub(super) fn rebuild(&mut self, contacts: &[ContactRecord]) {
-        let lower = |items: &[String]| items.iter().map(|s| s.to_lowercase()).collect::<Vec<_>>();
-        *self = Self::default();
-        for c in contacts {
-            let entry = IndexedContact {
-                name: c.name.to_lowercase(),
-                aliases: lower(&c.aliases),
-                addresses: lower(&c.sip_addresses),
-                numbers: c
-                    .phone_numbers
-                    .iter()
-                    .map(|n| contact_search::phone_digits(n))
-                    .collect(),
-                favorite: c.favorite,
-            };
-            let text_fields = std::iter::once(&entry.name)
-                .chain(&entry.aliases)
-                .chain(&entry.addresses);
-            self.text.push(text_fields.map(String::as_str));
-            self.digits.push(entry.numbers.iter().map(String::as_str));
-            self.entries.push(entry);
-        }
+        Some((best.0 + u32::from(entry.favorite) * 3, best.1))
     }
 
     pub(super) fn search<'a>(
@@ -211,28 +257,28 @@ impl SearchIndex {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        let mut hits: Vec<SearchHit<'a>> = candidates
+        // (best score first, then name order, contact, field)
+        let mut scored: Vec<(Reverse<u32>, u32, usize, MatchedField)> = candidates
             .into_iter()
             .filter_map(|i| {
-                let (score, field) = self.entries[i].score(&needles)?;
-                Some(SearchHit {
-                    contact: &contacts[i],
-                    score,
-                    field,
-                })
+                let (score, field) = self.score(i, &needles)?;
+                Some((Reverse(score), self.name_rank[i], i, field))
             })
             .collect();
-        let order = |a: &SearchHit<'_>, b: &SearchHit<'_>| -> Ordering {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| a.contact.name.cmp(&b.contact.name))
-        };
-        if hits.len() > limit {
-            hits.select_nth_unstable_by(limit - 1, order);
-            hits.truncate(limit);
+        let key = |hit: &(Reverse<u32>, u32, usize, MatchedField)| (hit.0, hit.1);
+        if scored.len() > limit {
+            scored.select_nth_unstable_by_key(limit - 1, key);
+            scored.truncate(limit);
         }
-        hits.sort_by(order);
-        hits
+        scored.sort_unstable_by_key(key);
+        scored
+            .into_iter()
+            .map(|(Reverse(score), _, i, field)| SearchHit {
+                contact: &contacts[i],
+                score,
+                field,
+            })
+            .collect()
     }
 }
 
@@ -367,5 +413,35 @@ mod tests {
         list.set_favorite(&bob, true).unwrap();
         // "example" matches three addresses equally; the favorite comes first.
         assert_eq!(names(&list.search("example", 10))[0], "Bob Annex");
+    }
+
+    #[test]
+    fn a_line_break_in_a_name_does_not_shift_the_fields() {
+        let group = wink_ports::GroupId::new("g").unwrap();
+        let contact = ContactRecord {
+            id: ContactId::new("1").unwrap(),
+            name: "Ann\nLee".into(),
+            sip_addresses: vec!["zed@example.com".into()],
+            phone_numbers: vec![],
+            aliases: vec!["nick".into()],
+            preferred_media: Default::default(),
+            icon: None,
+            group: group.clone(),
+            position: 0,
+            favorite: false,
+        };
+        let list = ContactList::from_records(
+            vec![wink_ports::GroupRecord {
+                id: group,
+                name: "G".into(),
+                position: 0,
+                collapsed: false,
+            }],
+            vec![contact],
+        );
+        let by_alias = list.search("nick", 10);
+        assert_eq!(by_alias[0].field, MatchedField::Alias, "{by_alias:?}");
+        assert_eq!(list.search("zed@", 10)[0].field, MatchedField::Address);
+        assert_eq!(list.search("ann lee", 10)[0].field, MatchedField::Name);
     }
 }

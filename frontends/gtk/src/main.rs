@@ -11,6 +11,7 @@ mod actions;
 mod application;
 mod bench;
 mod core;
+mod memory;
 mod models;
 mod runtime;
 mod screenshot;
