@@ -15,6 +15,13 @@ trap cleanup EXIT
 
 now_ms() { date +%s%3N; }
 rss_kb() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+# rss_parts PID: the RSS split into the app's own memory (anonymous) and mapped files
+# (shared libraries, fonts, icon caches: shared with every other GTK app).
+rss_parts() {
+    awk '/^Rss:/ { rss = $2 } /^Anonymous:/ { anon = $2 }
+         END { printf "%d MB (own memory %d MB, mapped files %d MB)", rss / 1024, anon / 1024, (rss - anon) / 1024 }' \
+        "/proc/$1/smaps_rollup"
+}
 median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # profile HOME USER CONTACTS
@@ -61,13 +68,19 @@ echo "   median: $(median < "$work/starts") ms"
 fi
 
 echo "== 2. 100,000 contacts: exec → shown, idle RSS"
+profile "$work/empty" alice92 0
+start "$work/empty" "$work/empty.log"
+wait_log "$work/empty.log" "contacts-shown 0" 60 > /dev/null
+sleep 5
+echo "   idle RSS without contacts: $(rss_parts "$app_pid")"
+stop
 profile "$work/large" alice91 100000
 started=$(now_ms)
 start "$work/large" "$work/large.log"
 shown=$(wait_log "$work/large.log" "contacts-shown 100000" 120 | awk '{ print $NF }')
 echo "   exec → 100,000 contacts shown: $(( shown - started )) ms"
 sleep 5
-echo "   idle RSS: $(( $(rss_kb "$app_pid") / 1024 )) MB"
+echo "   idle RSS: $(rss_parts "$app_pid")"
 
 echo "== 3. keystroke → list painted at 100,000 contacts"
 xdotool mousemove 400 76 click 1
