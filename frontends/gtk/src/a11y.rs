@@ -44,12 +44,27 @@ pub(crate) fn set_label(widget: &impl IsA<gtk::Widget>, label: &str) {
 /// Names every icon-only button inside `container` that has no name of its own, with
 /// `label` (libadwaita's password row has one such button: show or hide the password).
 pub(crate) fn name_inner_buttons(container: &impl IsA<gtk::Widget>, label: &str) {
+    name_inner::<gtk::Button>(container, label, |button| button.label().is_none());
+}
+
+/// Names the search entries inside `container` (libadwaita's preferences window has one,
+/// unnamed, even with its search off).
+pub(crate) fn name_inner_search_entries(container: &impl IsA<gtk::Widget>, label: &str) {
+    name_inner::<gtk::SearchEntry>(container, label, |_| true);
+}
+
+/// Gives `label` to every `W` inside `container` for which `unnamed` says so.
+fn name_inner<W: IsA<gtk::Widget>>(
+    container: &impl IsA<gtk::Widget>,
+    label: &str,
+    unnamed: impl Fn(&W) -> bool,
+) {
     let mut stack = vec![container.upcast_ref::<gtk::Widget>().clone()];
     while let Some(widget) = stack.pop() {
-        if let Some(button) = widget.downcast_ref::<gtk::Button>()
-            && button.label().is_none()
+        if let Some(found) = widget.downcast_ref::<W>()
+            && unnamed(found)
         {
-            set_label(button, label);
+            set_label(found, label);
         }
         let mut child = widget.first_child();
         while let Some(next) = child {

@@ -55,11 +55,13 @@ pub(crate) enum WindowAction {
     Ringing,
     /// Use the device just plugged in (the answer to the window's question).
     UsePluggedIn,
+    /// Open the Preferences window.
+    Preferences,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 25] = [
+    pub(crate) const ALL: [WindowAction; 26] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -85,6 +87,7 @@ impl WindowAction {
         WindowAction::Speaker,
         WindowAction::Ringing,
         WindowAction::UsePluggedIn,
+        WindowAction::Preferences,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -115,6 +118,7 @@ impl WindowAction {
             WindowAction::Speaker => "win.speaker",
             WindowAction::Ringing => "win.ringing",
             WindowAction::UsePluggedIn => "win.use-plugged-in",
+            WindowAction::Preferences => "win.preferences",
         }
     }
 
@@ -154,6 +158,7 @@ impl WindowAction {
         match self {
             WindowAction::AddAccount => None,
             WindowAction::AddContact => Some("<Control>n"),
+            WindowAction::Preferences => Some("<Control>comma"),
             WindowAction::DialPad => Some("<Control>d"),
             WindowAction::Compact => Some("<Control><Shift>c"),
             WindowAction::FocusSearch => Some("<Control>f"),

@@ -272,6 +272,19 @@ impl Core {
         Ok(())
     }
 
+    /// Changes the settings with `change` and saves them.
+    ///
+    /// # Errors
+    /// When the settings cannot be saved (nothing changes then).
+    pub(crate) async fn update_settings(
+        &self,
+        change: impl FnOnce(&mut Settings),
+    ) -> anyhow::Result<()> {
+        let mut settings = self.settings();
+        change(&mut settings);
+        self.save_settings(settings).await
+    }
+
     /// Writes the settings (off the main loop), then keeps them as the current ones.
     async fn save_settings(&self, settings: Settings) -> anyhow::Result<()> {
         let file = self.file.clone();

@@ -1,5 +1,5 @@
 //! View-models. The plain ones (`account_form`, `account_status`, `audio_devices`,
-//! `call_view`, `contact_rows`) hold the app's logic and are tested without a display; the GObject
+//! `call_view`, `contact_rows`, `preferences`) hold the app's logic and are tested without a display; the GObject
 //! ones (`*_item`, `contact_list_model`) only carry their results to the widgets.
 
 pub(crate) mod account_form;
@@ -15,3 +15,4 @@ pub(crate) mod contact_list_model;
 pub(crate) mod contact_rows;
 #[cfg(test)]
 pub(crate) mod fixtures;
+pub(crate) mod preferences;

@@ -7,6 +7,7 @@ mod contact_row;
 mod dial_pad;
 mod incoming_call;
 mod main_window;
+mod preferences;
 
 pub(crate) use account_dialog::AccountDialog;
 pub(crate) use call_row::CallRow;
@@ -15,3 +16,4 @@ pub(crate) use contact_row::ContactRow;
 pub(crate) use dial_pad::DialPad;
 pub(crate) use incoming_call::{IncomingCall, IncomingChoice};
 pub(crate) use main_window::MainWindow;
+pub(crate) use preferences::Preferences;

@@ -135,6 +135,13 @@ impl ContactLists {
             .items_changed(0, results_before, self.results.len());
     }
 
+    /// Shows or hides the special groups (Favorites, Missed Calls).
+    pub(crate) fn set_special(&self, special: SpecialGroups) {
+        let before = self.grouped.len();
+        self.rows.borrow_mut().set_special(special);
+        self.grouped.items_changed(0, before, self.grouped.len());
+    }
+
     /// Shows the missed callers of these history records in the Missed Calls group.
     pub(crate) fn set_missed(&self, records: &[wink_ports::HistoryRecord]) {
         let before = self.grouped.len();

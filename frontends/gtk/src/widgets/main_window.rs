@@ -603,6 +603,23 @@ impl MainWindow {
         crate::bench::mark(&format!("contacts-shown {count}"));
     }
 
+    /// Opens the Preferences window; the contact list follows its special groups.
+    fn open_preferences(&self) {
+        let preferences = crate::widgets::Preferences::new(self, self.core());
+        preferences.connect_changed(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |switch, _| {
+                if switch.shapes_the_contact_list() {
+                    let special = window.core().settings().special_groups;
+                    window.imp().contacts.set_special(special);
+                    window.show_contacts_page();
+                }
+            }
+        ));
+        gtk::prelude::GtkWindowExt::present(&preferences);
+    }
+
     /// Opens the Add Account dialog; `first` when Wink has no account yet.
     pub(crate) fn add_account(&self, first: bool) {
         let dialog = AccountDialog::new(self, self.core(), first);
@@ -695,6 +712,7 @@ impl MainWindow {
             | WindowAction::Speaker
             | WindowAction::Ringing => {}
             WindowAction::UsePluggedIn => self.use_plugged_in(),
+            WindowAction::Preferences => self.open_preferences(),
             WindowAction::AddContact => self.add_contact(),
             WindowAction::DropOnRow => {
                 if let Some((dragged, target)) = pair {

@@ -6,7 +6,8 @@
    here);
 2. Accept on the notification answers the call, and the ringing stops;
 3. a call that rings out unanswered is said as missed: a notification and the count in
-   the header bar.
+   the header bar;
+4. Preferences hides the Missed Calls group and switches the answering machine on.
 
 Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT, WINK_CALLER_NAME, WINK_CALLER_LOG,
 WINK_OPENED_URLS, WINK_RING (the ringing device's WAV file), WINK_CTL,
@@ -161,6 +162,23 @@ def run(app, log_path):
         pyatspi.ROLE_PUSH_BUTTON == n.getRole() and n.name == "1 missed call"
         and n.getState().contains(pyatspi.STATE_VISIBLE) for n in app_nodes(app)), timeout=10)
     log("the missed call was counted and cleared")
+
+    # 4. Preferences: the Missed Calls group switched off leaves the list; the answering
+    # machine switched on is saved.
+    app.key_on(app.find(pyatspi.ROLE_ENTRY, "Search or call"), "ctrl+comma")
+    app.find(pyatspi.ROLE_FRAME, "Preferences")
+    missing = app.unnamed_controls()
+    if missing:
+        raise Failure("controls without an accessible name in Preferences: " + "; ".join(missing))
+    app.screenshot("11-preferences")
+    app.press("Missed Calls group", pyatspi.ROLE_CHECK_BOX)  # GTK 4.8: a switch is a check box
+    app.wait_for_no_item("Group Missed Calls", timeout=10)
+    app.press("Answering machine", pyatspi.ROLE_CHECK_BOX)
+    settings = os.path.join(env["WINK_HOME"], ".config", "wink", "config.toml")
+    wait_for("the preferences in the settings file", lambda: (
+        "missed_calls = false" in read(settings)
+        and "[answering_machine]\nenabled = true" in read(settings)), timeout=10)
+    log("preferences: the Missed Calls group hidden, the answering machine on, both saved")
 
 
 def app_nodes(app):
