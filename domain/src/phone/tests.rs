@@ -112,6 +112,16 @@ fn expect_incoming_ring(mocks: &mut Mocks) {
     mocks.signaling.expect_ring().times(1).returning(|_| Ok(()));
 }
 
+/// An incoming call that rings and can be answered (our SDP answer, the 200 OK sent).
+fn expect_answerable_incoming(mocks: &mut Mocks) {
+    expect_incoming_ring(mocks);
+    mocks
+        .media
+        .expect_answer_offer()
+        .returning(|_, _| Ok(Sdp::new("answer")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+}
+
 fn expect_outgoing_call(mocks: &mut Mocks, target: &'static str) {
     mocks
         .media
@@ -473,12 +483,7 @@ async fn incoming_call_carries_the_escaped_web_alert_url() {
 #[tokio::test]
 async fn an_account_that_opens_the_web_page_on_answer_says_so_only_then() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .media
-        .expect_answer_offer()
-        .returning(|_, _| Ok(Sdp::new("answer")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_incoming(&mut mocks);
     let clock = Arc::new(FakeClock(AtomicI64::new(1_000_000)));
     let mut settings = settings();
     settings.accounts[0].web_alert_when = crate::WebAlertMoment::Answered;
@@ -987,12 +992,7 @@ async fn a_transfer_that_succeeds_ends_our_call() {
 #[tokio::test]
 async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .media
-        .expect_answer_offer()
-        .returning(|_, _| Ok(Sdp::new("answer")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_incoming(&mut mocks);
     mocks.media.expect_start().returning(|_| Ok(()));
     expect_outgoing_call(&mut mocks, "sip:carol@example.com");
     mocks.media.expect_apply_answer().returning(|_, _| Ok(()));

@@ -5,12 +5,7 @@ use super::*;
 #[tokio::test(start_paused = true)]
 async fn the_machine_plays_the_greeting_records_and_hangs_up_at_the_limit() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .media
-        .expect_answer_offer()
-        .returning(|_, _| Ok(Sdp::new("answer")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_incoming(&mut mocks);
     mocks.media.expect_start().times(1).returning(|_| Ok(()));
     mocks
         .media

@@ -63,9 +63,15 @@ async fn joining_resumes_a_held_call_and_hands_both_to_media() {
     assert_eq!(phone.session(&bob).unwrap().state(), CallState::Established);
 }
 
-/// Mocks for connected outgoing calls that can join a conference and end.
-fn conference_mocks() -> Mocks {
+/// Mocks for connected outgoing calls that can join a conference and end, with
+/// `silences` calls to the media's silence.
+fn conference_mocks(silences: usize) -> Mocks {
     let mut mocks = Mocks::new();
+    mocks
+        .media
+        .expect_silence()
+        .times(silences)
+        .returning(|_, _| Ok(()));
     mocks
         .media
         .expect_create_offer()
@@ -90,6 +96,14 @@ async fn connected(phone: &mut Phone, name: &str) -> SessionId {
     id
 }
 
+async fn three_connected(phone: &mut Phone) -> [SessionId; 3] {
+    [
+        connected(phone, "bob").await,
+        connected(phone, "carol").await,
+        connected(phone, "dave").await,
+    ]
+}
+
 fn conference_events(events: Vec<PhoneEvent>) -> Vec<PhoneEvent> {
     events
         .into_iter()
@@ -104,17 +118,10 @@ fn conference_events(events: Vec<PhoneEvent>) -> Vec<PhoneEvent> {
 
 #[tokio::test]
 async fn a_participant_is_silenced_for_everyone_and_heard_again() {
-    let mut mocks = conference_mocks();
+    let mut mocks = conference_mocks(2);
     mocks.media.expect_conference().returning(|_| Ok(()));
-    mocks
-        .media
-        .expect_silence()
-        .times(2)
-        .returning(|_, _| Ok(()));
     let (mut phone, mut events, _) = phone(mocks);
-    let bob = connected(&mut phone, "bob").await;
-    let carol = connected(&mut phone, "carol").await;
-    let dave = connected(&mut phone, "dave").await;
+    let [bob, carol, dave] = three_connected(&mut phone).await;
     assert_eq!(
         phone
             .execute(Command::SilenceParticipant(carol.clone(), true))
@@ -154,7 +161,7 @@ async fn a_participant_is_silenced_for_everyone_and_heard_again() {
 
 #[tokio::test]
 async fn when_one_of_two_hangs_up_the_other_is_an_ordinary_call_again_and_heard() {
-    let mut mocks = conference_mocks();
+    let mut mocks = conference_mocks(2);
     mocks
         .media
         .expect_conference()
@@ -167,15 +174,8 @@ async fn when_one_of_two_hangs_up_the_other_is_an_ordinary_call_again_and_heard(
         .withf(Vec::is_empty)
         .times(1)
         .returning(|_| Ok(()));
-    mocks
-        .media
-        .expect_silence()
-        .times(2)
-        .returning(|_, _| Ok(()));
     let (mut phone, mut events, _) = phone(mocks);
-    let bob = connected(&mut phone, "bob").await;
-    let carol = connected(&mut phone, "carol").await;
-    let dave = connected(&mut phone, "dave").await;
+    let [bob, carol, dave] = three_connected(&mut phone).await;
     phone
         .execute(Command::Conference(vec![
             bob.clone(),
