@@ -67,12 +67,15 @@ impl Phone {
     /// A member's call ended: the others stay together while two are left; one left alone
     /// is an ordinary call again (heard, if it was silenced).
     pub(super) async fn leave_conference(&mut self) {
-        let members: Vec<SessionId> = self
+        // In the order the calls started (the sessions are kept unordered).
+        let mut staying: Vec<(wink_ports::UnixMillis, SessionId)> = self
             .sessions
             .values()
             .filter(|s| s.in_conference)
-            .map(|s| s.id.clone())
+            .map(|s| (s.started_at, s.id.clone()))
             .collect();
+        staying.sort();
+        let members: Vec<SessionId> = staying.into_iter().map(|(_, id)| id).collect();
         if members.len() >= 2 {
             self.emit(PhoneEvent::Conference { members });
             return;
