@@ -35,6 +35,8 @@ pub enum MatchedField {
 pub struct SearchHit<'a> {
     /// The contact.
     pub contact: &'a ContactRecord,
+    /// Its place in the list's contacts (`ContactList::contacts`).
+    pub index: usize,
     /// Its rank: higher is better.
     pub score: u32,
     /// The field that gave the score.
@@ -275,6 +277,7 @@ impl SearchIndex {
             .into_iter()
             .map(|(Reverse(score), _, i, field)| SearchHit {
                 contact: &contacts[i],
+                index: i,
                 score,
                 field,
             })

@@ -7,10 +7,10 @@
 //! rows per key; folding a group changes only the rows of that group. Plain Rust over the
 //! domain's [`ContactList`] (its search index makes a keystroke cost one scan).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use wink_domain::{ContactList, SpecialGroups};
-use wink_ports::{ContactId, ContactRecord, GroupId, GroupRecord, contact_search};
+use wink_ports::{ContactRecord, GroupId, GroupRecord, contact_search};
 
 /// How many matches the search shows (a person reads the first screenful).
 pub(crate) const SEARCH_LIMIT: usize = 50;
@@ -123,7 +123,6 @@ pub(crate) struct Splice {
 #[derive(Debug, Default)]
 pub(crate) struct ContactRows {
     list: ContactList,
-    by_id: HashMap<ContactId, usize>,
     collapsed: HashSet<GroupId>,
     special: SpecialGroups,
     missed: Vec<MissedCaller>,
@@ -145,13 +144,6 @@ impl ContactRows {
             collapsed,
             ..Self::default()
         };
-        rows.by_id = rows
-            .list
-            .contacts()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.clone(), i))
-            .collect();
         rows.grouped = rows.grouped_rows();
         rows
     }
@@ -372,8 +364,7 @@ impl ContactRows {
             self.list
                 .search(query, SEARCH_LIMIT)
                 .iter()
-                .filter_map(|hit| self.by_id.get(&hit.contact.id))
-                .map(|&index| Row::Contact(index)),
+                .map(|hit| Row::Contact(hit.index)),
         );
         rows
     }
