@@ -9,7 +9,8 @@
 # baresip (scripts/in-test-namespace.sh), in a desktop session of its own
 # (scripts/gui-session.sh). Figures go to stdout.
 #
-#   bash benches/gui.sh             (CALLS=… to change the number of calls)
+#   bash benches/gui.sh             (CALLS=… to change the number of calls;
+#                                    ONLY_START=1 or ONLY_SEARCH=1 for parts 1 or 2–3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/wink/target}"

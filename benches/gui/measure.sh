@@ -52,7 +52,7 @@ stop() {
     kill "$app_pid"; wait "$app_pid" || true; app_pid=""
 }
 
-# ONLY_SEARCH=1: parts 2 and 3 alone (while working on the search).
+# ONLY_SEARCH=1: parts 2 and 3 alone (while working on the search); ONLY_START=1: part 1.
 if [ -z "${ONLY_SEARCH:-}" ]; then
 echo "== 1. exec → main window mapped (7 starts, median)"
 profile "$work/small" alice90 0
@@ -65,6 +65,7 @@ for run in 1 2 3 4 5 6 7; do
 done > "$work/starts"
 echo "   runs (ms): $(tr '\n' ' ' < "$work/starts")"
 echo "   median: $(median < "$work/starts") ms"
+[ -n "${ONLY_START:-}" ] && exit 0
 fi
 
 echo "== 2. 100,000 contacts: exec → shown, idle RSS"

@@ -17,6 +17,9 @@ use crate::actions::WindowAction;
 use crate::models::audio_devices::{self, DeviceRole, PluggedIn};
 use crate::runtime::on_core;
 
+/// How long after the window is set up the devices are listed and watched.
+const DEVICES_AFTER_START: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How long a notice about an unplugged device stays, in seconds (a question about one
 /// plugged in stays until it is answered).
 const NOTICE_SECONDS: u32 = 10;
@@ -65,6 +68,20 @@ impl MainWindow {
             self,
             move |_| window.hide_device_bar()
         ));
+        // Asking ALSA for its cards parses its whole configuration: not while the window
+        // starts on a two-core machine, but once it is up.
+        glib::timeout_add_local_once(
+            DEVICES_AFTER_START,
+            glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                move || window.watch_devices()
+            ),
+        );
+    }
+
+    /// Lists the devices, then follows them coming and going.
+    fn watch_devices(&self) {
         let devices = wink_config::audio_devices();
         // Subscribed before listing, so nothing plugged in meanwhile goes unseen.
         let mut events = devices.events();
