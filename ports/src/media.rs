@@ -113,6 +113,12 @@ pub struct CallStats {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MediaEvent {
+    /// A chosen audio device is not there (unplugged, or a name that matches no card): the
+    /// system default is used instead.
+    DeviceMissing {
+        /// The chosen device's id.
+        device: String,
+    },
     /// The remote party sent a DTMF key.
     DtmfReceived {
         /// The session.

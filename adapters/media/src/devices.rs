@@ -45,20 +45,35 @@ pub(crate) fn is_sound_card(id: Option<&str>) -> bool {
     id.is_none_or(|id| id != "null" && !id.starts_with("file:"))
 }
 
-/// Opens with `open`; a sound card that is not there (unplugged since it was chosen) gives
-/// way to the system default. Files and `null` are never replaced: a missing file is an
-/// error the user must hear about.
+/// A device opened for a call, and the chosen one it stands in for when that was missing.
+pub(crate) struct Opened<T> {
+    /// The device.
+    pub(crate) device: T,
+    /// The chosen device's id, when it was not there and the default was opened instead.
+    pub(crate) missing: Option<String>,
+}
+
+/// Opens with `open`; a sound card that is not there (unplugged since it was chosen, or a
+/// name that matches no card) gives way to the system default, and says so. Files and
+/// `null` are never replaced: a missing file is an error the user must hear about.
 fn open_or_default<T>(
     id: Option<String>,
     open: impl Fn(Option<String>) -> Result<T, DeviceError>,
-) -> Result<T, MediaError> {
+) -> Result<Opened<T>, MediaError> {
     let fallback = id.is_some() && is_sound_card(id.as_deref());
+    let device = |e: DeviceError| MediaError::Device(e.to_string());
     match open(id.clone()) {
         Err(DeviceError::NotFound(name)) if fallback => {
             tracing::warn!(target: "rtp", device = %name, "the chosen device is gone: using the default one");
-            open(None).map_err(|e| MediaError::Device(e.to_string()))
+            Ok(Opened {
+                device: open(None).map_err(device)?,
+                missing: id,
+            })
         }
-        opened => opened.map_err(|e| MediaError::Device(e.to_string())),
+        opened => Ok(Opened {
+            device: opened.map_err(device)?,
+            missing: None,
+        }),
     }
 }
 
@@ -66,7 +81,7 @@ fn open_or_default<T>(
 pub(crate) fn open_input(
     devices: &dyn AudioDevices,
     id: Option<String>,
-) -> Result<Box<dyn AudioInput>, MediaError> {
+) -> Result<Opened<Box<dyn AudioInput>>, MediaError> {
     open_or_default(id, |id| devices.open_input(id))
 }
 
@@ -74,7 +89,7 @@ pub(crate) fn open_input(
 pub(crate) fn open_output(
     devices: &dyn AudioDevices,
     id: Option<String>,
-) -> Result<Box<dyn AudioOutput>, MediaError> {
+) -> Result<Opened<Box<dyn AudioOutput>>, MediaError> {
     open_or_default(id, |id| devices.open_output(id))
 }
 
@@ -108,7 +123,12 @@ mod tests {
             .expect_open_input()
             .withf(Option::is_none)
             .returning(|_| Ok(Box::new(Silence)));
-        assert!(open_input(&devices, Some("alsa:USB Headset".into())).is_ok());
+        let opened = open_input(&devices, Some("alsa:USB Headset".into())).expect("the default");
+        assert_eq!(
+            opened.missing.as_deref(),
+            Some("alsa:USB Headset"),
+            "and it says so"
+        );
     }
 
     #[test]

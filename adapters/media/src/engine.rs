@@ -219,8 +219,8 @@ impl MediaEngine {
         input: Option<String>,
         output: Option<String>,
     ) -> Result<(), MediaError> {
-        let microphone = devices::open_input(self.devices.as_ref(), input)?;
-        let speaker = devices::open_output(self.devices.as_ref(), output)?;
+        let microphone = self.said(devices::open_input(self.devices.as_ref(), input)?);
+        let speaker = self.said(devices::open_output(self.devices.as_ref(), output)?);
         let gone = || MediaError::NotAcceptable("the call's audio is not running".into());
         self.ask(session, |reply| Command::Microphone(microphone, reply))
             .await?
@@ -228,6 +228,14 @@ impl MediaEngine {
         self.ask(session, |reply| Command::Speaker(speaker, reply))
             .await?
             .ok_or_else(gone)?
+    }
+
+    /// The opened device; a chosen one that was missing is reported to the domain.
+    fn said<T>(&self, opened: devices::Opened<T>) -> T {
+        if let Some(device) = opened.missing {
+            let _ = self.events.send(MediaEvent::DeviceMissing { device });
+        }
+        opened.device
     }
 
     fn with_call<T>(
@@ -288,8 +296,14 @@ impl MediaPort for MediaEngine {
             MediaError::NotAcceptable("no offer/answer has completed for this call".into())
         })?;
         let input_id = self.chosen.input();
-        let input = devices::open_input(self.devices.as_ref(), input_id.clone())?;
-        let output = devices::open_output(self.devices.as_ref(), self.chosen.output())?;
+        let input = self.said(devices::open_input(
+            self.devices.as_ref(),
+            input_id.clone(),
+        )?);
+        let output = self.said(devices::open_output(
+            self.devices.as_ref(),
+            self.chosen.output(),
+        )?);
         let mut pipeline = Pipeline::new(
             params,
             input,
@@ -378,7 +392,10 @@ impl MediaPort for MediaEngine {
                 .devices
                 .open_input(Some(format!("file:{}", path.display())))
                 .map_err(|e| MediaError::Device(e.to_string()))?,
-            None => devices::open_input(self.devices.as_ref(), self.chosen.input())?,
+            None => self.said(devices::open_input(
+                self.devices.as_ref(),
+                self.chosen.input(),
+            )?),
         };
         self.ask(session, |reply| Command::Input(input, is_microphone, reply))
             .await?

@@ -251,6 +251,12 @@ impl Phone {
             MediaEvent::DtmfReceived { session, digit } => {
                 self.emit(PhoneEvent::DtmfReceived { session, digit });
             }
+            MediaEvent::DeviceMissing { device } => {
+                self.emit(PhoneEvent::Problem(format!(
+                    "the audio device {device} is not there: calls use the system default \
+                     until it is back"
+                )));
+            }
             MediaEvent::MediaTimeout { session } => {
                 self.emit(PhoneEvent::Problem(format!(
                     "no audio arrives in call {session}; hanging up"

@@ -40,3 +40,26 @@ async fn a_device_that_cannot_open_is_reported() {
         "{outcome:?}"
     );
 }
+
+#[tokio::test]
+async fn a_missing_device_is_said_to_the_user() {
+    let (mut phone, mut events, _) = phone(Mocks::new());
+    phone
+        .on_media(wink_ports::MediaEvent::DeviceMissing {
+            device: "alsa:USB Headset".into(),
+        })
+        .await;
+    let said: Vec<String> = drain(&mut events)
+        .into_iter()
+        .filter_map(|e| match e {
+            PhoneEvent::Problem(text) => Some(text),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "the audio device alsa:USB Headset is not there: calls use the system default until it is back"
+        ]
+    );
+}
