@@ -143,6 +143,30 @@ pub(crate) fn device_name(
         .unwrap_or_else(|| "System Default".to_owned())
 }
 
+/// The device a role uses, by name: the chosen card's, or today's default card's.
+fn used_name(listing: &DeviceListing, audio: &AudioSettings, role: DeviceRole) -> String {
+    match role.chosen(audio) {
+        None => match role.direction() {
+            DeviceDirection::Input => listing.default_input.as_ref(),
+            DeviceDirection::Output => listing.default_output.as_ref(),
+        }
+        .map_or_else(|| "the system default".to_owned(), |d| d.name.clone()),
+        Some(_) => device_name(listing, audio, role),
+    }
+}
+
+/// The devices a call will use, in a line for the incoming-call alert ("Microphone and
+/// speaker: USB Headset", or each by name when they differ).
+pub(crate) fn in_use_text(listing: &DeviceListing, audio: &AudioSettings) -> String {
+    let microphone = used_name(listing, audio, DeviceRole::Microphone);
+    let speaker = used_name(listing, audio, DeviceRole::Speaker);
+    if microphone == speaker {
+        format!("Microphone and speaker: {microphone}")
+    } else {
+        format!("Microphone: {microphone} · Speaker: {speaker}")
+    }
+}
+
 /// A device just plugged in, offered for calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct PluggedIn {
@@ -395,6 +419,25 @@ mod tests {
             unplugged_notice(&DeviceEvent::Removed(hdmi), &audio),
             None,
             "not in use"
+        );
+    }
+
+    #[test]
+    fn the_alert_names_the_devices_in_use_once_when_they_are_one() {
+        let mut audio = AudioSettings::default();
+        assert_eq!(
+            in_use_text(&listing(), &audio),
+            "Microphone and speaker: Built-in Audio"
+        );
+        DeviceRole::Speaker.choose(&mut audio, "alsa:hdmi");
+        assert_eq!(
+            in_use_text(&listing(), &audio),
+            "Microphone: Built-in Audio · Speaker: HDMI"
+        );
+        let unknown = DeviceListing::default();
+        assert_eq!(
+            in_use_text(&unknown, &AudioSettings::default()),
+            "Microphone and speaker: the system default"
         );
     }
 }

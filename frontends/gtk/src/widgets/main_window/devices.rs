@@ -235,11 +235,6 @@ impl MainWindow {
     /// The audio devices a call will use, in words.
     pub(super) fn devices_text(&self) -> String {
         let audio = self.core().settings().audio;
-        let listing = self.imp().devices.listing.borrow();
-        format!(
-            "Microphone: {} · Speaker: {}",
-            audio_devices::device_name(&listing, &audio, DeviceRole::Microphone),
-            audio_devices::device_name(&listing, &audio, DeviceRole::Speaker)
-        )
+        audio_devices::in_use_text(&self.imp().devices.listing.borrow(), &audio)
     }
 }
