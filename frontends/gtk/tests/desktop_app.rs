@@ -203,3 +203,40 @@ fn audio_devices_are_chosen_in_the_menu_and_a_headset_plugged_in_is_offered() {
         &[("WINK_HOME", home.path().display().to_string())],
     );
 }
+
+#[test]
+fn an_account_that_opens_its_web_page_on_answer_opens_it_then() {
+    let kamailio = wink_tests::require_kamailio();
+    let caller = Baresip::start(workspace(), "carol85", false);
+    let home = home();
+    let profile = wink_tests::profile::Profile {
+        account: "alice85@wink.test".into(),
+        password: "alice85-pw".into(),
+        proxy: kamailio,
+        contacts: 0,
+        web_alert: Some("http://127.0.0.1:9/crm?caller=$caller_party".into()),
+        ringing: None,
+    };
+    make_profile(home.path(), &profile);
+    let file = wink_config::ConfigFile::new(wink_tests::profile::paths(home.path()).config_file());
+    let mut settings = file.load().expect("the profile's settings").settings;
+    settings.accounts[0].web_alert_when = wink_domain::WebAlertMoment::Answered;
+    file.save(&settings).expect("the settings are saved");
+    let opened = fake_browser(home.path());
+    run_scenario(
+        "web_page_on_answer.py",
+        &[
+            ("WINK_HOME", home.path().display().to_string()),
+            ("WINK_ACCOUNT", "alice85@wink.test".into()),
+            ("WINK_CALLER_NAME", caller.name().to_owned()),
+            ("WINK_OPENED_URLS", opened.display().to_string()),
+            (
+                "WINK_CTL",
+                workspace()
+                    .join("scripts/peers/baresip-ctl.py")
+                    .display()
+                    .to_string(),
+            ),
+        ],
+    );
+}
