@@ -24,6 +24,21 @@ pub struct Profile {
     pub ringing: Option<String>,
 }
 
+impl Profile {
+    /// The test kamailio's numbered user `user` (password `<user>-pw`), through `proxy`,
+    /// with no contacts, no web page and the default ringing device.
+    pub fn for_user(user: &str, proxy: String) -> Self {
+        Self {
+            account: format!("{user}@wink.test"),
+            password: format!("{user}-pw"),
+            proxy,
+            contacts: 0,
+            web_alert: None,
+            ringing: None,
+        }
+    }
+}
+
 /// The XDG folders the app uses under `home` (as `Paths::from_env` finds them when `HOME`
 /// and the XDG variables point there).
 pub fn paths(home: &Path) -> Paths {

@@ -230,6 +230,24 @@ impl MediaEngine {
             .ok_or_else(gone)?
     }
 
+    /// Keeps a call's setting (for when its stream starts) and hands it to the running
+    /// stream, if any.
+    fn remember_and_tell(
+        &self,
+        session: &SessionId,
+        remember: impl FnOnce(&mut CallMedia),
+        command: Command,
+    ) -> Result<(), MediaError> {
+        let stream = self.with_call(session, |call| {
+            remember(call);
+            call.stream.clone()
+        })?;
+        if let Some(stream) = stream {
+            let _ = stream.send(command);
+        }
+        Ok(())
+    }
+
     /// The opened device; a chosen one that was missing is reported to the domain.
     fn said<T>(&self, opened: devices::Opened<T>) -> T {
         if let Some(device) = opened.missing {
@@ -354,25 +372,15 @@ impl MediaPort for MediaEngine {
     }
 
     async fn mute(&self, session: &SessionId, muted: bool) -> Result<(), MediaError> {
-        let stream = self.with_call(session, |call| {
-            call.muted = muted;
-            call.stream.clone()
-        })?;
-        if let Some(stream) = stream {
-            let _ = stream.send(Command::Mute(muted));
-        }
-        Ok(())
+        self.remember_and_tell(session, |call| call.muted = muted, Command::Mute(muted))
     }
 
     async fn silence(&self, session: &SessionId, silenced: bool) -> Result<(), MediaError> {
-        let stream = self.with_call(session, |call| {
-            call.silenced = silenced;
-            call.stream.clone()
-        })?;
-        if let Some(stream) = stream {
-            let _ = stream.send(Command::Silence(silenced));
-        }
-        Ok(())
+        self.remember_and_tell(
+            session,
+            |call| call.silenced = silenced,
+            Command::Silence(silenced),
+        )
     }
 
     async fn send_dtmf(&self, session: &SessionId, digit: DtmfDigit) -> Result<(), MediaError> {

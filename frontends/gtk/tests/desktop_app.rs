@@ -33,6 +33,14 @@ fn home() -> tempfile::TempDir {
     home
 }
 
+/// The script that drives a running baresip.
+fn baresip_ctl() -> String {
+    workspace()
+        .join("scripts/peers/baresip-ctl.py")
+        .display()
+        .to_string()
+}
+
 /// Writes a ready profile (settings, password, contacts) under `home`.
 fn make_profile(home: &Path, profile: &wink_tests::profile::Profile) {
     tokio::runtime::Runtime::new()
@@ -93,13 +101,7 @@ fn first_start_adds_an_account_then_calls_out_and_answers_a_call() {
             ("WINK_CALLEE_LOG", callee.log_path().display().to_string()),
             ("WINK_CALLER_NAME", caller.name().to_owned()),
             ("WINK_CALLEE_NAME", callee.name().to_owned()),
-            (
-                "WINK_CTL",
-                workspace()
-                    .join("scripts/peers/baresip-ctl.py")
-                    .display()
-                    .to_string(),
-            ),
+            ("WINK_CTL", baresip_ctl()),
         ],
     );
 }
@@ -109,12 +111,8 @@ fn a_hundred_thousand_contacts_are_listed_searched_and_folded() {
     let kamailio = wink_tests::require_kamailio();
     let home = home();
     let profile = wink_tests::profile::Profile {
-        account: "alice82@wink.test".into(),
-        password: "alice82-pw".into(),
-        proxy: kamailio,
         contacts: 100_000,
-        web_alert: None,
-        ringing: None,
+        ..wink_tests::profile::Profile::for_user("alice82", kamailio)
     };
     make_profile(home.path(), &profile);
     run_scenario(
@@ -156,12 +154,9 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
     let home = home();
     let ring = home.path().join("ring.wav");
     let profile = wink_tests::profile::Profile {
-        account: "alice83@wink.test".into(),
-        password: "alice83-pw".into(),
-        proxy: kamailio,
-        contacts: 0,
         web_alert: Some("http://127.0.0.1:9/crm?caller=$caller_party&user=$caller_username".into()),
         ringing: Some(format!("file:{}", ring.display())),
+        ..wink_tests::profile::Profile::for_user("alice83", kamailio)
     };
     make_profile(home.path(), &profile);
     let opened = fake_browser(home.path());
@@ -174,13 +169,7 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
             ("WINK_CALLER_LOG", caller.log_path().display().to_string()),
             ("WINK_OPENED_URLS", opened.display().to_string()),
             ("WINK_RING", ring.display().to_string()),
-            (
-                "WINK_CTL",
-                workspace()
-                    .join("scripts/peers/baresip-ctl.py")
-                    .display()
-                    .to_string(),
-            ),
+            ("WINK_CTL", baresip_ctl()),
         ],
     );
 }
@@ -189,14 +178,7 @@ fn a_call_while_the_window_is_away_is_announced_answered_from_the_notification_a
 fn audio_devices_are_chosen_in_the_menu_and_a_headset_plugged_in_is_offered() {
     let kamailio = wink_tests::require_kamailio();
     let home = home();
-    let profile = wink_tests::profile::Profile {
-        account: "alice84@wink.test".into(),
-        password: "alice84-pw".into(),
-        proxy: kamailio,
-        contacts: 0,
-        web_alert: None,
-        ringing: None,
-    };
+    let profile = wink_tests::profile::Profile::for_user("alice84", kamailio);
     make_profile(home.path(), &profile);
     run_scenario(
         "audio_devices.py",
@@ -210,12 +192,8 @@ fn an_account_that_opens_its_web_page_on_answer_opens_it_then() {
     let caller = Baresip::start(workspace(), "carol85", false);
     let home = home();
     let profile = wink_tests::profile::Profile {
-        account: "alice85@wink.test".into(),
-        password: "alice85-pw".into(),
-        proxy: kamailio,
-        contacts: 0,
         web_alert: Some("http://127.0.0.1:9/crm?caller=$caller_party".into()),
-        ringing: None,
+        ..wink_tests::profile::Profile::for_user("alice85", kamailio)
     };
     make_profile(home.path(), &profile);
     let file = wink_config::ConfigFile::new(wink_tests::profile::paths(home.path()).config_file());
@@ -230,13 +208,7 @@ fn an_account_that_opens_its_web_page_on_answer_opens_it_then() {
             ("WINK_ACCOUNT", "alice85@wink.test".into()),
             ("WINK_CALLER_NAME", caller.name().to_owned()),
             ("WINK_OPENED_URLS", opened.display().to_string()),
-            (
-                "WINK_CTL",
-                workspace()
-                    .join("scripts/peers/baresip-ctl.py")
-                    .display()
-                    .to_string(),
-            ),
+            ("WINK_CTL", baresip_ctl()),
         ],
     );
 }
