@@ -1,10 +1,17 @@
 //! Search-as-you-type over contacts: names, aliases, SIP addresses and phone numbers.
 //!
-//! Ranking, best first: an exact name, then a name that starts with the text, an exact alias
-//! or address, a word of the name that starts with it, an address or number that starts with
-//! it, and last a match anywhere. Favorites win ties; then names sort alphabetically. Fields
-//! are lower-cased once when the list changes, never per keystroke, and kept once: in the
-//! haystacks the scan runs over.
+//! Ranking, best first: an exact name, an exact alias, address or number, a name that starts
+//! with the text, an alias that does, a word of the name that does, an address or number
+//! that does, and last a match anywhere. Favorites win ties; then names sort alphabetically, ignoring
+//! case. Fields are lower-cased once when the list changes, never per keystroke, and kept
+//! once: in the haystacks the scan runs over.
+//!
+//! A short query matches most of a large address book, yet only the first screenful is
+//! shown. So the search first looks where the best results must be: the names that start
+//! with the text (a range of the contacts in name order, read from its start), the fields
+//! that equal it (one scan for a rare pattern) and the favorites. When that finds enough
+//! results of the top tier, nothing else can rank above them and the search stops there;
+//! otherwise every contact that holds the text is scored.
 //!
 //! What it finds is the store's contract, [`wink_ports::contact_search`]: a contact is found
 //! when one of the query's needles occurs in one of its fields (text fields lower-cased,
@@ -43,6 +50,10 @@ pub struct SearchHit<'a> {
     pub field: MatchedField,
 }
 
+/// The lowest score of the top tier: an exact field or a name that starts with the query.
+/// Every other match scores less, favorite or not (an alias prefix: 80 + 3).
+const TOP_TIER: u32 = 90;
+
 /// What the haystacks do not say about a contact: how many of its text fields after the
 /// name are aliases (the rest are addresses), and whether it is a favorite.
 #[derive(Debug, Clone, Copy, Default)]
@@ -57,15 +68,25 @@ struct IndexedContact {
 #[derive(Debug, Clone, Default)]
 pub(super) struct SearchIndex {
     entries: Vec<IndexedContact>,
-    /// Each contact's place in name order: equal scores sort by it, without comparing
-    /// strings.
+    /// Each contact's place in name order (lower-cased): equal scores sort by it, without
+    /// comparing strings.
     name_rank: Vec<u32>,
+    /// The contacts in name order (lower-cased): those whose name starts with a query are
+    /// a range of it.
+    by_name: Vec<u32>,
+    /// The favorites (they rank above other contacts of their tier wherever they sort).
+    favorites: Vec<u32>,
     text: Haystack,
     digits: Haystack,
 }
 
-/// Fields of all contacts joined into one string: `\n` after each field, `\0` after each
-/// contact, so a query (which holds neither) never matches across two fields or contacts.
+/// A scored hit as the search sorts it: best score first, then name order; then the
+/// contact and the field that matched.
+type Scored = (Reverse<u32>, u32, usize, MatchedField);
+
+/// Fields of all contacts joined into one string: each contact starts with `\n` and ends
+/// with `\0`, each field is followed by `\n`. A query (which holds neither) never matches
+/// across two fields or contacts, and `\n<query>\n` finds the fields that equal it.
 #[derive(Debug, Clone, Default)]
 struct Haystack {
     bytes: String,
@@ -75,11 +96,22 @@ struct Haystack {
 impl Haystack {
     fn push<'a>(&mut self, fields: impl Iterator<Item = &'a str>) {
         self.starts.push(self.bytes.len());
+        self.bytes.push('\n');
         for field in fields {
             self.bytes.push_str(field);
             self.bytes.push('\n');
         }
         self.bytes.push('\0');
+    }
+
+    /// The first field of contact `index` (empty when it has none).
+    fn first_field(&self, index: usize) -> &str {
+        self.fields(index).next().unwrap_or_default()
+    }
+
+    /// Indices of the contacts with a field equal to `needle`.
+    fn contacts_with_field(&self, needle: &str, out: &mut Vec<usize>) {
+        self.contacts_containing(format!("\n{needle}\n").as_bytes(), out);
     }
 
     /// The fields of contact `index`, in the order they were pushed.
@@ -90,8 +122,8 @@ impl Haystack {
             .get(index + 1)
             .copied()
             .unwrap_or(self.bytes.len());
-        // Without the closing `\0` and the `\n` after the last field.
-        let contact = &self.bytes[start..end.saturating_sub(1).max(start)];
+        // Without the opening `\n`, the closing `\0` and the `\n` after the last field.
+        let contact = &self.bytes[start + 1..end.saturating_sub(1).max(start + 1)];
         contact
             .strip_suffix('\n')
             .map(|fields| fields.split('\n'))
@@ -103,6 +135,9 @@ impl Haystack {
     /// hit the search goes on at the next contact, so a common letter costs one search per
     /// contact, not one per occurrence.
     fn contacts_containing(&self, needle: &[u8], out: &mut Vec<usize>) {
+        if needle.is_empty() {
+            return;
+        }
         let finder = memmem::Finder::new(needle);
         let bytes = self.bytes.as_bytes();
         let (mut from, mut contact) = (0, 0);
@@ -190,12 +225,83 @@ impl SearchIndex {
         }
         self.text.bytes.shrink_to_fit();
         self.digits.bytes.shrink_to_fit();
+        let names: Vec<&str> = (0..contacts.len())
+            .map(|i| self.text.first_field(i))
+            .collect();
         let mut by_name: Vec<usize> = (0..contacts.len()).collect();
-        by_name.sort_by(|&a, &b| contacts[a].name.cmp(&contacts[b].name));
-        self.name_rank = vec![0; contacts.len()];
+        by_name.sort_by(|&a, &b| {
+            names[a]
+                .cmp(names[b])
+                .then_with(|| contacts[a].name.cmp(&contacts[b].name))
+        });
+        let as_u32 = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let mut name_rank = vec![0; contacts.len()];
         for (rank, &contact) in by_name.iter().enumerate() {
-            self.name_rank[contact] = u32::try_from(rank).unwrap_or(u32::MAX);
+            name_rank[contact] = as_u32(rank);
         }
+        self.name_rank = name_rank;
+        self.by_name = by_name.into_iter().map(as_u32).collect();
+        self.favorites = (0..contacts.len())
+            .filter(|&i| contacts[i].favorite)
+            .map(as_u32)
+            .collect();
+    }
+
+    /// The contacts whose name starts with `needle`, in name order.
+    fn names_starting_with(&self, needle: &str) -> &[u32] {
+        let name = |contact: &u32| self.text.first_field(*contact as usize);
+        let start = self.by_name.partition_point(|c| name(c) < needle);
+        let len = self.by_name[start..].partition_point(|c| name(c).starts_with(needle));
+        &self.by_name[start..start + len]
+    }
+
+    /// The best `limit` hits when at least that many are of the top tier; `None` when the
+    /// whole list must be scored. Only the contacts that can be in the top tier are
+    /// scored: the first `limit` names that start with a needle (later ones rank below
+    /// them), the fields equal to one, and the favorites.
+    fn search_top_tier(&self, needles: &[String], limit: usize) -> Option<Vec<Scored>> {
+        let named: Vec<&[u32]> = needles
+            .iter()
+            .map(|needle| self.names_starting_with(needle))
+            .collect();
+        // Enough names start with a needle: the top tier is full without the rest (and
+        // the scans for equal fields below are not spent on a query that needs them all).
+        if !named.iter().any(|names| names.len() >= limit) {
+            return None;
+        }
+        let mut candidates: Vec<usize> = self.favorites.iter().map(|&i| i as usize).collect();
+        for (needle, named) in needles.iter().zip(named) {
+            candidates.extend(named.iter().take(limit).map(|&i| i as usize));
+            self.text.contacts_with_field(needle, &mut candidates);
+            if all_digits(needle) {
+                self.digits.contacts_with_field(needle, &mut candidates);
+                self.digits
+                    .contacts_with_field(&format!("00{needle}"), &mut candidates);
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let top: Vec<Scored> = self
+            .score_all(candidates, needles)
+            .filter(|hit| hit.0.0 >= TOP_TIER)
+            .collect();
+        debug_assert!(
+            top.len() >= limit,
+            "the names that start with a needle are top tier"
+        );
+        Some(top)
+    }
+
+    /// Each candidate that matches, with its sort key.
+    fn score_all<'s>(
+        &'s self,
+        candidates: Vec<usize>,
+        needles: &'s [String],
+    ) -> impl Iterator<Item = Scored> + 's {
+        candidates.into_iter().filter_map(move |i| {
+            let (score, field) = self.score(i, needles)?;
+            Some((Reverse(score), self.name_rank[i], i, field))
+        })
     }
 
     /// The best score of any needle in any field of contact `index`; `None` when no needle
@@ -232,19 +338,11 @@ impl SearchIndex {
         Some((best.0 + u32::from(entry.favorite) * 3, best.1))
     }
 
-    pub(super) fn search<'a>(
-        &self,
-        contacts: &'a [ContactRecord],
-        query: &str,
-        limit: usize,
-    ) -> Vec<SearchHit<'a>> {
-        let needles = contact_search::needles(query);
-        if needles.is_empty() || limit == 0 {
-            return Vec::new();
-        }
+    /// Indices of the contacts that hold a needle somewhere, in order, each once.
+    fn contacts_matching(&self, needles: &[String]) -> Vec<usize> {
         let mut candidates = Vec::new();
         let mut scans = 0;
-        for needle in &needles {
+        for needle in needles {
             self.text
                 .contacts_containing(needle.as_bytes(), &mut candidates);
             scans += 1;
@@ -259,15 +357,53 @@ impl SearchIndex {
             candidates.sort_unstable();
             candidates.dedup();
         }
-        // (best score first, then name order, contact, field)
-        let mut scored: Vec<(Reverse<u32>, u32, usize, MatchedField)> = candidates
-            .into_iter()
-            .filter_map(|i| {
-                let (score, field) = self.score(i, &needles)?;
-                Some((Reverse(score), self.name_rank[i], i, field))
-            })
+        candidates
+    }
+
+    pub(super) fn search<'a>(
+        &self,
+        contacts: &'a [ContactRecord],
+        query: &str,
+        limit: usize,
+    ) -> Vec<SearchHit<'a>> {
+        let needles = contact_search::needles(query);
+        if needles.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let scored = match self.search_top_tier(&needles, limit) {
+            Some(top) => top,
+            None => self
+                .score_all(self.contacts_matching(&needles), &needles)
+                .collect(),
+        };
+        Self::best(contacts, scored, limit)
+    }
+
+    /// Every contact that matches, scored: what the top tier's shortcut must agree with.
+    #[cfg(test)]
+    fn search_scoring_all<'a>(
+        &self,
+        contacts: &'a [ContactRecord],
+        query: &str,
+        limit: usize,
+    ) -> Vec<SearchHit<'a>> {
+        let needles = contact_search::needles(query);
+        let scored = self
+            .score_all(self.contacts_matching(&needles), &needles)
             .collect();
-        let key = |hit: &(Reverse<u32>, u32, usize, MatchedField)| (hit.0, hit.1);
+        Self::best(contacts, scored, limit)
+    }
+
+    /// The best `limit` of these hits, best first.
+    fn best(
+        contacts: &[ContactRecord],
+        mut scored: Vec<Scored>,
+        limit: usize,
+    ) -> Vec<SearchHit<'_>> {
+        if limit == 0 {
+            return Vec::new();
+        }
+        let key = |hit: &Scored| (hit.0, hit.1);
         if scored.len() > limit {
             scored.select_nth_unstable_by_key(limit - 1, key);
             scored.truncate(limit);
@@ -416,6 +552,86 @@ mod tests {
         list.set_favorite(&bob, true).unwrap();
         // "example" matches three addresses equally; the favorite comes first.
         assert_eq!(names(&list.search("example", 10))[0], "Bob Annex");
+    }
+
+    /// The shortcut through the top tier finds exactly what scoring every contact finds,
+    /// on a book where many names share prefixes, some fields equal a query, some
+    /// favorites sort late and numbers are kept with and without `00`.
+    #[test]
+    fn the_top_tier_shortcut_agrees_with_scoring_every_contact() {
+        let group = GroupId::new("g").unwrap();
+        let first = [
+            "Ann", "ann", "Anna", "Bob", "Pat", "pete", "Zoe", "Émile", "a",
+        ];
+        let contacts: Vec<ContactRecord> = (0..600)
+            .map(|i| ContactRecord {
+                id: ContactId::new(i.to_string()).unwrap(),
+                name: format!("{} {}", first[i % first.len()], i / 7),
+                sip_addresses: vec![if i % 11 == 0 {
+                    "ann".to_owned()
+                } else {
+                    format!("user{i}@example.com")
+                }],
+                phone_numbers: vec![if i % 2 == 0 {
+                    format!("0044 20 {i:04}")
+                } else {
+                    format!("+44 20 {i:04}")
+                }],
+                aliases: if i % 13 == 0 {
+                    vec!["a".into()]
+                } else {
+                    vec![]
+                },
+                preferred_media: Default::default(),
+                icon: None,
+                group: group.clone(),
+                position: 0,
+                favorite: i % 17 == 0,
+            })
+            .collect();
+        let list = ContactList::from_records(
+            vec![wink_ports::GroupRecord {
+                id: group,
+                name: "G".into(),
+                position: 0,
+                collapsed: false,
+            }],
+            contacts,
+        );
+        let queries = [
+            "a",
+            "an",
+            "ann",
+            "ANN",
+            "anna",
+            "b",
+            "p",
+            "pe",
+            "z",
+            "é",
+            "émile 1",
+            "ann 1",
+            "44",
+            "4420",
+            "0044 20",
+            "+44 20 00",
+            "1",
+            "user",
+            "@",
+            "x",
+        ];
+        for query in queries {
+            for limit in [1, 5, 20, 50, 1000] {
+                let fast = list.search(query, limit);
+                let full = list.index.search_scoring_all(&list.contacts, query, limit);
+                let ids = |hits: &[SearchHit<'_>]| {
+                    hits.iter()
+                        .map(|h| (h.contact.id.to_string(), h.score, h.field))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&fast), ids(&full), "query {query:?}, limit {limit}");
+            }
+        }
     }
 
     #[test]

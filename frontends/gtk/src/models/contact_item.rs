@@ -1,5 +1,7 @@
 //! One row of the contact list, made when `GtkListView` asks for it (only visible rows
-//! exist as objects).
+//! exist as objects). A search result keeps its object and takes another row's content
+//! ([`ContactItem::assign`]), so a keystroke rebinds the rows on screen instead of making
+//! new ones.
 
 use std::cell::{Cell, RefCell};
 
@@ -24,6 +26,9 @@ pub enum RowKind {
     Missed,
 }
 
+/// The signal a result slot emits when it shows another row.
+const CHANGED: &str = "changed";
+
 mod imp {
     use super::*;
 
@@ -32,25 +37,25 @@ mod imp {
     pub struct ContactItem {
         /// Group, contact or typed text.
         #[property(get, construct_only, builder(RowKind::Group))]
-        kind: Cell<RowKind>,
+        pub(super) kind: Cell<RowKind>,
         /// The group's or contact's name, or "Call …".
         #[property(get, construct_only)]
-        title: RefCell<String>,
+        pub(super) title: RefCell<String>,
         /// A contact's address or number; a group's contact count.
         #[property(get, construct_only)]
-        subtitle: RefCell<String>,
+        pub(super) subtitle: RefCell<String>,
         /// The group's id (of a header) or the contact's id.
         #[property(get, construct_only)]
-        id: RefCell<String>,
+        pub(super) id: RefCell<String>,
         /// What calling this row dials (empty for a group).
         #[property(get, construct_only)]
-        target: RefCell<String>,
+        pub(super) target: RefCell<String>,
         /// A folded group.
         #[property(get, construct_only)]
-        collapsed: Cell<bool>,
+        pub(super) collapsed: Cell<bool>,
         /// A contact marked as favorite.
         #[property(get, construct_only)]
-        favorite: Cell<bool>,
+        pub(super) favorite: Cell<bool>,
     }
 
     #[glib::object_subclass]
@@ -60,7 +65,13 @@ mod imp {
     }
 
     #[glib::derived_properties]
-    impl ObjectImpl for ContactItem {}
+    impl ObjectImpl for ContactItem {
+        fn signals() -> &'static [glib::subclass::Signal] {
+            static SIGNALS: std::sync::OnceLock<Vec<glib::subclass::Signal>> =
+                std::sync::OnceLock::new();
+            SIGNALS.get_or_init(|| vec![glib::subclass::Signal::builder(CHANGED).build()])
+        }
+    }
 }
 
 glib::wrapper! {
@@ -69,6 +80,30 @@ glib::wrapper! {
 }
 
 impl ContactItem {
+    /// Shows `other`'s row from now on (a search result slot given the next result) and
+    /// emits `changed` once.
+    pub(crate) fn assign(&self, other: &ContactItem) {
+        let (to, from) = (self.imp(), other.imp());
+        to.kind.set(from.kind.get());
+        to.title.replace(from.title.take());
+        to.subtitle.replace(from.subtitle.take());
+        to.id.replace(from.id.take());
+        to.target.replace(from.target.take());
+        to.collapsed.set(from.collapsed.get());
+        to.favorite.set(from.favorite.get());
+        self.emit_by_name::<()>(CHANGED, &[]);
+    }
+
+    /// Calls `f` each time the item shows another row.
+    pub(crate) fn connect_changed<F: Fn(&Self) + 'static>(&self, f: F) -> glib::SignalHandlerId {
+        self.connect_local(CHANGED, false, move |values| {
+            if let Some(item) = values.first().and_then(|v| v.get::<Self>().ok()) {
+                f(&item);
+            }
+            None
+        })
+    }
+
     /// The object for `row` of `rows`.
     pub(crate) fn for_row(rows: &ContactRows, row: &Row) -> Self {
         // Every property is given once (construct-only strings have no default).

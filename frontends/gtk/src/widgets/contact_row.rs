@@ -33,6 +33,9 @@ mod imp {
         /// The contact shown is a favorite (the menu offers the opposite).
         pub(super) favorite: Cell<bool>,
         pub(super) menu: OnceCell<gtk::PopoverMenu>,
+        /// The item shown and the handler that follows its changes (a search result's
+        /// place shows the next result in the same item).
+        pub(super) bound: RefCell<Option<(ContactItem, glib::SignalHandlerId)>>,
     }
 
     #[glib::object_subclass]
@@ -177,8 +180,27 @@ impl ContactRow {
         menu.popup();
     }
 
+    /// Shows `item` and follows it when it shows another row, until [`Self::unbind`].
+    pub(crate) fn bind(&self, item: &ContactItem) {
+        self.unbind();
+        let handler = item.connect_changed(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            move |item| row.show(item)
+        ));
+        self.imp().bound.replace(Some((item.clone(), handler)));
+        self.show(item);
+    }
+
+    /// Stops following the item shown.
+    pub(crate) fn unbind(&self) {
+        if let Some((item, handler)) = self.imp().bound.take() {
+            item.disconnect(handler);
+        }
+    }
+
     /// Shows `item` (rows are recycled as the list scrolls).
-    pub(crate) fn show(&self, item: &ContactItem) {
+    fn show(&self, item: &ContactItem) {
         let imp = self.imp();
         let kind = item.kind();
         *imp.contact.borrow_mut() = (kind == RowKind::Contact).then(|| item.id());

@@ -349,7 +349,15 @@ impl MainWindow {
                 item.child().and_downcast::<ContactRow>(),
                 item.item().and_downcast::<ContactItem>(),
             ) {
-                row.show(&contact);
+                row.bind(&contact);
+            }
+        });
+        factory.connect_unbind(|_, item| {
+            if let Some(row) = item
+                .downcast_ref::<gtk::ListItem>()
+                .and_then(|item| item.child().and_downcast::<ContactRow>())
+            {
+                row.unbind();
             }
         });
         for (list, model) in [
@@ -389,6 +397,16 @@ impl MainWindow {
                 crate::bench::keystroke(&window, text.chars().count(), || {
                     window.imp().contacts.set_query(text.as_str())
                 });
+                // The results' places keep their objects: a place chosen before shows
+                // another contact now.
+                if let Some(selection) = window
+                    .imp()
+                    .result_list
+                    .model()
+                    .and_downcast::<gtk::SingleSelection>()
+                {
+                    selection.set_selected(gtk::INVALID_LIST_POSITION);
+                }
                 window.show_contacts_page();
             }
         ));
