@@ -69,10 +69,12 @@ fn search(c: &mut Criterion) {
         ("full_name", "olivia wright 4242"),
         ("address", "sybil.green"),
         ("phone_digits", "0044 20 1234"),
+        ("one_digit", "2"),
+        ("two_digits", "20"),
         ("no_match", "zzzzzz"),
     ] {
         group.bench_function(label, |b| {
-            b.iter(|| black_box(list.search(black_box(query), 20).len()))
+            b.iter(|| black_box(list.search(black_box(query), 50).len()))
         });
     }
     group.finish();

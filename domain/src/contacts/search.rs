@@ -114,6 +114,43 @@ impl Haystack {
         self.contacts_containing(format!("\n{needle}\n").as_bytes(), out);
     }
 
+    /// In each field of contact `index` that holds the needle, its first occurrence, in
+    /// field order: one SIMD search over the contact's bytes.
+    fn first_in_each_field<'h>(
+        &'h self,
+        index: usize,
+        finder: &'h memmem::Finder<'_>,
+    ) -> impl Iterator<Item = Found<'h>> + 'h {
+        let start = self.starts[index];
+        let end = self
+            .starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.bytes.len());
+        // From after the opening `\n` to before the closing `\0`: every field ends in `\n`.
+        let contact = &self.bytes.as_bytes()[start + 1..end - 1];
+        let (mut field, mut field_start, mut field_end) = (0, 0, memchr::memchr(b'\n', contact));
+        let mut last_field = None;
+        finder.find_iter(contact).filter_map(move |at| {
+            // A needle holds no `\n`: an occurrence lies inside one field.
+            while field_end.is_some_and(|end| at > end) {
+                field += 1;
+                field_start = field_end? + 1;
+                field_end = memchr::memchr(b'\n', &contact[field_start..]).map(|n| field_start + n);
+            }
+            if last_field == Some(field) {
+                return None;
+            }
+            last_field = Some(field);
+            let end = field_end.unwrap_or(contact.len());
+            Some(Found {
+                field,
+                text: &contact[field_start..end],
+                at: at - field_start,
+            })
+        })
+    }
+
     /// The fields of contact `index`, in the order they were pushed.
     fn fields(&self, index: usize) -> impl Iterator<Item = &str> {
         let start = self.starts[index];
@@ -171,31 +208,78 @@ fn all_digits(needle: &str) -> bool {
     needle.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn text_score(field: &str, query: &str, exact: u32, prefix: u32, word: u32, anywhere: u32) -> u32 {
-    if field == query {
-        exact
-    } else if field.starts_with(query) {
-        prefix
-    } else if let Some(at) = field.find(query) {
-        let at_word_start = field[..at].ends_with(|c: char| !c.is_alphanumeric());
-        if at_word_start { word } else { anywhere }
-    } else {
-        0
+/// A needle of the query, ready to search for.
+struct Needle<'n> {
+    finder: memmem::Finder<'n>,
+    bytes: &'n [u8],
+    /// Only digits: phone numbers are searched too.
+    digits: bool,
+}
+
+impl<'n> Needle<'n> {
+    fn all(needles: &'n [String]) -> Vec<Self> {
+        needles
+            .iter()
+            .map(|needle| Needle {
+                finder: memmem::Finder::new(needle.as_bytes()),
+                bytes: needle.as_bytes(),
+                digits: all_digits(needle),
+            })
+            .collect()
     }
 }
 
-/// The score of one phone number: "0044 20…" ranks for "+44 20" as "+44 20…" does (a
-/// prefix, not anywhere).
-fn number_score(stored: &str, needle: &str) -> u32 {
-    let international = stored.strip_prefix("00").unwrap_or(stored);
-    text_score(stored, needle, 95, 65, 45, 45).max(text_score(
-        international,
-        needle,
-        95,
-        65,
-        45,
-        45,
-    ))
+/// The first place a needle occurs in one field of a contact.
+struct Found<'h> {
+    /// Which field (0: the first).
+    field: usize,
+    /// The field's text.
+    text: &'h [u8],
+    /// Where in it the needle starts.
+    at: usize,
+}
+
+impl Found<'_> {
+    /// `(exact, prefix, word, anywhere)` → the score of this occurrence: the whole field,
+    /// its start, the start of a word in it, or anywhere else.
+    fn score(
+        &self,
+        needle_len: usize,
+        (exact, prefix, word, anywhere): (u32, u32, u32, u32),
+    ) -> u32 {
+        if self.at == 0 {
+            return if self.text.len() == needle_len {
+                exact
+            } else {
+                prefix
+            };
+        }
+        let before = &self.text[..self.at];
+        let at_word_start = match before.last() {
+            Some(&byte) if byte.is_ascii() => !byte.is_ascii_alphanumeric(),
+            _ => std::str::from_utf8(before)
+                .ok()
+                .and_then(|text| text.chars().next_back())
+                .is_some_and(|c| !c.is_alphanumeric()),
+        };
+        if at_word_start { word } else { anywhere }
+    }
+
+    /// The score of a phone number's digits: "0044 20…" ranks for "+44 20" as "+44 20…"
+    /// does (a prefix, not anywhere).
+    fn number_score(&self, needle: &[u8]) -> u32 {
+        let as_stored = match self.at {
+            0 if self.text.len() == needle.len() => 95,
+            0 => 65,
+            _ => 45,
+        };
+        let international = match self.text.strip_prefix(b"00") {
+            Some(rest) if rest == needle => 95,
+            Some(rest) if rest.starts_with(needle) => 65,
+            _ => 0,
+        };
+        as_stored.max(international)
+    }
 }
 
 impl SearchIndex {
@@ -259,7 +343,12 @@ impl SearchIndex {
     /// whole list must be scored. Only the contacts that can be in the top tier are
     /// scored: the first `limit` names that start with a needle (later ones rank below
     /// them), the fields equal to one, and the favorites.
-    fn search_top_tier(&self, needles: &[String], limit: usize) -> Option<Vec<Scored>> {
+    fn search_top_tier(
+        &self,
+        needles: &[String],
+        finders: &[Needle<'_>],
+        limit: usize,
+    ) -> Option<Vec<Scored>> {
         let named: Vec<&[u32]> = needles
             .iter()
             .map(|needle| self.names_starting_with(needle))
@@ -282,7 +371,7 @@ impl SearchIndex {
         candidates.sort_unstable();
         candidates.dedup();
         let top: Vec<Scored> = self
-            .score_all(candidates, needles)
+            .score_all(candidates, finders)
             .filter(|hit| hit.0.0 >= TOP_TIER)
             .collect();
         debug_assert!(
@@ -296,7 +385,7 @@ impl SearchIndex {
     fn score_all<'s>(
         &'s self,
         candidates: Vec<usize>,
-        needles: &'s [String],
+        needles: &'s [Needle<'_>],
     ) -> impl Iterator<Item = Scored> + 's {
         candidates.into_iter().filter_map(move |i| {
             let (score, field) = self.score(i, needles)?;
@@ -306,7 +395,7 @@ impl SearchIndex {
 
     /// The best score of any needle in any field of contact `index`; `None` when no needle
     /// occurs in any.
-    fn score(&self, index: usize, needles: &[String]) -> Option<(u32, MatchedField)> {
+    fn score(&self, index: usize, needles: &[Needle<'_>]) -> Option<(u32, MatchedField)> {
         let entry = self.entries[index];
         let mut best = (0, MatchedField::Name);
         let mut consider = |score: u32, field: MatchedField| {
@@ -315,20 +404,17 @@ impl SearchIndex {
             }
         };
         for needle in needles {
-            for (position, field) in self.text.fields(index).enumerate() {
-                let (kind, scores) = match position {
+            for found in self.text.first_in_each_field(index, &needle.finder) {
+                let (kind, scores) = match found.field {
                     0 => (MatchedField::Name, (100, 90, 75, 40)),
                     n if n <= entry.aliases as usize => (MatchedField::Alias, (95, 80, 60, 35)),
                     _ => (MatchedField::Address, (95, 70, 50, 30)),
                 };
-                consider(
-                    text_score(field, needle, scores.0, scores.1, scores.2, scores.3),
-                    kind,
-                );
+                consider(found.score(needle.bytes.len(), scores), kind);
             }
-            if all_digits(needle) {
-                for stored in self.digits.fields(index) {
-                    consider(number_score(stored, needle), MatchedField::PhoneNumber);
+            if needle.digits {
+                for found in self.digits.first_in_each_field(index, &needle.finder) {
+                    consider(found.number_score(needle.bytes), MatchedField::PhoneNumber);
                 }
             }
         }
@@ -370,10 +456,11 @@ impl SearchIndex {
         if needles.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let scored = match self.search_top_tier(&needles, limit) {
+        let finders = Needle::all(&needles);
+        let scored = match self.search_top_tier(&needles, &finders, limit) {
             Some(top) => top,
             None => self
-                .score_all(self.contacts_matching(&needles), &needles)
+                .score_all(self.contacts_matching(&needles), &finders)
                 .collect(),
         };
         Self::best(contacts, scored, limit)
@@ -388,8 +475,9 @@ impl SearchIndex {
         limit: usize,
     ) -> Vec<SearchHit<'a>> {
         let needles = contact_search::needles(query);
+        let finders = Needle::all(&needles);
         let scored = self
-            .score_all(self.contacts_matching(&needles), &needles)
+            .score_all(self.contacts_matching(&needles), &finders)
             .collect();
         Self::best(contacts, scored, limit)
     }
@@ -631,6 +719,74 @@ mod tests {
                 };
                 assert_eq!(ids(&fast), ids(&full), "query {query:?}, limit {limit}");
             }
+        }
+    }
+
+    /// The scores from one pass over a contact's bytes are those of the plain definition:
+    /// per field, the whole field, its start, a word start at the first occurrence, or
+    /// anywhere; a number also without its `00`.
+    #[test]
+    fn one_pass_scores_follow_the_plain_definition() {
+        fn plain(field: &str, query: &str, scores: (u32, u32, u32, u32)) -> u32 {
+            if field == query {
+                scores.0
+            } else if field.starts_with(query) {
+                scores.1
+            } else if let Some(at) = field.find(query) {
+                let word = field[..at].ends_with(|c: char| !c.is_alphanumeric());
+                if word { scores.2 } else { scores.3 }
+            } else {
+                0
+            }
+        }
+        let fields = [
+            "ann",
+            "anna",
+            "xann ann",
+            "jo-ann",
+            "éann",
+            "ann\u{e9}",
+            "café ann",
+            "b",
+            "",
+            "ann ann",
+        ];
+        let queries = ["ann", "an", "a", "nn", "é", "ann ", "b"];
+        let scores = (100, 90, 75, 40);
+        for field in fields {
+            let mut haystack = Haystack::default();
+            haystack.push(["zz", field, "zz"].into_iter());
+            for query in queries {
+                let owned = [query.to_owned()];
+                let needle = Needle::all(&owned).remove(0);
+                let found = haystack
+                    .first_in_each_field(0, &needle.finder)
+                    .find(|f| f.field == 1)
+                    .map_or(0, |f| f.score(query.len(), scores));
+                assert_eq!(found, plain(field, query, scores), "{field:?} {query:?}");
+            }
+        }
+        for (stored, needle, expected) in [
+            ("0000", "00", 95),
+            ("00442012", "4420", 65),
+            ("00442012", "0044", 65),
+            ("4420", "4420", 95),
+            ("0044", "04", 45),
+            ("0020020", "20", 65),
+        ] {
+            let mut haystack = Haystack::default();
+            haystack.push([stored].into_iter());
+            let needles = [needle.to_owned()];
+            let finder = &Needle::all(&needles)[0];
+            let found = haystack
+                .first_in_each_field(0, &finder.finder)
+                .next()
+                .unwrap();
+            assert_eq!(
+                found.number_score(needle.as_bytes()),
+                expected,
+                "{stored} {needle}"
+            );
         }
     }
 
