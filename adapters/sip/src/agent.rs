@@ -492,6 +492,7 @@ async fn run(
                         let _ = reply.send(endpoint.send_message(now, request));
                     }
                     Some(Command::Shutdown(done)) => {
+                        endpoint.hang_up_all(now);
                         for account in registered.drain(..) {
                             let _ = endpoint.unregister(now, &account);
                         }

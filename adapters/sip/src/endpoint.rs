@@ -8,7 +8,10 @@
 
 mod calls;
 mod dtmf_info;
+mod ended_calls;
 mod incoming;
+mod invite_checks;
+mod outbound_route;
 mod outgoing;
 mod session_timer;
 mod transfer;
@@ -184,6 +187,8 @@ pub struct Endpoint {
     registrations: HashMap<AccountId, Registration>,
     transactions: HashMap<TransactionKey, Entry>,
     calls: HashMap<SessionId, calls::Call>,
+    /// Calls we placed and ended whose INVITE may still be answered (a crossing 200 OK).
+    ended_invites: HashMap<SessionId, ended_calls::EndedInvite>,
     failovers: HashMap<AccountId, usize>,
     /// Public addresses learned from `received`/`rport` (accounts that ask for them).
     public_contacts: HashMap<AccountId, SocketAddr>,
@@ -203,6 +208,7 @@ impl Endpoint {
             registrations: HashMap::new(),
             transactions: HashMap::new(),
             calls: HashMap::new(),
+            ended_invites: HashMap::new(),
             failovers: HashMap::new(),
             public_contacts: HashMap::new(),
             dtmf_infos: HashMap::new(),

@@ -1,6 +1,7 @@
 //! sipp against wink-cli through kamailio: an INVITE without SDP gets our offer in the
-//! 200 OK and our answer comes back in the ACK (Blink refuses such calls); and wink-cli
-//! calling a sipp UAS.
+//! 200 OK and our answer comes back in the ACK (Blink refuses such calls); wink-cli
+//! calling a sipp UAS; and a call that came directly, hung up by wink-cli through its
+//! outbound proxy.
 
 mod common;
 
@@ -84,4 +85,66 @@ fn wink_calls_a_sipp_uas() {
         "the sipp UAS saw a complete call: {}",
         String::from_utf8_lossy(&uas.stdout)
     );
+}
+
+/// sipp calls wink-cli directly (no Record-Route); wink-cli, whose account goes through the
+/// test kamailio as outbound proxy, hangs up: its BYE goes to kamailio with a Route for it
+/// and reaches sipp (without one kamailio answers 404 and sipp waits for a BYE that never
+/// comes).
+#[test]
+fn a_bye_for_a_call_that_came_directly_goes_through_the_outbound_proxy_as_a_loose_route() {
+    let printed = sipp_calls_directly(
+        "uac-direct-callee-hangs-up",
+        "bob24",
+        "127.0.0.1:5391",
+        "5097",
+    );
+    assert!(printed.contains(": established"), "{printed}");
+}
+
+/// Runs a sipp scenario that calls the listener at `wink` directly, as `user`, from
+/// `sipp_port`; returns what sipp and wink-cli said, failing the test when sipp failed.
+fn sipp_calls_directly(scenario: &str, user: &str, wink: &str, sipp_port: &str) -> String {
+    let bob = Sandbox::new();
+    account(&bob, user);
+    let listener = Listener::start(&bob, &["--bind", wink, "--auto-answer", "--duration", "3"]);
+    let out = wink_tests::sipp(workspace(), scenario, &[wink, "-s", user, "-p", sipp_port]);
+    let sipp_said =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let printed = listener.finish();
+    assert!(
+        out.status.success(),
+        "sipp {scenario}: {sipp_said}\nwink-cli: {printed}"
+    );
+    printed
+}
+
+/// The same INVITE arriving again by another path (a new branch, the same Call-ID, From
+/// tag and CSeq) gets 482 and rings no second call (RFC 3261 §8.2.2.2).
+#[test]
+fn a_merged_request_is_refused_with_482() {
+    let printed = sipp_calls_directly(
+        "uac-direct-merged-request",
+        "bob25",
+        "127.0.0.1:5392",
+        "5096",
+    );
+    assert_eq!(
+        printed.matches("incoming call").count(),
+        1,
+        "one call, not two: {printed}"
+    );
+}
+
+/// `Session-Expires: 30` from a caller that supports timers gets 422 with `Min-SE: 90`
+/// (RFC 4028 §9), and no call.
+#[test]
+fn a_session_interval_below_90_s_is_refused_with_422_and_min_se() {
+    let printed = sipp_calls_directly(
+        "uac-direct-brief-session",
+        "bob26",
+        "127.0.0.1:5393",
+        "5095",
+    );
+    assert!(!printed.contains(": established"), "{printed}");
 }

@@ -11,6 +11,7 @@ use wink_ports::{
     StatusCode,
 };
 
+use super::outbound_route::route_through_outbound_proxy;
 use super::session_timer;
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
 use crate::dialog::Dialog;
@@ -28,6 +29,9 @@ pub(super) enum Role {
         provisional: bool,
         /// The user hung up before any provisional response: CANCEL when one comes.
         cancel_pending: bool,
+        /// The user gave up on the call (CANCEL sent or pending): a 2xx that comes
+        /// anyway, crossing the CANCEL, is acknowledged and ended with BYE.
+        cancelled: bool,
         /// The ACK of the 2xx, repeated for each 2xx retransmission.
         ack: Option<Vec<u8>>,
     },
@@ -133,16 +137,27 @@ impl Endpoint {
     /// Where in-dialog requests of a call go: the outbound proxy when the account has one,
     /// else the first Route or the remote target when it is an IP address.
     pub(super) fn dialog_peer(&self, call: &Call) -> Peer {
+        self.in_dialog_peer(&call.account, call.dialog.as_ref(), call.peer)
+    }
+
+    /// Where in-dialog requests of `account` go: to its outbound proxy when it has one,
+    /// else the dialog's first hop, else `fallback`.
+    pub(super) fn in_dialog_peer(
+        &self,
+        account: &AccountId,
+        dialog: Option<&Dialog>,
+        fallback: Peer,
+    ) -> Peer {
         let account_hop = self
             .accounts
-            .get(&call.account)
+            .get(account)
             .map(|a| (a.next_hop, a.route.is_some()));
-        match (account_hop, &call.dialog) {
+        match (account_hop, dialog) {
             (Some((hop, true)), _) => hop,
             (hop, Some(dialog)) => peer_for_uri(&dialog.first_hop())
                 .or(hop.map(|h| h.0))
-                .unwrap_or(call.peer),
-            (hop, None) => hop.map_or(call.peer, |h| h.0),
+                .unwrap_or(fallback),
+            (hop, None) => hop.map_or(fallback, |h| h.0),
         }
     }
 
@@ -211,6 +226,7 @@ impl Endpoint {
         let role = Role::Caller {
             provisional: false,
             cancel_pending: false,
+            cancelled: false,
             ack: None,
         };
         self.calls.insert(
@@ -247,7 +263,10 @@ impl Endpoint {
         };
         let code = response.status().unwrap_or(0);
         let Some(call) = self.calls.get_mut(session) else {
-            return self.stray_2xx(now, &response);
+            if (200..300).contains(&code) {
+                self.stray_2xx(now, session, &response);
+            }
+            return;
         };
         match code {
             100 => {}
@@ -269,7 +288,16 @@ impl Endpoint {
                         .and_then(|t| t.tag().map(str::to_owned))
                         .is_some()
                 {
-                    call.dialog = Dialog::from_response(&call.invite, &response).ok();
+                    call.dialog =
+                        Dialog::from_response(&call.invite, &response)
+                            .ok()
+                            .map(|mut dialog| {
+                                route_through_outbound_proxy(
+                                    self.accounts.get(&call.account),
+                                    &mut dialog,
+                                );
+                                dialog
+                            });
                 }
                 if cancel_now {
                     self.send_cancel(now, session);
@@ -363,12 +391,7 @@ impl Endpoint {
         let Some(call) = self.calls.get_mut(session) else {
             return;
         };
-        let Role::Caller {
-            ack,
-            cancel_pending,
-            ..
-        } = &mut call.role
-        else {
+        let Role::Caller { ack, cancelled, .. } = &mut call.role else {
             return;
         };
         if let Some(bytes) = ack.clone() {
@@ -378,12 +401,13 @@ impl Endpoint {
                 .push_back(EndpointOutput::Transmit { peer, bytes });
             return;
         }
-        let hang_up_at_once = std::mem::take(cancel_pending);
+        let hang_up_at_once = *cancelled;
         let Ok(mut dialog) = Dialog::from_response(&call.invite, response) else {
             warn!(target: "sip", %session, "2xx without a usable To tag or Contact");
             return;
         };
         dialog.update_target(response);
+        route_through_outbound_proxy(self.accounts.get(&call.account), &mut dialog);
         let seq = call.invite.cseq().map(|c| c.seq).unwrap_or(1);
         let mut ack_message = dialog.ack(seq);
         call.dialog = Some(dialog);
@@ -403,7 +427,8 @@ impl Endpoint {
             *ack = Some(bytes);
         }
         if hang_up_at_once {
-            // Answered while we were giving up: acknowledge, then end it.
+            // Answered while we were giving up (the 200 OK crossed our CANCEL): the user
+            // has left the call, so acknowledge it and end it; the domain hears nothing.
             let _ = self.hang_up(now, session);
             return;
         }
@@ -420,11 +445,6 @@ impl Endpoint {
             session: session.clone(),
             sdp: sdp_body(response),
         });
-    }
-
-    /// A 2xx for a call we no longer know (we cancelled and forgot it): ACK and BYE it.
-    fn stray_2xx(&mut self, _now: Instant, response: &Message) {
-        debug!(target: "sip", status = ?response.status(), "response for a finished call ignored");
     }
 
     fn send_cancel(&mut self, now: Instant, session: &SessionId) {
@@ -487,13 +507,21 @@ impl Endpoint {
         match &mut call.role {
             Role::Caller { ack: Some(_), .. } => self.hang_up(now, session),
             Role::Caller {
-                provisional: true, ..
+                provisional: true,
+                cancelled,
+                ..
             } => {
+                *cancelled = true;
                 self.send_cancel(now, session);
                 Ok(())
             }
-            Role::Caller { cancel_pending, .. } => {
+            Role::Caller {
+                cancel_pending,
+                cancelled,
+                ..
+            } => {
                 *cancel_pending = true;
+                *cancelled = true;
                 Ok(())
             }
             Role::Callee { .. } => Err(SignalingError::InvalidState {
@@ -515,10 +543,14 @@ impl Endpoint {
         {
             return self.reject(now, session, StatusCode::DECLINE);
         }
-        if call.dialog.is_none() {
+        // Not answered yet (an early dialog is not one to BYE): CANCEL.
+        if call.dialog.is_none() || matches!(call.role, Role::Caller { ack: None, .. }) {
             return self.cancel(now, session);
         }
         let mut call = self.calls.remove(session).expect("checked above");
+        if matches!(call.role, Role::Caller { .. }) {
+            self.remember_ended_invite(now, session, &call);
+        }
         let peer = self.dialog_peer(&call);
         let bye = call
             .dialog
@@ -527,6 +559,15 @@ impl Endpoint {
             .request(Method::Bye);
         self.start_client(now, bye, peer, Owner::Server);
         Ok(())
+    }
+
+    /// Ends every call, each as its state wants (BYE, CANCEL, or 603 for one still
+    /// ringing): the program is quitting, and nobody must be left in a call with it.
+    pub fn hang_up_all(&mut self, now: Instant) {
+        let sessions: Vec<SessionId> = self.calls.keys().cloned().collect();
+        for session in sessions {
+            let _ = self.hang_up(now, &session);
+        }
     }
 
     /// Sends a re-INVITE with a new offer (hold, resume).
@@ -617,6 +658,9 @@ impl Endpoint {
                 return self.respond_new(now, from, &request, rejection);
             }
         }
+        if let Some(rejection) = self.refuse_new_invite(&request) {
+            return self.respond_new(now, from, &request, rejection);
+        }
         let (Ok(caller), Ok(called)) = (request.from_header(), request.to_header()) else {
             return;
         };
@@ -642,7 +686,7 @@ impl Endpoint {
             },
         };
         let local_tag = generate_tag();
-        let Ok(dialog) = Dialog::from_request(&request, &local_tag) else {
+        let Ok(mut dialog) = Dialog::from_request(&request, &local_tag) else {
             return self.respond_new(
                 now,
                 from,
@@ -674,6 +718,7 @@ impl Endpoint {
             answered: false,
             reinvite: None,
         };
+        route_through_outbound_proxy(self.accounts.get(&account), &mut dialog);
         self.calls.insert(
             session.clone(),
             Call {

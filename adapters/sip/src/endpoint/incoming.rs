@@ -279,7 +279,8 @@ impl Endpoint {
         warn!(target: "sip", %error, bytes = bytes.len(), "unparsable message");
         let text =
             String::from_utf8_lossy(&bytes[..bytes.len().min(crate::message::MAX_MESSAGE_SIZE)]);
-        if text.trim_start().starts_with("SIP/") {
+        // Responses and ACKs are never answered, even malformed (RFC 3261 §17.2.1).
+        if text.trim_start().starts_with("SIP/") || text.trim_start().starts_with("ACK ") {
             return;
         }
         let mut salvaged = Message::request(Method::Options, "sip:invalid");

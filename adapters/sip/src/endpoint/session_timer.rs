@@ -12,14 +12,20 @@ use crate::message::{HeaderName, Message, Method};
 
 /// The interval we offer (RFC 4028's recommended default).
 pub(super) const SESSION_EXPIRES: u32 = 1800;
-/// The smallest interval RFC 4028 allows.
-const MIN_SE: u32 = 90;
+/// The smallest interval RFC 4028 allows, and ours.
+pub(super) const MIN_SE: u32 = 90;
 
-/// `Session-Expires: 1800;refresher=uac` → (1800, Some("uac")).
+/// The interval a message's `Session-Expires` asks for, as written.
+pub(super) fn requested_interval(message: &Message) -> Option<u32> {
+    let raw = message.headers.get(&HeaderName::SessionExpires)?;
+    raw.split(';').next()?.trim().parse().ok()
+}
+
+/// `Session-Expires: 1800;refresher=uac` → (1800, Some("uac")); never below [`MIN_SE`].
 pub(super) fn parse_session_expires(message: &Message) -> Option<(u32, Option<String>)> {
     let raw = message.headers.get(&HeaderName::SessionExpires)?;
-    let mut parts = raw.split(';');
-    let seconds: u32 = parts.next()?.trim().parse().ok()?;
+    let mut parts = raw.split(';').skip(1);
+    let seconds = requested_interval(message)?;
     let refresher = parts.find_map(|p| {
         let (name, value) = p.split_once('=')?;
         name.trim()

@@ -473,6 +473,68 @@ fn cancel_stops_the_ringing_call_with_487() {
     );
 }
 
+/// The callee answers while our CANCEL is on its way: its 200 OK crosses the CANCEL. The
+/// user has left the call, so the 200 is acknowledged and the call ended with BYE; nobody
+/// is told it was answered, and a retransmitted 200 (our ACK lost) is acknowledged again
+/// without a second BYE.
+#[test]
+fn invite_cancel_race() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob.ring(pair.now, &incoming).unwrap();
+    pair.run(Duration::from_millis(10));
+    // Both at the same instant: neither has seen the other's message yet.
+    pair.alice.cancel(pair.now, &out).unwrap();
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    let (from_bob, events) = drain(&mut pair.bob);
+    pair.bob_events.extend(events);
+    let ok = from_bob
+        .iter()
+        .find(|(_, bytes)| parse(bytes).ok().and_then(|m| m.status()) == Some(200))
+        .expect("bob answers 200")
+        .1
+        .clone();
+    for (_, bytes) in &from_bob {
+        pair.alice.handle_received(pair.now, peer(BOB), bytes);
+    }
+    // The CANCEL reaches bob after his 200; the ACK and the BYE follow.
+    pair.run(Duration::from_secs(5));
+    assert!(
+        !pair
+            .alice_events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Answered { .. })),
+        "a call the user left is not reported answered: {:?}",
+        pair.alice_events
+    );
+    assert!(
+        pair.bob_events.iter().any(|e| *e
+            == SignalingEvent::HungUp {
+                session: incoming.clone()
+            }),
+        "the far end is not left in the call: {:?} {:?}",
+        pair.bob_events,
+        pair.delivered
+    );
+    assert!(pair.alice.calls.is_empty() && pair.bob.calls.is_empty());
+    let count = |pair: &Pair, method: &str| {
+        pair.delivered
+            .iter()
+            .filter(|line| line.starts_with(method))
+            .count()
+    };
+    assert_eq!((count(&pair, "ACK "), count(&pair, "BYE ")), (1, 1));
+
+    // The same 200 OK again (as if our ACK was lost): one more ACK, no second BYE.
+    pair.alice.handle_received(pair.now, peer(BOB), &ok);
+    pair.run(Duration::from_secs(60));
+    assert_eq!((count(&pair, "ACK "), count(&pair, "BYE ")), (2, 1));
+    assert!(pair.alice.transactions.is_empty() && pair.alice.ended_invites.len() == 1);
+}
+
 #[test]
 fn a_cancel_with_a_reason_header_is_reported_as_answered_elsewhere() {
     let mut bob = endpoint(BOB, "bob", ALICE);
@@ -1061,4 +1123,99 @@ fn the_public_address_seen_by_the_registrar_goes_into_the_contact_when_asked() {
         again.headers.get(&HeaderName::Contact),
         Some("<sip:alice@192.0.2.7:40000;transport=udp>")
     );
+}
+
+/// Carol's INVITE to bob with `branch`, `call_id` and `extra` headers.
+fn carol_invite(branch: &str, call_id: &str, extra: &str) -> String {
+    format!(
+        "INVITE sip:bob-token@{BOB} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bK{branch}\r\n\
+         From: <sip:carol@127.0.0.1>;tag=c7\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: {call_id}\r\nCSeq: 1 INVITE\r\n\
+         Contact: <sip:carol@127.0.0.1:5080>\r\n{extra}Content-Length: 0\r\n\r\n"
+    )
+}
+
+/// What bob answers to each of `invites` (status codes in order) and the calls he sees.
+fn bob_answers(invites: &[String]) -> (Vec<u16>, usize, Vec<Message>) {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    for invite in invites {
+        bob.handle_received(Instant::now(), peer("127.0.0.1:5080"), invite.as_bytes());
+    }
+    let (sent, events) = drain(&mut bob);
+    let responses: Vec<Message> = sent.iter().filter_map(|(_, b)| parse(b).ok()).collect();
+    let calls = events
+        .iter()
+        .filter(|e| matches!(e, SignalingEvent::IncomingCall { .. }))
+        .count();
+    (
+        responses.iter().filter_map(Message::status).collect(),
+        calls,
+        responses,
+    )
+}
+
+#[test]
+fn a_merged_invite_gets_482_and_rings_no_second_call() {
+    let (statuses, calls, _) = bob_answers(&[
+        carol_invite("first", "merged", ""),
+        carol_invite("second", "merged", ""),
+    ]);
+    // Every INVITE gets 100 Trying first.
+    assert_eq!((statuses, calls), (vec![100, 100, 482], 1));
+    // Another Call-ID (or another CSeq) is another call.
+    let (statuses, calls, _) = bob_answers(&[
+        carol_invite("first", "one", ""),
+        carol_invite("second", "two", ""),
+    ]);
+    assert_eq!((statuses, calls), (vec![100, 100], 2));
+}
+
+#[test]
+fn a_session_interval_below_90_s_gets_422_with_min_se_when_the_caller_supports_timers() {
+    let (statuses, calls, responses) = bob_answers(&[carol_invite(
+        "brief",
+        "brief",
+        "Supported: timer\r\nSession-Expires: 30\r\n",
+    )]);
+    assert_eq!((statuses, calls), (vec![100, 422], 0));
+    assert_eq!(responses[1].headers.get(&HeaderName::MinSe), Some("90"));
+    // A caller without timer support gets the call (and 90 s in our 200).
+    let (statuses, calls, _) =
+        bob_answers(&[carol_invite("old", "old", "Session-Expires: 30\r\n")]);
+    assert_eq!((statuses, calls), (vec![100], 1));
+}
+
+#[test]
+fn a_malformed_ack_gets_no_answer() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let ack = "ACK  SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKa\r\n\
+               From: <sip:carol@127.0.0.1>;tag=c7\r\nTo: <sip:bob@127.0.0.1>;tag=b1\r\n\
+               Call-ID: x\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n";
+    bob.handle_received(Instant::now(), peer("127.0.0.1:5080"), ack.as_bytes());
+    assert!(drain(&mut bob).0.is_empty());
+    // The same start line on an OPTIONS is answered 400.
+    let options = ack.replacen("ACK  SIP", "OPTIONS  SIP", 1);
+    bob.handle_received(Instant::now(), peer("127.0.0.1:5080"), options.as_bytes());
+    assert_eq!(drain(&mut bob).0.len(), 1);
+}
+
+/// Quitting ends every call: the answered one with BYE, the one still ringing out with
+/// CANCEL; the far ends are told.
+#[test]
+fn quitting_hangs_up_every_call() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    pair.run(Duration::from_secs(1));
+    assert!(!pair.alice.calls.is_empty() && !pair.bob.calls.is_empty());
+    let _ = out;
+    pair.alice.hang_up_all(pair.now);
+    pair.run(Duration::from_secs(40));
+    assert!(pair.bob_events.iter().any(|e| *e
+        == SignalingEvent::HungUp {
+            session: incoming.clone()
+        }));
+    assert!(pair.alice.calls.is_empty() && pair.bob.calls.is_empty());
 }

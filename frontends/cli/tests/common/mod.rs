@@ -81,10 +81,14 @@ pub(crate) struct Listener {
 }
 
 impl Listener {
-    /// Starts it with `extra` arguments and waits (at most 15 s) until it is registered.
+    /// Starts it with `extra` arguments (`--bind 127.0.0.1:0` unless they say where) and
+    /// waits (at most 15 s) until it is registered.
     pub(crate) fn start(sandbox: &Sandbox, extra: &[&str]) -> Self {
         use std::io::Read;
-        let mut args = vec!["listen", "--bind", "127.0.0.1:0", "--timeout", "10"];
+        let mut args = vec!["listen", "--timeout", "10"];
+        if !extra.contains(&"--bind") {
+            args.extend(["--bind", "127.0.0.1:0"]);
+        }
         if !extra.contains(&"--audio") {
             args.extend(["--audio", "none"]);
         }
