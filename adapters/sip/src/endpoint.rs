@@ -13,6 +13,7 @@ mod incoming;
 mod invite_checks;
 mod outbound_route;
 mod outgoing;
+mod reinvites;
 mod session_timer;
 mod transfer;
 

@@ -148,3 +148,45 @@ fn a_session_interval_below_90_s_is_refused_with_422_and_min_se() {
     );
     assert!(!printed.contains(": established"), "{printed}");
 }
+
+/// The callee puts wink-cli's call on hold with a re-INVITE: the caller takes it (it
+/// answered 488 before), answers it held, and its 200 stops at the ACK (sipp fails on a
+/// retransmitted 200).
+#[test]
+fn the_callee_puts_our_call_on_hold_and_our_200_stops_at_its_ack() {
+    let registered = wink_tests::sipp(
+        workspace(),
+        "register",
+        &[
+            "127.0.0.1:5060",
+            "-s",
+            "bob27",
+            "-ap",
+            "bob27-pw",
+            "-p",
+            "5094",
+        ],
+    );
+    assert!(
+        registered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&registered.stdout)
+    );
+    let workspace = workspace().to_owned();
+    let uas = std::thread::spawn(move || {
+        wink_tests::sipp(&workspace, "uas-reinvites-hold", &["-p", "5094"])
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let alice = Sandbox::new();
+    account(&alice, "alice27");
+    let out = common::call(&alice, &["--hangup-after", "5", "bob27@wink.test"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let uas = uas.join().expect("the sipp thread ends");
+    assert!(
+        uas.status.success(),
+        "sipp: {}{}\nwink-cli: {stdout}",
+        String::from_utf8_lossy(&uas.stdout),
+        String::from_utf8_lossy(&uas.stderr)
+    );
+    assert!(stdout.contains("ended: Answered after 5 s"), "{stdout}");
+}

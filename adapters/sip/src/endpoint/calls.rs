@@ -12,6 +12,7 @@ use wink_ports::{
 };
 
 use super::outbound_route::route_through_outbound_proxy;
+use super::reinvites::IncomingReinvite;
 use super::session_timer;
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
 use crate::dialog::Dialog;
@@ -43,8 +44,6 @@ pub(super) enum Role {
         local_tag: String,
         /// We sent 200 OK.
         answered: bool,
-        /// A re-INVITE waiting for our answer.
-        reinvite: Option<Box<(TransactionKey, Message)>>,
     },
 }
 
@@ -62,6 +61,10 @@ pub(super) struct Call {
     pub(super) session_expires: Option<u32>,
     /// When we refresh the session next (we are the refresher).
     pub(super) refresh_at: Option<Instant>,
+    /// Their re-INVITE, until its ACK.
+    pub(super) incoming_reinvite: Option<IncomingReinvite>,
+    /// Our re-INVITE has no final response yet.
+    pub(super) reinviting: bool,
 }
 
 fn reason_phrase(response: &Message) -> String {
@@ -118,7 +121,7 @@ pub(super) fn peer_for_uri(uri: &str) -> Option<Peer> {
     })
 }
 
-fn sdp_body(message: &Message) -> Option<Sdp> {
+pub(super) fn sdp_body(message: &Message) -> Option<Sdp> {
     (!message.body.is_empty())
         .then(|| Sdp::new(String::from_utf8_lossy(&message.body).into_owned()))
 }
@@ -161,7 +164,7 @@ impl Endpoint {
         }
     }
 
-    fn with_body(message: &mut Message, sdp: Option<&Sdp>) {
+    pub(super) fn with_body(message: &mut Message, sdp: Option<&Sdp>) {
         if let Some(sdp) = sdp {
             message
                 .headers
@@ -239,6 +242,8 @@ impl Endpoint {
                 role,
                 session_expires: None,
                 refresh_at: None,
+                incoming_reinvite: None,
+                reinviting: false,
             },
         );
         Ok(())
@@ -548,6 +553,7 @@ impl Endpoint {
             return self.cancel(now, session);
         }
         let mut call = self.calls.remove(session).expect("checked above");
+        self.forget_reinvite(call.incoming_reinvite.take());
         if matches!(call.role, Role::Caller { .. }) {
             self.remember_ended_invite(now, session, &call);
         }
@@ -601,11 +607,21 @@ impl Endpoint {
         Self::with_body(&mut invite, Some(offer));
         let peer = self.dialog_peer(self.calls.get(session).expect("present"));
         self.start_client(now, invite, peer, Owner::ReInvite(session.clone()));
+        if let Some(call) = self.calls.get_mut(session) {
+            call.reinviting = true;
+        }
         Ok(())
     }
 
     /// The answer to our re-INVITE: acknowledge a 2xx.
     pub(super) fn on_reinvite_event(&mut self, _now: Instant, session: &SessionId, event: Event) {
+        let final_response = match &event {
+            Event::Response(response) => response.status().is_some_and(|code| code >= 200),
+            _ => true,
+        };
+        if final_response && let Some(call) = self.calls.get_mut(session) {
+            call.reinviting = false;
+        }
         let Event::Response(response) = event else {
             return;
         };
@@ -716,7 +732,6 @@ impl Endpoint {
             server: key,
             local_tag,
             answered: false,
-            reinvite: None,
         };
         route_through_outbound_proxy(self.accounts.get(&account), &mut dialog);
         self.calls.insert(
@@ -729,6 +744,8 @@ impl Endpoint {
                 role,
                 session_expires,
                 refresh_at,
+                incoming_reinvite: None,
+                reinviting: false,
             },
         );
         self.emit(SignalingEvent::IncomingCall {
@@ -771,7 +788,7 @@ impl Endpoint {
 
     /// Starts the server transaction of an INVITE (100 Trying goes out); its key, or `None`
     /// for a request without a usable branch.
-    fn start_server_invite(
+    pub(super) fn start_server_invite(
         &mut self,
         now: Instant,
         from: Peer,
@@ -835,7 +852,7 @@ impl Endpoint {
         response
     }
 
-    fn respond_in(&mut self, now: Instant, key: &TransactionKey, response: Message) {
+    pub(super) fn respond_in(&mut self, now: Instant, key: &TransactionKey, response: Message) {
         if let Some(entry) = self.transactions.get_mut(key) {
             entry.transaction.handle(now, Input::Respond(response));
         }
@@ -888,26 +905,18 @@ impl Endpoint {
         session: &SessionId,
         sdp: Option<Sdp>,
     ) -> Result<(), SignalingError> {
+        if self.answer_reinvite(now, session, sdp.as_ref()) {
+            return Ok(());
+        }
         let call = self.call(session)?;
-        let reinvite = match &mut call.role {
+        match &call.role {
             Role::Callee {
-                answered: true,
-                reinvite,
+                server,
+                answered: false,
                 ..
-            } => reinvite.take(),
-            _ => None,
-        };
-        let call = self.calls.get(session).expect("present");
-        match (&call.role, reinvite) {
-            (
-                Role::Callee {
-                    server,
-                    answered: false,
-                    ..
-                },
-                None,
-            ) => {
+            } => {
                 let key = server.clone();
+                let call = self.calls.get(session).expect("present");
                 let response = self.callee_response(call, 200, "OK", sdp.as_ref());
                 self.respond_in(now, &key, response);
                 if let Some(Call {
@@ -917,19 +926,6 @@ impl Endpoint {
                 {
                     *answered = true;
                 }
-                Ok(())
-            }
-            (_, Some(pending)) => {
-                let (key, request) = *pending;
-                let mut response = response_to(&request, 200, "OK");
-                if let Some(binding) = self.accounts.get(&call.account) {
-                    response.headers.push(
-                        HeaderName::Contact,
-                        format!("<{}>", self.contact_for(binding)),
-                    );
-                }
-                Self::with_body(&mut response, sdp.as_ref());
-                self.respond_in(now, &key, response);
                 Ok(())
             }
             _ => Err(SignalingError::InvalidState {
@@ -994,17 +990,24 @@ impl Endpoint {
 
     /// An ACK outside any transaction: the ACK of our 2xx (it has its own branch).
     pub(super) fn on_dialog_ack(&mut self, now: Instant, ack: Message) {
-        let found =
-            self.calls
-                .iter()
-                .find_map(|(session, call)| match (&call.dialog, &call.role) {
-                    (Some(dialog), Role::Callee { server, .. }) if dialog.matches_request(&ack) => {
-                        Some((session.clone(), server.clone()))
-                    }
-                    _ => None,
-                });
-        let Some((_, key)) = found else {
+        let found = self.calls.iter().find_map(|(session, call)| {
+            let dialog = call.dialog.as_ref()?;
+            dialog.matches_request(&ack).then(|| {
+                let initial = match &call.role {
+                    Role::Callee { server, .. } => Some(server.clone()),
+                    Role::Caller { .. } => None,
+                };
+                (session.clone(), initial)
+            })
+        });
+        let Some((session, initial)) = found else {
             return debug!(target: "sip", "ACK for no dialog; dropped");
+        };
+        if self.ack_reinvite(now, &session, &ack) {
+            return;
+        }
+        let Some(key) = initial else {
+            return debug!(target: "sip", %session, "ACK for no INVITE of ours; dropped");
         };
         if let Some(entry) = self.transactions.get_mut(&key) {
             entry.transaction.handle(now, Input::Received(ack));
@@ -1075,32 +1078,12 @@ impl Endpoint {
         let method = request.method().unwrap_or(Method::Other(String::new()));
         match method {
             Method::Bye => {
-                self.calls.remove(&session);
+                let ended = self.calls.remove(&session);
+                self.forget_reinvite(ended.and_then(|call| call.incoming_reinvite));
                 self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
                 self.emit(SignalingEvent::HungUp { session });
             }
-            Method::Invite => {
-                let Some(key) = self.start_server_invite(now, from, &request, Owner::Server) else {
-                    return;
-                };
-                if let Some(call) = self.calls.get_mut(&session) {
-                    if let Some(dialog) = call.dialog.as_mut() {
-                        dialog.update_target(&request);
-                    }
-                    // A caller's dialog takes re-INVITEs too: keep them on the callee slot.
-                    if let Role::Callee { reinvite, .. } = &mut call.role {
-                        *reinvite = Some(Box::new((key, request.clone())));
-                    } else {
-                        let rejection = response_to(&request, 488, "Not Acceptable Here");
-                        self.respond_in(now, &key, rejection);
-                        return;
-                    }
-                }
-                self.emit(SignalingEvent::ReInvite {
-                    session,
-                    offer: sdp_body(&request),
-                });
-            }
+            Method::Invite => self.on_reinvite_request(now, from, session, request),
             Method::Refer => self.on_refer(now, from, session, &request),
             Method::Notify => self.on_notify(now, from, session, &request),
             Method::Info if super::dtmf_info::is_dtmf_relay(&request) => {

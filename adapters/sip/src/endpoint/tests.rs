@@ -1219,3 +1219,95 @@ fn quitting_hangs_up_every_call() {
         }));
     assert!(pair.alice.calls.is_empty() && pair.bob.calls.is_empty());
 }
+
+/// An established call: alice called bob; returns (alice's session, bob's session).
+fn established(pair: &mut Pair) -> (SessionId, SessionId) {
+    let out = call_bob(pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    pair.run(Duration::from_secs(1));
+    (out, incoming)
+}
+
+fn delivered_count(pair: &Pair, first_line: &str) -> usize {
+    pair.delivered
+        .iter()
+        .filter(|line| line.starts_with(first_line))
+        .count()
+}
+
+/// The callee puts the caller on hold: the caller takes the re-INVITE (it was refused
+/// 488), answers it, and the ACK stops the 200's retransmissions.
+#[test]
+fn the_caller_takes_a_reinvite_and_its_ack_stops_the_200() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    pair.bob
+        .reinvite(pair.now, &incoming, &Sdp::new("v=0 hold"))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.alice_events.iter().any(|e| matches!(e,
+        SignalingEvent::ReInvite { session, offer: Some(s) } if *session == out && s.as_str() == "v=0 hold")));
+    pair.alice
+        .answer(pair.now, &out, Some(Sdp::new("v=0 held")))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    let oks = delivered_count(&pair, "SIP/2.0 200");
+    assert_eq!(delivered_count(&pair, "ACK "), 2, "{:?}", pair.delivered);
+    pair.run(Duration::from_secs(40));
+    assert_eq!(
+        delivered_count(&pair, "SIP/2.0 200"),
+        oks,
+        "no 200 after its ACK: {:?}",
+        pair.delivered
+    );
+    assert!(pair.alice.transactions.is_empty() && pair.bob.transactions.is_empty());
+}
+
+/// Both re-INVITE at once: each gets 491 (RFC 3261 §14.2); a second re-INVITE before we
+/// answered the first gets 500 with Retry-After.
+#[test]
+fn crossing_reinvites_get_491_and_a_second_before_the_answer_500() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    pair.alice
+        .reinvite(pair.now, &out, &Sdp::new("v=0 a"))
+        .unwrap();
+    pair.bob
+        .reinvite(pair.now, &incoming, &Sdp::new("v=0 b"))
+        .unwrap();
+    pair.run(Duration::from_secs(5));
+    assert_eq!(
+        delivered_count(&pair, "SIP/2.0 491"),
+        2,
+        "{:?}",
+        pair.delivered
+    );
+
+    let mut pair = self::pair();
+    let (_, incoming) = established(&mut pair);
+    pair.bob
+        .reinvite(pair.now, &incoming, &Sdp::new("v=0 b1"))
+        .unwrap();
+    pair.run(Duration::from_millis(10));
+    let second = pair.bob.reinvite(pair.now, &incoming, &Sdp::new("v=0 b2"));
+    assert!(second.is_ok());
+    let (sent, events) = drain(&mut pair.bob);
+    pair.bob_events.extend(events);
+    let (_, bytes) = sent.into_iter().last().expect("the second re-INVITE");
+    pair.alice.handle_received(pair.now, peer(BOB), &bytes);
+    let (replies, _) = drain(&mut pair.alice);
+    let refusal = replies
+        .iter()
+        .filter_map(|(_, b)| parse(b).ok())
+        .find(|m| m.status() == Some(500))
+        .expect("500 to the second re-INVITE");
+    let retry: u32 = refusal
+        .headers
+        .get(&HeaderName::RetryAfter)
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Retry-After");
+    assert!(retry <= 10);
+}
