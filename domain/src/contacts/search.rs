@@ -551,6 +551,11 @@ mod tests {
             c("4", "Bob Annex", &["bob@example.com"], &[], &[]),
             c("5", "Zed", &["zed@example.com"], &[], &["anvil"]),
         ];
+        in_one_group(group, contacts)
+    }
+
+    /// A list of `contacts`, all in `group` ("G").
+    fn in_one_group(group: GroupId, contacts: Vec<ContactRecord>) -> ContactList {
         ContactList::from_records(
             vec![wink_ports::GroupRecord {
                 id: group,
@@ -677,15 +682,7 @@ mod tests {
                 favorite: i % 17 == 0,
             })
             .collect();
-        let list = ContactList::from_records(
-            vec![wink_ports::GroupRecord {
-                id: group,
-                name: "G".into(),
-                position: 0,
-                collapsed: false,
-            }],
-            contacts,
-        );
+        let list = in_one_group(group, contacts);
         let queries = [
             "a",
             "an",
@@ -805,15 +802,7 @@ mod tests {
             position: 0,
             favorite: false,
         };
-        let list = ContactList::from_records(
-            vec![wink_ports::GroupRecord {
-                id: group,
-                name: "G".into(),
-                position: 0,
-                collapsed: false,
-            }],
-            vec![contact],
-        );
+        let list = in_one_group(group, vec![contact]);
         let by_alias = list.search("nick", 10);
         assert_eq!(by_alias[0].field, MatchedField::Alias, "{by_alias:?}");
         assert_eq!(list.search("zed@", 10)[0].field, MatchedField::Address);

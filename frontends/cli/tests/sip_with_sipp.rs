@@ -47,27 +47,7 @@ fn an_invite_without_sdp_gets_our_offer_in_the_200_and_the_answer_in_the_ack() {
 
 #[test]
 fn wink_calls_a_sipp_uas() {
-    let registered = wink_tests::sipp(
-        workspace(),
-        "register",
-        &[
-            "127.0.0.1:5060",
-            "-s",
-            "bob23",
-            "-ap",
-            "bob23-pw",
-            "-p",
-            "5099",
-        ],
-    );
-    assert!(
-        registered.status.success(),
-        "{}",
-        String::from_utf8_lossy(&registered.stdout)
-    );
-    let workspace = workspace().to_owned();
-    let uas =
-        std::thread::spawn(move || wink_tests::sipp(&workspace, "uas-basic", &["-p", "5099"]));
+    let uas = sipp_uas("uas-basic", "bob23", "5099");
     std::thread::sleep(Duration::from_millis(500));
     let alice = Sandbox::new();
     account(&alice, "alice23");
@@ -154,28 +134,7 @@ fn a_session_interval_below_90_s_is_refused_with_422_and_min_se() {
 /// retransmitted 200).
 #[test]
 fn the_callee_puts_our_call_on_hold_and_our_200_stops_at_its_ack() {
-    let registered = wink_tests::sipp(
-        workspace(),
-        "register",
-        &[
-            "127.0.0.1:5060",
-            "-s",
-            "bob27",
-            "-ap",
-            "bob27-pw",
-            "-p",
-            "5094",
-        ],
-    );
-    assert!(
-        registered.status.success(),
-        "{}",
-        String::from_utf8_lossy(&registered.stdout)
-    );
-    let workspace = workspace().to_owned();
-    let uas = std::thread::spawn(move || {
-        wink_tests::sipp(&workspace, "uas-reinvites-hold", &["-p", "5094"])
-    });
+    let uas = sipp_uas("uas-reinvites-hold", "bob27", "5094");
     std::thread::sleep(Duration::from_millis(500));
     let alice = Sandbox::new();
     account(&alice, "alice27");
@@ -189,4 +148,27 @@ fn the_callee_puts_our_call_on_hold_and_our_200_stops_at_its_ack() {
         String::from_utf8_lossy(&uas.stderr)
     );
     assert!(stdout.contains("ended: Answered after 5 s"), "{stdout}");
+}
+
+/// Registers a sipp UAS as `user` (kamailio account, password `<user>-pw`) on `port` and
+/// runs `scenario` there on a thread of its own; the test's call starts half a second
+/// later.
+fn sipp_uas(
+    scenario: &'static str,
+    user: &str,
+    port: &'static str,
+) -> std::thread::JoinHandle<std::process::Output> {
+    let password = format!("{user}-pw");
+    let registered = wink_tests::sipp(
+        workspace(),
+        "register",
+        &["127.0.0.1:5060", "-s", user, "-ap", &password, "-p", port],
+    );
+    assert!(
+        registered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&registered.stdout)
+    );
+    let workspace = workspace().to_owned();
+    std::thread::spawn(move || wink_tests::sipp(&workspace, scenario, &["-p", port]))
 }

@@ -452,13 +452,19 @@ fn decline_is_603_and_busy_is_486_and_both_are_acked() {
     }
 }
 
+/// Alice calls bob, whose phone rings; returns (alice's session, bob's session).
+fn ringing(pair: &mut Pair) -> (SessionId, SessionId) {
+    let out = call_bob(pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(pair);
+    pair.bob.ring(pair.now, &incoming).unwrap();
+    pair.run(Duration::from_millis(10));
+    (out, incoming)
+}
+
 #[test]
 fn cancel_stops_the_ringing_call_with_487() {
     let mut pair = pair();
-    let out = call_bob(&mut pair, Some("v=0"));
-    let (incoming, _) = incoming_session(&pair);
-    pair.bob.ring(pair.now, &incoming).unwrap();
-    pair.run(Duration::from_millis(10));
+    let (out, incoming) = ringing(&mut pair);
     pair.alice.cancel(pair.now, &out).unwrap();
     pair.run(Duration::from_secs(60));
     assert!(pair.bob_events.iter().any(|e| *e
@@ -480,10 +486,7 @@ fn cancel_stops_the_ringing_call_with_487() {
 #[test]
 fn invite_cancel_race() {
     let mut pair = pair();
-    let out = call_bob(&mut pair, Some("v=0 offer"));
-    let (incoming, _) = incoming_session(&pair);
-    pair.bob.ring(pair.now, &incoming).unwrap();
-    pair.run(Duration::from_millis(10));
+    let (out, incoming) = ringing(&mut pair);
     // Both at the same instant: neither has seen the other's message yet.
     pair.alice.cancel(pair.now, &out).unwrap();
     pair.bob

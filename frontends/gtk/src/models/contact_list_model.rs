@@ -16,7 +16,7 @@ use wink_ports::{ContactRecord, GroupId, GroupRecord};
 
 use super::contact_form::ContactForm;
 use super::contact_item::ContactItem;
-use super::contact_rows::{ContactRows, View};
+use super::contact_rows::{ContactRows, Row, View};
 
 mod imp {
     use super::*;
@@ -27,6 +27,10 @@ mod imp {
         pub(super) view: Cell<View>,
         /// The results' objects by place (the grouped view makes one per request).
         pub(super) slots: RefCell<Vec<Option<ContactItem>>>,
+        /// The rows the results' places show. While the bar is empty (the page hidden)
+        /// they keep the last results, so the next keystroke rebinds row widgets instead of
+        /// making them again.
+        pub(super) shown: RefCell<Vec<Row>>,
     }
 
     #[glib::object_subclass]
@@ -44,19 +48,23 @@ mod imp {
         }
 
         fn n_items(&self) -> u32 {
-            let rows = self.rows.borrow();
-            let rows = rows.borrow();
-            u32::try_from(rows.rows(self.view.get()).len()).unwrap_or(u32::MAX)
+            let len = match self.view.get() {
+                View::Grouped => self.rows.borrow().borrow().rows(View::Grouped).len(),
+                View::Results => self.shown.borrow().len(),
+            };
+            u32::try_from(len).unwrap_or(u32::MAX)
         }
 
         fn item(&self, position: u32) -> Option<glib::Object> {
             let rows = self.rows.borrow();
             let rows = rows.borrow();
             let place = usize::try_from(position).ok()?;
-            let row = rows.rows(self.view.get()).get(place)?;
             if self.view.get() == View::Grouped {
+                let row = rows.rows(View::Grouped).get(place)?;
                 return Some(ContactItem::for_row(&rows, row).upcast());
             }
+            let shown = self.shown.borrow();
+            let row = shown.get(place)?;
             let mut slots = self.slots.borrow_mut();
             if slots.len() <= place {
                 slots.resize(place + 1, None);
@@ -85,10 +93,12 @@ impl ContactListModel {
         self.n_items()
     }
 
-    /// Gives the places whose row changed from `old` to `new` their new content, and forgets
-    /// the places past the new end.
-    fn refill_slots(&self, rows: &ContactRows, old: &[super::contact_rows::Row]) {
-        let new = rows.rows(self.imp().view.get());
+    /// Shows `new` in the results' places: the places whose row changed get their new
+    /// content, those past the new end are forgotten. Returns how many places there were
+    /// and are.
+    fn show_rows(&self, rows: &ContactRows, new: Vec<Row>) -> (usize, usize) {
+        let old = self.imp().shown.replace(new);
+        let new = self.imp().shown.borrow();
         let mut slots = self.imp().slots.borrow_mut();
         slots.truncate(new.len());
         for (place, slot) in slots.iter().enumerate() {
@@ -98,6 +108,7 @@ impl ContactListModel {
                 slot.assign(&ContactItem::for_row(rows, &new[place]));
             }
         }
+        (old.len(), new.len())
     }
 }
 
@@ -158,7 +169,10 @@ impl ContactLists {
         }
         self.grouped
             .items_changed(0, grouped_before, self.grouped.len());
+        // Places may point at contacts that moved: all new.
         self.results.imp().slots.borrow_mut().clear();
+        let shown = self.rows.borrow().rows(View::Results).to_vec();
+        self.results.imp().shown.replace(shown);
         self.results
             .items_changed(0, results_before, self.results.len());
     }
@@ -184,11 +198,16 @@ impl ContactLists {
         let started = std::time::Instant::now();
         let (before, after, searched) = {
             let mut rows = self.rows.borrow_mut();
-            let old = rows.rows(View::Results).to_vec();
             rows.set_query(query);
             let searched = started.elapsed();
-            self.results.refill_slots(&rows, &old);
-            (old.len(), rows.rows(View::Results).len(), searched)
+            if !rows.is_searching() {
+                // The results page is hidden: its places keep their rows for the next
+                // keystroke to rebind.
+                return 0;
+            }
+            let new = rows.rows(View::Results).to_vec();
+            let (before, after) = self.results.show_rows(&rows, new);
+            (before, after, searched)
         };
         // Only a change in the number of places: the places kept were rebound above.
         let kept = before.min(after);
@@ -346,8 +365,17 @@ mod tests {
         assert_eq!(again, first);
         assert_eq!(first.title(), "Person 12");
         assert_ne!(second.title(), "Person 12");
-        lists.set_query("");
-        assert_eq!(results.get(), (21, 21));
+        // An empty bar hides the results and keeps their places for the next keystroke.
+        assert_eq!(lists.set_query(""), 0);
+        assert!(!lists.is_searching());
+        assert_eq!(results.get(), (10, 21));
+        assert_eq!(lists.set_query("person 13"), 11);
+        assert_eq!(
+            results.get(),
+            (10, 21),
+            "the next search rebinds the same places"
+        );
+        assert_eq!(first.title(), "Person 13");
         lists.set_collapsed(&GroupId::new("all").unwrap(), true);
         assert_eq!(grouped.get(), (1_001, 1));
         assert_eq!(lists.grouped().n_items(), 1);
