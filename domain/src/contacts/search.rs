@@ -121,14 +121,7 @@ impl Haystack {
         index: usize,
         finder: &'h memmem::Finder<'_>,
     ) -> impl Iterator<Item = Found<'h>> + 'h {
-        let start = self.starts[index];
-        let end = self
-            .starts
-            .get(index + 1)
-            .copied()
-            .unwrap_or(self.bytes.len());
-        // From after the opening `\n` to before the closing `\0`: every field ends in `\n`.
-        let contact = &self.bytes.as_bytes()[start + 1..end - 1];
+        let contact = self.contact(index).as_bytes();
         let (mut field, mut field_start, mut field_end) = (0, 0, memchr::memchr(b'\n', contact));
         let mut last_field = None;
         finder.find_iter(contact).filter_map(move |at| {
@@ -151,17 +144,21 @@ impl Haystack {
         })
     }
 
-    /// The fields of contact `index`, in the order they were pushed.
-    fn fields(&self, index: usize) -> impl Iterator<Item = &str> {
+    /// Contact `index` without its opening `\n` and closing `\0`: its fields, each
+    /// followed by `\n`.
+    fn contact(&self, index: usize) -> &str {
         let start = self.starts[index];
         let end = self
             .starts
             .get(index + 1)
             .copied()
             .unwrap_or(self.bytes.len());
-        // Without the opening `\n`, the closing `\0` and the `\n` after the last field.
-        let contact = &self.bytes[start + 1..end.saturating_sub(1).max(start + 1)];
-        contact
+        &self.bytes[start + 1..end - 1]
+    }
+
+    /// The fields of contact `index`, in the order they were pushed.
+    fn fields(&self, index: usize) -> impl Iterator<Item = &str> {
+        self.contact(index)
             .strip_suffix('\n')
             .map(|fields| fields.split('\n'))
             .into_iter()
@@ -452,18 +449,7 @@ impl SearchIndex {
         query: &str,
         limit: usize,
     ) -> Vec<SearchHit<'a>> {
-        let needles = contact_search::needles(query);
-        if needles.is_empty() || limit == 0 {
-            return Vec::new();
-        }
-        let finders = Needle::all(&needles);
-        let scored = match self.search_top_tier(&needles, &finders, limit) {
-            Some(top) => top,
-            None => self
-                .score_all(self.contacts_matching(&needles), &finders)
-                .collect(),
-        };
-        Self::best(contacts, scored, limit)
+        self.search_with(contacts, query, limit, true)
     }
 
     /// Every contact that matches, scored: what the top tier's shortcut must agree with.
@@ -474,11 +460,31 @@ impl SearchIndex {
         query: &str,
         limit: usize,
     ) -> Vec<SearchHit<'a>> {
+        self.search_with(contacts, query, limit, false)
+    }
+
+    /// The search, through the top tier's shortcut when `shortcut` (always, but in tests).
+    fn search_with<'a>(
+        &self,
+        contacts: &'a [ContactRecord],
+        query: &str,
+        limit: usize,
+        shortcut: bool,
+    ) -> Vec<SearchHit<'a>> {
         let needles = contact_search::needles(query);
+        if needles.is_empty() || limit == 0 {
+            return Vec::new();
+        }
         let finders = Needle::all(&needles);
-        let scored = self
-            .score_all(self.contacts_matching(&needles), &finders)
-            .collect();
+        let top = shortcut
+            .then(|| self.search_top_tier(&needles, &finders, limit))
+            .flatten();
+        let scored = match top {
+            Some(top) => top,
+            None => self
+                .score_all(self.contacts_matching(&needles), &finders)
+                .collect(),
+        };
         Self::best(contacts, scored, limit)
     }
 

@@ -48,10 +48,7 @@ fn an_invite_without_sdp_gets_our_offer_in_the_200_and_the_answer_in_the_ack() {
 #[test]
 fn wink_calls_a_sipp_uas() {
     let uas = sipp_uas("uas-basic", "bob23", "5099");
-    std::thread::sleep(Duration::from_millis(500));
-    let alice = Sandbox::new();
-    account(&alice, "alice23");
-    let out = common::call(&alice, &["--hangup-after", "1", "bob23@wink.test"]);
+    let out = call_as("alice23", &["--hangup-after", "1", "bob23@wink.test"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -84,10 +81,26 @@ fn a_bye_for_a_call_that_came_directly_goes_through_the_outbound_proxy_as_a_loos
 
 /// Runs a sipp scenario that calls the listener at `wink` directly, as `user`, from
 /// `sipp_port`; returns what sipp and wink-cli said, failing the test when sipp failed.
+/// The listener has real media (its microphone a tone file), so its SDP is the media
+/// engine's.
 fn sipp_calls_directly(scenario: &str, user: &str, wink: &str, sipp_port: &str) -> String {
     let bob = Sandbox::new();
     account(&bob, user);
-    let listener = Listener::start(&bob, &["--bind", wink, "--auto-answer", "--duration", "3"]);
+    let tone = bob.root().join("tone.wav");
+    wink_tests::tones::write_tone(&tone, 440.0, 5);
+    let audio = format!("file:{}", tone.display());
+    let listener = Listener::start(
+        &bob,
+        &[
+            "--bind",
+            wink,
+            "--audio",
+            &audio,
+            "--auto-answer",
+            "--duration",
+            "3",
+        ],
+    );
     let out = wink_tests::sipp(workspace(), scenario, &[wink, "-s", user, "-p", sipp_port]);
     let sipp_said =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
@@ -135,10 +148,7 @@ fn a_session_interval_below_90_s_is_refused_with_422_and_min_se() {
 #[test]
 fn the_callee_puts_our_call_on_hold_and_our_200_stops_at_its_ack() {
     let uas = sipp_uas("uas-reinvites-hold", "bob27", "5094");
-    std::thread::sleep(Duration::from_millis(500));
-    let alice = Sandbox::new();
-    account(&alice, "alice27");
-    let out = common::call(&alice, &["--hangup-after", "5", "bob27@wink.test"]);
+    let out = call_as("alice27", &["--hangup-after", "5", "bob27@wink.test"]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let uas = uas.join().expect("the sipp thread ends");
     assert!(
@@ -151,8 +161,7 @@ fn the_callee_puts_our_call_on_hold_and_our_200_stops_at_its_ack() {
 }
 
 /// Registers a sipp UAS as `user` (kamailio account, password `<user>-pw`) on `port` and
-/// runs `scenario` there on a thread of its own; the test's call starts half a second
-/// later.
+/// runs `scenario` there on a thread of its own, given half a second to start.
 fn sipp_uas(
     scenario: &'static str,
     user: &str,
@@ -170,5 +179,35 @@ fn sipp_uas(
         String::from_utf8_lossy(&registered.stdout)
     );
     let workspace = workspace().to_owned();
-    std::thread::spawn(move || wink_tests::sipp(&workspace, scenario, &["-p", port]))
+    let uas = std::thread::spawn(move || wink_tests::sipp(&workspace, scenario, &["-p", port]));
+    std::thread::sleep(Duration::from_millis(500));
+    uas
+}
+
+/// `wink-cli call` with `args` from a new sandbox with `user`'s account.
+fn call_as(user: &str, args: &[&str]) -> std::process::Output {
+    let sandbox = Sandbox::new();
+    account(&sandbox, user);
+    common::call(&sandbox, args)
+}
+
+/// A video phone's offer (audio and video) gets an answer with both m-lines in order, the
+/// video refused with port 0 (RFC 3264 §6), and the call connects.
+#[test]
+fn an_answer_keeps_every_m_line_of_the_offer() {
+    let printed = sipp_calls_directly(
+        "uac-direct-audio-and-video",
+        "bob28",
+        "127.0.0.1:5394",
+        "5093",
+    );
+    assert!(printed.contains(": established"), "{printed}");
+}
+
+/// An offer in an UPDATE (RFC 3311), putting the call on hold, is answered in its 200
+/// (it got 501 while our Allow listed UPDATE).
+#[test]
+fn an_update_with_an_offer_is_answered_held() {
+    let printed = sipp_calls_directly("uac-direct-update", "bob29", "127.0.0.1:5395", "5092");
+    assert!(printed.contains(": established"), "{printed}");
 }

@@ -713,8 +713,7 @@ impl Endpoint {
         let Ok(session) = SessionId::new(format!("in-{local_tag}")) else {
             return;
         };
-        let Some(key) =
-            self.start_server_invite(now, from, &request, Owner::Incoming(session.clone()))
+        let Some(key) = self.start_server(now, from, &request, Owner::Incoming(session.clone()))
         else {
             return;
         };
@@ -788,7 +787,8 @@ impl Endpoint {
 
     /// Starts the server transaction of an INVITE (100 Trying goes out); its key, or `None`
     /// for a request without a usable branch.
-    pub(super) fn start_server_invite(
+    /// A server transaction for `request` (INVITE or not), answered later.
+    pub(super) fn start_server(
         &mut self,
         now: Instant,
         from: Peer,
@@ -796,11 +796,15 @@ impl Endpoint {
         owner: Owner,
     ) -> Option<TransactionKey> {
         let key = TransactionKey::for_request(request)?;
-        let transaction = Transaction::ServerInvite(ServerInvite::new(
-            request,
-            from.transport.reliability(),
-            self.timers,
-        ));
+        let reliability = from.transport.reliability();
+        let transaction = if request.method() == Some(Method::Invite) {
+            Transaction::ServerInvite(ServerInvite::new(request, reliability, self.timers))
+        } else {
+            Transaction::ServerNonInvite(crate::transaction::ServerNonInvite::new(
+                reliability,
+                self.timers,
+            ))
+        };
         self.transactions.insert(
             key.clone(),
             Entry {
@@ -1095,6 +1099,8 @@ impl Endpoint {
             Method::Update if request.body.is_empty() => {
                 self.respond_with(now, from, &request, response_to(&request, 200, "OK"));
             }
+            // An offer in an UPDATE (RFC 3311) is answered as one in a re-INVITE, without ACK.
+            Method::Update => self.on_reinvite_request(now, from, session, request),
             _ => {
                 let rejection = Rejection {
                     code: 501,

@@ -1,9 +1,10 @@
-//! Re-INVITEs from the other side, whichever side placed the call (a callee puts us on
-//! hold as often as a caller does). One at a time (RFC 3261 §14.2): a second re-INVITE
-//! while we have not answered the first gets 500 with `Retry-After`; one that crosses our
-//! own re-INVITE, or comes while the answer to the offer in our 200 is still due in the
-//! ACK, gets 491 Request Pending. The ACK of our 200 stops that 200's retransmissions
-//! (RFC 3261 §13.3.1.4) and brings the answer to a late offer to the domain.
+//! Re-INVITEs (and UPDATEs with an offer, RFC 3311) from the other side, whichever side
+//! placed the call (a callee puts us on hold as often as a caller does). One offer at a
+//! time (RFC 3261 §14.2, RFC 3311 §5.2): a second one while we have not answered the first
+//! gets 500 with `Retry-After`; one that crosses our own re-INVITE, or comes while the
+//! answer to the offer in our 200 is still due in the ACK, gets 491 Request Pending. The
+//! ACK of our 200 to a re-INVITE stops that 200's retransmissions (RFC 3261 §13.3.1.4) and
+//! brings the answer to a late offer to the domain; an UPDATE has no ACK.
 
 use std::time::Instant;
 
@@ -11,7 +12,7 @@ use tracing::debug;
 use wink_ports::{Sdp, SessionId, SignalingEvent};
 
 use super::{Endpoint, Owner, Peer};
-use crate::message::{HeaderName, Message, Rejection};
+use crate::message::{HeaderName, Message, Method, Rejection};
 use crate::transaction::{Input, TransactionKey, response_to};
 
 /// A re-INVITE we received, until its ACK.
@@ -70,7 +71,7 @@ impl Endpoint {
             debug!(target: "sip", %session, code = rejection.code, "re-INVITE refused");
             return self.respond_new(now, from, &request, rejection);
         }
-        let Some(key) = self.start_server_invite(now, from, &request, Owner::Server) else {
+        let Some(key) = self.start_server(now, from, &request, Owner::Server) else {
             return;
         };
         let offer = super::calls::sdp_body(&request);
@@ -100,11 +101,13 @@ impl Endpoint {
             return false;
         };
         let seq = request.cseq().map(|c| c.seq).unwrap_or_default();
-        call.incoming_reinvite = Some(IncomingReinvite::Answered {
-            key: key.clone(),
-            seq,
-            offered: request.body.is_empty() && sdp.is_some(),
-        });
+        // An UPDATE is done with our 200; a re-INVITE waits for its ACK.
+        call.incoming_reinvite =
+            (request.method() == Some(Method::Invite)).then(|| IncomingReinvite::Answered {
+                key: key.clone(),
+                seq,
+                offered: request.body.is_empty() && sdp.is_some(),
+            });
         let account = call.account.clone();
         let mut response = response_to(&request, 200, "OK");
         if let Some(binding) = self.accounts.get(&account) {

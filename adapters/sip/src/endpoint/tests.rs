@@ -9,7 +9,7 @@ use wink_ports::{
 };
 
 use super::*;
-use crate::message::{HeaderName, parse};
+use crate::message::{HeaderName, Method, parse};
 
 const ALICE: &str = "127.0.0.1:5071";
 const BOB: &str = "127.0.0.1:5072";
@@ -1206,14 +1206,8 @@ fn a_malformed_ack_gets_no_answer() {
 #[test]
 fn quitting_hangs_up_every_call() {
     let mut pair = pair();
-    let out = call_bob(&mut pair, Some("v=0 offer"));
-    let (incoming, _) = incoming_session(&pair);
-    pair.bob
-        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
-        .unwrap();
-    pair.run(Duration::from_secs(1));
+    let (_, incoming) = established(&mut pair);
     assert!(!pair.alice.calls.is_empty() && !pair.bob.calls.is_empty());
-    let _ = out;
     pair.alice.hang_up_all(pair.now);
     pair.run(Duration::from_secs(40));
     assert!(pair.bob_events.iter().any(|e| *e
@@ -1313,4 +1307,43 @@ fn crossing_reinvites_get_491_and_a_second_before_the_answer_500() {
         .and_then(|v| v.trim().parse().ok())
         .expect("a Retry-After");
     assert!(retry <= 10);
+}
+
+/// An offer in an UPDATE (RFC 3311) is answered in its 200, as a re-INVITE's would be.
+#[test]
+fn an_update_with_an_offer_is_answered_in_its_200() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    let mut update = pair
+        .bob
+        .calls
+        .get_mut(&incoming)
+        .and_then(|call| call.dialog.as_mut())
+        .expect("bob's dialog")
+        .request(Method::Update);
+    update
+        .headers
+        .push_front(HeaderName::Via, pair.bob.via_for(TransportKind::Udp));
+    update
+        .headers
+        .set(HeaderName::ContentType, "application/sdp");
+    update.body = b"v=0 update".to_vec();
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &update.to_bytes());
+    let (sent, events) = drain(&mut pair.alice);
+    assert!(sent.is_empty(), "answered once the domain has an answer");
+    assert!(events.iter().any(|e| matches!(e,
+        SignalingEvent::ReInvite { session, offer: Some(s) } if *session == out && s.as_str() == "v=0 update")));
+    pair.alice
+        .answer(pair.now, &out, Some(Sdp::new("v=0 updated")))
+        .unwrap();
+    let (sent, _) = drain(&mut pair.alice);
+    let ok = parse(&sent[0].1).unwrap();
+    assert_eq!(ok.status(), Some(200));
+    assert_eq!(ok.cseq().unwrap().method, Method::Update);
+    assert_eq!(ok.body, b"v=0 updated");
+    assert!(
+        pair.alice.calls[&out].incoming_reinvite.is_none(),
+        "no ACK awaited"
+    );
 }
