@@ -13,6 +13,7 @@ mod incoming;
 mod invite_checks;
 mod outbound_route;
 mod outgoing;
+mod reinvite_retry;
 mod reinvites;
 mod session_timer;
 mod transfer;
@@ -321,12 +322,14 @@ impl Endpoint {
         transactions
             .chain(registrations)
             .chain(self.next_refresh())
+            .chain(self.next_reinvite_retry())
             .min()
     }
 
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.refresh_sessions(now);
+        self.retry_reinvites(now);
         let due: Vec<TransactionKey> = self
             .transactions
             .iter()

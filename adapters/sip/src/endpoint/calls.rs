@@ -65,6 +65,10 @@ pub(super) struct Call {
     pub(super) incoming_reinvite: Option<IncomingReinvite>,
     /// Our re-INVITE has no final response yet.
     pub(super) reinviting: bool,
+    /// The offer of our last re-INVITE (sent again after a 491).
+    pub(super) last_offer: Option<Sdp>,
+    /// A re-INVITE refused with 491, to send again at this time.
+    pub(super) retry_reinvite: Option<(Instant, Sdp)>,
 }
 
 fn reason_phrase(response: &Message) -> String {
@@ -244,6 +248,8 @@ impl Endpoint {
                 refresh_at: None,
                 incoming_reinvite: None,
                 reinviting: false,
+                last_offer: None,
+                retry_reinvite: None,
             },
         );
         Ok(())
@@ -609,12 +615,13 @@ impl Endpoint {
         self.start_client(now, invite, peer, Owner::ReInvite(session.clone()));
         if let Some(call) = self.calls.get_mut(session) {
             call.reinviting = true;
+            call.last_offer = Some(offer.clone());
         }
         Ok(())
     }
 
     /// The answer to our re-INVITE: acknowledge a 2xx.
-    pub(super) fn on_reinvite_event(&mut self, _now: Instant, session: &SessionId, event: Event) {
+    pub(super) fn on_reinvite_event(&mut self, now: Instant, session: &SessionId, event: Event) {
         let final_response = match &event {
             Event::Response(response) => response.status().is_some_and(|code| code >= 200),
             _ => true,
@@ -628,6 +635,9 @@ impl Endpoint {
         let Some(code) = response.status() else {
             return;
         };
+        if code == 491 {
+            return self.retry_reinvite_later(now, session);
+        }
         if !(200..300).contains(&code) {
             if code >= 300 {
                 warn!(target: "sip", %session, code, "re-INVITE refused");
@@ -745,6 +755,8 @@ impl Endpoint {
                 refresh_at,
                 incoming_reinvite: None,
                 reinviting: false,
+                last_offer: None,
+                retry_reinvite: None,
             },
         );
         self.emit(SignalingEvent::IncomingCall {

@@ -1275,7 +1275,8 @@ fn crossing_reinvites_get_491_and_a_second_before_the_answer_500() {
     pair.bob
         .reinvite(pair.now, &incoming, &Sdp::new("v=0 b"))
         .unwrap();
-    pair.run(Duration::from_secs(5));
+    // Before either is sent again (a_reinvite_refused_with_491_goes_again_after_the_wait).
+    pair.run(Duration::from_millis(100));
     assert_eq!(
         delivered_count(&pair, "SIP/2.0 491"),
         2,
@@ -1345,5 +1346,42 @@ fn an_update_with_an_offer_is_answered_in_its_200() {
     assert!(
         pair.alice.calls[&out].incoming_reinvite.is_none(),
         "no ACK awaited"
+    );
+}
+
+/// Crossing re-INVITEs both get 491; each side sends its own again after the random wait
+/// of RFC 3261 §14.1 (the callee within 2 s, the caller, who owns the Call-ID, after
+/// 2.1–4 s), so both offers arrive in the end.
+#[test]
+fn a_reinvite_refused_with_491_goes_again_after_the_wait() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    pair.alice
+        .reinvite(pair.now, &out, &Sdp::new("v=0 a"))
+        .unwrap();
+    pair.bob
+        .reinvite(pair.now, &incoming, &Sdp::new("v=0 b"))
+        .unwrap();
+    pair.run(Duration::from_millis(100));
+    assert_eq!(delivered_count(&pair, "SIP/2.0 491"), 2);
+    let offered = |events: &[SignalingEvent], sdp: &str| {
+        events.iter().any(
+            |e| matches!(e, SignalingEvent::ReInvite { offer: Some(s), .. } if s.as_str() == sdp),
+        )
+    };
+    // Bob's comes again first; alice answers it.
+    pair.run(Duration::from_secs(2));
+    assert!(offered(&pair.alice_events, "v=0 b"), "{:?}", pair.delivered);
+    assert!(!offered(&pair.bob_events, "v=0 a"));
+    pair.alice
+        .answer(pair.now, &out, Some(Sdp::new("v=0 b answered")))
+        .unwrap();
+    // Then alice's (the clock only moves to timers: give it the whole 4 s).
+    pair.run(Duration::from_secs(5));
+    assert!(offered(&pair.bob_events, "v=0 a"), "{:?}", pair.delivered);
+    assert_eq!(
+        delivered_count(&pair, "SIP/2.0 491"),
+        2,
+        "no second collision"
     );
 }
