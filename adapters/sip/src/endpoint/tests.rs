@@ -1263,20 +1263,26 @@ fn the_caller_takes_a_reinvite_and_its_ack_stops_the_200() {
     assert!(pair.alice.transactions.is_empty() && pair.bob.transactions.is_empty());
 }
 
-/// Both re-INVITE at once: each gets 491 (RFC 3261 §14.2); a second re-INVITE before we
-/// answered the first gets 500 with Retry-After.
-#[test]
-fn crossing_reinvites_get_491_and_a_second_before_the_answer_500() {
-    let mut pair = pair();
-    let (out, incoming) = established(&mut pair);
+/// An established call in which alice ("v=0 a") and bob ("v=0 b") re-INVITE at the same
+/// instant, run for 100 ms: before either is sent again. Returns alice's session.
+fn crossing_reinvites(pair: &mut Pair) -> SessionId {
+    let (out, incoming) = established(pair);
     pair.alice
         .reinvite(pair.now, &out, &Sdp::new("v=0 a"))
         .unwrap();
     pair.bob
         .reinvite(pair.now, &incoming, &Sdp::new("v=0 b"))
         .unwrap();
-    // Before either is sent again (a_reinvite_refused_with_491_goes_again_after_the_wait).
     pair.run(Duration::from_millis(100));
+    out
+}
+
+/// Both re-INVITE at once: each gets 491 (RFC 3261 §14.2); a second re-INVITE before we
+/// answered the first gets 500 with Retry-After.
+#[test]
+fn crossing_reinvites_get_491_and_a_second_before_the_answer_500() {
+    let mut pair = pair();
+    crossing_reinvites(&mut pair);
     assert_eq!(
         delivered_count(&pair, "SIP/2.0 491"),
         2,
@@ -1355,14 +1361,7 @@ fn an_update_with_an_offer_is_answered_in_its_200() {
 #[test]
 fn a_reinvite_refused_with_491_goes_again_after_the_wait() {
     let mut pair = pair();
-    let (out, incoming) = established(&mut pair);
-    pair.alice
-        .reinvite(pair.now, &out, &Sdp::new("v=0 a"))
-        .unwrap();
-    pair.bob
-        .reinvite(pair.now, &incoming, &Sdp::new("v=0 b"))
-        .unwrap();
-    pair.run(Duration::from_millis(100));
+    let out = crossing_reinvites(&mut pair);
     assert_eq!(delivered_count(&pair, "SIP/2.0 491"), 2);
     let offered = |events: &[SignalingEvent], sdp: &str| {
         events.iter().any(
