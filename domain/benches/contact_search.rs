@@ -17,6 +17,12 @@ const LAST: [&str; 8] = [
 
 /// A deterministic address book: names, two addresses, a phone number, sometimes an alias.
 fn address_book() -> ContactList {
+    let (groups, contacts) = records();
+    ContactList::from_records(groups, contacts)
+}
+
+/// The address book's groups and contacts.
+fn records() -> (Vec<GroupRecord>, Vec<ContactRecord>) {
     let groups: Vec<GroupRecord> = (0..20)
         .map(|g| GroupRecord {
             id: GroupId::new(format!("g{g}")).unwrap(),
@@ -56,7 +62,15 @@ fn address_book() -> ContactList {
             }
         })
         .collect();
-    ContactList::from_records(groups, contacts)
+    (groups, contacts)
+}
+
+/// Building the list and its search index, as after loading or an edit.
+fn index(c: &mut Criterion) {
+    let (groups, contacts) = records();
+    c.bench_function("contact_list_100k/build", |b| {
+        b.iter(|| ContactList::from_records(black_box(groups.clone()), black_box(contacts.clone())))
+    });
 }
 
 fn search(c: &mut Criterion) {
@@ -80,5 +94,5 @@ fn search(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, search);
+criterion_group!(benches, search, index);
 criterion_main!(benches);

@@ -24,6 +24,10 @@ use memchr::memmem;
 
 use wink_ports::{ContactRecord, contact_search};
 
+use word_starts::WordStarts;
+
+mod word_starts;
+
 /// Which field of a contact matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MatchedField {
@@ -54,6 +58,10 @@ pub struct SearchHit<'a> {
 /// Every other match scores less, favorite or not (an alias prefix: 80 + 3).
 const TOP_TIER: u32 = 90;
 
+/// The lowest score of a match at the start of a word (an address's: 50) or of a phone
+/// number (65). Every match elsewhere scores less, favorite or not (a number's: 45 + 3).
+const WORD_TIER: u32 = 50;
+
 /// What the haystacks do not say about a contact: how many of its text fields after the
 /// name are aliases (the rest are addresses), and whether it is a favorite.
 #[derive(Debug, Clone, Copy, Default)]
@@ -78,6 +86,10 @@ pub(super) struct SearchIndex {
     favorites: Vec<u32>,
     text: Haystack,
     digits: Haystack,
+    /// Where the words of the text fields start.
+    text_words: WordStarts,
+    /// Where the phone numbers start (also after a leading `00`).
+    number_starts: WordStarts,
 }
 
 /// A scored hit as the search sorts it: best score first, then name order; then the
@@ -142,6 +154,13 @@ impl Haystack {
                 at: at - field_start,
             })
         })
+    }
+
+    /// The contact whose bytes hold offset `at`.
+    fn contact_at(&self, at: usize) -> usize {
+        self.starts
+            .partition_point(|&start| start <= at)
+            .saturating_sub(1)
     }
 
     /// Contact `index` without its opening `\n` and closing `\0`: its fields, each
@@ -306,6 +325,8 @@ impl SearchIndex {
         }
         self.text.bytes.shrink_to_fit();
         self.digits.bytes.shrink_to_fit();
+        self.text_words = WordStarts::of_words(&self.text.bytes);
+        self.number_starts = WordStarts::of_numbers(&self.digits.bytes);
         let names: Vec<&str> = (0..contacts.len())
             .map(|i| self.text.first_field(i))
             .collect();
@@ -376,6 +397,55 @@ impl SearchIndex {
             "the names that start with a needle are top tier"
         );
         Some(top)
+    }
+
+    /// The best `limit` hits when at least that many match at the start of a word or a
+    /// number; `None` when the whole list must be scored. Only the contacts where a needle
+    /// starts a word are scored (a needle's first occurrence in a field, which gives the
+    /// score, may still lie inside a word: those hits are below the tier and dropped).
+    fn search_word_starts(
+        &self,
+        needles: &[String],
+        finders: &[Needle<'_>],
+        limit: usize,
+    ) -> Option<Vec<Scored>> {
+        let mut words = Vec::new();
+        let mut candidates = Vec::new();
+        for needle in needles {
+            let mut starts = |index: &WordStarts, haystack: &Haystack| {
+                words.clear();
+                let known = index.words_starting_with(
+                    haystack.bytes.as_bytes(),
+                    needle.as_bytes(),
+                    &mut words,
+                );
+                candidates.extend(
+                    words
+                        .iter()
+                        .map(|&offset| haystack.contact_at(offset as usize)),
+                );
+                known
+            };
+            if !starts(&self.text_words, &self.text)
+                || all_digits(needle) && !starts(&self.number_starts, &self.digits)
+            {
+                return None;
+            }
+            // Most contacts: scanning them is as quick.
+            if candidates.len() > self.entries.len() / 2 {
+                return None;
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        if candidates.len() < limit {
+            return None;
+        }
+        let found: Vec<Scored> = self
+            .score_all(candidates, finders)
+            .filter(|hit| hit.0.0 >= WORD_TIER)
+            .collect();
+        (found.len() >= limit).then_some(found)
     }
 
     /// Each candidate that matches, with its sort key.
@@ -452,7 +522,7 @@ impl SearchIndex {
         self.search_with(contacts, query, limit, true)
     }
 
-    /// Every contact that matches, scored: what the top tier's shortcut must agree with.
+    /// Every contact that matches, scored: what the shortcuts must agree with.
     #[cfg(test)]
     fn search_scoring_all<'a>(
         &self,
@@ -463,7 +533,8 @@ impl SearchIndex {
         self.search_with(contacts, query, limit, false)
     }
 
-    /// The search, through the top tier's shortcut when `shortcut` (always, but in tests).
+    /// The search, through the shortcuts (the top tier, then the word starts) when
+    /// `shortcut` (always, but in tests).
     fn search_with<'a>(
         &self,
         contacts: &'a [ContactRecord],
@@ -476,11 +547,14 @@ impl SearchIndex {
             return Vec::new();
         }
         let finders = Needle::all(&needles);
-        let top = shortcut
-            .then(|| self.search_top_tier(&needles, &finders, limit))
+        let shortcut = shortcut
+            .then(|| {
+                self.search_top_tier(&needles, &finders, limit)
+                    .or_else(|| self.search_word_starts(&needles, &finders, limit))
+            })
             .flatten();
-        let scored = match top {
-            Some(top) => top,
+        let scored = match shortcut {
+            Some(scored) => scored,
             None => self
                 .score_all(self.contacts_matching(&needles), &finders)
                 .collect(),
@@ -653,14 +727,86 @@ mod tests {
         assert_eq!(names(&list.search("example", 10))[0], "Bob Annex");
     }
 
-    /// The shortcut through the top tier finds exactly what scoring every contact finds,
-    /// on a book where many names share prefixes, some fields equal a query, some
-    /// favorites sort late and numbers are kept with and without `00`.
+    /// The shortcuts through the top tier and the word starts find exactly what scoring
+    /// every contact finds, on a book where many names share prefixes, some fields equal a
+    /// query, some favorites sort late, numbers are kept with and without `00`, and a text
+    /// occurs inside a word before it starts one.
     #[test]
-    fn the_top_tier_shortcut_agrees_with_scoring_every_contact() {
+    fn the_shortcuts_agree_with_scoring_every_contact() {
+        let list = shared_prefixes();
+        let queries = [
+            "a",
+            "an",
+            "ann",
+            "ANN",
+            "anna",
+            "b",
+            "p",
+            "pe",
+            "z",
+            "é",
+            "émile 1",
+            "ann 1",
+            "44",
+            "4420",
+            "0044 20",
+            "+44 20 00",
+            "1",
+            "user",
+            "@",
+            "x",
+            "2",
+            "20",
+            "0",
+            "00",
+            "ab",
+            "ab 3",
+            "example",
+            "com",
+            "ser",
+        ];
+        for query in queries {
+            for limit in [1, 5, 20, 50, 1000] {
+                let fast = list.search(query, limit);
+                let full = list.index.search_scoring_all(&list.contacts, query, limit);
+                let ids = |hits: &[SearchHit<'_>]| {
+                    hits.iter()
+                        .map(|h| (h.contact.id.to_string(), h.score, h.field))
+                        .collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&fast), ids(&full), "query {query:?}, limit {limit}");
+            }
+        }
+    }
+
+    /// Queries that start words in many contacts, and none of whose names, are answered
+    /// from the word starts (so the agreement above covers that path); not a query found
+    /// only inside words, one whose word starts are inside words first (they score as
+    /// such), nor one that starts a word in most contacts (a scan is as quick).
+    #[test]
+    fn word_starts_answer_queries_that_start_words() {
+        let list = shared_prefixes();
+        let shortcut = |query: &str| {
+            let needles = contact_search::needles(query);
+            let finders = Needle::all(&needles);
+            list.index
+                .search_word_starts(&needles, &finders, 20)
+                .map(|hits| hits.len())
+        };
+        for query in ["1", "2", "3"] {
+            assert!(shortcut(query).is_some_and(|n| n >= 20), "{query:?}");
+        }
+        for query in ["ser", "ab", "example"] {
+            assert_eq!(shortcut(query), None, "{query:?}");
+        }
+    }
+
+    /// 600 contacts whose names share prefixes, with equal fields, late favorites, numbers
+    /// with and without `00`, and names where "ab" occurs inside a word before starting one.
+    fn shared_prefixes() -> ContactList {
         let group = GroupId::new("g").unwrap();
         let first = [
-            "Ann", "ann", "Anna", "Bob", "Pat", "pete", "Zoe", "Émile", "a",
+            "Ann", "ann", "Anna", "Bob", "Pat", "pete", "Zoe", "Émile", "a", "Mab ab",
         ];
         let contacts: Vec<ContactRecord> = (0..600)
             .map(|i| ContactRecord {
@@ -688,41 +834,7 @@ mod tests {
                 favorite: i % 17 == 0,
             })
             .collect();
-        let list = in_one_group(group, contacts);
-        let queries = [
-            "a",
-            "an",
-            "ann",
-            "ANN",
-            "anna",
-            "b",
-            "p",
-            "pe",
-            "z",
-            "é",
-            "émile 1",
-            "ann 1",
-            "44",
-            "4420",
-            "0044 20",
-            "+44 20 00",
-            "1",
-            "user",
-            "@",
-            "x",
-        ];
-        for query in queries {
-            for limit in [1, 5, 20, 50, 1000] {
-                let fast = list.search(query, limit);
-                let full = list.index.search_scoring_all(&list.contacts, query, limit);
-                let ids = |hits: &[SearchHit<'_>]| {
-                    hits.iter()
-                        .map(|h| (h.contact.id.to_string(), h.score, h.field))
-                        .collect::<Vec<_>>()
-                };
-                assert_eq!(ids(&fast), ids(&full), "query {query:?}, limit {limit}");
-            }
-        }
+        in_one_group(group, contacts)
     }
 
     /// The scores from one pass over a contact's bytes are those of the plain definition:

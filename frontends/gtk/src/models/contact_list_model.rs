@@ -171,10 +171,21 @@ impl ContactLists {
             .items_changed(0, grouped_before, self.grouped.len());
         // Places may point at contacts that moved: all new.
         self.results.imp().slots.borrow_mut().clear();
-        let shown = self.rows.borrow().rows(View::Results).to_vec();
+        let shown = Self::results_or_first_contacts(&self.rows.borrow());
         self.results.imp().shown.replace(shown);
         self.results
             .items_changed(0, results_before, self.results.len());
+    }
+
+    /// What the results' places show: the results, or while the bar is empty (the page
+    /// hidden) the first contacts, so that the first keystroke rebinds row widgets made
+    /// beforehand instead of making a screenful of them.
+    fn results_or_first_contacts(rows: &ContactRows) -> Vec<Row> {
+        if rows.is_searching() {
+            return rows.rows(View::Results).to_vec();
+        }
+        let first = rows.contacts().len().min(super::contact_rows::SEARCH_LIMIT);
+        (0..first).map(Row::Contact).collect()
     }
 
     /// Shows or hides the special groups (Favorites, Missed Calls).
@@ -318,12 +329,25 @@ mod tests {
     fn a_keystroke_changes_only_the_results_and_a_fold_only_its_rows() {
         let lists = lists_with(1_000);
         assert_eq!(lists.grouped().n_items(), 1_001);
+        // Before the first keystroke the hidden results hold the first contacts (row
+        // widgets made while nobody waits for them).
+        assert_eq!(lists.results().n_items(), 50);
+        let prefilled = lists
+            .results()
+            .item(0)
+            .and_downcast::<ContactItem>()
+            .unwrap();
+        assert_eq!(prefilled.title(), "Person 0");
         let grouped = watch(lists.grouped());
         let results = watch(lists.results());
         assert_eq!(lists.set_query("person 99"), 11);
         assert!(lists.is_searching());
         assert_eq!(grouped.get(), (0, 0));
-        assert_eq!(results.get(), (0, 11));
+        assert_eq!(
+            results.get(),
+            (39, 0),
+            "the first eleven places are rebound"
+        );
         // Typing on: only the places past the new end are announced ("person 999" keeps
         // the first result, Person 999, and drops the other ten).
         let first = lists
@@ -331,19 +355,20 @@ mod tests {
             .item(0)
             .and_downcast::<ContactItem>()
             .unwrap();
+        assert_eq!(first, prefilled);
         let second = lists
             .results()
             .item(1)
             .and_downcast::<ContactItem>()
             .unwrap();
         assert_eq!(lists.set_query("person 999"), 1);
-        assert_eq!(results.get(), (10, 11));
+        assert_eq!(results.get(), (49, 0));
         // A place keeps its object and is told when it shows another row.
         let rebound = Rc::new(Cell::new(0));
         let counter = rebound.clone();
         first.connect_changed(move |_| counter.set(counter.get() + 1));
         assert_eq!(lists.set_query("person 99"), 11);
-        assert_eq!(results.get(), (10, 21));
+        assert_eq!(results.get(), (49, 10));
         assert_eq!(
             rebound.get(),
             1,
@@ -353,7 +378,7 @@ mod tests {
         lists.set_query("person 12");
         assert_eq!(
             results.get(),
-            (10, 21),
+            (49, 10),
             "as many results: no place added or removed"
         );
         assert_eq!(rebound.get(), 2);
@@ -368,11 +393,11 @@ mod tests {
         // An empty bar hides the results and keeps their places for the next keystroke.
         assert_eq!(lists.set_query(""), 0);
         assert!(!lists.is_searching());
-        assert_eq!(results.get(), (10, 21));
+        assert_eq!(results.get(), (49, 10));
         assert_eq!(lists.set_query("person 13"), 11);
         assert_eq!(
             results.get(),
-            (10, 21),
+            (49, 10),
             "the next search rebinds the same places"
         );
         assert_eq!(first.title(), "Person 13");
