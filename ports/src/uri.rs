@@ -26,6 +26,9 @@ pub enum UriError {
     /// The host is not a valid domain name or IP address.
     #[error("invalid host {0:?}")]
     InvalidHost(String),
+    /// An IPv6 address outside `[ ]` (RFC 5118 §4.2: its colons would be read as a port).
+    #[error("IPv6 address {0:?} without the [ ] it needs")]
+    UnbracketedIpv6(String),
     /// The port is not a number in 1–65535.
     #[error("invalid port {0:?} (expected 1-65535)")]
     InvalidPort(String),
@@ -87,13 +90,14 @@ impl SipUri {
             }
             _ => return Err(UriError::MissingScheme),
         };
-        if rest.contains('?') {
-            return Err(UriError::HeadersNotSupported);
-        }
         let (user, hostpart) = match rest.rsplit_once('@') {
             Some((user, hostpart)) => (Some(user), hostpart),
             None => (None, rest),
         };
+        // A user part may hold `?` (RFC 3261 user-unreserved); headers follow the host.
+        if hostpart.contains('?') {
+            return Err(UriError::HeadersNotSupported);
+        }
         let user = user.map(validate_user).transpose()?;
         let mut pieces = hostpart.split(';');
         let hostport = pieces.next().unwrap_or_default();
@@ -171,7 +175,8 @@ impl SipUri {
 }
 
 fn validate_user(user: &str) -> Result<String, UriError> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()%&=+$,;?/#".contains(c);
+    // userinfo: user, and an optional `:password` (RFC 3261 §25.1).
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "-_.!~*'()%&=+$,;?/#:".contains(c);
     if user.is_empty() || !user.chars().all(allowed) {
         return Err(UriError::InvalidUser(user.to_owned()));
     }
@@ -186,7 +191,10 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), UriError> {
         let (v6, after) = rest
             .split_once(']')
             .ok_or_else(|| UriError::InvalidHost(hostport.to_owned()))?;
-        if v6.parse::<std::net::Ipv6Addr>().is_err() {
+        // RFC 5118 §4.10: RFC 3261's grammar admits `[2001:db8:::192.0.2.1]` (three
+        // colons before an IPv4 tail); such a reference is tolerated.
+        let tolerated = v6.replacen(":::", "::", 1);
+        if tolerated.parse::<std::net::Ipv6Addr>().is_err() {
             return Err(UriError::InvalidHost(hostport.to_owned()));
         }
         let port = match after {
@@ -197,6 +205,8 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), UriError> {
             ),
         };
         (format!("[{v6}]"), port)
+    } else if hostport.matches(':').count() > 1 {
+        return Err(UriError::UnbracketedIpv6(hostport.to_owned()));
     } else {
         match hostport.split_once(':') {
             Some((h, p)) => (h.to_owned(), Some(p)),
@@ -356,6 +366,29 @@ mod tests {
             SipUri::parse("sip:a@example.com;=x"),
             Err(UriError::InvalidParameter(_))
         ));
+        assert_eq!(
+            SipUri::parse("sip:2001:db8::10"),
+            Err(UriError::UnbracketedIpv6("2001:db8::10".into()))
+        );
+    }
+
+    /// The unusual but valid forms of RFC 4475 §3.1.1.2 and RFC 5118 §4.3, §4.10.
+    #[test]
+    fn accepts_the_torture_forms() {
+        let uri = SipUri::parse("sip:1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*@example.com")
+            .unwrap();
+        assert_eq!(
+            uri.user(),
+            Some("1_unusual.URI~(to-be!sure)&isn't+it$/crazy?,/;;*")
+        );
+        assert_eq!(uri.host(), "example.com");
+        let tolerated = SipUri::parse("sip:user@[2001:db8:::192.0.2.1]").unwrap();
+        assert_eq!(tolerated.host(), "[2001:db8:::192.0.2.1]");
+        let ambiguous = SipUri::parse("sip:[2001:db8::10:5070]").unwrap();
+        assert_eq!(
+            (ambiguous.host(), ambiguous.port()),
+            ("[2001:db8::10:5070]", None)
+        );
     }
 
     #[test]

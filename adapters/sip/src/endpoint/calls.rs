@@ -684,6 +684,17 @@ impl Endpoint {
                 return self.respond_new(now, from, &request, rejection);
             }
         }
+        if !accepts_sdp(&request) {
+            let rejection = Rejection {
+                code: 406,
+                reason: "Not Acceptable".into(),
+                headers: vec![(
+                    HeaderName::Other("Warning".into()),
+                    "399 wink \"our answer is application/sdp, which Accept leaves out\"".into(),
+                )],
+            };
+            return self.respond_new(now, from, &request, rejection);
+        }
         if let Some(rejection) = self.refuse_new_invite(&request) {
             return self.respond_new(now, from, &request, rejection);
         }
@@ -1123,6 +1134,25 @@ impl Endpoint {
             }
         }
     }
+}
+
+/// Whether an INVITE lets us answer with SDP: it has no Accept header, or one of them lists
+/// `application/sdp`, `application/*` or `*/*` (RFC 3261 §20.1; an empty one accepts
+/// nothing, RFC 4475 §3.3.15).
+fn accepts_sdp(request: &Message) -> bool {
+    if request.headers.count(&HeaderName::Accept) == 0 {
+        return true;
+    }
+    request
+        .headers
+        .list(&HeaderName::Accept)
+        .iter()
+        .any(|range| {
+            let media = range.split(';').next().unwrap_or_default().trim();
+            ["application/sdp", "application/*", "*/*"]
+                .iter()
+                .any(|accepted| media.eq_ignore_ascii_case(accepted))
+        })
 }
 
 #[cfg(test)]

@@ -134,6 +134,15 @@ impl Endpoint {
                 self.respond_new(now, from, &request, rejection);
             }
             Method::Invite => self.on_new_invite(now, from, request),
+            Method::Register => {
+                // A user agent is not a registrar (RFC 3261 §8.2.1, RFC 4475 §3.3.7).
+                let rejection = Rejection {
+                    code: 405,
+                    reason: "Method Not Allowed".into(),
+                    headers: vec![(HeaderName::Allow, crate::ALLOW.into())],
+                };
+                self.respond_new(now, from, &request, rejection);
+            }
             _ => {
                 let rejection = Rejection {
                     code: 501,

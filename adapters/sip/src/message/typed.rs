@@ -13,6 +13,9 @@ pub enum TypedError {
     /// The header does not parse.
     #[error("malformed {0} header")]
     Malformed(&'static str),
+    /// A name-addr or addr-spec that does not parse: the fault.
+    #[error("{0}")]
+    Address(&'static str),
 }
 
 type Params = Vec<(String, Option<String>)>;
@@ -76,20 +79,37 @@ impl Via {
     /// [`TypedError::Malformed`].
     pub fn parse(raw: &str) -> Result<Self, TypedError> {
         let bad = TypedError::Malformed("Via");
-        let (protocol, rest) = raw
-            .trim()
-            .split_once(char::is_whitespace)
-            .ok_or(bad.clone())?;
-        let mut parts = protocol.split('/');
-        let (Some(name), Some(version), Some(transport), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(bad);
-        };
-        if !name.eq_ignore_ascii_case("SIP") || version != "2.0" || transport.is_empty() {
+        // sent-protocol: three tokens around two SLASHes, each with optional whitespace
+        // (RFC 3261 §25.1: `SLASH = SWS "/" SWS`; RFC 4475 §3.1.1.1 folds it over lines).
+        // The version is the request line's to check (a request with another gets 505).
+        let mut rest = raw.trim();
+        let mut protocol = [""; 3];
+        for (i, part) in protocol.iter_mut().enumerate() {
+            let end = rest
+                .find(|c: char| c == '/' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            let (token, after) = rest.split_at(end);
+            if token.is_empty() {
+                return Err(bad);
+            }
+            *part = token;
+            if i < 2 {
+                rest = after
+                    .trim_start()
+                    .strip_prefix('/')
+                    .ok_or(bad.clone())?
+                    .trim_start();
+            } else if !after.starts_with(char::is_whitespace) {
+                return Err(bad);
+            } else {
+                rest = after.trim();
+            }
+        }
+        let [name, _version, transport] = protocol;
+        if !name.eq_ignore_ascii_case("SIP") {
             return Err(bad);
         }
-        let (sent_by, params) = rest.trim().split_once(';').unwrap_or((rest.trim(), ""));
+        let (sent_by, params) = rest.split_once(';').unwrap_or((rest, ""));
         let (host, port) = split_host_port(sent_by.trim()).ok_or(bad)?;
         Ok(Self {
             transport: transport.to_ascii_uppercase(),
@@ -148,6 +168,34 @@ fn split_host_port(s: &str) -> Option<(String, Option<u16>)> {
     Some((host, port))
 }
 
+/// A token's characters (RFC 3261 §25.1).
+fn is_token_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-.!%*_+`'~".contains(c)
+}
+
+/// Where the quoted string that `quoted` continues ends: its closing `"`, past any
+/// backslash-escaped character.
+fn closing_quote(quoted: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (at, c) in quoted.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(at),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// An address's URI: a scheme, then something, and no whitespace.
+fn check_uri(uri: &str) -> Result<(), TypedError> {
+    if uri.is_empty() || !uri.contains(':') || uri.contains(char::is_whitespace) {
+        return Err(TypedError::Address("an address that is not a URI"));
+    }
+    Ok(())
+}
+
 /// A name-addr or addr-spec with header parameters: From, To, Contact, Route, Refer-To.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NameAddr {
@@ -160,40 +208,68 @@ pub struct NameAddr {
 }
 
 impl NameAddr {
-    /// Parses `"Name" <uri>;p=v`, `Name <uri>;p=v` or `uri;p=v`.
+    /// Parses `"Name" <uri>;p=v`, `Name <uri>;p=v` or `uri;p=v` (RFC 3261 §20.10, §25.1).
     ///
     /// # Errors
-    /// [`TypedError::Malformed`].
+    /// [`TypedError::Address`] naming the fault.
     pub fn parse(raw: &str) -> Result<Self, TypedError> {
-        let bad = TypedError::Malformed("address");
         let raw = raw.trim();
-        if let Some(open) = raw.find('<') {
-            let close = raw[open..].find('>').map(|c| c + open).ok_or(bad.clone())?;
-            let display = raw[..open].trim();
-            let display = display
-                .strip_prefix('"')
-                .and_then(|d| d.strip_suffix('"'))
-                .unwrap_or(display);
-            let uri = raw[open + 1..close].trim();
-            if uri.is_empty() || !uri.contains(':') {
-                return Err(bad);
+        let (display, rest) = match raw.strip_prefix('"') {
+            Some(quoted) => {
+                let end = closing_quote(quoted)
+                    .ok_or(TypedError::Address("an unterminated quoted string"))?;
+                let display = quoted[..end].replace("\\\"", "\"");
+                (Some(display), quoted[end + 1..].trim_start())
             }
-            Ok(Self {
-                display: (!display.is_empty()).then(|| display.replace("\\\"", "\"")),
-                uri: uri.to_owned(),
-                params: parse_params(&raw[close + 1..]),
-            })
-        } else {
+            None => match raw.find('<') {
+                Some(open) => {
+                    let display = raw[..open].trim();
+                    if !display
+                        .chars()
+                        .all(|c| !c.is_ascii() || is_token_char(c) || c.is_whitespace())
+                    {
+                        return Err(TypedError::Address(
+                            "a display name with characters it may only hold in quotes",
+                        ));
+                    }
+                    (
+                        (!display.is_empty()).then(|| display.to_owned()),
+                        &raw[open..],
+                    )
+                }
+                None => (None, raw),
+            },
+        };
+        let Some(bracketed) = rest.strip_prefix('<') else {
+            if display.is_some() {
+                return Err(TypedError::Address("a display name without a <URI>"));
+            }
+            // addr-spec: a URI with `,`, `?` or `;` of its own needs the brackets (§20).
             let (uri, params) = raw.split_once(';').unwrap_or((raw, ""));
-            if uri.is_empty() || !uri.contains(':') || uri.contains(char::is_whitespace) {
-                return Err(bad);
+            let uri = uri.trim();
+            if uri.contains(['?', ',']) {
+                return Err(TypedError::Address("a URI with headers outside <>"));
             }
-            Ok(Self {
+            check_uri(uri)?;
+            return Ok(Self {
                 display: None,
                 uri: uri.to_owned(),
                 params: parse_params(params),
-            })
+            });
+        };
+        let close = bracketed
+            .find('>')
+            .ok_or(TypedError::Address("a < without its >"))?;
+        let uri = &bracketed[..close];
+        if uri.starts_with(char::is_whitespace) || uri.ends_with(char::is_whitespace) {
+            return Err(TypedError::Address("spaces inside <>"));
         }
+        check_uri(uri)?;
+        Ok(Self {
+            display,
+            uri: uri.to_owned(),
+            params: parse_params(&bracketed[close + 1..]),
+        })
     }
 
     /// A name-addr for `uri`.
@@ -298,10 +374,19 @@ mod tests {
         assert_eq!(Via::parse(&via.to_string()).unwrap(), via);
         let v6 = Via::parse("SIP/2.0/TCP [::1]:5070;branch=z9hG4bKx").unwrap();
         assert_eq!((v6.host.as_str(), v6.port), ("[::1]", Some(5070)));
+        // Whitespace around the slashes, folded lines (RFC 4475 §3.1.1.1); another version
+        // is kept for the request line to refuse (505).
+        let spaced = Via::parse("SIP  /   2.0 /UDP    192.0.2.2;branch=390skdjuw").unwrap();
+        assert_eq!(
+            (spaced.transport.as_str(), spaced.host.as_str()),
+            ("UDP", "192.0.2.2")
+        );
+        assert!(Via::parse("SIP/7.0/UDP h").is_ok());
         for bad in [
             "",
             "SIP/2.0/UDP",
-            "SIP/3.0/UDP h",
+            "SIP/2.0/UDPh",
+            "SIP/2.0 UDP h",
             "SIP/2.0/UDP h:0",
             "SIP/2.0/UDP h:x",
             "HTTP/2.0/UDP h",
@@ -324,6 +409,49 @@ mod tests {
         assert_eq!(c.display.as_deref(), Some("Bob"));
         for bad in ["", "<>", "<sip:x", "no uri here", "<nocolon>"] {
             assert!(NameAddr::parse(bad).is_err(), "{bad:?}");
+        }
+        // The forms of RFC 4475: spaces and folds around parameters, quoted pairs and
+        // token display names are valid; each invalid one is told by its fault.
+        let spaced =
+            NameAddr::parse("sip:vivekg@chair-dnrc.example.com ;   tag    = 1918181833n").unwrap();
+        assert_eq!(
+            (spaced.uri.as_str(), spaced.tag()),
+            ("sip:vivekg@chair-dnrc.example.com", Some("1918181833n"))
+        );
+        let escaped = NameAddr::parse(
+            "\"J Rosenberg \\\\\\\"\"       <sip:jdrosen@example.com> ; tag = 98asjd8",
+        )
+        .unwrap();
+        assert_eq!(escaped.tag(), Some("98asjd8"));
+        let tokens =
+            NameAddr::parse("token1~` token2'+_ token3*%!.- <sip:mundane@example.com>").unwrap();
+        assert_eq!(
+            tokens.display.as_deref(),
+            Some("token1~` token2'+_ token3*%!.-")
+        );
+        for (bad, fault) in [
+            (
+                "\"Mr. J. User <sip:j.user@example.com>",
+                "an unterminated quoted string",
+            ),
+            (
+                "\"Watson, Thomas\" < sip:t.watson@example.org >",
+                "spaces inside <>",
+            ),
+            (
+                "Bell, Alexander <sip:a.g.bell@example.com>;tag=43",
+                "a display name with characters it may only hold in quotes",
+            ),
+            (
+                "sip:user@example.com?Route=%3Csip:sip.example.com%3E",
+                "a URI with headers outside <>",
+            ),
+        ] {
+            assert_eq!(
+                NameAddr::parse(bad),
+                Err(TypedError::Address(fault)),
+                "{bad:?}"
+            );
         }
     }
 

@@ -1,7 +1,7 @@
 //! Checking a parsed message before it is routed (RFC 3261 §8.2): a request that fails gets
 //! an error response saying exactly what is wrong; a response that fails is dropped.
 
-use wink_ports::SipUri;
+use wink_ports::{SipUri, UriError};
 
 use super::{CSeq, HeaderName, Message, Method, NameAddr, StartLine, Via};
 
@@ -71,13 +71,11 @@ fn check_common(message: &Message) -> Result<CSeq, Rejection> {
         Via::parse(via).map_err(|_| Rejection::bad_request("Malformed Via header"))?;
     }
     for (name, label) in [(HeaderName::From, "From"), (HeaderName::To, "To")] {
-        let value = message.headers.get(&name).unwrap_or_default();
-        let address = NameAddr::parse(value)
-            .map_err(|_| Rejection::bad_request(format!("Malformed {label} header")))?;
-        if is_sip_scheme(&address.uri) && SipUri::parse(&address.uri).is_err() {
-            return Err(Rejection::bad_request(format!(
-                "Malformed URI in {label} header"
-            )));
+        check_address(message.headers.get(&name).unwrap_or_default(), label)?;
+    }
+    for contact in message.headers.list(&HeaderName::Contact) {
+        if contact.trim() != "*" {
+            check_address(contact, "Contact")?;
         }
     }
     if message
@@ -91,13 +89,41 @@ fn check_common(message: &Message) -> Result<CSeq, Rejection> {
         .map_err(|_| Rejection::bad_request("Malformed CSeq header"))
 }
 
+/// A From, To or Contact value: a name-addr or addr-spec whose sip: URI parses.
+fn check_address(value: &str, label: &str) -> Result<(), Rejection> {
+    let address = NameAddr::parse(value)
+        .map_err(|e| Rejection::bad_request(format!("Malformed {label} header: {e}")))?;
+    if !is_sip_scheme(&address.uri) {
+        return Ok(());
+    }
+    match SipUri::parse(&address.uri) {
+        // Headers in a bracketed URI are valid syntax (RFC 4475 §3.3.14), only not dialled.
+        Ok(_) | Err(UriError::HeadersNotSupported) => Ok(()),
+        Err(e) => Err(Rejection::bad_request(format!(
+            "Malformed URI in {label} header: {e}"
+        ))),
+    }
+}
+
+/// Whether a Request-URI starts with a well-formed scheme (RFC 3261 §25.1: `ALPHA *( ALPHA
+/// / DIGIT / "+" / "-" / "." ) ":"`): only such a URI can be refused for its scheme (416).
+fn has_scheme(uri: &str) -> bool {
+    uri.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    })
+}
+
 fn is_sip_scheme(uri: &str) -> bool {
     let lower = uri.get(..5).unwrap_or(uri).to_ascii_lowercase();
     lower.starts_with("sip:") || lower.starts_with("sips:")
 }
 
 /// Checks a request's syntax: single-value headers once, mandatory headers present, CSeq
-/// matching the method, parsable Via/From/To/Request-URI, Max-Forwards a number.
+/// matching the method, parsable Via/From/To/Contact/Request-URI, Max-Forwards a number.
+/// (A missing Contact is the dialog's concern: an RFC 2543 INVITE may lack one.)
 ///
 /// # Errors
 /// A [`Rejection`] (400 with the reason, or 416 for a Request-URI scheme we do not serve).
@@ -106,7 +132,8 @@ pub fn validate_request(message: &Message) -> Result<(), Rejection> {
         return Err(Rejection::bad_request("Not a request"));
     };
     let cseq = check_common(message)?;
-    if &cseq.method != method {
+    // An unknown method gets 501 whatever its CSeq says (RFC 4475 §3.1.2.18).
+    if &cseq.method != method && !matches!(method, Method::Other(_)) {
         return Err(Rejection::bad_request(
             "CSeq method does not match the request method",
         ));
@@ -115,6 +142,11 @@ pub fn validate_request(message: &Message) -> Result<(), Rejection> {
         raw.trim()
             .parse::<u8>()
             .map_err(|_| Rejection::bad_request("Malformed Max-Forwards header"))?;
+    }
+    if !has_scheme(uri) {
+        return Err(Rejection::bad_request(
+            "Malformed Request-URI: it does not start with a scheme",
+        ));
     }
     if !is_sip_scheme(uri) {
         let scheme = uri.split_once(':').map_or(uri.as_str(), |(s, _)| s);
@@ -129,9 +161,6 @@ pub fn validate_request(message: &Message) -> Result<(), Rejection> {
     }
     SipUri::parse(uri)
         .map_err(|e| Rejection::bad_request(format!("Malformed Request-URI: {e}")))?;
-    if *method == Method::Invite && message.headers.count(&HeaderName::Contact) == 0 {
-        return Err(Rejection::bad_request("Missing Contact header"));
-    }
     Ok(())
 }
 
@@ -203,7 +232,13 @@ mod tests {
             b"OPTIONS sip:b@x.org SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\nFrom: garbage\r\nTo: <sip:b@x.org>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
         )
         .unwrap();
-        assert_eq!(reason(&bad_from), (400, "Malformed From header".into()));
+        assert_eq!(
+            reason(&bad_from),
+            (
+                400,
+                "Malformed From header: an address that is not a URI".into()
+            )
+        );
         let bad_via = parse(
             b"OPTIONS sip:b@x.org SIP/2.0\r\nVia: nonsense\r\nFrom: <sip:a@x.org>\r\nTo: <sip:b@x.org>\r\nCall-ID: c\r\nCSeq: 1 OPTIONS\r\n\r\n",
         )

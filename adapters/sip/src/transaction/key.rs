@@ -33,10 +33,10 @@ impl TransactionKey {
     /// The key of the server transaction a request belongs to. An ACK maps to its INVITE.
     pub fn for_request(request: &Message) -> Option<Self> {
         let via = request.top_via().ok()?;
-        let branch = via
-            .branch()
-            .filter(|b| b.starts_with("z9hG4bK"))?
-            .to_owned();
+        let branch = match via.branch().filter(|b| b.starts_with("z9hG4bK")) {
+            Some(branch) => branch.to_owned(),
+            None => Self::rfc2543_branch(request)?,
+        };
         let method = match request.method()? {
             Method::Ack => Method::Invite,
             other => other,
@@ -52,6 +52,25 @@ impl TransactionKey {
             method,
             server: true,
         })
+    }
+
+    /// A request from an RFC 2543 element has no branch of RFC 3261's kind: its transaction
+    /// is told by the Request-URI, From tag, Call-ID and CSeq number (RFC 3261 §17.2.3; the
+    /// To tag is left out, so that the ACK for our error response and a CANCEL match the
+    /// INVITE), and by sent-by, which the key holds anyway.
+    fn rfc2543_branch(request: &Message) -> Option<String> {
+        let crate::message::StartLine::Request { uri, .. } = &request.start else {
+            return None;
+        };
+        let from_tag = request
+            .from_header()
+            .ok()?
+            .tag()
+            .unwrap_or_default()
+            .to_owned();
+        let cseq = request.cseq().ok()?.seq;
+        let call_id = request.call_id()?;
+        Some(format!("rfc2543 {uri} {from_tag} {call_id} {cseq}"))
     }
 
     /// The key of the INVITE server transaction a CANCEL targets (same branch and sent-by).

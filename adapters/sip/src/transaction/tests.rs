@@ -345,9 +345,29 @@ fn keys_match_responses_requests_and_acks() {
     old_style
         .headers
         .set(HeaderName::Via, "SIP/2.0/UDP 127.0.0.1;branch=1234");
+    // RFC 2543 matching (RFC 3261 §17.2.3): its ACK (with our To tag) matches it.
+    let old_key = TransactionKey::for_request(&old_style).expect("an RFC 2543 key");
+    old_style.headers.set(HeaderName::CSeq, "7 ACK");
+    old_style.start = crate::message::StartLine::Request {
+        method: Method::Ack,
+        uri: "sip:bob@127.0.0.1".into(),
+    };
+    old_style
+        .headers
+        .set(HeaderName::To, "<sip:bob@127.0.0.1>;tag=ours");
+    let mut old_invite = old_style.clone();
+    old_invite.headers.set(HeaderName::CSeq, "7 INVITE");
+    old_invite.start = crate::message::StartLine::Request {
+        method: Method::Invite,
+        uri: "sip:bob@127.0.0.1".into(),
+    };
+    assert_ne!(
+        Some(old_key),
+        TransactionKey::for_request(&old_invite),
+        "OPTIONS is not the INVITE"
+    );
     assert_eq!(
         TransactionKey::for_request(&old_style),
-        None,
-        "RFC 2543 branches are not matched"
+        TransactionKey::for_request(&old_invite)
     );
 }

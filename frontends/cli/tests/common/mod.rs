@@ -127,6 +127,12 @@ impl Listener {
         }
     }
 
+    /// Stops it (by its PID) and returns everything it printed.
+    pub(crate) fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        self.finish()
+    }
+
     /// Everything it printed, once it has stopped by itself (after its `--duration`).
     pub(crate) fn finish(mut self) -> String {
         use std::io::Read;
