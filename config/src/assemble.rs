@@ -149,6 +149,7 @@ pub async fn assemble(
         clock: Arc::new(SystemClock),
     };
     let phone = Phone::spawn(ports, phone_settings(settings, paths));
+    crate::memory::keep_giving_back_freed_memory();
     Ok(Assembled {
         phone,
         agent,

@@ -11,6 +11,7 @@
 //! - [`assemble`]: the one place that picks and builds adapters from settings.
 //! - [`audio_devices`], [`DeviceListing`]: the microphones and speakers, with hot-plug
 //!   events, for device lists and settings pages; [`start_ringing`]: the ring tone.
+//! - [`memory`]: freed memory given back to the system after a burst.
 //! - [`selftest`]: a test call between two user agents of our own, over loopback.
 #![warn(missing_docs)]
 
@@ -18,6 +19,7 @@ mod assemble;
 mod contacts_move;
 mod devices;
 mod file;
+pub mod memory;
 mod paths;
 pub mod selftest;
 mod settings;

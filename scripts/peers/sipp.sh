@@ -24,7 +24,8 @@
 #       SIP socket bind it, media sockets bind -mi which defaults to -i, and the
 #       remote-control socket would bind 0.0.0.0:8888 without -ci)
 #   -m 1                       unless the arguments have -m
-#   -timeout <T>s -timeout_error   unless they have -timeout (T = $WINK_SIPP_TIMEOUT, 20)
+#   -timeout <T>s -timeout_error   unless they have -timeout (T = $WINK_SIPP_TIMEOUT, 20;
+#                              a "-timeout <N>s" of theirs sets T instead)
 #   -key caller <user>         when they have -au <user> but no "-key caller" (the UAC
 #                              scenarios write From: sip:[caller]@wink.test, and kamailio
 #                              wants From user == auth user)
@@ -85,7 +86,6 @@ run() {
     }
 
     local t="${WINK_SIPP_TIMEOUT:-20}"
-    [[ "$t" =~ ^[0-9]+$ ]] && [ "$t" -gt 0 ] || die "WINK_SIPP_TIMEOUT must be whole seconds, not '$t'"
 
     # Look at the caller's arguments: what to add, and refuse non-loopback addresses.
     local has_m=0 has_timeout=0 has_caller=0 au="" prev="" a
@@ -96,6 +96,7 @@ run() {
                 ;;
             -au) au="$a" ;;
             -key) [ "$a" = "caller" ] && has_caller=1 ;;
+            -timeout) t="${a%s}" ;;
         esac
         case "$a" in
             -m) has_m=1 ;;
@@ -103,6 +104,7 @@ run() {
         esac
         prev="$a"
     done
+    [[ "$t" =~ ^[0-9]+$ ]] && [ "$t" -gt 0 ] || die "the time limit must be whole seconds, not '$t'"
 
     mkdir -p "$log_dir" || die "cannot create $log_dir"
     local name prefix

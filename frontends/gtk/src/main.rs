@@ -11,7 +11,6 @@ mod actions;
 mod application;
 mod bench;
 mod core;
-mod memory;
 mod models;
 mod runtime;
 mod screenshot;

@@ -114,6 +114,9 @@ impl Endpoint {
         if in_dialog {
             return self.on_in_dialog(now, from, request);
         }
+        if self.refused_for_load(from, &request) {
+            return;
+        }
         match method {
             Method::Options => {
                 let mut response = response_to(&request, 200, "OK");
@@ -342,7 +345,7 @@ fn reason_phrase(error: &ParseError) -> String {
 
 /// Adds a To tag to a response that has none (every final response to an out-of-dialog
 /// request needs one).
-fn tag_to(response: &mut Message) {
+pub(super) fn tag_to(response: &mut Message) {
     if let Ok(mut to) = response.to_header()
         && to.tag().is_none()
     {

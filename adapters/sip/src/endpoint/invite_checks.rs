@@ -2,13 +2,18 @@
 //! request reaching us twice by two paths, e.g. forked by a proxy and merged again — is
 //! answered 482 instead of ringing a second time (RFC 3261 §8.2.2.2), and a session
 //! interval below our minimum 422 with `Min-SE` when the caller supports timers (RFC 4028
-//! §9; a caller that does not gets the minimum in our 200 instead).
+//! §9; a caller that does not gets the minimum in our 200 instead), and a call beyond the
+//! few a phone rings for at once 486 Busy Here (an INVITE flood rings eight calls, not
+//! thousands).
 
 use crate::message::{HeaderName, Message, Rejection};
 
 use super::Endpoint;
 use super::calls::Role;
 use super::session_timer::{MIN_SE, requested_interval};
+
+/// The most calls that ring (come in, not answered yet) at once.
+pub(super) const MAX_RINGING: usize = 8;
 
 /// Whether `request` lists `option` in its `Supported` headers.
 fn supports(request: &Message, option: &str) -> bool {
@@ -29,12 +34,35 @@ impl Endpoint {
                 headers: vec![],
             });
         }
+        if self.ringing() >= MAX_RINGING {
+            return Some(Rejection {
+                code: 486,
+                reason: "Busy Here".into(),
+                headers: vec![],
+            });
+        }
         let asked = requested_interval(request)?;
         (asked < MIN_SE && supports(request, "timer")).then(|| Rejection {
             code: 422,
             reason: "Session Interval Too Small".into(),
             headers: vec![(HeaderName::MinSe, MIN_SE.to_string())],
         })
+    }
+
+    /// How many calls we received are not answered yet.
+    fn ringing(&self) -> usize {
+        self.calls
+            .values()
+            .filter(|call| {
+                matches!(
+                    call.role,
+                    Role::Callee {
+                        answered: false,
+                        ..
+                    }
+                )
+            })
+            .count()
     }
 
     /// Whether a call we received came from a request with the same Call-ID, From tag

@@ -157,7 +157,7 @@ impl Endpoint {
     /// The call is over: a 200 to its re-INVITE is not retransmitted any more.
     pub(super) fn forget_reinvite(&mut self, reinvite: Option<IncomingReinvite>) {
         if let Some(reinvite) = reinvite {
-            self.transactions.remove(reinvite.key());
+            self.forget_transaction(reinvite.key());
         }
     }
 }

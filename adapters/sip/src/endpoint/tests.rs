@@ -1172,6 +1172,99 @@ fn a_merged_invite_gets_482_and_rings_no_second_call() {
     assert_eq!((statuses, calls), (vec![100, 100], 2));
 }
 
+/// A flood of calls rings eight at once; the ninth is busy (486), and once one of the
+/// ringing calls is refused the next rings again.
+#[test]
+fn at_most_eight_calls_ring_at_once() {
+    let invites: Vec<String> = (0..9)
+        .map(|n| carol_invite(&format!("ring{n}"), &format!("ring{n}"), ""))
+        .collect();
+    let (statuses, calls, _) = bob_answers(&invites);
+    assert_eq!(calls, 8);
+    assert_eq!(statuses.iter().filter(|&&s| s == 486).count(), 1);
+    assert_eq!(statuses.last(), Some(&486));
+    // Refusing one of them frees its place.
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    for invite in &invites[..8] {
+        bob.handle_received(now, peer("127.0.0.1:5080"), invite.as_bytes());
+    }
+    let (_, events) = drain(&mut bob);
+    let Some(SignalingEvent::IncomingCall { session, .. }) = events
+        .iter()
+        .find(|e| matches!(e, SignalingEvent::IncomingCall { .. }))
+    else {
+        panic!("a call rings: {events:?}");
+    };
+    bob.reject(now, session, StatusCode(603)).unwrap();
+    bob.handle_received(now, peer("127.0.0.1:5080"), invites[8].as_bytes());
+    let (_, events) = drain(&mut bob);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::IncomingCall { .. })),
+        "the ninth rings once one is refused: {events:?}"
+    );
+}
+
+/// Past 10,000 live transactions a new request gets 503 with Retry-After, answered
+/// without a transaction of its own; a request inside a dialog is still served (481 here).
+#[test]
+fn a_flood_past_the_transaction_bound_gets_503_with_retry_after() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    let options = |n: usize, to_tag: &str| {
+        format!(
+            "OPTIONS sip:bob-token@{BOB} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKo{n}\r\n\
+             From: <sip:carol@127.0.0.1>;tag=c{n}\r\nTo: <sip:bob@127.0.0.1>{to_tag}\r\nCall-ID: o{n}\r\n\
+             CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        )
+    };
+    let status = |bob: &mut Endpoint, request: String| {
+        bob.handle_received(now, peer("127.0.0.1:5080"), request.as_bytes());
+        let (sent, _) = drain(bob);
+        parse(&sent.last().expect("an answer").1).unwrap()
+    };
+    for n in 0..10_000 {
+        assert_eq!(status(&mut bob, options(n, "")).status(), Some(200));
+    }
+    let refused = status(&mut bob, options(10_000, ""));
+    assert_eq!(refused.status(), Some(503));
+    assert_eq!(refused.headers.get(&HeaderName::RetryAfter), Some("10"));
+    let refused_again = status(&mut bob, options(10_001, ""));
+    assert_eq!(
+        refused_again.status(),
+        Some(503),
+        "the refusal holds nothing"
+    );
+    let in_dialog = status(&mut bob, options(10_002, ";tag=b1"));
+    assert_eq!(in_dialog.status(), Some(481));
+}
+
+#[test]
+fn the_transaction_table_gives_its_room_back_after_a_flood() {
+    let mut bob = endpoint(BOB, "bob", ALICE);
+    let now = Instant::now();
+    for n in 0..2_000 {
+        let options = format!(
+            "OPTIONS sip:bob-token@{BOB} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:5080;branch=z9hG4bKf{n}\r\n\
+             From: <sip:carol@127.0.0.1>;tag=f{n}\r\nTo: <sip:bob@127.0.0.1>\r\nCall-ID: f{n}\r\n\
+             CSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
+        );
+        bob.handle_received(now, peer("127.0.0.1:5080"), options.as_bytes());
+    }
+    drain(&mut bob);
+    assert!(bob.transactions.capacity() >= 2_000, "the flood is held");
+    // Timer J (64 × T1) ends every one of them.
+    bob.handle_timeout(now + Duration::from_secs(33));
+    assert!(bob.transactions.is_empty());
+    assert!(
+        bob.transactions.capacity() <= 2 * SMALLEST_TRANSACTION_TABLE,
+        "room for {} transactions kept",
+        bob.transactions.capacity()
+    );
+}
+
 #[test]
 fn a_session_interval_below_90_s_gets_422_with_min_se_when_the_caller_supports_timers() {
     let (statuses, calls, responses) = bob_answers(&[carol_invite(

@@ -4,6 +4,8 @@
 
 use std::process::Output;
 
+pub(crate) mod sip_udp;
+
 pub(crate) use wink_tests::Sandbox;
 
 /// Runs `wink-cli args` in `sandbox` with `stdin`.

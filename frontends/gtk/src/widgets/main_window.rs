@@ -617,7 +617,7 @@ impl MainWindow {
         self.imp()
             .contacts
             .set_contacts(stored.groups, compact, special);
-        crate::memory::give_back_freed_memory();
+        wink_config::memory::give_back_freed_memory();
         crate::bench::mark(&format!("contacts-shown {count}"));
     }
 
