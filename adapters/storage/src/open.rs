@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
@@ -53,13 +54,16 @@ pub struct Opened {
 async fn connect(path: &Path) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let mut options = ConnectOptions::new(url);
-    options.sqlx_logging(false);
-    let db = Database::connect(options).await?;
-    // WAL: readers never block the writer and a crash keeps every committed transaction.
-    db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
-    db.execute_unprepared("PRAGMA synchronous=NORMAL;").await?;
-    db.execute_unprepared("PRAGMA foreign_keys=ON;").await?;
-    Ok(db)
+    // On every connection the pool opens, not only the first (the pool holds one and
+    // replaces it after 30 min; a PRAGMA run through it reached only the first): WAL, so readers never block the writer and a crash keeps
+    // every committed transaction; NORMAL sync, which WAL makes safe; foreign keys.
+    options.sqlx_logging(false).map_sqlx_sqlite_opts(|sqlite| {
+        sqlite
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+    });
+    Database::connect(options).await
 }
 
 async fn is_healthy(db: &DatabaseConnection) -> bool {
@@ -195,6 +199,28 @@ pub async fn open_postgres(url: &str) -> Result<DatabaseConnection, StoreError> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_connection_syncs_normally_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let opened = open_sqlite(&dir.path().join("wink.sqlite")).await.unwrap();
+        for (pragma, expected) in [("synchronous", 1), ("foreign_keys", 1)] {
+            let row = opened
+                .db
+                .query_one_raw(sea_orm::Statement::from_string(
+                    opened.db.get_database_backend(),
+                    format!("PRAGMA {pragma};"),
+                ))
+                .await
+                .unwrap()
+                .unwrap();
+            assert_eq!(
+                row.try_get_by_index::<i32>(0).unwrap(),
+                expected,
+                "{pragma}"
+            );
+        }
+    }
 
     #[tokio::test]
     async fn a_new_store_is_created_in_wal_mode() {
