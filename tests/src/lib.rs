@@ -116,10 +116,13 @@ pub fn sipp(workspace: &Path, scenario: &str, args: &[&str]) -> Output {
 }
 
 /// A second kamailio, started by `scripts/peers/kamailio.sh` with its own ports and run
-/// folder (e.g. to challenge with SHA-256); stopped, by its PID, when dropped.
+/// folder (e.g. to challenge with SHA-256, or to be stopped and started again); stopped, by
+/// its PID, when dropped.
 pub struct ExtraKamailio {
     script: PathBuf,
     dir: tempfile::TempDir,
+    port: u16,
+    algorithm: String,
     /// Its UDP/TCP address.
     pub address: String,
 }
@@ -129,36 +132,51 @@ impl ExtraKamailio {
     /// (`MD5` or `SHA-256`). Fails the test, with its log, if it does not start.
     pub fn start(workspace: &Path, port: u16, algorithm: &str) -> Self {
         require_kamailio();
-        let dir = tempfile::tempdir().expect("a temporary folder");
-        let script = workspace.join("scripts/peers/kamailio.sh");
-        let status = Command::new("bash")
-            .arg(&script)
-            .arg("start")
-            .env("WINK_PEERS_DIR", dir.path())
-            .env("WINK_KAMAILIO_UDP_PORT", port.to_string())
-            .env("WINK_KAMAILIO_TCP_PORT", port.to_string())
-            .env("WINK_KAMAILIO_TLS_PORT", (port + 1).to_string())
-            .env("WINK_KAMAILIO_AUTH_ALGORITHM", algorithm)
-            .status()
-            .expect("bash runs scripts/peers/kamailio.sh");
-        assert!(
-            status.success(),
-            "the extra kamailio ({algorithm}) did not start"
-        );
-        Self {
-            script,
-            dir,
+        let server = Self {
+            script: workspace.join("scripts/peers/kamailio.sh"),
+            dir: tempfile::tempdir().expect("a temporary folder"),
+            port,
+            algorithm: algorithm.to_owned(),
             address: format!("127.0.0.1:{port}"),
-        }
+        };
+        server.start_again();
+        server
+    }
+
+    /// Starts it again after [`ExtraKamailio::stop`], on the same ports (its registrations
+    /// are gone: kamailio keeps them in memory).
+    pub fn start_again(&self) {
+        assert!(
+            self.script("start").success(),
+            "the extra kamailio ({}) did not start",
+            self.algorithm
+        );
+    }
+
+    /// Stops it (by the PID its script recorded).
+    pub fn stop(&self) {
+        assert!(
+            self.script("stop").success(),
+            "the extra kamailio did not stop"
+        );
+    }
+
+    fn script(&self, action: &str) -> std::process::ExitStatus {
+        Command::new("bash")
+            .arg(&self.script)
+            .arg(action)
+            .env("WINK_PEERS_DIR", self.dir.path())
+            .env("WINK_KAMAILIO_UDP_PORT", self.port.to_string())
+            .env("WINK_KAMAILIO_TCP_PORT", self.port.to_string())
+            .env("WINK_KAMAILIO_TLS_PORT", (self.port + 1).to_string())
+            .env("WINK_KAMAILIO_AUTH_ALGORITHM", &self.algorithm)
+            .status()
+            .expect("bash runs scripts/peers/kamailio.sh")
     }
 }
 
 impl Drop for ExtraKamailio {
     fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(&self.script)
-            .arg("stop")
-            .env("WINK_PEERS_DIR", self.dir.path())
-            .status();
+        let _ = self.script("stop");
     }
 }

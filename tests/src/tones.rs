@@ -48,6 +48,23 @@ pub fn find_tone(path: &Path, hz: f32) -> TonePresence {
 pub fn tone_over_reference(path: &Path, hz: f32, reference_hz: f32, seconds: u32) -> f64 {
     let (samples, rate) = read_wav(path);
     let start = samples.len().saturating_sub((rate * seconds) as usize);
-    let tail = &samples[start..];
-    power_at(tail, rate, hz) / power_at(tail, rate, reference_hz).max(1.0)
+    ratio(&samples[start..], rate, hz, reference_hz)
+}
+
+/// The same for the part of a recording from `from` to `to` seconds after its start (cut
+/// to the recording's length).
+pub fn tone_over_reference_between(
+    path: &Path,
+    hz: f32,
+    reference_hz: f32,
+    from: u32,
+    to: u32,
+) -> f64 {
+    let (samples, rate) = read_wav(path);
+    let at = |second: u32| ((rate * second) as usize).min(samples.len());
+    ratio(&samples[at(from)..at(to)], rate, hz, reference_hz)
+}
+
+fn ratio(samples: &[i16], rate: u32, hz: f32, reference_hz: f32) -> f64 {
+    power_at(samples, rate, hz) / power_at(samples, rate, reference_hz).max(1.0)
 }

@@ -153,6 +153,8 @@ impl AccountBinding {
 #[derive(Debug, Clone)]
 enum Owner {
     Registration(AccountId),
+    /// A registration's keep-alive OPTIONS.
+    KeepAlive(AccountId),
     Message {
         id: MessageId,
         account: AccountId,
@@ -409,6 +411,20 @@ impl Endpoint {
                 }
                 self.drain_registration(now, account);
             }
+            (Owner::KeepAlive(account), Event::Response(response))
+                if response.status().is_some_and(|code| code >= 200) =>
+            {
+                if let Some(registration) = self.registrations.get_mut(account) {
+                    registration.on_probe_answered(now);
+                }
+                self.drain_registration(now, account);
+            }
+            (Owner::KeepAlive(account), Event::Timeout) => {
+                if let Some(registration) = self.registrations.get_mut(account) {
+                    registration.on_probe_failed(now);
+                }
+                self.drain_registration(now, account);
+            }
             (Owner::Registration(account), Event::Timeout) if self.fail_over(now, account) => {}
             (Owner::Registration(account), Event::Timeout) => {
                 if let Some(registration) = self.registrations.get_mut(account) {
@@ -546,7 +562,12 @@ impl Endpoint {
         if let Some(registration) = self.registrations.get_mut(account) {
             while let Some(output) = registration.poll_output() {
                 match output {
-                    RegistrationOutput::Send(request) => sends.push(request),
+                    RegistrationOutput::Send(request) => {
+                        sends.push((request, Owner::Registration(account.clone())))
+                    }
+                    RegistrationOutput::Probe(request) => {
+                        sends.push((request, Owner::KeepAlive(account.clone())))
+                    }
                     RegistrationOutput::State(state) => self.outputs.push_back(
                         EndpointOutput::Event(SignalingEvent::Registration {
                             account: account.clone(),
@@ -559,8 +580,8 @@ impl Endpoint {
         let Some(peer) = self.accounts.get(account).map(|a| a.next_hop) else {
             return;
         };
-        for request in sends {
-            self.start_client(now, request, peer, Owner::Registration(account.clone()));
+        for (request, owner) in sends {
+            self.start_client(now, request, peer, owner);
         }
     }
 }

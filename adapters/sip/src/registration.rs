@@ -1,6 +1,12 @@
 //! Keeping one account registered (RFC 3261 §10), sans-IO: REGISTER with digest answers,
-//! refresh before expiry, `423 Interval Too Brief`, back-off after failures, and
-//! unregistering (`Expires: 0`).
+//! refresh before expiry, `423 Interval Too Brief`, back-off after failures (RFC 5626
+//! §4.5), and unregistering (`Expires: 0`).
+//!
+//! A keep-alive OPTIONS goes to the registrar every [`KEEPALIVE`] while registered: when
+//! it goes unanswered the account shows the failure at once (not at the next refresh, up
+//! to an hour later). While the server is silent the probe goes on, one at a time; the
+//! first answer means the server is back, and the account registers at once instead of
+//! waiting out its back-off.
 //!
 //! The machine builds requests without a Via (the endpoint adds one per transaction) and
 //! hears back the final responses and timeouts of those transactions.
@@ -13,10 +19,12 @@ use wink_ports::{AccountId, RegistrationState};
 use crate::digest::{Challenge, Credentials, DigestClient};
 use crate::message::{CSeq, HeaderName, Message, Method, NameAddr};
 
-/// The first retry delay after a failure; it doubles up to [`MAX_RETRY`].
-pub const FIRST_RETRY: Duration = Duration::from_secs(30);
-/// The longest retry delay.
-pub const MAX_RETRY: Duration = Duration::from_secs(1800);
+mod backoff;
+
+pub use backoff::{BASE_TIME, Jitter, MAX_TIME, wait_after};
+
+/// How often the registrar is probed with OPTIONS while registered, or while it is silent.
+pub const KEEPALIVE: Duration = Duration::from_secs(30);
 
 /// What a registration needs to know.
 #[derive(Debug, Clone)]
@@ -46,6 +54,9 @@ pub struct RegistrationConfig {
 pub enum RegistrationOutput {
     /// Start a client transaction with this REGISTER (the endpoint adds the Via).
     Send(Message),
+    /// Start a client transaction with this keep-alive OPTIONS; tell
+    /// [`Registration::on_probe_answered`] or [`Registration::on_probe_failed`] its end.
+    Probe(Message),
     /// The state changed: tell the domain.
     State(RegistrationState),
 }
@@ -72,7 +83,16 @@ pub struct Registration {
     phase: Phase,
     expires: u32,
     wake_at: Option<Instant>,
-    retry_delay: Duration,
+    /// Consecutive failures, for the back-off.
+    failures: u32,
+    jitter: Jitter,
+    /// When the next keep-alive OPTIONS is due (while registered, or while silent); `None`
+    /// while one is out.
+    probe_at: Option<Instant>,
+    /// When the keep-alive that is out was sent.
+    probe_sent_at: Option<Instant>,
+    /// The last failure was silence (no answer at all), not a refusal: probing may end it.
+    silent: bool,
     outputs: VecDeque<RegistrationOutput>,
 }
 
@@ -88,6 +108,7 @@ impl Registration {
     pub fn new(config: RegistrationConfig, call_id: String, from_tag: String) -> Self {
         let expires = config.expires;
         Self {
+            jitter: Jitter::seeded(&call_id),
             digest: DigestClient::new(config.credentials.clone()),
             config,
             call_id,
@@ -97,7 +118,10 @@ impl Registration {
             phase: Phase::Idle,
             expires,
             wake_at: None,
-            retry_delay: FIRST_RETRY,
+            failures: 0,
+            probe_at: None,
+            probe_sent_at: None,
+            silent: false,
             outputs: VecDeque::new(),
         }
     }
@@ -124,6 +148,7 @@ impl Registration {
     /// Unregisters (REGISTER with `Expires: 0`).
     pub fn stop(&mut self, _now: Instant) {
         self.wake_at = None;
+        self.probe_at = None;
         if matches!(self.phase, Phase::Idle | Phase::Unregistered) {
             return;
         }
@@ -132,32 +157,7 @@ impl Registration {
     }
 
     fn send(&mut self, expires: u32) {
-        self.cseq += 1;
-        let mut request = Message::request(Method::Register, self.config.registrar.clone());
-        if let Some(route) = &self.config.route {
-            request
-                .headers
-                .push(HeaderName::Route, format!("<{route}>"));
-        }
-        request.headers.push(HeaderName::MaxForwards, "70");
-        let mut from = NameAddr::new(self.config.display_name.as_deref(), self.config.aor.clone());
-        from.set_param("tag", Some(&self.from_tag));
-        request.headers.push(HeaderName::From, from.to_string());
-        request.headers.push(
-            HeaderName::To,
-            NameAddr::new(self.config.display_name.as_deref(), self.config.aor.clone()).to_string(),
-        );
-        request
-            .headers
-            .push(HeaderName::CallId, self.call_id.clone());
-        request.headers.push(
-            HeaderName::CSeq,
-            CSeq {
-                seq: self.cseq,
-                method: Method::Register,
-            }
-            .to_string(),
-        );
+        let mut request = self.request_to_registrar(Method::Register);
         request
             .headers
             .push(HeaderName::Contact, format!("<{}>", self.config.contact));
@@ -180,14 +180,69 @@ impl Registration {
         self.outputs.push_back(RegistrationOutput::Send(request));
     }
 
+    /// A keep-alive: OPTIONS to the registrar, on the path REGISTER takes.
+    fn probe(&mut self, now: Instant) {
+        self.probe_at = None;
+        self.probe_sent_at = Some(now);
+        let mut request = self.request_to_registrar(Method::Options);
+        request
+            .headers
+            .push(HeaderName::UserAgent, self.config.user_agent.clone());
+        self.outputs.push_back(RegistrationOutput::Probe(request));
+    }
+
+    /// A request from the account to the registrar, in the registration's dialog-less
+    /// sequence (same Call-ID, next CSeq).
+    fn request_to_registrar(&mut self, method: Method) -> Message {
+        self.cseq += 1;
+        let mut request = Message::request(method.clone(), self.config.registrar.clone());
+        if let Some(route) = &self.config.route {
+            request
+                .headers
+                .push(HeaderName::Route, format!("<{route}>"));
+        }
+        request.headers.push(HeaderName::MaxForwards, "70");
+        let mut from = NameAddr::new(self.config.display_name.as_deref(), self.config.aor.clone());
+        from.set_param("tag", Some(&self.from_tag));
+        request.headers.push(HeaderName::From, from.to_string());
+        request.headers.push(
+            HeaderName::To,
+            NameAddr::new(self.config.display_name.as_deref(), self.config.aor.clone()).to_string(),
+        );
+        request
+            .headers
+            .push(HeaderName::CallId, self.call_id.clone());
+        request.headers.push(
+            HeaderName::CSeq,
+            CSeq {
+                seq: self.cseq,
+                method,
+            }
+            .to_string(),
+        );
+        request
+    }
+
     fn fail(&mut self, now: Instant, code: Option<u16>, reason: String) {
+        self.fail_as(now, code, reason, false);
+    }
+
+    /// Fails; `silent` when the server did not answer at all (it is then probed).
+    fn fail_as(&mut self, now: Instant, code: Option<u16>, reason: String, silent: bool) {
         if self.phase == Phase::Unregistering {
             self.finish_unregister();
             return;
         }
         self.phase = Phase::Failed;
-        self.wake_at = Some(now + self.retry_delay);
-        self.retry_delay = (self.retry_delay * 2).min(MAX_RETRY);
+        self.failures = self.failures.saturating_add(1);
+        self.wake_at = Some(now + wait_after(self.failures, &mut self.jitter));
+        self.silent = silent;
+        self.probe_at = match (silent, self.probe_sent_at) {
+            // One out already: the next follows its end.
+            (true, Some(_)) => None,
+            (true, None) => Some(now),
+            (false, _) => None,
+        };
         self.outputs
             .push_back(RegistrationOutput::State(RegistrationState::Failed {
                 code,
@@ -198,6 +253,7 @@ impl Registration {
     fn finish_unregister(&mut self) {
         self.phase = Phase::Unregistered;
         self.wake_at = None;
+        self.probe_at = None;
         self.outputs
             .push_back(RegistrationOutput::State(RegistrationState::Unregistered));
     }
@@ -276,8 +332,12 @@ impl Registration {
         }
         self.phase = Phase::Registered;
         self.expires = granted;
-        self.retry_delay = FIRST_RETRY;
+        self.failures = 0;
+        self.silent = false;
         self.wake_at = Some(now + refresh_delay(granted));
+        if self.probe_sent_at.is_none() {
+            self.probe_at = Some(now + KEEPALIVE);
+        }
         self.outputs
             .push_back(RegistrationOutput::State(RegistrationState::Registered {
                 expires_secs: granted,
@@ -314,16 +374,64 @@ impl Registration {
 
     /// Our REGISTER got no answer (timer F) or could not be sent.
     pub fn on_transaction_failed(&mut self, now: Instant, reason: &str) {
-        self.fail(now, Some(408), reason.to_owned());
+        self.fail_as(now, Some(408), reason.to_owned(), true);
     }
 
-    /// When to call [`Registration::handle_timeout`]: the refresh or the retry.
+    /// The registrar answered a keep-alive (any final answer: it is there). After silence,
+    /// registers at once.
+    pub fn on_probe_answered(&mut self, now: Instant) {
+        self.end_probe(now);
+        if self.phase == Phase::Failed && self.silent {
+            self.start(now);
+        }
+    }
+
+    /// The keep-alive that was out has ended: the next is due a period after it was sent
+    /// (at once when it took longer, as an unanswered one over UDP does: 32 s), so while
+    /// the server is silent one is always out, its retransmissions every 4 s at most
+    /// finding the server's return.
+    fn end_probe(&mut self, now: Instant) {
+        if let Some(sent) = self.probe_sent_at.take() {
+            self.probe_at = Some((sent + KEEPALIVE).max(now));
+        }
+    }
+
+    /// A keep-alive went unanswered. While registered, the account is failed at once; the
+    /// probing goes on.
+    pub fn on_probe_failed(&mut self, now: Instant) {
+        self.end_probe(now);
+        if self.phase == Phase::Registered {
+            self.fail_as(
+                now,
+                Some(408),
+                "the server stopped answering; Wink keeps trying and registers again as soon \
+                 as it is back"
+                    .into(),
+                true,
+            );
+        }
+    }
+
+    /// When to call [`Registration::handle_timeout`]: the refresh, the retry or the probe.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.wake_at
+        match (self.wake_at, self.probe_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
-    /// Refreshes or retries if it is time.
+    /// Refreshes, retries or probes if it is time.
     pub fn handle_timeout(&mut self, now: Instant) {
+        let probing =
+            self.phase == Phase::Registered || (self.phase == Phase::Failed && self.silent);
+        if self.probe_at.is_some_and(|at| at <= now) {
+            if probing {
+                self.probe(now);
+            } else {
+                // Registering, or refused: the REGISTER's own outcome decides.
+                self.probe_at = None;
+            }
+        }
         if self.wake_at.is_some_and(|at| at <= now) {
             self.wake_at = None;
             match self.phase {
@@ -338,7 +446,7 @@ impl Registration {
     pub fn retry_now(&mut self, now: Instant) {
         match self.phase {
             Phase::Failed => {
-                self.retry_delay = FIRST_RETRY;
+                self.failures = 0;
                 self.start(now);
             }
             // The path to the registrar may have changed (new network, NAT binding lost):
@@ -364,13 +472,16 @@ fn same_contact(a: &str, b: &str) -> bool {
 }
 
 #[cfg(test)]
+mod keepalive_tests;
+
+#[cfg(test)]
 mod tests {
     use wink_ports::Password;
 
     use super::*;
     use crate::transaction::response_to;
 
-    fn config() -> RegistrationConfig {
+    pub(super) fn config() -> RegistrationConfig {
         RegistrationConfig {
             account: AccountId::new("alice@wink.test").unwrap(),
             aor: "sip:alice@wink.test".into(),
@@ -387,18 +498,18 @@ mod tests {
         }
     }
 
-    fn drain(r: &mut Registration) -> (Vec<Message>, Vec<RegistrationState>) {
+    pub(super) fn drain(r: &mut Registration) -> (Vec<Message>, Vec<RegistrationState>) {
         let (mut sent, mut states) = (Vec::new(), Vec::new());
         while let Some(out) = r.poll_output() {
             match out {
-                RegistrationOutput::Send(m) => sent.push(m),
+                RegistrationOutput::Send(m) | RegistrationOutput::Probe(m) => sent.push(m),
                 RegistrationOutput::State(s) => states.push(s),
             }
         }
         (sent, states)
     }
 
-    fn reply(request: &Message, code: u16, extra: &[(HeaderName, &str)]) -> Message {
+    pub(super) fn reply(request: &Message, code: u16, extra: &[(HeaderName, &str)]) -> Message {
         let mut with_via = request.clone();
         with_via.headers.push_front(
             HeaderName::Via,
@@ -469,11 +580,14 @@ mod tests {
             states,
             [RegistrationState::Registered { expires_secs: 300 }]
         );
-        assert_eq!(r.poll_timeout(), Some(now + Duration::from_secs(270)));
+        assert_eq!(r.wake_at, Some(now + Duration::from_secs(270)));
 
         r.handle_timeout(now + Duration::from_secs(270));
         let (sent, _) = drain(&mut r);
-        let refresh = sent[0].headers.get(&HeaderName::Authorization).unwrap();
+        let refresh = sent
+            .iter()
+            .find_map(|m| m.headers.get(&HeaderName::Authorization))
+            .expect("a REGISTER with credentials");
         assert!(
             refresh.contains("nc=00000002"),
             "the refresh answers the same nonce: {refresh}"
@@ -506,15 +620,18 @@ mod tests {
                 reason: "wrong username or password".into()
             }]
         );
-        assert_eq!(r.poll_timeout(), Some(now + FIRST_RETRY));
-        r.handle_timeout(now + FIRST_RETRY);
+        // A refusal is not probed: the retry waits out the back-off, 30–60 s.
+        let retry = r.poll_timeout().expect("a retry");
+        assert!(retry >= now + BASE_TIME && retry <= now + 2 * BASE_TIME);
+        r.handle_timeout(retry);
         let (sent, _) = drain(&mut r);
         assert_eq!(sent.len(), 1, "retried after the back-off");
-        r.on_transaction_failed(now + FIRST_RETRY, "no response");
-        assert_eq!(
-            r.poll_timeout(),
-            Some(now + FIRST_RETRY + FIRST_RETRY * 2),
-            "the back-off doubles"
+        r.on_transaction_failed(retry, "no response");
+        assert!(
+            r.wake_at
+                .is_some_and(|at| at >= retry + 2 * BASE_TIME && at <= retry + 4 * BASE_TIME),
+            "the back-off doubles: {:?}",
+            r.wake_at.map(|at| at - retry)
         );
     }
 

@@ -8,14 +8,12 @@
 
 mod common;
 
-use std::fs::File;
 use std::net::UdpSocket;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use common::logged_listener::LoggedListener as Phone;
 use common::sip_udp::options_answered;
 use common::{Sandbox, sip_account as account, wink_ok, workspace};
 
@@ -30,81 +28,6 @@ const RATE: u64 = 200;
 /// the period after which the listener gives freed memory back, and a little more: after
 /// it, the listener should be back near its starting memory.
 const SETTLE: Duration = Duration::from_secs(32 + wink_config::memory::TRIM_PERIOD.as_secs() + 2);
-
-/// A `wink-cli listen` whose output goes to files (a flood prints thousands of lines; a
-/// pipe nobody reads would stall it).
-struct Phone {
-    child: Child,
-    out: PathBuf,
-    at: &'static str,
-}
-
-impl Phone {
-    /// Registers `user` and listens at `at`, with `extra` arguments.
-    fn start(sandbox: &Sandbox, user: &str, at: &'static str, extra: &[&str]) -> Self {
-        account(sandbox, user);
-        let out = sandbox.root().join("listen.out");
-        let mut args = vec![
-            "listen",
-            "--bind",
-            at,
-            "--audio",
-            "none",
-            "--duration",
-            "300",
-        ];
-        args.extend_from_slice(extra);
-        let child = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
-            .args(&args)
-            .env("XDG_CONFIG_HOME", sandbox.config_home())
-            .env("XDG_DATA_HOME", sandbox.data_home())
-            .env("HOME", sandbox.root())
-            .stdin(Stdio::null())
-            .stdout(File::create(&out).expect("an output file"))
-            .stderr(File::create(sandbox.root().join("listen.err")).expect("an error file"))
-            .spawn()
-            .expect("wink-cli listen starts");
-        let phone = Self { child, out, at };
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while !phone.printed().contains("listening") && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        assert!(
-            phone.printed().contains("listening"),
-            "the listener did not register: {}",
-            phone.printed()
-        );
-        phone
-    }
-
-    fn printed(&self) -> String {
-        std::fs::read_to_string(&self.out).unwrap_or_default()
-    }
-
-    /// Its resident memory, in MB.
-    fn rss_mb(&self) -> f64 {
-        self.memory_mb("VmRSS:")
-    }
-
-    /// One memory figure of `/proc/<pid>/status` (`VmRSS:`, `RssAnon:`, `RssFile:`), in MB.
-    fn memory_mb(&self, field: &str) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .expect("the listener is running");
-        let kb: f64 = status
-            .lines()
-            .find_map(|line| line.strip_prefix(field))
-            .and_then(|value| value.split_whitespace().next()?.parse().ok())
-            .unwrap_or_else(|| panic!("{field} in /proc/<pid>/status"));
-        kb / 1024.0
-    }
-}
-
-impl Drop for Phone {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// What the OPTIONS probes and the memory samples saw during a flood.
 struct Watched {
@@ -236,7 +159,10 @@ fn received(log: &str, status: &str) -> usize {
 fn an_invite_flood_is_answered_and_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sandbox = Sandbox::new();
-    let phone = Phone::start(&sandbox, "bob36", "127.0.0.1:5400", &[]);
+    let phone = {
+        account(&sandbox, "bob36");
+        Phone::start(&sandbox, "127.0.0.1:5400", &[])
+    };
     let (log, seen) = watched(&phone, 0, || {
         sipp_flood("uac-flood-invite", &phone, "bob36", "5100")
     });
@@ -260,7 +186,10 @@ fn an_invite_flood_is_answered_and_leaves_the_phone_responsive() {
 fn a_message_flood_is_stored_once_each_and_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sandbox = Sandbox::new();
-    let phone = Phone::start(&sandbox, "bob37", "127.0.0.1:5401", &[]);
+    let phone = {
+        account(&sandbox, "bob37");
+        Phone::start(&sandbox, "127.0.0.1:5401", &[])
+    };
     let (log, seen) = watched(&phone, 10_000, || {
         sipp_flood("uac-flood-message", &phone, "bob37", "5101")
     });
@@ -296,7 +225,10 @@ fn a_message_flood_is_stored_once_each_and_leaves_the_phone_responsive() {
 fn a_garbage_flood_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let sandbox = Sandbox::new();
-    let phone = Phone::start(&sandbox, "bob38", "127.0.0.1:5402", &[]);
+    let phone = {
+        account(&sandbox, "bob38");
+        Phone::start(&sandbox, "127.0.0.1:5402", &[])
+    };
     let template = std::fs::read(workspace().join("scripts/peers/torture/4475-wsinv.sip"))
         .expect("a torture message to mangle");
     let (sent, seen) = watched(&phone, 20_000, || {

@@ -4,6 +4,7 @@
 
 use std::process::Output;
 
+pub(crate) mod logged_listener;
 pub(crate) mod sip_udp;
 
 pub(crate) use wink_tests::Sandbox;
