@@ -20,7 +20,7 @@ use wink_ports::{
 use crate::digest::Credentials;
 use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Peer, TransportKind};
 use crate::message::{generate_tag, redacted};
-use crate::streams::Streams;
+use crate::streams::{Inbound, Streams};
 
 /// How long shutdown waits for unregistrations to finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
@@ -392,7 +392,7 @@ struct Io {
     socket: UdpSocket,
     listener: TcpListener,
     streams: Streams,
-    inbound: mpsc::UnboundedReceiver<crate::streams::Inbound>,
+    inbound: mpsc::UnboundedReceiver<Inbound>,
 }
 
 async fn flush(
@@ -453,10 +453,14 @@ async fn run(
                 // ICMP port unreachable and the like: the transaction's timers handle it.
                 Err(error) => debug!(target: "sip", %error, "receive error"),
             },
-            Some((peer, frame)) = io.inbound.recv() => {
-                debug!(target: "sip", from = %peer.addr, transport = peer.transport.param(), "recv\n{}", redacted(&frame));
-                endpoint.handle_received(Instant::now().into_std(), peer, &frame);
-            }
+            Some(inbound) = io.inbound.recv() => match inbound {
+                Inbound::Frame(peer, frame) => {
+                    debug!(target: "sip", from = %peer.addr, transport = peer.transport.param(), "recv\n{}", redacted(&frame));
+                    endpoint.handle_received(Instant::now().into_std(), peer, &frame);
+                }
+                Inbound::Failed(peer) => endpoint.transport_failed(Instant::now().into_std(), peer),
+                Inbound::Closed(peer) => endpoint.connection_closed(Instant::now().into_std(), peer),
+            },
             accepted = io.listener.accept() => {
                 if let Ok((tcp, remote)) = accepted {
                     io.streams.accept(tcp, remote);

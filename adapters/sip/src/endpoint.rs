@@ -18,6 +18,7 @@ mod reinvite_retry;
 mod reinvites;
 mod session_timer;
 mod transfer;
+mod transport_events;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;

@@ -23,8 +23,11 @@ mod backoff;
 
 pub use backoff::{BASE_TIME, Jitter, MAX_TIME, wait_after};
 
-/// How often the registrar is probed with OPTIONS while registered, or while it is silent.
+/// How often the registrar is probed with OPTIONS while registered.
 pub const KEEPALIVE: Duration = Duration::from_secs(30);
+/// How often it is probed while it is silent (start to start; over UDP one probe lasts
+/// 32 s, so they follow each other; over TCP a refused connection fails a probe at once).
+pub const SILENT_PROBE: Duration = Duration::from_secs(5);
 
 /// What a registration needs to know.
 #[derive(Debug, Clone)]
@@ -388,18 +391,22 @@ impl Registration {
 
     /// The keep-alive that was out has ended: the next is due a period after it was sent
     /// (at once when it took longer, as an unanswered one over UDP does: 32 s), so while
-    /// the server is silent one is always out, its retransmissions every 4 s at most
+    /// the server is silent one is nearly always out, its retransmissions every 4 s at most
     /// finding the server's return.
     fn end_probe(&mut self, now: Instant) {
+        let period = if self.phase == Phase::Failed && self.silent {
+            SILENT_PROBE
+        } else {
+            KEEPALIVE
+        };
         if let Some(sent) = self.probe_sent_at.take() {
-            self.probe_at = Some((sent + KEEPALIVE).max(now));
+            self.probe_at = Some((sent + period).max(now));
         }
     }
 
     /// A keep-alive went unanswered. While registered, the account is failed at once; the
     /// probing goes on.
     pub fn on_probe_failed(&mut self, now: Instant) {
-        self.end_probe(now);
         if self.phase == Phase::Registered {
             self.fail_as(
                 now,
@@ -410,6 +417,7 @@ impl Registration {
                 true,
             );
         }
+        self.end_probe(now);
     }
 
     /// When to call [`Registration::handle_timeout`]: the refresh, the retry or the probe.
@@ -456,6 +464,14 @@ impl Registration {
                 self.send(self.config.expires);
             }
             _ => {}
+        }
+    }
+
+    /// The connection the registration went over has closed: the registrar can no longer
+    /// reach us through it, so a registered account refreshes at once on a new one.
+    pub fn on_flow_closed(&mut self, now: Instant) {
+        if self.phase == Phase::Registered {
+            self.retry_now(now);
         }
     }
 

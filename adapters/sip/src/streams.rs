@@ -23,8 +23,17 @@ use tracing::{debug, warn};
 use crate::endpoint::{Peer, TransportKind};
 use crate::message::StreamFramer;
 
-/// A frame received on a stream, with the peer it came from.
-pub(crate) type Inbound = (Peer, Vec<u8>);
+/// What the streams tell the agent.
+#[derive(Debug)]
+pub(crate) enum Inbound {
+    /// A message received on a stream, with the peer it came from.
+    Frame(Peer, Vec<u8>),
+    /// A connection to the peer could not be opened (refused, unreachable, TLS failed):
+    /// what was queued for it is lost.
+    Failed(Peer),
+    /// A connection we opened to the peer has closed.
+    Closed(Peer),
+}
 
 /// Why TLS could not be set up.
 #[derive(Debug, thiserror::Error)]
@@ -129,7 +138,9 @@ impl Streams {
             let tcp = match TcpStream::connect(peer.addr).await {
                 Ok(tcp) => tcp,
                 Err(error) => {
-                    return warn!(target: "sip", to = %peer.addr, %error, "cannot connect");
+                    warn!(target: "sip", to = %peer.addr, %error, "cannot connect");
+                    let _ = inbound.send(Inbound::Failed(peer));
+                    return;
                 }
             };
             let _ = tcp.set_nodelay(true);
@@ -137,14 +148,17 @@ impl Streams {
                 TransportKind::Tls => {
                     let name = name.unwrap_or_else(|| ServerName::IpAddress(peer.addr.ip().into()));
                     match TlsConnector::from(tls).connect(name, tcp).await {
-                        Ok(stream) => run_connection(stream, peer, queue, inbound).await,
+                        Ok(stream) => run_connection(stream, peer, queue, inbound.clone()).await,
                         Err(error) => {
-                            warn!(target: "sip", to = %peer.addr, %error, "TLS handshake failed")
+                            warn!(target: "sip", to = %peer.addr, %error, "TLS handshake failed");
+                            let _ = inbound.send(Inbound::Failed(peer));
+                            return;
                         }
                     }
                 }
-                _ => run_connection(tcp, peer, queue, inbound).await,
+                _ => run_connection(tcp, peer, queue, inbound.clone()).await,
             }
+            let _ = inbound.send(Inbound::Closed(peer));
         });
     }
 
@@ -190,7 +204,7 @@ async fn run_connection<S>(
             loop {
                 match framer.next_message() {
                     Ok(Some(frame)) => {
-                        if inbound.send((peer, frame)).is_err() {
+                        if inbound.send(Inbound::Frame(peer, frame)).is_err() {
                             return;
                         }
                     }

@@ -39,6 +39,9 @@ pub enum Input {
     Respond(Message),
     /// The deadline from [`Transaction::poll_timeout`] passed.
     Timeout,
+    /// The transport could not deliver to the peer (a connection refused or failed, RFC
+    /// 3261 §17.1.4): a client transaction still waiting ends as if timed out.
+    TransportError,
 }
 
 /// What a transaction asks for.
@@ -56,7 +59,7 @@ pub enum Event {
     /// A response to our request (each provisional and the final once; 2xx retransmissions
     /// of an INVITE too, so the dialog can repeat its ACK).
     Response(Message),
-    /// No final response in time (timer B or F): report 408.
+    /// No final response in time (timer B or F), or a transport error: report 408.
     Timeout,
     /// Our final response to an INVITE was never acknowledged (timer H, or L for 2xx).
     AckTimeout,

@@ -23,10 +23,15 @@ const NOBODY_HZ: f32 = 1_900.0;
 /// at once and is back about 62 s later) and the return.
 const CALL_SECONDS: u32 = 80;
 
-/// `user@wink.test` (password `<user>-pw`) with `server` as outbound proxy.
+/// `user@wink.test` (password `<user>-pw`) with `server` as outbound proxy over UDP.
 fn account_at(sandbox: &Sandbox, user: &str, server: &ExtraKamailio) {
+    account_over(sandbox, user, server, "udp");
+}
+
+/// The same over `transport`.
+fn account_over(sandbox: &Sandbox, user: &str, server: &ExtraKamailio, transport: &str) {
     use_file_secrets(sandbox);
-    let proxy = format!("{};transport=udp", server.address);
+    let proxy = format!("{};transport={transport}", server.address);
     let address = format!("{user}@wink.test");
     wink_ok(
         sandbox,
@@ -39,6 +44,60 @@ fn account_at(sandbox: &Sandbox, user: &str, server: &ExtraKamailio) {
             &proxy,
         ],
         &format!("{user}-pw\n"),
+    );
+}
+
+/// How many times the listener has printed that it is registered.
+fn registered_lines(phone: &LoggedListener) -> usize {
+    phone
+        .printed()
+        .lines()
+        .filter(|line| line.contains("Registered"))
+        .count()
+}
+
+/// Waits (at most [`BACK_WITHIN`] from `returned`) until the listener has registered
+/// more often than `before`; how long it took.
+fn registered_again(phone: &LoggedListener, before: usize, returned: Instant) -> Duration {
+    let deadline = returned + BACK_WITHIN;
+    while registered_lines(phone) == before && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        registered_lines(phone) > before,
+        "not registered {} s after the registrar's return: {}",
+        BACK_WITHIN.as_secs(),
+        phone.printed()
+    );
+    returned.elapsed()
+}
+
+#[test]
+fn a_tcp_connection_closed_by_the_registrar_is_reopened_once_it_is_back() {
+    let server = ExtraKamailio::start(common::workspace(), 15090, "MD5");
+    let sandbox = Sandbox::new();
+    account_over(&sandbox, "carol42", &server, "tcp");
+    let phone = LoggedListener::start(&sandbox, "127.0.0.1:15095", &[]);
+    let before = registered_lines(&phone);
+
+    // The connection closes with the server: Wink refreshes at once, is refused, says so.
+    server.stop();
+    let stopped = Instant::now();
+    assert!(
+        phone.wait_for("Failed", Duration::from_secs(10)),
+        "no failure shown 10 s after the registrar closed the connection: {}",
+        phone.printed()
+    );
+    let noticed = stopped.elapsed();
+    std::thread::sleep(Duration::from_secs(10));
+    let returned = Instant::now();
+    server.start_again();
+    let back = registered_again(&phone, before, returned);
+    println!(
+        "TCP: registrar stopped: failure shown after {:.1} s; restarted: registered (new \
+         connection) after {:.1} s",
+        noticed.as_secs_f64(),
+        back.as_secs_f64()
     );
 }
 
@@ -58,13 +117,6 @@ fn a_call_goes_on_while_the_registrar_is_down_and_the_account_registers_again_wi
         "127.0.0.1:15080",
         &["--auto-answer", "--audio", &callee_audio],
     );
-    let registered_lines = |phone: &LoggedListener| {
-        phone
-            .printed()
-            .lines()
-            .filter(|line| line.contains("Registered"))
-            .count()
-    };
     let registered_before = registered_lines(&phone);
 
     let caller = Sandbox::new();
@@ -113,24 +165,13 @@ fn a_call_goes_on_while_the_registrar_is_down_and_the_account_registers_again_wi
         // Timed from the restart's beginning: the registrar may answer before its script ends.
         let returned = Instant::now();
         server.start_again();
-        let deadline = returned + BACK_WITHIN;
-        while registered_lines(&phone) == registered_before && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let back = returned.elapsed();
+        let back = registered_again(&phone, registered_before, returned);
         println!(
             "registrar stopped: failure shown after {:.1} s; registrar restarted: registered \
              after {:.1} s",
             noticed.as_secs_f64(),
             back.as_secs_f64()
         );
-        assert!(
-            registered_lines(&phone) > registered_before,
-            "not registered {} s after the registrar's return: {}",
-            BACK_WITHIN.as_secs(),
-            phone.printed()
-        );
-
         let call = call.join().expect("the caller ends");
         let said = String::from_utf8_lossy(&call.stdout).into_owned()
             + &String::from_utf8_lossy(&call.stderr);

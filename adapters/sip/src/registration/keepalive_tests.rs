@@ -117,3 +117,26 @@ fn keepalives_never_pile_up_while_one_is_unanswered() {
     r.handle_timeout(now + 3 * KEEPALIVE);
     assert_eq!(drain(&mut r).0.len(), 1);
 }
+
+#[test]
+fn a_probe_refused_at_once_is_tried_again_5_s_after_it_was_sent() {
+    let now = Instant::now();
+    let mut r = registered(now);
+    let sent_at = now + KEEPALIVE;
+    r.handle_timeout(sent_at);
+    drain(&mut r);
+    // Over TCP a refused connection fails the probe at once.
+    r.on_probe_failed(sent_at);
+    let (_, states) = drain(&mut r);
+    assert!(matches!(
+        states.as_slice(),
+        [RegistrationState::Failed { .. }]
+    ));
+    assert_eq!(r.poll_timeout(), Some(sent_at + SILENT_PROBE));
+    r.handle_timeout(sent_at + SILENT_PROBE);
+    let (sent, _) = drain(&mut r);
+    assert_eq!(
+        sent.iter().filter_map(method).collect::<Vec<_>>(),
+        [Method::Options]
+    );
+}

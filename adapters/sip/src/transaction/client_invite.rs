@@ -96,6 +96,12 @@ impl ClientInvite {
                 }
             }
             Input::Respond(_) => {}
+            Input::TransportError => {
+                if matches!(self.state, State::Calling | State::Proceeding) {
+                    self.pending.event(Event::Timeout);
+                    self.terminate();
+                }
+            }
         }
     }
 

@@ -80,6 +80,12 @@ impl ClientNonInvite {
                 }
             }
             Input::Respond(_) => {}
+            Input::TransportError => {
+                if matches!(self.state, State::Trying | State::Proceeding) {
+                    self.pending.event(Event::Timeout);
+                    self.terminate();
+                }
+            }
         }
     }
 

@@ -88,6 +88,8 @@ impl ServerInvite {
         match input {
             Input::Received(request) => self.on_request(now, request),
             Input::Respond(response) => self.on_respond(now, response),
+            // Our responses go back on the request's own path; nothing waits on them.
+            Input::TransportError => {}
             Input::Timeout => {
                 for timer in self.timers.expired(now) {
                     self.on_timer(now, timer);

@@ -86,6 +86,8 @@ impl ServerNonInvite {
                     }
                 }
             }
+            // Our responses go back on the request's own path; nothing waits on them.
+            Input::TransportError => {}
             Input::Timeout => {
                 if self.timers.expired(now).contains(&Timer::J) {
                     self.terminate();
