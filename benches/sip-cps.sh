@@ -21,7 +21,8 @@ fi
 ip link set lo up
 
 STEP_SECONDS="${STEP_SECONDS:-5}"
-RATES="${RATES:-25 50 100 200 400 800 1600}"
+# Steps of a quarter (each 1.25 × the one before), fine enough to tell 1.5× from 2×.
+RATES="${RATES:-50 63 80 100 125 160 200 250 320 400 500 640 800 1000 1250 1600 2000}"
 wink="$CARGO_TARGET_DIR/release/wink-cli"
 export WINK_PEERS_DIR
 WINK_PEERS_DIR=$(mktemp -d)

@@ -150,6 +150,14 @@ fn sipp_flood(scenario: &str, phone: &Phone, user: &str, port: &str) -> String {
     std::fs::read_to_string(&log).unwrap_or_else(|e| panic!("{log}: {e}"))
 }
 
+/// A new sandbox where `user` (kamailio account) listens at `at`.
+fn listening(user: &str, at: &'static str) -> (Sandbox, Phone) {
+    let sandbox = Sandbox::new();
+    account(&sandbox, user);
+    let phone = Phone::start(&sandbox, at, &[]);
+    (sandbox, phone)
+}
+
 /// How many responses with this status line start sipp received.
 fn received(log: &str, status: &str) -> usize {
     log.lines().filter(|line| line.starts_with(status)).count()
@@ -158,11 +166,7 @@ fn received(log: &str, status: &str) -> usize {
 #[test]
 fn an_invite_flood_is_answered_and_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let sandbox = Sandbox::new();
-    let phone = {
-        account(&sandbox, "bob36");
-        Phone::start(&sandbox, "127.0.0.1:5400", &[])
-    };
+    let (_sandbox, phone) = listening("bob36", "127.0.0.1:5400");
     let (log, seen) = watched(&phone, 0, || {
         sipp_flood("uac-flood-invite", &phone, "bob36", "5100")
     });
@@ -185,11 +189,7 @@ fn an_invite_flood_is_answered_and_leaves_the_phone_responsive() {
 #[test]
 fn a_message_flood_is_stored_once_each_and_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let sandbox = Sandbox::new();
-    let phone = {
-        account(&sandbox, "bob37");
-        Phone::start(&sandbox, "127.0.0.1:5401", &[])
-    };
+    let (sandbox, phone) = listening("bob37", "127.0.0.1:5401");
     let (log, seen) = watched(&phone, 10_000, || {
         sipp_flood("uac-flood-message", &phone, "bob37", "5101")
     });
@@ -224,11 +224,7 @@ fn a_message_flood_is_stored_once_each_and_leaves_the_phone_responsive() {
 #[test]
 fn a_garbage_flood_leaves_the_phone_responsive() {
     let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
-    let sandbox = Sandbox::new();
-    let phone = {
-        account(&sandbox, "bob38");
-        Phone::start(&sandbox, "127.0.0.1:5402", &[])
-    };
+    let (_sandbox, phone) = listening("bob38", "127.0.0.1:5402");
     let template = std::fs::read(workspace().join("scripts/peers/torture/4475-wsinv.sip"))
         .expect("a torture message to mangle");
     let (sent, seen) = watched(&phone, 20_000, || {

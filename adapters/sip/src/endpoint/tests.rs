@@ -1186,21 +1186,22 @@ fn a_merged_invite_gets_482_and_rings_no_second_call() {
     assert_eq!((statuses, calls), (vec![100, 100], 2));
 }
 
-/// A flood of calls rings eight at once; the ninth is busy (486), and once one of the
-/// ringing calls is refused the next rings again.
+/// A flood of calls rings `MAX_RINGING` at once; the next is busy (486), and once one of
+/// the ringing calls is refused the next rings again.
 #[test]
-fn at_most_eight_calls_ring_at_once() {
-    let invites: Vec<String> = (0..9)
+fn at_most_max_ringing_calls_ring_at_once() {
+    use super::invite_checks::MAX_RINGING;
+    let invites: Vec<String> = (0..=MAX_RINGING)
         .map(|n| carol_invite(&format!("ring{n}"), &format!("ring{n}"), ""))
         .collect();
     let (statuses, calls, _) = bob_answers(&invites);
-    assert_eq!(calls, 8);
+    assert_eq!(calls, MAX_RINGING);
     assert_eq!(statuses.iter().filter(|&&s| s == 486).count(), 1);
     assert_eq!(statuses.last(), Some(&486));
     // Refusing one of them frees its place.
     let mut bob = endpoint(BOB, "bob", ALICE);
     let now = Instant::now();
-    for invite in &invites[..8] {
+    for invite in &invites[..MAX_RINGING] {
         bob.handle_received(now, peer("127.0.0.1:5080"), invite.as_bytes());
     }
     let (_, events) = drain(&mut bob);
@@ -1211,13 +1212,13 @@ fn at_most_eight_calls_ring_at_once() {
         panic!("a call rings: {events:?}");
     };
     bob.reject(now, session, StatusCode(603)).unwrap();
-    bob.handle_received(now, peer("127.0.0.1:5080"), invites[8].as_bytes());
+    bob.handle_received(now, peer("127.0.0.1:5080"), invites[MAX_RINGING].as_bytes());
     let (_, events) = drain(&mut bob);
     assert!(
         events
             .iter()
             .any(|e| matches!(e, SignalingEvent::IncomingCall { .. })),
-        "the ninth rings once one is refused: {events:?}"
+        "the next rings once one is refused: {events:?}"
     );
 }
 
