@@ -15,6 +15,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 pub use media::AudioSelection;
+use media::MediaAddress;
 pub use media::media_profile;
 pub use memory_secrets::MemorySecretStore;
 pub use memory_storage::MemoryStorage;
@@ -109,18 +110,15 @@ pub async fn assemble(
     let secrets = build_secret_store(settings, paths).await?;
     let opened = open_store(settings, paths).await?;
     let kept_damaged_database = opened.kept_damaged_file.clone();
+    // Every interface by default: the address announced follows the route towards the
+    // servers, so a new network (another interface, another address) is followed.
     let bind = options
         .bind
-        .unwrap_or_else(|| SocketAddr::new(local_ip_towards(settings), 0));
-    // Media goes out of the interface SIP uses; a wildcard bind asks the routing table.
-    let media_ip = if bind.ip().is_unspecified() {
-        local_ip_towards(settings)
-    } else {
-        bind.ip()
-    };
+        .unwrap_or_else(|| SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0));
     let agent = Arc::new(
         SipAgent::start(AgentConfig {
             bind,
+            announce_ip: Some(local_ip_towards(settings)),
             user_agent: format!("Wink/{}", env!("CARGO_PKG_VERSION")),
             dns_servers: settings.dns_servers.clone(),
             extra_ca_files: settings
@@ -142,7 +140,10 @@ pub async fn assemble(
                 options.codecs.as_deref(),
                 options.srtp,
             ),
-            media_ip,
+            MediaAddress {
+                bind: bind.ip(),
+                announced: agent.announced_ip(),
+            },
         ),
         storage: opened.store.clone(),
         secrets,

@@ -89,6 +89,7 @@ async fn side(user: &str, hz: f64, profile: &MediaProfile) -> Result<Side, Selft
     let agent = Arc::new(
         SipAgent::start(AgentConfig {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            announce_ip: None,
             user_agent: format!("Wink/{} self-test", env!("CARGO_PKG_VERSION")),
             extra_ca_files: Vec::new(),
             dns_servers: Vec::new(),

@@ -9,6 +9,11 @@
 # Environment (all optional):
 #   WINK_PEERS_DIR                 base run dir (default /tmp/wink-peers); this
 #                                  peer uses $WINK_PEERS_DIR/kamailio
+#   WINK_KAMAILIO_ADDRESS          default 127.0.0.1: where it listens (a test that
+#                                  builds its own network in its namespace may give
+#                                  another local address)
+#   WINK_KAMAILIO_NEXT_HOPS        a subnet it may relay to besides 127.0.0.0/8 (default
+#                                  127.0.0.0/8: loopback only), for such a test's network
 #   WINK_KAMAILIO_UDP_PORT         default 5060
 #   WINK_KAMAILIO_TCP_PORT         default 5060
 #   WINK_KAMAILIO_TLS_PORT         default 5061
@@ -20,7 +25,7 @@
 #   WINK_KAMAILIO_DEBUG            kamailio log level (default 2; 3 = debug)
 #
 # Users (realm/domain wink.test): alice/alice-pw, bob/bob-pw, carol/carol-pw.
-# Everything listens on 127.0.0.1 only. For tests, run it inside a private network
+# Everything listens on 127.0.0.1 only (or WINK_KAMAILIO_ADDRESS). For tests, run it inside a private network
 # namespace (unshare --net) so that nothing can leave the machine even by mistake.
 #
 # After `start`, $RUN_DIR/peer.env holds the addresses and the CA/cert path (source it).
@@ -33,6 +38,8 @@ pid_file="$run_dir/kamailio.pid"
 log_file="$run_dir/kamailio.log"
 cfg_template="$here/kamailio.cfg"
 
+address="${WINK_KAMAILIO_ADDRESS:-127.0.0.1}"
+next_hops="${WINK_KAMAILIO_NEXT_HOPS:-127.0.0.0/8}"
 udp_port="${WINK_KAMAILIO_UDP_PORT:-5060}"
 tcp_port="${WINK_KAMAILIO_TCP_PORT:-5060}"
 tls_port="${WINK_KAMAILIO_TLS_PORT:-5061}"
@@ -90,26 +97,26 @@ our_pid() {
     echo "$pid"
 }
 
-# Sends OPTIONS sip:127.0.0.1:PORT over UDP; succeeds on any SIP response.
+# Sends OPTIONS sip:ADDRESS:PORT over UDP; succeeds on any SIP response.
 probe() {
-    python3 - "$udp_port" <<'EOF'
+    python3 - "$address" "$udp_port" <<'EOF'
 import random, socket, sys
-port = int(sys.argv[1])
+host, port = sys.argv[1], int(sys.argv[2])
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", 0))
+s.bind((host, 0))
 s.settimeout(0.5)
 lport = s.getsockname()[1]
 tag = "%08x" % random.getrandbits(32)
 branch = "z9hG4bK-probe-%08x" % random.getrandbits(32)
-msg = (f"OPTIONS sip:127.0.0.1:{port} SIP/2.0\r\n"
-       f"Via: SIP/2.0/UDP 127.0.0.1:{lport};branch={branch};rport\r\n"
+msg = (f"OPTIONS sip:{host}:{port} SIP/2.0\r\n"
+       f"Via: SIP/2.0/UDP {host}:{lport};branch={branch};rport\r\n"
        f"Max-Forwards: 70\r\n"
-       f"From: <sip:probe@127.0.0.1>;tag={tag}\r\n"
-       f"To: <sip:127.0.0.1:{port}>\r\n"
-       f"Call-ID: probe-{tag}@127.0.0.1\r\n"
+       f"From: <sip:probe@{host}>;tag={tag}\r\n"
+       f"To: <sip:{host}:{port}>\r\n"
+       f"Call-ID: probe-{tag}@{host}\r\n"
        f"CSeq: 1 OPTIONS\r\n"
        f"Content-Length: 0\r\n\r\n")
-s.sendto(msg.encode(), ("127.0.0.1", port))
+s.sendto(msg.encode(), (host, port))
 try:
     data, _ = s.recvfrom(65535)
 except OSError:
@@ -132,7 +139,7 @@ write_configs() {
             -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
         openssl req -newkey rsa:2048 -nodes -keyout "$run_dir/tls/key.pem" -out "$run_dir/tls/server.csr" \
             -subj "/CN=wink.test" &&
-        printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:wink.test,IP:127.0.0.1\n' \
+        printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:wink.test,IP:%s\n' "$address" \
             >"$run_dir/tls/server.ext" &&
         openssl x509 -req -in "$run_dir/tls/server.csr" -CA "$run_dir/tls/ca.pem" -CAkey "$run_dir/tls/ca-key.pem" \
             -CAcreateserial -days 30 -extfile "$run_dir/tls/server.ext" -out "$run_dir/tls/cert.pem"
@@ -153,7 +160,9 @@ verify_certificate = no
 require_certificate = no
 EOF
 
-    sed -e "s|@UDP_PORT@|$udp_port|g" \
+    sed -e "s|@ADDRESS@|$address|g" \
+        -e "s|@NEXT_HOPS@|$next_hops|g" \
+        -e "s|@UDP_PORT@|$udp_port|g" \
         -e "s|@TCP_PORT@|$tcp_port|g" \
         -e "s|@TLS_PORT@|$tls_port|g" \
         -e "s|@TLS_CONFIG@|$run_dir/tls.cfg|g" \
@@ -161,7 +170,7 @@ EOF
 
     cat >"$run_dir/peer.env" <<EOF
 # written by scripts/peers/kamailio.sh
-KAMAILIO_HOST=127.0.0.1
+KAMAILIO_HOST=$address
 KAMAILIO_UDP_PORT=$udp_port
 KAMAILIO_TCP_PORT=$tcp_port
 KAMAILIO_TLS_PORT=$tls_port
@@ -202,7 +211,7 @@ start() {
         return 0
     fi
     if port_busy; then
-        die "a port of 127.0.0.1:$udp_port/udp, $tcp_port/tcp, $tls_port/tcp is already in use (another SIP peer?)"
+        die "a port of $address:$udp_port/udp, $tcp_port/tcp, $tls_port/tcp is already in use (another SIP peer?)"
     fi
     kamailio_args
     write_configs
@@ -228,7 +237,7 @@ start() {
         fi
         if probe; then
             echo "kamailio $(kamailio -v 2>/dev/null | sed -n 's/^version: kamailio \([^ ]*\).*/\1/p') running (pid $pid)"
-            echo "  udp:127.0.0.1:$udp_port tcp:127.0.0.1:$tcp_port tls:127.0.0.1:$tls_port  domain wink.test"
+            echo "  udp:$address:$udp_port tcp:$address:$tcp_port tls:$address:$tls_port  domain wink.test"
             echo "  auth algorithm $algorithm, proxy auth $proxy_auth, nat $nat"
             echo "  run dir $run_dir (log kamailio.log, env peer.env, cert tls/cert.pem)"
             return 0
@@ -274,10 +283,10 @@ status() {
     local pid
     if pid="$(our_pid)"; then
         if probe; then
-            echo "kamailio running (pid $pid), answers OPTIONS on 127.0.0.1:$udp_port"
+            echo "kamailio running (pid $pid), answers OPTIONS on $address:$udp_port"
             return 0
         fi
-        echo "kamailio process $pid alive but not answering OPTIONS on 127.0.0.1:$udp_port"
+        echo "kamailio process $pid alive but not answering OPTIONS on $address:$udp_port"
         return 1
     fi
     echo "kamailio not running"

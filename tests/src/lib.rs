@@ -10,6 +10,7 @@
 pub mod baresip;
 pub mod profile;
 pub mod relay;
+pub mod second_network;
 pub mod store_target;
 pub mod tones;
 
@@ -121,6 +122,7 @@ pub fn sipp(workspace: &Path, scenario: &str, args: &[&str]) -> Output {
 pub struct ExtraKamailio {
     script: PathBuf,
     dir: tempfile::TempDir,
+    host: String,
     port: u16,
     algorithm: String,
     /// Its UDP/TCP address.
@@ -131,13 +133,20 @@ impl ExtraKamailio {
     /// Starts it on `port` (UDP and TCP) and `port + 1` (TLS) with `algorithm` for digest
     /// (`MD5` or `SHA-256`). Fails the test, with its log, if it does not start.
     pub fn start(workspace: &Path, port: u16, algorithm: &str) -> Self {
+        Self::start_on(workspace, "127.0.0.1", port, algorithm)
+    }
+
+    /// The same on another local address of the test's namespace (`host`, an IPv4 address);
+    /// it relays to the `/16` around it besides loopback.
+    pub fn start_on(workspace: &Path, host: &str, port: u16, algorithm: &str) -> Self {
         require_kamailio();
         let server = Self {
             script: workspace.join("scripts/peers/kamailio.sh"),
             dir: tempfile::tempdir().expect("a temporary folder"),
+            host: host.to_owned(),
             port,
             algorithm: algorithm.to_owned(),
-            address: format!("127.0.0.1:{port}"),
+            address: format!("{host}:{port}"),
         };
         server.start_again();
         server
@@ -153,6 +162,11 @@ impl ExtraKamailio {
         );
     }
 
+    /// Its log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kamailio/kamailio.log")).unwrap_or_default()
+    }
+
     /// Stops it (by the PID its script recorded).
     pub fn stop(&self) {
         assert!(
@@ -166,6 +180,8 @@ impl ExtraKamailio {
             .arg(&self.script)
             .arg(action)
             .env("WINK_PEERS_DIR", self.dir.path())
+            .env("WINK_KAMAILIO_ADDRESS", &self.host)
+            .env("WINK_KAMAILIO_NEXT_HOPS", format!("{}/16", self.host))
             .env("WINK_KAMAILIO_UDP_PORT", self.port.to_string())
             .env("WINK_KAMAILIO_TCP_PORT", self.port.to_string())
             .env("WINK_KAMAILIO_TLS_PORT", (self.port + 1).to_string())

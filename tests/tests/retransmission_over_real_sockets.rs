@@ -22,6 +22,7 @@ async fn agent() -> SipAgent {
 async fn agent_on(bind: &str) -> SipAgent {
     SipAgent::start(AgentConfig {
         bind: bind.parse().unwrap(),
+        announce_ip: None,
         user_agent: "Wink test".into(),
         extra_ca_files: vec![],
         dns_servers: vec![],

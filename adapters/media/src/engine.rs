@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use rand::Rng as _;
 use tokio::net::UdpSocket;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use wink_ports::sdp::SessionDescription;
 use wink_ports::{
     AudioDevices, CallStats, DtmfDigit, EventStream, MediaError, MediaEvent, MediaPort, Sdp,
@@ -33,6 +33,9 @@ const BIND_ATTEMPTS: usize = 64;
 pub struct MediaConfig {
     /// The address RTP is bound to and announced in the SDP.
     pub local_ip: IpAddr,
+    /// With the wildcard `local_ip`: the address to announce, as the signalling announces
+    /// it now (it follows the network; see `wink-sip`'s `SipAgent::announced_ip`).
+    pub announced_ip: Option<watch::Receiver<IpAddr>>,
     /// Codecs and encryption.
     pub profile: MediaProfile,
     /// The microphone id (see `wink-audio`: `file:PATH`, `null`, a card, `None` = default)
@@ -57,6 +60,7 @@ impl MediaConfig {
     pub fn new(local_ip: IpAddr) -> Self {
         Self {
             local_ip,
+            announced_ip: None,
             profile: MediaProfile::default(),
             input_device: None,
             output_device: None,
@@ -150,16 +154,25 @@ impl MediaEngine {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
+    /// The address our SDP gives: the bound one, or on the wildcard the announced one.
+    fn announced_ip(&self) -> IpAddr {
+        match &self.config.announced_ip {
+            Some(announced) if self.config.local_ip.is_unspecified() => *announced.borrow(),
+            _ => self.config.local_ip,
+        }
+    }
+
     /// The call's media, creating it (with its sockets) on first use.
     async fn ensure_call(&self, session: &SessionId) -> Result<(), MediaError> {
         if self.calls().contains_key(session) {
             return Ok(());
         }
         let sockets = bind_pair(self.config.local_ip, self.config.ports).await?;
-        let local = sockets
+        let bound = sockets
             .rtp
             .local_addr()
             .map_err(|e| MediaError::Io(e.to_string()))?;
+        let local = SocketAddr::new(self.announced_ip(), bound.port());
         let session_id = rand::rng().random_range(1..1u64 << 62);
         let negotiation = Negotiation::new(self.config.profile.clone(), local, session_id);
         self.calls().entry(session.clone()).or_insert(CallMedia {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use rand::SeedableRng;
 use tokio::net::{TcpListener, UdpSocket};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::{Instant, sleep_until, timeout};
 use tracing::{debug, warn};
 use wink_ports::{
@@ -19,6 +19,7 @@ use wink_ports::{
 
 use crate::digest::Credentials;
 use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Peer, TransportKind};
+use crate::local_address::LocalAddress;
 use crate::message::{generate_tag, redacted};
 use crate::streams::{Inbound, Streams};
 
@@ -27,29 +28,15 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// How often the agent checks whether the way to its servers changed.
 const NETWORK_PROBE: Duration = Duration::from_secs(10);
 
-/// The local address the kernel routes from towards each server (`None`: no route, e.g.
-/// offline). A connected UDP socket answers this without sending anything.
-fn routes(servers: &[SocketAddr]) -> Vec<Option<std::net::IpAddr>> {
-    servers
-        .iter()
-        .map(|server| {
-            let any: SocketAddr = if server.is_ipv4() {
-                ([0, 0, 0, 0], 0).into()
-            } else {
-                (std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-            };
-            let socket = std::net::UdpSocket::bind(any).ok()?;
-            socket.connect(server).ok()?;
-            socket.local_addr().ok().map(|a| a.ip())
-        })
-        .collect()
-}
-
 /// How the agent runs.
 #[derive(Debug, Clone)]
 pub struct AgentConfig {
-    /// Where to listen (`0.0.0.0:5060`, or port 0 for any free port).
+    /// Where to listen (`0.0.0.0:5060`, or port 0 for any free port). On the wildcard
+    /// address, the address announced follows the route towards the servers.
     pub bind: SocketAddr,
+    /// With a wildcard `bind`: the address announced until a route towards a server is
+    /// known (`None`: the loopback address).
+    pub announce_ip: Option<std::net::IpAddr>,
     /// The User-Agent header.
     pub user_agent: String,
     /// CA certificate files to trust besides the Mozilla roots (self-signed servers).
@@ -110,6 +97,7 @@ pub struct SipAgent {
     commands: mpsc::UnboundedSender<Command>,
     events: Mutex<Option<mpsc::UnboundedReceiver<SignalingEvent>>>,
     local: SocketAddr,
+    announced: watch::Receiver<std::net::IpAddr>,
 }
 
 fn transport_error(error: impl std::fmt::Display) -> SignalingError {
@@ -136,11 +124,16 @@ impl SipAgent {
                 .await
                 .map_err(transport_error)?,
         };
-        let mut endpoint = Endpoint::new(local, TransportKind::Udp, config.user_agent);
-        endpoint.set_local(
-            TransportKind::Tcp,
+        let address = LocalAddress::new(
+            local,
             listener.local_addr().map_err(transport_error)?,
+            config
+                .announce_ip
+                .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
         );
+        let mut endpoint = Endpoint::new(address.udp(), TransportKind::Udp, config.user_agent);
+        address.declare(&mut endpoint);
+        let announced = address.subscribe();
         let (commands, command_rx) = mpsc::unbounded_channel();
         let (event_tx, events) = mpsc::unbounded_channel();
         let (inbound_tx, inbound) = mpsc::unbounded_channel();
@@ -149,6 +142,7 @@ impl SipAgent {
             listener,
             streams: Streams::new(inbound_tx, tls),
             inbound,
+            address,
         };
         tokio::spawn(run(endpoint, io, command_rx, event_tx));
         Ok(Self {
@@ -156,12 +150,19 @@ impl SipAgent {
             commands,
             events: Mutex::new(Some(events)),
             local,
+            announced,
         })
     }
 
     /// The address the agent listens on.
     pub fn local_addr(&self) -> SocketAddr {
         self.local
+    }
+
+    /// The address it announces (in Via and Contact), now and as the network changes; the
+    /// media announces the same in its SDP.
+    pub fn announced_ip(&self) -> watch::Receiver<std::net::IpAddr> {
+        self.announced.clone()
     }
 
     /// Unregisters every account and waits (at most a few seconds) for the registrar.
@@ -393,6 +394,7 @@ struct Io {
     listener: TcpListener,
     streams: Streams,
     inbound: mpsc::UnboundedReceiver<Inbound>,
+    address: LocalAddress,
 }
 
 async fn flush(
@@ -429,7 +431,6 @@ async fn run(
     let mut registered: Vec<AccountId> = Vec::new();
     let mut shutting_down: Option<(Instant, oneshot::Sender<()>)> = None;
     let mut probe = tokio::time::interval(NETWORK_PROBE);
-    let mut last_routes: Option<(Vec<SocketAddr>, Vec<Option<std::net::IpAddr>>)> = None;
     loop {
         flush(&mut endpoint, &mut io, &events).await;
         if let Some((deadline, _)) = &shutting_down
@@ -474,6 +475,7 @@ async fn run(
                             io.streams.set_server_name(addr, &name);
                         }
                         let account = binding.account.clone();
+                        io.address.towards(&mut endpoint, binding.next_hop.addr);
                         endpoint.add_account(binding);
                         let result = endpoint.register(now, &account);
                         if result.is_ok() && !registered.contains(&account) {
@@ -506,16 +508,12 @@ async fn run(
                 }
             }
             _ = probe.tick() => {
-                // Back online, or a new network: renew registrations now, not at the next
-                // refresh or after the back-off.
-                let servers = endpoint.servers();
-                let now_routes = routes(&servers);
-                let changed = last_routes.as_ref().is_some_and(|(s, r)| *s == servers && *r != now_routes);
-                if changed {
+                // Back online, or a new network: renew registrations now (from the new
+                // address), not at the next refresh or after the back-off.
+                if io.address.probe(&mut endpoint) {
                     tracing::info!(target: "sip", "the network changed; registering again");
                     endpoint.network_changed(Instant::now().into_std());
                 }
-                last_routes = Some((servers, now_routes));
             }
             () = sleep_until(next.unwrap_or_else(Instant::now)), if next.is_some() => {
                 endpoint.handle_timeout(Instant::now().into_std());

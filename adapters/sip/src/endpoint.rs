@@ -481,19 +481,25 @@ impl Endpoint {
     }
 
     /// The network came back or changed: every registration is renewed at once (a failed
-    /// one no longer waits for its back-off).
+    /// one no longer waits for its back-off), from our address as it is now (declare a new
+    /// one with [`Endpoint::set_local`] first): a Contact that changed replaces the old one
+    /// at the registrar. A public address learned before is forgotten (learned again).
     pub fn network_changed(&mut self, now: Instant) {
+        self.public_contacts.clear();
         let accounts: Vec<AccountId> = self.registrations.keys().cloned().collect();
         for account in accounts {
+            let contact = self.accounts.get(&account).map(|b| self.contact_for(b));
             if let Some(registration) = self.registrations.get_mut(&account) {
-                registration.retry_now(now);
+                match contact {
+                    Some(contact) => registration.move_contact(now, contact),
+                    None => registration.retry_now(now),
+                }
             }
             self.drain_registration(now, &account);
         }
     }
 
-    /// The local address the kernel would use towards each account's server, for the
-    /// driver's connectivity probe.
+    /// Each account's next hop (sorted, once each), for the driver's look at the routes.
     pub fn servers(&self) -> Vec<std::net::SocketAddr> {
         let mut servers: Vec<std::net::SocketAddr> =
             self.accounts.values().map(|a| a.next_hop.addr).collect();

@@ -18,6 +18,7 @@ pub mod dialog;
 pub mod digest;
 pub mod dns;
 pub mod endpoint;
+mod local_address;
 pub mod message;
 pub mod registration;
 pub mod streams;

@@ -96,6 +96,9 @@ pub struct Registration {
     probe_sent_at: Option<Instant>,
     /// The last failure was silence (no answer at all), not a refusal: probing may end it.
     silent: bool,
+    /// Our previous Contact, after our address changed: removed (`expires=0`) by the next
+    /// REGISTER, so the registrar stops sending calls where nobody listens.
+    dropped_contact: Option<String>,
     outputs: VecDeque<RegistrationOutput>,
 }
 
@@ -125,6 +128,7 @@ impl Registration {
             probe_at: None,
             probe_sent_at: None,
             silent: false,
+            dropped_contact: None,
             outputs: VecDeque::new(),
         }
     }
@@ -164,6 +168,11 @@ impl Registration {
         request
             .headers
             .push(HeaderName::Contact, format!("<{}>", self.config.contact));
+        if let Some(dropped) = self.dropped_contact.as_ref().filter(|_| expires > 0) {
+            request
+                .headers
+                .push(HeaderName::Contact, format!("<{dropped}>;expires=0"));
+        }
         request
             .headers
             .push(HeaderName::Expires, expires.to_string());
@@ -334,6 +343,7 @@ impl Registration {
             return;
         }
         self.phase = Phase::Registered;
+        self.dropped_contact = None;
         self.expires = granted;
         self.failures = 0;
         self.silent = false;
@@ -464,6 +474,24 @@ impl Registration {
                 self.send(self.config.expires);
             }
             _ => {}
+        }
+    }
+
+    /// Our address changed (another network): registers `contact` at once, in the same
+    /// Call-ID, and asks the registrar to drop the old one in the same REGISTER (RFC 3261
+    /// §10.2.2). An unregistered or unregistering account only remembers it.
+    pub fn move_contact(&mut self, now: Instant, contact: String) {
+        if contact == self.config.contact {
+            return self.retry_now(now);
+        }
+        let old = std::mem::replace(&mut self.config.contact, contact);
+        match self.phase {
+            Phase::Registered | Phase::Registering | Phase::Failed => {
+                self.dropped_contact = Some(old);
+                self.failures = 0;
+                self.start(now);
+            }
+            Phase::Idle | Phase::Unregistering | Phase::Unregistered => {}
         }
     }
 
@@ -680,6 +708,53 @@ mod tests {
         let (_, states) = drain(&mut r);
         assert_eq!(states, [RegistrationState::Unregistered]);
         assert_eq!(r.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_new_address_is_registered_at_once_and_the_old_one_dropped_in_the_same_register() {
+        let now = Instant::now();
+        let mut r = Registration::new(config(), "cid".into(), "ftag".into());
+        r.start(now);
+        let (sent, _) = drain(&mut r);
+        r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
+        drain(&mut r);
+
+        let moved = "sip:w7f3a9@10.77.2.2:5070;transport=udp";
+        r.move_contact(now, moved.into());
+        let (sent, states) = drain(&mut r);
+        assert_eq!(states, [RegistrationState::Registering]);
+        assert_eq!(sent[0].call_id(), Some("cid"), "the same registration");
+        assert_eq!(
+            sent[0]
+                .headers
+                .all(&HeaderName::Contact)
+                .collect::<Vec<_>>(),
+            [
+                format!("<{moved}>"),
+                "<sip:w7f3a9@127.0.0.1:5070;transport=udp>;expires=0".to_owned()
+            ]
+        );
+        r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
+        let (_, states) = drain(&mut r);
+        assert_eq!(
+            states,
+            [RegistrationState::Registered { expires_secs: 600 }]
+        );
+
+        r.handle_timeout(now + refresh_delay(600));
+        let (sent, _) = drain(&mut r);
+        let refresh = sent
+            .iter()
+            .find(|m| m.method() == Some(Method::Register))
+            .expect("a refresh");
+        assert_eq!(
+            refresh
+                .headers
+                .all(&HeaderName::Contact)
+                .collect::<Vec<_>>(),
+            [format!("<{moved}>")],
+            "the old contact is dropped once"
+        );
     }
 
     #[test]

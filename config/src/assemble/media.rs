@@ -3,6 +3,8 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
+use tokio::sync::watch;
+
 use wink_audio::SystemAudio;
 use wink_media::{CodecKind, MediaConfig, MediaEngine, MediaProfile};
 use wink_ports::MediaPort;
@@ -66,12 +68,20 @@ pub fn media_profile(
     }
 }
 
+/// Where RTP is bound, and the address the signalling announces (the SDP gives the same).
+pub(super) struct MediaAddress {
+    /// The address SIP is bound to (RTP binds the same; the wildcard follows the network).
+    pub(super) bind: IpAddr,
+    /// What SIP announces now.
+    pub(super) announced: watch::Receiver<IpAddr>,
+}
+
 /// The media port for this selection.
 pub(super) fn build_media(
     settings: &Settings,
     selection: &AudioSelection,
     profile: MediaProfile,
-    local_ip: IpAddr,
+    address: MediaAddress,
 ) -> Arc<dyn MediaPort> {
     let (input, output) = match selection {
         AudioSelection::None => return Arc::new(SignalingOnlyMedia),
@@ -81,7 +91,8 @@ pub(super) fn build_media(
         ),
         AudioSelection::Devices { input, output } => (Some(input.clone()), Some(output.clone())),
     };
-    let mut config = MediaConfig::new(local_ip);
+    let mut config = MediaConfig::new(address.bind);
+    config.announced_ip = Some(address.announced);
     config.profile = profile;
     config.input_device = input;
     config.output_device = output;

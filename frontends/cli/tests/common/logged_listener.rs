@@ -22,6 +22,16 @@ impl LoggedListener {
     /// Listens at `at` for the sandbox's default account (for at most 300 s; without audio
     /// unless `extra` has `--audio`) with `extra` arguments, and waits (at most 15 s) until it is registered.
     pub(crate) fn start(sandbox: &Sandbox, at: &'static str, extra: &[&str]) -> Self {
+        Self::start_through(sandbox, at, extra, &[])
+    }
+
+    /// The same, run through `prefix` (e.g. `nsenter --net=… --`, which execs it).
+    pub(crate) fn start_through(
+        sandbox: &Sandbox,
+        at: &'static str,
+        extra: &[&str],
+        prefix: &[String],
+    ) -> Self {
         let out = sandbox.root().join("listen.out");
         let err = sandbox.root().join("listen.err");
         let mut args = vec!["listen", "--bind", at, "--duration", "300"];
@@ -29,7 +39,11 @@ impl LoggedListener {
             args.extend(["--audio", "none"]);
         }
         args.extend_from_slice(extra);
-        let child = Command::new(env!("CARGO_BIN_EXE_wink-cli"))
+        let wink = env!("CARGO_BIN_EXE_wink-cli").to_owned();
+        let mut words = prefix.iter().chain(std::iter::once(&wink));
+        let program = words.next().expect("a program");
+        let child = Command::new(program)
+            .args(words)
             .args(&args)
             .env("XDG_CONFIG_HOME", sandbox.config_home())
             .env("XDG_DATA_HOME", sandbox.data_home())
@@ -49,7 +63,7 @@ impl LoggedListener {
             listener.wait_for("listening", Duration::from_secs(15)),
             "the listener did not register: {}\n{}",
             listener.printed(),
-            std::fs::read_to_string(&listener.err).unwrap_or_default()
+            listener.errors()
         );
         listener
     }
@@ -57,6 +71,11 @@ impl LoggedListener {
     /// Everything it printed so far.
     pub(crate) fn printed(&self) -> String {
         std::fs::read_to_string(&self.out).unwrap_or_default()
+    }
+
+    /// What it wrote to stderr so far (its log, with `WINK_LOG`).
+    pub(crate) fn errors(&self) -> String {
+        std::fs::read_to_string(&self.err).unwrap_or_default()
     }
 
     /// Waits until it has printed `text` `limit` at most; whether it did.
