@@ -566,6 +566,16 @@ mod tests {
         response
     }
 
+    /// A registration the registrar accepted at once, for 600 s.
+    fn registered_for_600_s(now: Instant) -> Registration {
+        let mut r = Registration::new(config(), "cid".into(), "ftag".into());
+        r.start(now);
+        let (sent, _) = drain(&mut r);
+        r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
+        drain(&mut r);
+        r
+    }
+
     #[test]
     fn registers_through_a_digest_challenge_and_refreshes_before_expiry() {
         let now = Instant::now();
@@ -696,11 +706,7 @@ mod tests {
     #[test]
     fn unregister_sends_expires_zero_and_reports_it() {
         let now = Instant::now();
-        let mut r = Registration::new(config(), "cid".into(), "ftag".into());
-        r.start(now);
-        let (sent, _) = drain(&mut r);
-        r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
-        drain(&mut r);
+        let mut r = registered_for_600_s(now);
         r.stop(now);
         let (sent, _) = drain(&mut r);
         assert_eq!(sent[0].headers.get(&HeaderName::Expires), Some("0"));
@@ -713,11 +719,7 @@ mod tests {
     #[test]
     fn a_new_address_is_registered_at_once_and_the_old_one_dropped_in_the_same_register() {
         let now = Instant::now();
-        let mut r = Registration::new(config(), "cid".into(), "ftag".into());
-        r.start(now);
-        let (sent, _) = drain(&mut r);
-        r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
-        drain(&mut r);
+        let mut r = registered_for_600_s(now);
 
         let moved = "sip:w7f3a9@10.77.2.2:5070;transport=udp";
         r.move_contact(now, moved.into());
