@@ -123,6 +123,8 @@ pub struct ExtraKamailio {
     script: PathBuf,
     dir: tempfile::TempDir,
     host: String,
+    /// Routes calls by the source address a REGISTER came from (`1`) or by its Contact.
+    nat: &'static str,
     port: u16,
     algorithm: String,
     /// Its UDP/TCP address.
@@ -133,23 +135,32 @@ impl ExtraKamailio {
     /// Starts it on `port` (UDP and TCP) and `port + 1` (TLS) with `algorithm` for digest
     /// (`MD5` or `SHA-256`). Fails the test, with its log, if it does not start.
     pub fn start(workspace: &Path, port: u16, algorithm: &str) -> Self {
-        Self::start_on(workspace, "127.0.0.1", port, algorithm)
+        let mut server = Self::on(workspace, "127.0.0.1", port, algorithm);
+        server.nat = "1";
+        server.start_again();
+        server
     }
 
     /// The same on another local address of the test's namespace (`host`, an IPv4 address);
-    /// it relays to the `/16` around it besides loopback.
+    /// it relays to the `/16` around it besides loopback, and routes calls by the Contact
+    /// alone (no help from the source address), so a phone's Contact must be right.
     pub fn start_on(workspace: &Path, host: &str, port: u16, algorithm: &str) -> Self {
+        let server = Self::on(workspace, host, port, algorithm);
+        server.start_again();
+        server
+    }
+
+    fn on(workspace: &Path, host: &str, port: u16, algorithm: &str) -> Self {
         require_kamailio();
-        let server = Self {
+        Self {
             script: workspace.join("scripts/peers/kamailio.sh"),
             dir: tempfile::tempdir().expect("a temporary folder"),
             host: host.to_owned(),
             port,
             algorithm: algorithm.to_owned(),
             address: format!("{host}:{port}"),
-        };
-        server.start_again();
-        server
+            nat: "0",
+        }
     }
 
     /// Starts it again after [`ExtraKamailio::stop`], on the same ports (its registrations
@@ -181,6 +192,7 @@ impl ExtraKamailio {
             .arg(action)
             .env("WINK_PEERS_DIR", self.dir.path())
             .env("WINK_KAMAILIO_ADDRESS", &self.host)
+            .env("WINK_KAMAILIO_NAT", self.nat)
             .env("WINK_KAMAILIO_NEXT_HOPS", format!("{}/16", self.host))
             .env("WINK_KAMAILIO_UDP_PORT", self.port.to_string())
             .env("WINK_KAMAILIO_TCP_PORT", self.port.to_string())
