@@ -567,7 +567,7 @@ mod tests {
     }
 
     /// A registration the registrar accepted at once, for 600 s.
-    fn registered_for_600_s(now: Instant) -> Registration {
+    pub(super) fn registered_for_600_s(now: Instant) -> Registration {
         let mut r = Registration::new(config(), "cid".into(), "ftag".into());
         r.start(now);
         let (sent, _) = drain(&mut r);

@@ -1,18 +1,8 @@
 //! Keep-alives: a silent registrar fails the account at once, and its return registers it
 //! at once; a refusal is never probed; probes never pile up.
 
-use super::tests::{config, drain, reply};
+use super::tests::{config, drain, registered_for_600_s as registered, reply};
 use super::*;
-
-/// A registration granted at `now` (no challenge).
-fn registered(now: Instant) -> Registration {
-    let mut r = Registration::new(config(), "cid".into(), "ftag".into());
-    r.start(now);
-    let (sent, _) = drain(&mut r);
-    r.on_response(now, &reply(&sent[0], 200, &[(HeaderName::Expires, "600")]));
-    drain(&mut r);
-    r
-}
 
 fn method(m: &Message) -> Option<Method> {
     match &m.start {
