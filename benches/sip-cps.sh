@@ -54,14 +54,19 @@ WINK_BARESIP_NAME=cps WINK_BARESIP_USER=bob31 WINK_BARESIP_PORT=5092 WINK_BARESI
 max_rate() {
     local port=$1 user=$2 best=0
     for rate in $RATES; do
-        local calls=$((rate * STEP_SECONDS))
+        local calls=$((rate * STEP_SECONDS)) errors="$WINK_PEERS_DIR/sipp-$user-$rate.errors"
         if timeout $((STEP_SECONDS * 4 + 30)) sipp -sn uac "127.0.0.1:$port" -s "$user" -i 127.0.0.1 -p 0 \
             -r "$rate" -m "$calls" -d 100 -l $((rate * 2)) -timeout $((STEP_SECONDS * 4 + 20))s -timeout_error \
-            -nostdin 2>/dev/null >/dev/null </dev/null; then
+            -trace_err -error_file "$errors" -nostdin 2>/dev/null >/dev/null </dev/null; then
             best=$rate
             echo "  $user at $rate calls/s: all $calls calls completed" >&2
         else
-            echo "  $user at $rate calls/s: failures" >&2
+            # What went wrong, counted by kind: the answers sipp did not expect, or timeouts.
+            local why
+            why=$(grep -oE "received 'SIP/2.0 [0-9]{3}[^']*|Aborting call on [a-z ]+timeout|Call-Id '[^']*' timed out" \
+                "$errors" 2>/dev/null | sed -E "s/received '//; s/Call-Id .* timed out/timeout/" | sort | uniq -c |
+                awk '{ $1 = $1 " ×"; print }' | paste -sd ';' -)
+            echo "  $user at $rate calls/s: failures (${why:-see sipp})" >&2
             break
         fi
     done

@@ -17,6 +17,7 @@ mod overload;
 mod reinvite_retry;
 mod reinvites;
 mod session_timer;
+mod timer_queue;
 mod transfer;
 mod transport_events;
 
@@ -177,9 +178,25 @@ enum Owner {
 
 #[derive(Debug)]
 struct Entry {
-    transaction: Transaction,
+    /// Boxed: the table's slots stay small (a table keeps up to twice the slots it uses,
+    /// and a transaction is 272 bytes).
+    transaction: Box<Transaction>,
     peer: Peer,
     owner: Owner,
+    /// The deadline of this transaction held in the endpoint's timer queue (the others
+    /// there for it are stale).
+    scheduled: Option<Instant>,
+}
+
+impl Entry {
+    fn new(transaction: Transaction, peer: Peer, owner: Owner) -> Self {
+        Self {
+            transaction: Box::new(transaction),
+            peer,
+            owner,
+            scheduled: None,
+        }
+    }
 }
 
 /// The transaction table is never shrunk below this many slots (a phone's usual load).
@@ -195,6 +212,8 @@ pub struct Endpoint {
     accounts: HashMap<AccountId, AccountBinding>,
     registrations: HashMap<AccountId, Registration>,
     transactions: HashMap<TransactionKey, Entry>,
+    /// The transactions' deadlines, earliest first.
+    transaction_timers: timer_queue::TimerQueue<TransactionKey>,
     calls: HashMap<SessionId, calls::Call>,
     /// Calls we placed and ended whose INVITE may still be answered (a crossing 200 OK).
     ended_invites: HashMap<SessionId, ended_calls::EndedInvite>,
@@ -216,6 +235,7 @@ impl Endpoint {
             accounts: HashMap::new(),
             registrations: HashMap::new(),
             transactions: HashMap::new(),
+            transaction_timers: timer_queue::TimerQueue::default(),
             calls: HashMap::new(),
             ended_invites: HashMap::new(),
             failovers: HashMap::new(),
@@ -318,16 +338,13 @@ impl Endpoint {
 
     /// The earliest deadline of any transaction or registration.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let transactions = self
-            .transactions
-            .values()
-            .filter_map(|e| e.transaction.poll_timeout());
+        let transactions = self.transaction_timers.next();
         let registrations = self
             .registrations
             .values()
             .filter_map(Registration::poll_timeout);
-        transactions
-            .chain(registrations)
+        registrations
+            .chain(transactions)
             .chain(self.next_refresh())
             .chain(self.next_reinvite_retry())
             .min()
@@ -337,18 +354,20 @@ impl Endpoint {
     pub fn handle_timeout(&mut self, now: Instant) {
         self.refresh_sessions(now);
         self.retry_reinvites(now);
-        let due: Vec<TransactionKey> = self
-            .transactions
-            .iter()
-            .filter(|(_, e)| e.transaction.poll_timeout().is_some_and(|at| at <= now))
-            .map(|(k, _)| k.clone())
-            .collect();
-        for key in due {
-            if let Some(entry) = self.transactions.get_mut(&key) {
-                entry
-                    .transaction
-                    .handle(now, crate::transaction::Input::Timeout);
+        // Taken out first, so a timer that rearms itself at `now` waits for the next call.
+        let due: Vec<(Instant, TransactionKey)> =
+            std::iter::from_fn(|| self.transaction_timers.pop_due(now)).collect();
+        for (at, key) in due {
+            let Some(entry) = self.transactions.get_mut(&key) else {
+                continue;
+            };
+            if entry.scheduled != Some(at) {
+                continue;
             }
+            entry.scheduled = None;
+            entry
+                .transaction
+                .handle(now, crate::transaction::Input::Timeout);
             self.drain_transaction(now, &key);
         }
         let accounts: Vec<AccountId> = self.registrations.keys().cloned().collect();
@@ -378,6 +397,14 @@ impl Endpoint {
         let owner = entry.owner.clone();
         if entry.transaction.is_terminated() {
             self.forget_transaction(key);
+        } else {
+            let next = entry.transaction.poll_timeout();
+            if next != entry.scheduled {
+                entry.scheduled = next;
+                if let Some(at) = next {
+                    self.transaction_timers.schedule(at, key.clone());
+                }
+            }
         }
         for event in events {
             self.on_transaction_event(now, &owner, event);

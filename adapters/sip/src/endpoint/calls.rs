@@ -498,14 +498,8 @@ impl Endpoint {
             reliability,
             self.timers,
         ));
-        self.transactions.insert(
-            key.clone(),
-            Entry {
-                transaction,
-                peer,
-                owner: Owner::Server,
-            },
-        );
+        self.transactions
+            .insert(key.clone(), Entry::new(transaction, peer, Owner::Server));
         self.drain_transaction(now, &key);
     }
 
@@ -828,14 +822,8 @@ impl Endpoint {
                 self.timers,
             ))
         };
-        self.transactions.insert(
-            key.clone(),
-            Entry {
-                transaction,
-                peer: from,
-                owner,
-            },
-        );
+        self.transactions
+            .insert(key.clone(), Entry::new(transaction, from, owner));
         self.drain_transaction(now, &key);
         Some(key)
     }

@@ -275,11 +275,7 @@ impl Endpoint {
             });
             return;
         };
-        let mut entry = Entry {
-            transaction,
-            peer: from,
-            owner: Owner::Server,
-        };
+        let mut entry = Entry::new(transaction, from, Owner::Server);
         entry.transaction.handle(now, Input::Respond(response));
         self.transactions.insert(key.clone(), entry);
         self.drain_transaction(now, &key);

@@ -39,14 +39,8 @@ impl Endpoint {
                 self.timers,
             ))
         };
-        self.transactions.insert(
-            key.clone(),
-            Entry {
-                transaction,
-                peer,
-                owner,
-            },
-        );
+        self.transactions
+            .insert(key.clone(), Entry::new(transaction, peer, owner));
         self.drain_transaction(now, &key);
         request
     }

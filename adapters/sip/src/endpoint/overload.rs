@@ -4,14 +4,18 @@
 //! and requests inside our calls are still served, so the calls in progress go on.
 //!
 //! A completed transaction lives on for up to 32 s over UDP (timer J) to absorb
-//! retransmissions: at 200 requests a second that is 6,400 of them, about 1 KB each.
+//! retransmissions, and a call leaves two (its INVITE's, timer L, and its BYE's): the bound
+//! is what a phone answering 500 calls a second holds, about 2 KB each with everything
+//! around it (a first bound of 10,000 capped `benches/sip-cps.sh` at 156 calls/s
+//! sustained, and failed it at 500 once the steps before had filled it).
 
 use super::{Endpoint, EndpointOutput, Peer};
 use crate::message::{HeaderName, Message};
 use crate::transaction::response_to;
 
-/// The most transactions we keep at once.
-pub(super) const MAX_TRANSACTIONS: usize = 10_000;
+/// The most transactions we keep at once (wink-cli went from 25 to 92 MB at this bound,
+/// and gives it back as they end).
+pub(super) const MAX_TRANSACTIONS: usize = 32_768;
 
 /// What a refused sender is told to wait, in seconds.
 const RETRY_AFTER: u32 = 10;

@@ -1222,7 +1222,7 @@ fn at_most_max_ringing_calls_ring_at_once() {
     );
 }
 
-/// Past 10,000 live transactions a new request gets 503 with Retry-After, answered
+/// Past `MAX_TRANSACTIONS` live transactions a new request gets 503 with Retry-After, answered
 /// without a transaction of its own; a request inside a dialog is still served (481 here).
 #[test]
 fn a_flood_past_the_transaction_bound_gets_503_with_retry_after() {
@@ -1240,19 +1240,20 @@ fn a_flood_past_the_transaction_bound_gets_503_with_retry_after() {
         let (sent, _) = drain(bob);
         parse(&sent.last().expect("an answer").1).unwrap()
     };
-    for n in 0..10_000 {
+    let bound = super::overload::MAX_TRANSACTIONS;
+    for n in 0..bound {
         assert_eq!(status(&mut bob, options(n, "")).status(), Some(200));
     }
-    let refused = status(&mut bob, options(10_000, ""));
+    let refused = status(&mut bob, options(bound, ""));
     assert_eq!(refused.status(), Some(503));
     assert_eq!(refused.headers.get(&HeaderName::RetryAfter), Some("10"));
-    let refused_again = status(&mut bob, options(10_001, ""));
+    let refused_again = status(&mut bob, options(bound + 1, ""));
     assert_eq!(
         refused_again.status(),
         Some(503),
         "the refusal holds nothing"
     );
-    let in_dialog = status(&mut bob, options(10_002, ";tag=b1"));
+    let in_dialog = status(&mut bob, options(bound + 2, ";tag=b1"));
     assert_eq!(in_dialog.status(), Some(481));
 }
 
