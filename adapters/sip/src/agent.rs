@@ -18,9 +18,9 @@ use wink_ports::{
 };
 
 use crate::digest::Credentials;
-use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Peer, TransportKind};
+use crate::endpoint::{AccountBinding, Endpoint, EndpointOutput, Ids, Peer, TransportKind};
 use crate::local_address::LocalAddress;
-use crate::message::{generate_tag, redacted};
+use crate::message::redacted;
 use crate::streams::{Inbound, Streams};
 
 /// How long shutdown waits for unregistrations to finish.
@@ -131,7 +131,12 @@ impl SipAgent {
                 .announce_ip
                 .unwrap_or(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST)),
         );
-        let mut endpoint = Endpoint::new(address.udp(), TransportKind::Udp, config.user_agent);
+        let mut endpoint = Endpoint::new(
+            address.udp(),
+            TransportKind::Udp,
+            config.user_agent,
+            Ids::seeded(rand::random()),
+        );
         address.declare(&mut endpoint);
         let announced = address.subscribe();
         let (commands, command_rx) = mpsc::unbounded_channel();
@@ -254,7 +259,8 @@ fn account_binding(
         contact_user: if registration.contact.use_username {
             registration.auth_username.clone()
         } else {
-            generate_tag()
+            // An unguessable user part, so strangers cannot call the Contact directly.
+            format!("{:016x}", rand::random::<u64>())
         },
         public_contact: registration.contact.public_address,
         expires: registration.expires_secs,

@@ -29,6 +29,7 @@ use tracing::debug;
 use wink_ports::{AccountId, MessageId, SessionId, SignalingEvent};
 
 use crate::digest::Credentials;
+pub use crate::ids::Ids;
 use crate::message::{HeaderName, Message};
 use crate::registration::{Registration, RegistrationOutput};
 use crate::transaction::{Event, Output, Reliability, TimerConfig, Transaction, TransactionKey};
@@ -211,6 +212,8 @@ pub struct Endpoint {
     user_agent: String,
     accounts: HashMap<AccountId, AccountBinding>,
     registrations: HashMap<AccountId, Registration>,
+    /// Where every tag, branch and Call-ID comes from.
+    ids: Ids,
     transactions: HashMap<TransactionKey, Entry>,
     /// The transactions' deadlines, earliest first.
     transaction_timers: timer_queue::TimerQueue<TransactionKey>,
@@ -227,8 +230,15 @@ pub struct Endpoint {
 
 impl Endpoint {
     /// An endpoint reachable at `local` over `transport`.
-    pub fn new(local: SocketAddr, transport: TransportKind, user_agent: impl Into<String>) -> Self {
+    /// An endpoint reachable at `local`, drawing its tags, branches and Call-IDs from `ids`.
+    pub fn new(
+        local: SocketAddr,
+        transport: TransportKind,
+        user_agent: impl Into<String>,
+        ids: Ids,
+    ) -> Self {
         Self {
+            ids,
             locals: HashMap::from([(transport, local)]),
             timers: TimerConfig::default(),
             user_agent: user_agent.into(),
@@ -277,12 +287,12 @@ impl Endpoint {
     }
 
     /// A new top Via for a request we send over `transport`: fresh branch, `rport`.
-    pub(crate) fn via_for(&self, transport: TransportKind) -> String {
+    pub(crate) fn via_for(&mut self, transport: TransportKind) -> String {
         format!(
             "SIP/2.0/{} {};branch={};rport",
             transport.via_name(),
             self.local_for(transport),
-            crate::message::generate_branch()
+            self.ids.branch()
         )
     }
 

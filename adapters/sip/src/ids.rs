@@ -30,15 +30,27 @@ impl Ids {
         format!("z9hG4bK{:016x}", self.rng.random::<u64>())
     }
 
+    /// A number in `0..=most` (random waits).
+    pub fn up_to(&mut self, most: u64) -> u64 {
+        self.rng.random_range(0..=most)
+    }
+
     /// A new Call-ID.
     pub fn call_id(&mut self) -> String {
         format!("{:016x}@wink", self.rng.random::<u64>())
     }
+}
 
-    /// A seed for a part that keeps its own generator (a registration).
-    pub fn seed(&mut self) -> u64 {
-        self.rng.random()
+/// A hash of `text` that is the same across runs and platforms (FNV-1a; the standard
+/// hasher's keys are random), for seeding a generator from a Call-ID.
+#[must_use]
+pub fn stable_hash(text: &str) -> u64 {
+    let mut state: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        state ^= u64::from(byte);
+        state = state.wrapping_mul(0x0100_0000_01b3);
     }
+    state
 }
 
 #[cfg(test)]

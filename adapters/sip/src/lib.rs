@@ -18,6 +18,7 @@ pub mod dialog;
 pub mod digest;
 pub mod dns;
 pub mod endpoint;
+pub mod ids;
 mod local_address;
 pub mod message;
 pub mod registration;

@@ -17,7 +17,7 @@ pub use headers::{HeaderName, Headers};
 pub use method::Method;
 pub use parse::{MAX_HEADERS, MAX_MESSAGE_SIZE, ParseError, parse};
 pub use trace::redacted;
-pub use typed::{CSeq, NameAddr, TypedError, Via, generate_branch, generate_tag};
+pub use typed::{CSeq, NameAddr, TypedError, Via};
 pub use validate::{Rejection, validate_request, validate_response};
 
 /// The first line of a message.

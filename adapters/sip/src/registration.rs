@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use wink_ports::{AccountId, RegistrationState};
 
 use crate::digest::{Challenge, Credentials, DigestClient};
+use crate::ids::Ids;
 use crate::message::{CSeq, HeaderName, Message, Method, NameAddr};
 
 mod backoff;
@@ -89,6 +90,8 @@ pub struct Registration {
     /// Consecutive failures, for the back-off.
     failures: u32,
     jitter: Jitter,
+    /// The digest cnonces (seeded by the Call-ID, so a replay is exact).
+    ids: Ids,
     /// When the next keep-alive OPTIONS is due (while registered, or while silent); `None`
     /// while one is out.
     probe_at: Option<Instant>,
@@ -115,6 +118,7 @@ impl Registration {
         let expires = config.expires;
         Self {
             jitter: Jitter::seeded(&call_id),
+            ids: Ids::seeded(crate::ids::stable_hash(&call_id)),
             digest: DigestClient::new(config.credentials.clone()),
             config,
             call_id,
@@ -180,7 +184,7 @@ impl Registration {
             .headers
             .push(HeaderName::UserAgent, self.config.user_agent.clone());
         request.headers.push(HeaderName::Allow, crate::ALLOW);
-        let cnonce = crate::message::generate_tag();
+        let cnonce = self.ids.tag();
         if let Some(value) = self
             .digest
             .authorization("REGISTER", &self.config.registrar, &cnonce)

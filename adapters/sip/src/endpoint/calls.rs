@@ -16,9 +16,7 @@ use super::reinvites::IncomingReinvite;
 use super::session_timer;
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
 use crate::dialog::Dialog;
-use crate::message::{
-    CSeq, HeaderName, Message, Method, NameAddr, Rejection, StartLine, generate_tag,
-};
+use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, Rejection, StartLine};
 use crate::transaction::{Event, Input, ServerInvite, Transaction, TransactionKey, response_to};
 
 /// Our side of a call.
@@ -192,15 +190,13 @@ impl Endpoint {
         }
         invite.headers.push(HeaderName::MaxForwards, "70");
         let mut from = NameAddr::new(binding.display_name.as_deref(), binding.aor.clone());
-        from.set_param("tag", Some(&generate_tag()));
+        from.set_param("tag", Some(&self.ids.tag()));
         invite.headers.push(HeaderName::From, from.to_string());
         invite.headers.push(
             HeaderName::To,
             NameAddr::new(None, request.target.to_string()).to_string(),
         );
-        invite
-            .headers
-            .push(HeaderName::CallId, format!("{}@wink", generate_tag()));
+        invite.headers.push(HeaderName::CallId, self.ids.call_id());
         invite.headers.push(
             HeaderName::CSeq,
             CSeq {
@@ -576,6 +572,12 @@ impl Endpoint {
         }
     }
 
+    /// How many calls the endpoint holds (placed, ringing, up or ending).
+    #[must_use]
+    pub fn live_calls(&self) -> usize {
+        self.calls.len()
+    }
+
     /// Sends a re-INVITE with a new offer (hold, resume).
     ///
     /// # Errors
@@ -716,7 +718,7 @@ impl Endpoint {
                 }
             },
         };
-        let local_tag = generate_tag();
+        let local_tag = self.ids.tag();
         let Ok(mut dialog) = Dialog::from_request(&request, &local_tag) else {
             return self.respond_new(
                 now,

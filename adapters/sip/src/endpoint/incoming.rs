@@ -7,8 +7,8 @@ use wink_ports::{AccountId, SignalingEvent, SipUri};
 
 use super::{Endpoint, Entry, Owner, Peer};
 use crate::message::{
-    HeaderName, Message, Method, ParseError, Rejection, StartLine, generate_tag, parse,
-    validate_request, validate_response,
+    HeaderName, Message, Method, ParseError, Rejection, StartLine, parse, validate_request,
+    validate_response,
 };
 use crate::transaction::{
     Input, ServerInvite, ServerNonInvite, Transaction, TransactionKey, response_to,
@@ -120,7 +120,7 @@ impl Endpoint {
         match method {
             Method::Options => {
                 let mut response = response_to(&request, 200, "OK");
-                tag_to(&mut response);
+                tag_to(&mut self.ids, &mut response);
                 response.headers.push(HeaderName::Allow, crate::ALLOW);
                 response.headers.push(
                     HeaderName::Accept,
@@ -187,7 +187,7 @@ impl Endpoint {
         if mime == "application/im-iscomposing+xml" {
             // Typing notifications: acknowledged, not shown as messages.
             let mut ok = response_to(request, 200, "OK");
-            tag_to(&mut ok);
+            tag_to(&mut self.ids, &mut ok);
             return self.respond_with(now, from, request, ok);
         }
         if !mime.starts_with("text/") {
@@ -225,7 +225,7 @@ impl Endpoint {
             );
         };
         let mut ok = response_to(request, 200, "OK");
-        tag_to(&mut ok);
+        tag_to(&mut self.ids, &mut ok);
         self.respond_with(now, from, request, ok);
         self.outputs.push_back(super::EndpointOutput::Event(
             SignalingEvent::MessageReceived {
@@ -247,7 +247,7 @@ impl Endpoint {
         rejection: Rejection,
     ) {
         let mut response = response_to(request, rejection.code, &rejection.reason);
-        tag_to(&mut response);
+        tag_to(&mut self.ids, &mut response);
         for (name, value) in rejection.headers {
             response.headers.push(name, value);
         }
@@ -316,7 +316,7 @@ impl Endpoint {
         }
         Self::stamp_via(&mut salvaged, from);
         let mut response = response_to(&salvaged, error.status(), &reason_phrase(error));
-        tag_to(&mut response);
+        tag_to(&mut self.ids, &mut response);
         self.outputs.push_back(super::EndpointOutput::Transmit {
             peer: from,
             bytes: response.to_bytes(),
@@ -341,11 +341,11 @@ fn reason_phrase(error: &ParseError) -> String {
 
 /// Adds a To tag to a response that has none (every final response to an out-of-dialog
 /// request needs one).
-pub(super) fn tag_to(response: &mut Message) {
+pub(super) fn tag_to(ids: &mut super::Ids, response: &mut Message) {
     if let Ok(mut to) = response.to_header()
         && to.tag().is_none()
     {
-        to.set_param("tag", Some(&generate_tag()));
+        to.set_param("tag", Some(&ids.tag()));
         response.headers.set(HeaderName::To, to.to_string());
     }
 }

@@ -9,7 +9,7 @@ use wink_ports::{
 
 use super::{Endpoint, EndpointOutput, Entry, Owner, Peer};
 use crate::digest::{Challenge, DigestClient};
-use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, generate_tag};
+use crate::message::{CSeq, HeaderName, Message, Method, NameAddr};
 use crate::registration::{Registration, RegistrationConfig};
 use crate::transaction::{ClientInvite, ClientNonInvite, Transaction, TransactionKey};
 
@@ -66,8 +66,7 @@ impl Endpoint {
             route: binding.route.clone(),
             user_agent: self.user_agent.clone(),
         };
-        let mut registration =
-            Registration::new(config, format!("{}@wink", generate_tag()), generate_tag());
+        let mut registration = Registration::new(config, self.ids.call_id(), self.ids.tag());
         registration.start(now);
         self.registrations.insert(account.clone(), registration);
         self.drain_registration(now, account);
@@ -117,14 +116,12 @@ impl Endpoint {
         }
         message.headers.push(HeaderName::MaxForwards, "70");
         let mut from = NameAddr::new(binding.display_name.as_deref(), binding.aor.clone());
-        from.set_param("tag", Some(&generate_tag()));
+        from.set_param("tag", Some(&self.ids.tag()));
         message.headers.push(HeaderName::From, from.to_string());
         message
             .headers
             .push(HeaderName::To, NameAddr::new(None, target).to_string());
-        message
-            .headers
-            .push(HeaderName::CallId, format!("{}@wink", generate_tag()));
+        message.headers.push(HeaderName::CallId, self.ids.call_id());
         message.headers.push(
             HeaderName::CSeq,
             CSeq {
@@ -195,12 +192,13 @@ impl Endpoint {
 
     /// The same request with a CSeq one higher and an answer to the challenge in `response`.
     pub(super) fn authenticated_retry(
-        &self,
+        &mut self,
         account: &AccountId,
         request: &Message,
         code: u16,
         response: &Message,
     ) -> Option<Message> {
+        let cnonce = self.ids.tag();
         let binding = self.accounts.get(account)?;
         let (challenge_header, answer_header) = if code == 401 {
             (HeaderName::WwwAuthenticate, HeaderName::Authorization)
@@ -228,7 +226,7 @@ impl Endpoint {
             }
             .to_string(),
         );
-        let value = digest.authorization(method.as_str(), &uri, &generate_tag())?;
+        let value = digest.authorization(method.as_str(), &uri, &cnonce)?;
         retry.headers.set(answer_header, value);
         Some(retry)
     }

@@ -31,7 +31,7 @@ impl Endpoint {
         response
             .headers
             .push(HeaderName::RetryAfter, RETRY_AFTER.to_string());
-        super::incoming::tag_to(&mut response);
+        super::incoming::tag_to(&mut self.ids, &mut response);
         self.outputs.push_back(EndpointOutput::Transmit {
             peer: from,
             bytes: response.to_bytes(),

@@ -12,13 +12,13 @@ use super::Endpoint;
 use super::calls::Role;
 
 /// The random wait before a refused re-INVITE goes again.
-fn wait_after_491(we_placed_the_call: bool) -> Duration {
+fn wait_after_491(ids: &mut super::Ids, we_placed_the_call: bool) -> Duration {
     let (from_ms, span_ms) = if we_placed_the_call {
         (2_100, 1_900)
     } else {
         (0, 2_000)
     };
-    Duration::from_millis(from_ms + u64::from(rand::random::<u16>()) % (span_ms + 1))
+    Duration::from_millis(from_ms + ids.up_to(span_ms))
 }
 
 impl Endpoint {
@@ -30,7 +30,7 @@ impl Endpoint {
         let Some(offer) = call.last_offer.clone() else {
             return;
         };
-        let wait = wait_after_491(matches!(call.role, Role::Caller { .. }));
+        let wait = wait_after_491(&mut self.ids, matches!(call.role, Role::Caller { .. }));
         debug!(target: "sip", %session, ?wait, "re-INVITE refused with 491; sent again later");
         call.retry_reinvite = Some((now + wait, offer));
     }

@@ -41,8 +41,8 @@ impl IncomingReinvite {
 }
 
 /// 0–10 s, drawn at random (RFC 3261 §14.2).
-fn retry_after() -> String {
-    (rand::random::<u8>() % 11).to_string()
+fn retry_after(ids: &mut super::Ids) -> String {
+    ids.up_to(10).to_string()
 }
 
 impl Endpoint {
@@ -61,7 +61,7 @@ impl Endpoint {
             Some(IncomingReinvite::Pending { .. }) => Some(Rejection {
                 code: 500,
                 reason: "Server Internal Error".into(),
-                headers: vec![(HeaderName::RetryAfter, retry_after())],
+                headers: vec![(HeaderName::RetryAfter, retry_after(&mut self.ids))],
             }),
             Some(IncomingReinvite::Answered { offered: true, .. }) => Some(pending()),
             _ if call.reinviting => Some(pending()),

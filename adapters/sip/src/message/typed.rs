@@ -343,22 +343,6 @@ impl std::fmt::Display for CSeq {
     }
 }
 
-fn random_hex(bytes: usize) -> String {
-    (0..bytes)
-        .map(|_| format!("{:02x}", rand::random::<u8>()))
-        .collect()
-}
-
-/// A new RFC 3261 branch: the magic cookie and 64 random bits.
-pub fn generate_branch() -> String {
-    format!("z9hG4bK{}", random_hex(8))
-}
-
-/// A new From/To tag: 64 random bits.
-pub fn generate_tag() -> String {
-    random_hex(8)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,13 +452,5 @@ mod tests {
         assert!(CSeq::parse("x INVITE").is_err());
         assert!(CSeq::parse("1").is_err());
         assert!(CSeq::parse("1 INVITE extra").is_err());
-    }
-
-    #[test]
-    fn generated_ids_have_the_cookie_and_differ() {
-        let a = generate_branch();
-        assert!(a.starts_with("z9hG4bK") && a.len() == 23);
-        assert_ne!(a, generate_branch());
-        assert_ne!(generate_tag(), generate_tag());
     }
 }

@@ -25,13 +25,7 @@ pub struct Jitter(u64);
 impl Jitter {
     /// A source seeded from `seed` (any bytes, e.g. the registration's Call-ID).
     pub fn seeded(seed: &str) -> Self {
-        // FNV-1a: stable across runs and platforms, unlike the std hasher's keys.
-        let mut state: u64 = 0xcbf2_9ce4_8422_2325;
-        for byte in seed.bytes() {
-            state ^= u64::from(byte);
-            state = state.wrapping_mul(0x0100_0000_01b3);
-        }
-        Self(state | 1)
+        Self(crate::ids::stable_hash(seed) | 1)
     }
 
     /// The next number in [0, 1).
