@@ -223,14 +223,11 @@ pub struct Endpoint {
     failovers: HashMap<AccountId, usize>,
     /// Public addresses learned from `received`/`rport` (accounts that ask for them).
     public_contacts: HashMap<AccountId, SocketAddr>,
-    /// DTMF keys waiting for the INFO before them to finish, per call.
-    dtmf_infos: HashMap<SessionId, dtmf_info::InfoQueue>,
     outputs: VecDeque<EndpointOutput>,
 }
 
 impl Endpoint {
-    /// An endpoint reachable at `local` over `transport`.
-    /// An endpoint reachable at `local`, drawing its tags, branches and Call-IDs from `ids`.
+    /// An endpoint reachable at `local` over `transport`, drawing its tags, branches and Call-IDs from `ids`.
     pub fn new(
         local: SocketAddr,
         transport: TransportKind,
@@ -250,7 +247,6 @@ impl Endpoint {
             ended_invites: HashMap::new(),
             failovers: HashMap::new(),
             public_contacts: HashMap::new(),
-            dtmf_infos: HashMap::new(),
             outputs: VecDeque::new(),
         }
     }

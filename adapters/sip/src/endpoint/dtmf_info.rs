@@ -58,16 +58,16 @@ impl Endpoint {
         session: &SessionId,
         digit: DtmfDigit,
     ) -> Result<(), SignalingError> {
-        let queue = self.dtmf_infos.entry(session.clone()).or_default();
+        let queue = &mut self
+            .calls
+            .get_mut(session)
+            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))?
+            .dtmf_info;
         if queue.in_flight {
             queue.waiting.push_back(digit);
             return Ok(());
         }
-        let sent = self.send_info(now, session, digit);
-        if sent.is_err() {
-            self.dtmf_infos.remove(session);
-        }
-        sent
+        self.send_info(now, session, digit)
     }
 
     fn send_info(
@@ -81,28 +81,24 @@ impl Endpoint {
         info.body =
             format!("Signal={}\r\nDuration={DURATION_MS}\r\n", digit.to_char()).into_bytes();
         self.start_client(now, info, peer, Owner::Info(session.clone()));
-        if let Some(queue) = self.dtmf_infos.get_mut(session) {
-            queue.in_flight = true;
+        if let Some(call) = self.calls.get_mut(session) {
+            call.dtmf_info.in_flight = true;
         }
         Ok(())
     }
 
     /// The INFO in flight got its final response (or none came): the next key goes.
     pub(super) fn info_finished(&mut self, now: Instant, session: &SessionId) {
-        let next = self.dtmf_infos.get_mut(session).and_then(|queue| {
-            queue.in_flight = false;
-            queue.waiting.pop_front()
+        let next = self.calls.get_mut(session).and_then(|call| {
+            call.dtmf_info.in_flight = false;
+            call.dtmf_info.waiting.pop_front()
         });
-        match next {
-            Some(digit) => {
-                if self.send_info(now, session, digit).is_err() {
-                    // The call is gone: its keys with it.
-                    self.dtmf_infos.remove(session);
-                }
-            }
-            None => {
-                self.dtmf_infos.remove(session);
-            }
+        if let Some(digit) = next
+            && self.send_info(now, session, digit).is_err()
+            && let Some(call) = self.calls.get_mut(session)
+        {
+            // The dialog is gone: the keys after it go with it.
+            call.dtmf_info = InfoQueue::default();
         }
     }
 

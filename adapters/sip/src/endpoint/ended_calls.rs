@@ -63,7 +63,8 @@ impl Endpoint {
         );
         let seq = ended.invite.cseq().map(|c| c.seq).unwrap_or(1);
         let first_bye = !ended.ended_dialogs.contains(&dialog.remote_tag);
-        let peer = self.in_dialog_peer(&ended.account, Some(&dialog), ended.peer);
+        let peer =
+            super::calls::in_dialog_peer(&self.accounts, &ended.account, Some(&dialog), ended.peer);
         let mut ack = dialog.ack(seq);
         ack.headers.push_front(
             crate::message::HeaderName::Via,

@@ -55,6 +55,11 @@ impl Endpoint {
             .map(|(s, _)| s.clone())
             .collect();
         for session in due {
+            let contact = self
+                .calls
+                .get(&session)
+                .and_then(|c| self.accounts.get(&c.account))
+                .map(|binding| self.contact_for(binding));
             let Some(call) = self.calls.get_mut(&session) else {
                 continue;
             };
@@ -69,14 +74,12 @@ impl Endpoint {
                 format!("{interval};refresher=uac"),
             );
             update.headers.push(HeaderName::Supported, "timer");
-            let account = call.account.clone();
-            if let Some(binding) = self.accounts.get(&account) {
-                update.headers.push(
-                    HeaderName::Contact,
-                    format!("<{}>", self.contact_for(binding)),
-                );
+            if let Some(contact) = contact {
+                update
+                    .headers
+                    .push(HeaderName::Contact, format!("<{contact}>"));
             }
-            let peer = self.dialog_peer(self.calls.get(&session).expect("present"));
+            let peer = super::calls::call_peer(&self.accounts, call);
             self.start_client(now, update, peer, Owner::Server);
         }
     }

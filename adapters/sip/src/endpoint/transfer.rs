@@ -76,7 +76,7 @@ impl Endpoint {
                 action: "transfer",
             })?;
         let request = dialog.request(method);
-        let peer = self.dialog_peer(self.calls.get(session).expect("present"));
+        let peer = super::calls::call_peer(&self.accounts, call);
         Ok((request, peer))
     }
 
