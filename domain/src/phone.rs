@@ -7,6 +7,7 @@
 //! [`Phone`] directly through [`Phone::execute`], [`Phone::on_signaling`] and
 //! [`Phone::on_timers`].
 
+mod call;
 mod calls;
 mod commands;
 mod conference;
@@ -28,6 +29,7 @@ use wink_ports::{
     SignalingError, SignalingPort, StorageError, StoragePort,
 };
 
+use call::Call;
 pub use commands::{Command, CommandOutcome};
 pub use driver::PhoneHandle;
 pub use events::PhoneEvent;
@@ -146,13 +148,12 @@ impl Default for PhoneSettings {
 pub struct Phone {
     ports: Ports,
     settings: PhoneSettings,
-    sessions: HashMap<SessionId, Session>,
-    calls: calls::CallMedia,
+    /// The calls, one record each: ending a call removes all the phone knows about it.
+    sessions: HashMap<SessionId, Call>,
+    /// Deadlines of every call; a timer whose call is gone does nothing when it fires.
     timers: timers::Timers,
     missed: MissedCalls,
     last_dialed: Option<(String, Option<AccountId>)>,
-    /// Calls we made because a remote party transferred us: new call → original call.
-    transfers: HashMap<SessionId, SessionId>,
     /// Messages sent (or sent again) in this run: an unsent one goes again only once.
     resent: HashSet<MessageId>,
     next_id: u64,
@@ -170,11 +171,9 @@ impl Phone {
             ports,
             settings,
             sessions: HashMap::new(),
-            calls: calls::CallMedia::default(),
             timers: timers::Timers::default(),
             missed: MissedCalls::default(),
             last_dialed: None,
-            transfers: HashMap::new(),
             resent: HashSet::new(),
             next_id: 0,
             events,
@@ -188,7 +187,7 @@ impl Phone {
 
     /// A call by id.
     pub fn session(&self, id: &SessionId) -> Option<&Session> {
-        self.sessions.get(id)
+        self.sessions.get(id).map(|call| &call.session)
     }
 
     /// The accounts.
@@ -208,11 +207,30 @@ impl Phone {
 
     /// Emits a call's new state (and reports it to a transferor waiting on that call).
     async fn emit_state(&mut self, session: &SessionId, state: crate::CallState) {
+        let transferor = self
+            .sessions
+            .get(session)
+            .and_then(|call| call.transferred_from.clone());
+        self.announce_state(session, state, transferor.as_ref())
+            .await;
+    }
+
+    /// Emits a call's new state and reports it to `transferor`, the call whose party
+    /// transferred us to this one. [`Phone::emit_state`] finds `transferor` in the call's
+    /// record; a call that just ended passes what its removed record held.
+    async fn announce_state(
+        &mut self,
+        session: &SessionId,
+        state: crate::CallState,
+        transferor: Option<&SessionId>,
+    ) {
         self.emit(PhoneEvent::CallState {
             session: session.clone(),
             state,
         });
-        self.report_transfer(session, state).await;
+        if let Some(transferor) = transferor {
+            self.report_transfer(session, transferor, state).await;
+        }
     }
 
     fn new_id(&mut self, prefix: &str) -> String {
@@ -256,10 +274,14 @@ impl Phone {
             .ok_or(PhoneError::NoAccount)
     }
 
-    fn session_mut(&mut self, id: &SessionId) -> Result<&mut Session, PhoneError> {
+    fn call_mut(&mut self, id: &SessionId) -> Result<&mut Call, PhoneError> {
         self.sessions
             .get_mut(id)
             .ok_or_else(|| PhoneError::UnknownSession(id.clone()))
+    }
+
+    fn session_mut(&mut self, id: &SessionId) -> Result<&mut Session, PhoneError> {
+        self.call_mut(id).map(|call| &mut call.session)
     }
 }
 

@@ -1,41 +1,15 @@
 //! Outgoing calls and what both directions share: hang-up, hold, mute, DTMF, the end of a
-//! call (history, missed count), and the media bookkeeping per call.
-
-use std::collections::{HashMap, HashSet, VecDeque};
+//! call (history, missed count).
 
 use tokio::time::Instant;
 use tracing::{debug, warn};
 use wink_ports::{CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode};
 
+use super::call::Call;
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::number_rules::PAUSE;
 use crate::{CallState, DtmfMethod, DtmfStep, Session, Target, history};
-
-/// Media facts per call that the session state machine does not hold.
-#[derive(Debug, Default)]
-pub(super) struct CallMedia {
-    /// Incoming calls not answered yet: the offer of their INVITE (`None`: no SDP).
-    pub(super) pending_offers: HashMap<SessionId, Option<Sdp>>,
-    /// Calls where we sent the offer in our 200 OK; the answer comes in the ACK.
-    pub(super) late_offers: HashSet<SessionId>,
-    /// Outgoing calls whose answer SDP was already applied (from a 183).
-    pub(super) answer_applied: HashSet<SessionId>,
-    /// Calls the answering machine took.
-    pub(super) by_machine: HashSet<SessionId>,
-    /// DTMF steps still to play.
-    pub(super) dtmf_queues: HashMap<SessionId, VecDeque<DtmfStep>>,
-}
-
-impl CallMedia {
-    fn forget(&mut self, session: &SessionId) {
-        self.pending_offers.remove(session);
-        self.late_offers.remove(session);
-        self.answer_applied.remove(session);
-        self.by_machine.remove(session);
-        self.dtmf_queues.remove(session);
-    }
-}
 
 impl Phone {
     pub(super) async fn call(
@@ -78,7 +52,7 @@ impl Phone {
             return Err(error.into());
         }
         let remote = session.remote.clone();
-        self.sessions.insert(id.clone(), session);
+        self.sessions.insert(id.clone(), Call::outgoing(session));
         self.last_dialed = Some((typed.to_owned(), requested.cloned()));
         self.emit(PhoneEvent::OutgoingCall {
             session: id.clone(),
@@ -105,11 +79,11 @@ impl Phone {
     ) -> Result<(), PhoneError> {
         self.session_mut(id)?.clone().on_progress(sdp.is_some())?;
         if let Some(sdp) = &sdp
-            && !self.calls.answer_applied.contains(id)
+            && !self.answer_applied(id)
         {
             self.ports.media.apply_answer(id, sdp).await?;
             self.ports.media.start(id).await?;
-            self.calls.answer_applied.insert(id.clone());
+            self.call_mut(id)?.answer_applied = true;
         }
         let session = self.session_mut(id)?;
         session.on_progress(sdp.is_some())?;
@@ -145,7 +119,7 @@ impl Phone {
         self.session_mut(id)?.clone().on_answered(now)?;
         let media = async {
             if let Some(sdp) = &sdp
-                && !self.calls.answer_applied.contains(id)
+                && !self.answer_applied(id)
             {
                 self.ports.media.apply_answer(id, sdp).await?;
             }
@@ -154,16 +128,23 @@ impl Phone {
         if let Err(error) = media.await {
             return self.media_failed(id, error).await;
         }
-        let session = self.session_mut(id)?;
-        session.on_answered(now)?;
-        let tail = std::mem::take(&mut session.dtmf_tail);
+        let call = self.call_mut(id)?;
+        call.session.on_answered(now)?;
+        call.dtmf_queue = std::mem::take(&mut call.session.dtmf_tail).into();
+        let dtmf_to_play = !call.dtmf_queue.is_empty();
         self.emit_state(id, CallState::Established).await;
-        if !tail.is_empty() {
-            self.calls.dtmf_queues.insert(id.clone(), tail.into());
+        if dtmf_to_play {
             self.timers
                 .schedule(Instant::now(), Timer::DtmfTail(id.clone()));
         }
         Ok(())
+    }
+
+    /// Whether the answer SDP of our call was applied already (from a 183).
+    fn answer_applied(&self, id: &SessionId) -> bool {
+        self.sessions
+            .get(id)
+            .is_some_and(|call| call.answer_applied)
     }
 
     /// A final error to our INVITE.
@@ -210,7 +191,7 @@ impl Phone {
         let offer = self.ports.media.hold(id, on_hold).await?;
         self.ports.signaling.reinvite(id, offer).await?;
         let state = next.state();
-        self.sessions.insert(id.clone(), next);
+        *self.session_mut(id)? = next;
         self.emit_state(id, state).await;
         Ok(CommandOutcome::Done)
     }
@@ -283,8 +264,8 @@ impl Phone {
             .ok_or(PhoneError::NoRecordingsFolder)?;
         let path = dir.join(format!("{id}.wav"));
         self.ports.media.record(id, Some(path.clone())).await?;
-        if let Some(session) = self.sessions.get_mut(id) {
-            session.recording = Some(path.clone());
+        if let Some(call) = self.sessions.get_mut(id) {
+            call.session.recording = Some(path.clone());
         }
         Ok(CommandOutcome::Recording(path))
     }
@@ -310,10 +291,9 @@ impl Phone {
     /// Plays the DTMF tail up to the next pause.
     pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
         while let Some(step) = self
-            .calls
-            .dtmf_queues
+            .sessions
             .get_mut(id)
-            .and_then(VecDeque::pop_front)
+            .and_then(|call| call.dtmf_queue.pop_front())
         {
             match step {
                 DtmfStep::Pause => {
@@ -324,7 +304,9 @@ impl Phone {
                 DtmfStep::Key(digit) => {
                     if let Err(error) = self.send_key(id, digit).await {
                         self.emit(PhoneEvent::Problem(format!("could not send DTMF: {error}")));
-                        self.calls.dtmf_queues.remove(id);
+                        if let Some(call) = self.sessions.get_mut(id) {
+                            call.dtmf_queue.clear();
+                        }
                         return;
                     }
                     self.emit(PhoneEvent::DtmfSent {
@@ -334,7 +316,6 @@ impl Phone {
                 }
             }
         }
-        self.calls.dtmf_queues.remove(id);
     }
 
     pub(super) async fn stop_media(&self, id: &SessionId) {
@@ -345,7 +326,12 @@ impl Phone {
 
     /// A call is over: stop media, write history, count a missed call, tell the UI.
     pub(super) async fn end_session(&mut self, id: &SessionId, result: CallResult) {
-        let Some(session) = self.sessions.remove(id) else {
+        let Some(Call {
+            session,
+            transferred_from,
+            ..
+        }) = self.sessions.remove(id)
+        else {
             return;
         };
         if session.in_conference {
@@ -353,7 +339,6 @@ impl Phone {
         }
         self.stop_media(id).await;
         self.timers.cancel_session(id);
-        self.calls.forget(id);
         let record = history::record_for(&session, result, self.ports.clock.now());
         let duration_secs = record.duration_secs();
         if let Err(error) = self.ports.storage.add_history(record).await {
@@ -361,7 +346,9 @@ impl Phone {
                 "the call could not be written to history: {error}"
             )));
         }
-        self.emit_state(id, CallState::Terminated(result)).await;
+        // The record is gone: a transferor waiting on this call is told from what it held.
+        self.announce_state(id, CallState::Terminated(result), transferred_from.as_ref())
+            .await;
         self.emit(PhoneEvent::CallEnded {
             session: id.clone(),
             result,

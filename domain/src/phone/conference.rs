@@ -33,14 +33,15 @@ impl Phone {
         let leaving: Vec<SessionId> = self
             .sessions
             .values()
+            .map(|call| &call.session)
             .filter(|s| s.in_conference && !sessions.contains(&s.id))
             .map(|s| s.id.clone())
             .collect();
         for id in &leaving {
             self.unsilence(id).await;
         }
-        for session in self.sessions.values_mut() {
-            session.in_conference = sessions.contains(&session.id);
+        for call in self.sessions.values_mut() {
+            call.session.in_conference = sessions.contains(&call.session.id);
         }
         self.emit(PhoneEvent::Conference { members: sessions });
         Ok(CommandOutcome::Done)
@@ -71,6 +72,7 @@ impl Phone {
         let mut staying: Vec<(wink_ports::UnixMillis, SessionId)> = self
             .sessions
             .values()
+            .map(|call| &call.session)
             .filter(|s| s.in_conference)
             .map(|s| (s.started_at, s.id.clone()))
             .collect();
@@ -85,7 +87,7 @@ impl Phone {
         }
         for id in &members {
             self.unsilence(id).await;
-            if let Some(session) = self.sessions.get_mut(id) {
+            if let Ok(session) = self.session_mut(id) {
                 session.in_conference = false;
             }
         }
@@ -96,14 +98,14 @@ impl Phone {
 
     /// Lets a silenced call be heard again (it is leaving the conference).
     async fn unsilence(&mut self, id: &SessionId) {
-        let silenced = self.sessions.get(id).is_some_and(|s| s.silenced);
+        let silenced = self.session(id).is_some_and(|s| s.silenced);
         if !silenced {
             return;
         }
         if let Err(error) = self.ports.media.silence(id, false).await {
             warn!(session = %id, %error, "a silenced call could not be heard again");
         }
-        if let Some(session) = self.sessions.get_mut(id) {
+        if let Ok(session) = self.session_mut(id) {
             session.silenced = false;
         }
         self.emit(PhoneEvent::ParticipantSilenced {

@@ -5,6 +5,7 @@ use tokio::time::Instant;
 use tracing::warn;
 use wink_ports::{Reason, Sdp, SessionId, SipUri, StatusCode};
 
+use super::call::Call;
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::{CallState, Session, WebAlertMoment};
@@ -65,8 +66,8 @@ impl Phone {
             Some((url, WebAlertMoment::Ringing)) => Some(url),
             None => None,
         };
-        self.sessions.insert(id.clone(), session);
-        self.calls.pending_offers.insert(id.clone(), offer);
+        self.sessions
+            .insert(id.clone(), Call::incoming(session, offer));
         if let Err(error) = self.ports.signaling.ring(&id).await {
             warn!(target: "sip", session = %id, %error, "could not send 180 Ringing");
         }
@@ -87,7 +88,7 @@ impl Phone {
         // Attended transfer: the party we talk to hands us to this caller. The user already
         // accepted talking to them, so the new call is answered and the old one ended.
         if let Some(old) =
-            replaces.filter(|old| self.sessions.get(old).is_some_and(|s| s.is_connected()))
+            replaces.filter(|old| self.session(old).is_some_and(Session::is_connected))
         {
             self.answer(&id).await?;
             self.hang_up(&old).await?;
@@ -99,7 +100,10 @@ impl Phone {
     pub(super) async fn answer(&mut self, id: &SessionId) -> Result<CommandOutcome, PhoneError> {
         let now = self.ports.clock.now();
         self.session_mut(id)?.clone().accept(now)?;
-        let offer = self.calls.pending_offers.get(id).cloned().flatten();
+        let offer = self
+            .sessions
+            .get(id)
+            .and_then(|call| call.pending_offer.clone());
         let sdp = match &offer {
             Some(offer) => self.ports.media.answer_offer(id, offer).await,
             None => self.ports.media.create_offer(id).await,
@@ -115,10 +119,11 @@ impl Phone {
             }
         };
         self.ports.signaling.answer(id, Some(sdp)).await?;
+        let call = self.call_mut(id)?;
         if offer.is_none() {
-            self.calls.late_offers.insert(id.clone());
+            call.late_offer = true;
         }
-        self.calls.pending_offers.remove(id);
+        call.pending_offer = None;
         self.timers.cancel_session(id);
         self.session_mut(id)?.accept(now)?;
         self.emit_state(id, CallState::Accepted).await;
@@ -144,7 +149,7 @@ impl Phone {
             next.reject()?
         };
         self.ports.signaling.reject(id, status).await?;
-        self.sessions.insert(id.clone(), next);
+        *self.session_mut(id)? = next;
         self.end_session(id, result).await;
         Ok(CommandOutcome::Done)
     }
@@ -158,7 +163,7 @@ impl Phone {
     ) -> Result<(), PhoneError> {
         let state = self.session_mut(id)?.state();
         if let Some(answer) = &sdp
-            && (self.calls.late_offers.remove(id) || state != CallState::Accepted)
+            && (self.take_late_offer(id) || state != CallState::Accepted)
         {
             self.ports.media.apply_answer(id, answer).await?;
         }
@@ -170,10 +175,18 @@ impl Phone {
         }
         self.session_mut(id)?.on_confirmed()?;
         self.emit_state(id, CallState::Established).await;
-        if self.calls.by_machine.contains(id) {
+        if self.sessions.get(id).is_some_and(|call| call.by_machine) {
             self.start_machine_recording(id).await;
         }
         Ok(())
+    }
+
+    /// Whether we sent the offer in our 200 OK, so the ACK carries the answer; only the
+    /// first ACK with SDP is that answer.
+    fn take_late_offer(&mut self, id: &SessionId) -> bool {
+        self.sessions
+            .get_mut(id)
+            .is_some_and(|call| std::mem::take(&mut call.late_offer))
     }
 
     /// The caller gave up: missed, or answered elsewhere when the CANCEL says why.
@@ -205,15 +218,16 @@ impl Phone {
     /// The countdown ran out: the answering machine takes the call if it still rings.
     pub(super) async fn answering_machine_fires(&mut self, id: &SessionId) {
         let ringing = self
-            .sessions
-            .get(id)
+            .session(id)
             .is_some_and(|s| s.state() == CallState::Alerting);
         if !ringing || !self.settings.answering_machine.enabled {
             return;
         }
         match self.answer(id).await {
             Ok(_) => {
-                self.calls.by_machine.insert(id.clone());
+                if let Some(call) = self.sessions.get_mut(id) {
+                    call.by_machine = true;
+                }
                 self.emit(PhoneEvent::AnsweringMachineAnswered {
                     session: id.clone(),
                 });
@@ -240,17 +254,17 @@ impl Phone {
             None => self.ports.media.mute(id, true).await,
         };
         if muted.is_ok()
-            && let Some(session) = self.sessions.get_mut(id)
+            && let Some(call) = self.sessions.get_mut(id)
         {
-            let _ = session.set_muted(true);
+            let _ = call.session.set_muted(true);
         }
         let limit = self.settings.answering_machine.message_limit();
         self.timers
             .schedule(Instant::now() + limit, Timer::MessageLimit(id.clone()));
         if let Some(dir) = &self.settings.recordings_dir {
             let path = dir.join(format!("{id}.wav"));
-            if let Some(session) = self.sessions.get_mut(id) {
-                session.recording = Some(path.clone());
+            if let Some(call) = self.sessions.get_mut(id) {
+                call.session.recording = Some(path.clone());
             }
             if let Err(error) = self.ports.media.record(id, Some(path)).await {
                 self.emit(PhoneEvent::Problem(format!(

@@ -1161,6 +1161,7 @@ mod answering_machine;
 mod audio_devices;
 mod conference;
 mod dtmf;
+mod ended_calls;
 mod missed_calls;
 mod recording_and_stats;
 mod resending;

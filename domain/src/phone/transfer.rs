@@ -87,7 +87,9 @@ impl Phone {
         let account = self.session_mut(id)?.account.clone();
         match Box::pin(self.place_call(&target.to_string(), Some(&account), replaces)).await {
             Ok(CommandOutcome::Session(new_call)) => {
-                self.transfers.insert(new_call, id.clone());
+                if let Some(call) = self.sessions.get_mut(&new_call) {
+                    call.transferred_from = Some(id.clone());
+                }
                 Ok(())
             }
             Ok(_) => Ok(()),
@@ -102,11 +104,14 @@ impl Phone {
         }
     }
 
-    /// Keeps the transferor informed about a call we made for it.
-    pub(super) async fn report_transfer(&mut self, call: &SessionId, state: CallState) {
-        let Some(original) = self.transfers.get(call).cloned() else {
-            return;
-        };
+    /// Keeps the transferor (`original`, the call whose party transferred us) informed about
+    /// the call we made for it; after a final answer it hears no more.
+    pub(super) async fn report_transfer(
+        &mut self,
+        call: &SessionId,
+        original: &SessionId,
+        state: CallState,
+    ) {
         let (code, reason) = match state {
             CallState::Ringing => (180, "Ringing"),
             CallState::EarlyMedia => (183, "Session Progress"),
@@ -119,13 +124,15 @@ impl Phone {
             },
             _ => return,
         };
-        if code >= 200 {
-            self.transfers.remove(call);
+        if code >= 200
+            && let Some(call) = self.sessions.get_mut(call)
+        {
+            call.transferred_from = None;
         }
         if let Err(error) = self
             .ports
             .signaling
-            .notify_transfer(&original, code, reason)
+            .notify_transfer(original, code, reason)
             .await
         {
             tracing::warn!(%error, "could not tell the transferor how the transfer went");

@@ -1,0 +1,53 @@
+//! One call as the Phone keeps it: the session state machine and the facts about the call
+//! that the state machine does not hold. Everything about a call lives in its one [`Call`],
+//! so ending the call drops it all at once.
+
+use std::collections::VecDeque;
+
+use wink_ports::{Sdp, SessionId};
+
+use crate::{DtmfStep, Session};
+
+/// Everything the Phone knows about one call.
+#[derive(Debug)]
+pub(super) struct Call {
+    /// The call's state machine, as frontends see it through `Phone::session`.
+    pub(super) session: Session,
+    /// An incoming call not answered yet: the offer of its INVITE (`None` also when the
+    /// INVITE had no SDP, and once the call is answered).
+    pub(super) pending_offer: Option<Sdp>,
+    /// We sent the offer in our 200 OK; the answer comes in the ACK.
+    pub(super) late_offer: bool,
+    /// An outgoing call whose answer SDP was already applied (from a 183).
+    pub(super) answer_applied: bool,
+    /// The answering machine took the call.
+    pub(super) by_machine: bool,
+    /// The dialed DTMF tail still to play once the call is answered.
+    pub(super) dtmf_queue: VecDeque<DtmfStep>,
+    /// The call whose remote party transferred us, which is why we made this one: that
+    /// party hears how this call goes, until a final answer.
+    pub(super) transferred_from: Option<SessionId>,
+}
+
+impl Call {
+    /// A call we place: nothing known yet but its session.
+    pub(super) fn outgoing(session: Session) -> Self {
+        Self {
+            session,
+            pending_offer: None,
+            late_offer: false,
+            answer_applied: false,
+            by_machine: false,
+            dtmf_queue: VecDeque::new(),
+            transferred_from: None,
+        }
+    }
+
+    /// A call that rings here, with the offer of its INVITE (`None`: no SDP).
+    pub(super) fn incoming(session: Session, offer: Option<Sdp>) -> Self {
+        Self {
+            pending_offer: offer,
+            ..Self::outgoing(session)
+        }
+    }
+}
