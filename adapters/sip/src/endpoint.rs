@@ -200,6 +200,16 @@ impl Entry {
     }
 }
 
+/// The status and words a request that got no answer is reported with: 408 when nothing
+/// came back in time, 503 when it could not even be sent (connection refused, TLS failed).
+pub(crate) fn no_answer(failure: &Event) -> (u16, String) {
+    if *failure == Event::Unreachable {
+        (503, "could not connect to the server".into())
+    } else {
+        (408, "no response".into())
+    }
+}
+
 /// The transaction table is never shrunk below this many slots (a phone's usual load).
 const SMALLEST_TRANSACTION_TABLE: usize = 64;
 
@@ -453,16 +463,23 @@ impl Endpoint {
                 }
                 self.drain_registration(now, account);
             }
-            (Owner::KeepAlive(account), Event::Timeout) => {
+            (Owner::KeepAlive(account), Event::Timeout | Event::Unreachable) => {
                 if let Some(registration) = self.registrations.get_mut(account) {
                     registration.on_probe_failed(now);
                 }
                 self.drain_registration(now, account);
             }
-            (Owner::Registration(account), Event::Timeout) if self.fail_over(now, account) => {}
-            (Owner::Registration(account), Event::Timeout) => {
+            (Owner::Registration(account), Event::Timeout | Event::Unreachable)
+                if self.fail_over(now, account) => {}
+            (Owner::Registration(account), failure @ (Event::Timeout | Event::Unreachable)) => {
+                let reason = if failure == Event::Unreachable {
+                    "could not connect to the registrar (connection refused, or its TLS \
+                     certificate not trusted)"
+                } else {
+                    "no response from the registrar"
+                };
                 if let Some(registration) = self.registrations.get_mut(account) {
-                    registration.on_transaction_failed(now, "no response from the registrar");
+                    registration.on_transaction_failed(now, reason);
                 }
                 self.drain_registration(now, account);
             }
@@ -484,10 +501,10 @@ impl Endpoint {
                     request,
                     authenticated,
                 },
-                Event::Timeout,
+                failure @ (Event::Timeout | Event::Unreachable),
             ) => {
                 if !self.retry_message_elsewhere(now, id, account, request, *authenticated) {
-                    self.message_outcome(id, Err((408, "no response".into())));
+                    self.message_outcome(id, Err(no_answer(&failure)));
                 }
             }
             (Owner::Invite(session), event) if event != Event::Terminated => {
@@ -502,7 +519,9 @@ impl Endpoint {
             (Owner::Info(session), Event::Response(response)) if matches!(response.start, crate::message::StartLine::Response { code, .. } if code >= 200) => {
                 self.info_finished(now, session)
             }
-            (Owner::Info(session), Event::Timeout) => self.info_finished(now, session),
+            (Owner::Info(session), Event::Timeout | Event::Unreachable) => {
+                self.info_finished(now, session)
+            }
             (Owner::Incoming(session), event) if event != Event::Terminated => {
                 self.on_incoming_event(now, session, event)
             }

@@ -59,8 +59,11 @@ pub enum Event {
     /// A response to our request (each provisional and the final once; 2xx retransmissions
     /// of an INVITE too, so the dialog can repeat its ACK).
     Response(Message),
-    /// No final response in time (timer B or F), or a transport error: report 408.
+    /// No final response in time (timer B or F): report 408.
     Timeout,
+    /// The request could not be sent: the connection was refused or its TLS handshake
+    /// failed (RFC 3261 §17.1.4).
+    Unreachable,
     /// Our final response to an INVITE was never acknowledged (timer H, or L for 2xx).
     AckTimeout,
     /// An ACK for our 2xx arrived (server INVITE): the call is confirmed.

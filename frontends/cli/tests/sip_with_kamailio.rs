@@ -234,6 +234,10 @@ fn tls_refuses_a_server_whose_certificate_is_not_trusted() {
     );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("TLS handshake failed"), "{stderr}");
+    assert!(
+        stderr.contains("could not connect to the registrar"),
+        "the account's failure names the connection, not silence: {stderr}"
+    );
 }
 
 #[test]

@@ -150,6 +150,7 @@ impl Endpoint {
                 _ => return,
             },
             Event::Timeout => (408, "no response to the transfer request".to_owned()),
+            Event::Unreachable => (503, "could not connect to send the transfer".to_owned()),
             _ => return,
         };
         self.outputs

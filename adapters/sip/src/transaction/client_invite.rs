@@ -98,7 +98,7 @@ impl ClientInvite {
             Input::Respond(_) => {}
             Input::TransportError => {
                 if matches!(self.state, State::Calling | State::Proceeding) {
-                    self.pending.event(Event::Timeout);
+                    self.pending.event(Event::Unreachable);
                     self.terminate();
                 }
             }

@@ -82,7 +82,7 @@ impl ClientNonInvite {
             Input::Respond(_) => {}
             Input::TransportError => {
                 if matches!(self.state, State::Trying | State::Proceeding) {
-                    self.pending.event(Event::Timeout);
+                    self.pending.event(Event::Unreachable);
                     self.terminate();
                 }
             }

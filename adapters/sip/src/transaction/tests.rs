@@ -132,6 +132,39 @@ fn non_invite_over_tcp_never_retransmits() {
     assert_eq!(c.event_kinds(), ["Timeout", "Terminated"]);
 }
 
+/// A connection that cannot be opened fails the request at once, as unreachable (not as
+/// a timeout: the user is told the connection failed, not that the server was silent).
+#[test]
+fn a_transport_error_fails_a_client_transaction_at_once_as_unreachable() {
+    let now = start();
+    for invite in [false, true] {
+        let t = if invite {
+            Transaction::ClientInvite(ClientInvite::new(
+                now,
+                &request(Method::Invite),
+                Reliability::Reliable,
+                TimerConfig::default(),
+            ))
+        } else {
+            Transaction::ClientNonInvite(ClientNonInvite::new(
+                now,
+                &request(Method::Register),
+                Reliability::Reliable,
+                TimerConfig::default(),
+            ))
+        };
+        let mut c = Clocked::new(now, t);
+        c.t.handle(now, Input::TransportError);
+        c.drain();
+        assert_eq!(
+            c.event_kinds(),
+            ["Unreachable", "Terminated"],
+            "INVITE: {invite}"
+        );
+        assert!(c.t.is_terminated());
+    }
+}
+
 #[test]
 fn non_invite_final_response_stops_retransmission_and_absorbs_repeats() {
     let now = start();

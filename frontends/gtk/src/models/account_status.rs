@@ -91,6 +91,13 @@ fn explain(code: Option<u16>, reason: &str) -> (String, String) {
                     .into(),
             )
         }
+        _ if lower.contains("could not connect") => (
+            "cannot connect",
+            "Wink could not open a connection to the server: it refused it, or its TLS \
+             certificate is not trusted. Check the outbound proxy's port and transport under \
+             Advanced. Wink keeps trying."
+                .into(),
+        ),
         Some(408) | None => (
             "server does not answer",
             "The server did not answer. Check your network connection, or the outbound \
@@ -157,13 +164,20 @@ mod tests {
     }
 
     #[test]
-    fn an_unknown_domain_and_a_silent_server_are_told_apart() {
+    fn an_unknown_domain_a_silent_server_and_a_refused_connection_are_told_apart() {
         let domain = failed(None, "cannot resolve nowhere.invalid: no DNS record");
         assert_eq!(domain.text, "Not registered: domain not found");
         assert!(domain.advice.unwrap().contains("outbound proxy"));
         let silent = failed(Some(408), "no response from the registrar");
         assert_eq!(silent.text, "Not registered: server does not answer");
         assert!(silent.advice.unwrap().contains("network connection"));
+        let refused = failed(
+            Some(408),
+            "could not connect to the registrar (connection refused, or its TLS certificate \
+             not trusted)",
+        );
+        assert_eq!(refused.text, "Not registered: cannot connect");
+        assert!(refused.advice.unwrap().contains("TLS"));
     }
 
     #[test]

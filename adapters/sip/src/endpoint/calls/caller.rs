@@ -90,15 +90,16 @@ impl Endpoint {
     ) {
         let response = match event {
             Event::Response(response) => response,
-            Event::Timeout => {
+            failure @ (Event::Timeout | Event::Unreachable) => {
                 if self.retry_invite_elsewhere(now, session) {
                     return;
                 }
                 self.calls.remove(session);
+                let (code, reason) = super::super::no_answer(&failure);
                 return self.emit(SignalingEvent::Failed {
                     session: session.clone(),
-                    code: 408,
-                    reason: "no response".into(),
+                    code,
+                    reason,
                 });
             }
             _ => return,
