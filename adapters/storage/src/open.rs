@@ -7,6 +7,8 @@ use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 
+pub use crate::checkpoint::Checkpointer;
+use crate::checkpoint::checkpoint_in_background;
 use crate::migration::Migrator;
 use crate::without_password;
 
@@ -49,19 +51,24 @@ pub struct Opened {
     pub db: DatabaseConnection,
     /// Where a damaged earlier file was kept, if the store had to start over.
     pub kept_damaged_file: Option<PathBuf>,
+    /// Copies the write-ahead log back into the file in the background for as long as it
+    /// is kept (commits never do): keep it with `db`.
+    pub checkpointer: Checkpointer,
 }
 
-async fn connect(path: &Path) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub(crate) async fn connect(path: &Path) -> Result<DatabaseConnection, sea_orm::DbErr> {
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let mut options = ConnectOptions::new(url);
     // On every connection the pool opens, not only the first (the pool holds one and
     // replaces it after 30 min; a PRAGMA run through it reached only the first): WAL, so readers never block the writer and a crash keeps
-    // every committed transaction; NORMAL sync, which WAL makes safe; foreign keys.
+    // every committed transaction; NORMAL sync, which WAL makes safe; foreign keys; no
+    // checkpoint inside a commit (`checkpoint.rs` does them in the background).
     options.sqlx_logging(false).map_sqlx_sqlite_opts(|sqlite| {
         sqlite
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            .pragma("wal_autocheckpoint", "0")
     });
     Database::connect(options).await
 }
@@ -149,9 +156,11 @@ pub async fn open_sqlite(path: &Path) -> Result<Opened, StoreError> {
         }
     };
     Migrator::up(&db, None).await?;
+    let checkpointer = checkpoint_in_background(path).await?;
     Ok(Opened {
         db,
         kept_damaged_file,
+        checkpointer,
     })
 }
 

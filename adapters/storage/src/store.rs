@@ -14,6 +14,8 @@ use crate::{Opened, StoreError, open_sqlite};
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     db: DatabaseConnection,
+    /// SQLite: the background checkpoints, for as long as the store is open.
+    _checkpointer: Option<crate::Checkpointer>,
 }
 
 fn unavailable(error: DbErr) -> StorageError {
@@ -34,8 +36,13 @@ impl SqlStore {
         let Opened {
             db,
             kept_damaged_file,
+            checkpointer,
         } = open_sqlite(path).await?;
-        Ok((Self { db }, kept_damaged_file))
+        let store = Self {
+            db,
+            _checkpointer: Some(checkpointer),
+        };
+        Ok((store, kept_damaged_file))
     }
 
     /// Opens the store a URL names: `postgres://…` (or `postgresql://…`) for a PostgreSQL
@@ -46,7 +53,11 @@ impl SqlStore {
     pub async fn open_url(url: &str) -> Result<(Self, Option<std::path::PathBuf>), StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let db = crate::open_postgres(url).await?;
-            return Ok((Self { db }, None));
+            let store = Self {
+                db,
+                _checkpointer: None,
+            };
+            return Ok((store, None));
         }
         if let Some(path) = url.strip_prefix("sqlite://") {
             let path = path.split('?').next().unwrap_or(path);
