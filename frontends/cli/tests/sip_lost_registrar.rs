@@ -84,7 +84,10 @@ fn a_tcp_connection_closed_by_the_registrar_is_reopened_once_it_is_back() {
     server.stop();
     let stopped = Instant::now();
     assert!(
-        phone.wait_for("could not connect to the registrar", Duration::from_secs(10)),
+        phone.wait_for(
+            "could not connect to the registrar",
+            Duration::from_secs(10)
+        ),
         "no refused connection shown 10 s after the registrar closed it: {}",
         phone.printed()
     );
