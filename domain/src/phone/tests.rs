@@ -989,13 +989,14 @@ async fn a_transfer_that_succeeds_ends_our_call() {
     }));
 }
 
-#[tokio::test]
-async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
-    let mut mocks = Mocks::new();
-    expect_answerable_incoming(&mut mocks);
-    mocks.media.expect_start().returning(|_| Ok(()));
-    expect_outgoing_call(&mut mocks, "sip:carol@example.com");
-    mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
+/// What the transferor was told about the call we made for it: (its call, status).
+type TransferReports = Arc<std::sync::Mutex<Vec<(SessionId, u16)>>>;
+
+/// Answers the incoming call "in-1", whose far end then transfers us to Carol: the phone,
+/// the call placed to Carol, and what "in-1" is told about it.
+async fn answered_then_transferred_to_carol(
+    mut mocks: Mocks,
+) -> (Phone, SessionId, TransferReports) {
     let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = reports.clone();
     mocks
@@ -1027,6 +1028,17 @@ async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
         .find(|k| k.as_str() != "in-1")
         .cloned()
         .expect("a call to the target");
+    (phone, new_call, reports)
+}
+
+#[tokio::test]
+async fn when_transferred_we_call_the_target_and_report_to_the_transferor() {
+    let mut mocks = Mocks::new();
+    expect_answerable_incoming(&mut mocks);
+    mocks.media.expect_start().returning(|_| Ok(()));
+    expect_outgoing_call(&mut mocks, "sip:carol@example.com");
+    mocks.media.expect_apply_answer().returning(|_, _| Ok(()));
+    let (mut phone, new_call, reports) = answered_then_transferred_to_carol(mocks).await;
     phone
         .on_signaling(SignalingEvent::Progress {
             session: new_call.clone(),

@@ -146,14 +146,7 @@ impl Endpoint {
                 };
                 self.respond_new(now, from, &request, rejection);
             }
-            _ => {
-                let rejection = Rejection {
-                    code: 501,
-                    reason: "Not Implemented".into(),
-                    headers: vec![(HeaderName::Allow, crate::ALLOW.into())],
-                };
-                self.respond_new(now, from, &request, rejection);
-            }
+            _ => self.respond_new(now, from, &request, Rejection::not_implemented()),
         }
     }
 

@@ -26,6 +26,15 @@ impl Rejection {
         }
     }
 
+    /// 501 with `Allow`: a method we do not serve.
+    pub fn not_implemented() -> Self {
+        Self {
+            code: 501,
+            reason: "Not Implemented".into(),
+            headers: vec![(HeaderName::Allow, crate::ALLOW.into())],
+        }
+    }
+
     /// 481: the request names a dialog or transaction we do not have.
     pub fn no_such_call() -> Self {
         Self {

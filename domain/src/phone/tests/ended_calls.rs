@@ -30,37 +30,7 @@ async fn a_transferred_call_that_fails_tells_the_transferor_once() {
     expect_outgoing_call(&mut mocks, "sip:carol@example.com");
     mocks.media.expect_stop().returning(|_| Ok(()));
     expect_history(&mut mocks.storage, CallResult::Busy);
-    let reports = Arc::new(std::sync::Mutex::new(Vec::new()));
-    let seen = reports.clone();
-    mocks
-        .signaling
-        .expect_notify_transfer()
-        .returning(move |session, code, _| {
-            seen.lock().unwrap().push((session.clone(), code));
-            Ok(())
-        });
-    let (mut phone, _, _) = phone(mocks);
-    phone.on_signaling(incoming("in-1", Some("offer"))).await;
-    phone.execute(Command::Answer(sid("in-1"))).await.unwrap();
-    phone
-        .on_signaling(SignalingEvent::Confirmed {
-            session: sid("in-1"),
-            sdp: None,
-        })
-        .await;
-    phone
-        .on_signaling(SignalingEvent::TransferRequested {
-            session: sid("in-1"),
-            target: SipUri::parse("sip:carol@example.com").unwrap(),
-            replaces: None,
-        })
-        .await;
-    let new_call = phone
-        .sessions
-        .keys()
-        .find(|k| k.as_str() != "in-1")
-        .cloned()
-        .expect("a call to the target");
+    let (mut phone, new_call, reports) = answered_then_transferred_to_carol(mocks).await;
     for event in [
         SignalingEvent::Progress {
             session: new_call.clone(),

@@ -199,14 +199,7 @@ impl Endpoint {
             }
             // An offer in an UPDATE (RFC 3311) is answered as one in a re-INVITE, without ACK.
             Method::Update => self.on_reinvite_request(now, from, session, request),
-            _ => {
-                let rejection = Rejection {
-                    code: 501,
-                    reason: "Not Implemented".into(),
-                    headers: vec![(HeaderName::Allow, crate::ALLOW.into())],
-                };
-                self.respond_new(now, from, &request, rejection);
-            }
+            _ => self.respond_new(now, from, &request, Rejection::not_implemented()),
         }
     }
 }
