@@ -150,15 +150,22 @@ async fn calls_and_messages_survive_20_percent_loss_both_ways() {
         let CommandOutcome::Session(session) = outcome else {
             panic!("{outcome:?}")
         };
-        wait_for(&mut events, &format!("call {n} established"), |e| match e {
-            PhoneEvent::CallState {
-                session: s,
-                state: CallState::Established,
-            } if *s == session => Some(()),
-            PhoneEvent::CallEnded {
-                session: s, result, ..
-            } if *s == session => panic!("call {n} ended early: {result:?}"),
-            _ => None,
+        // What the phone said meanwhile, for the message of a failure.
+        let mut said = Vec::new();
+        wait_for(&mut events, &format!("call {n} established"), |e| {
+            said.push(format!("{e:?}"));
+            match e {
+                PhoneEvent::CallState {
+                    session: s,
+                    state: CallState::Established,
+                } if *s == session => Some(()),
+                PhoneEvent::CallEnded {
+                    session: s, result, ..
+                } if *s == session => {
+                    panic!("call {n} ended early: {result:?}; events: {said:#?}")
+                }
+                _ => None,
+            }
         })
         .await;
         alice
