@@ -83,11 +83,9 @@ impl Endpoint {
         }
         Self::with_body(&mut invite, Some(offer));
         let peer = call_peer(&self.accounts, call);
+        call.reinviting = true;
+        call.last_offer = Some(offer.clone());
         self.start_client(now, invite, peer, Owner::ReInvite(session.clone()));
-        if let Some(call) = self.calls.get_mut(session) {
-            call.reinviting = true;
-            call.last_offer = Some(offer.clone());
-        }
         Ok(())
     }
 
