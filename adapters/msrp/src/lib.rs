@@ -1,0 +1,5 @@
+//! MSRP, the Message Session Relay Protocol (RFC 4975), and its relays (RFC 4976): the
+//! framing and the session as sans-IO state machines fed with `(now, input)`, in the style
+//! of `quinn-proto`; a thin tokio driver moves the bytes.
+//!
+//! No maintained MSRP crate exists (STACK.md), so this one is ours.
