@@ -3,3 +3,15 @@
 //! of `quinn-proto`; a thin tokio driver moves the bytes.
 //!
 //! No maintained MSRP crate exists (STACK.md), so this one is ours.
+
+pub mod decoder;
+pub mod error;
+pub mod frame;
+pub mod ids;
+pub mod session;
+pub mod uri;
+
+pub use decoder::{Decoded, Decoder};
+pub use error::{FramingError, UriError};
+pub use frame::{ByteRange, Continuation, FailureReport, Frame, Head, Kind, Method};
+pub use uri::MsrpUri;

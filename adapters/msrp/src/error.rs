@@ -1,0 +1,42 @@
+//! The crate's errors.
+
+use thiserror::Error;
+
+/// What is wrong with an MSRP URI.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum UriError {
+    /// No `scheme://`.
+    #[error("not an MSRP URI (no msrp:// or msrps://)")]
+    NoScheme,
+    /// A scheme other than `msrp` and `msrps`.
+    #[error("unknown URI scheme {0:?} (only msrp and msrps)")]
+    UnknownScheme(String),
+    /// No `;tcp` (or other transport) after the address.
+    #[error("no transport parameter (;tcp)")]
+    NoTransport,
+    /// The host is neither a name nor an IP address.
+    #[error("bad host")]
+    BadHost,
+    /// The port is not a number below 65536.
+    #[error("bad port")]
+    BadPort,
+    /// The session id holds a character it may not.
+    #[error("bad session id")]
+    BadSessionId,
+    /// A path with no URI in it.
+    #[error("empty path")]
+    EmptyPath,
+}
+
+/// Why a stream of bytes cannot be read as MSRP any further: the connection is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum FramingError {
+    /// The first line is not `MSRP <transaction> <method or status>`.
+    #[error("not an MSRP start line: {0:?}")]
+    BadStartLine(String),
+    /// The start line or the headers run past the limit without ending.
+    #[error("the headers of a frame exceed {0} bytes")]
+    HeadersTooLong(usize),
+}
