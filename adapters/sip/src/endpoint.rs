@@ -6,16 +6,14 @@
 //! before it is routed: a malformed request is answered with the error code and a reason
 //! phrase that says what is wrong, a malformed response is dropped, nothing panics.
 
+mod call;
 mod calls;
-mod dtmf_info;
 mod ended_calls;
 mod incoming;
 mod invite_checks;
 mod outbound_route;
 mod outgoing;
 mod overload;
-mod reinvite_retry;
-mod reinvites;
 mod session_timer;
 mod timer_queue;
 mod transfer;
@@ -130,7 +128,7 @@ impl AccountBinding {
     pub(crate) fn first_hop(&self, target: &str) -> Peer {
         match &self.route {
             Some(_) => self.next_hop,
-            None => calls::peer_for_uri(target).unwrap_or(self.next_hop),
+            None => call::peer_for_uri(target).unwrap_or(self.next_hop),
         }
     }
 
@@ -227,7 +225,7 @@ pub struct Endpoint {
     transactions: HashMap<TransactionKey, Entry>,
     /// The transactions' deadlines, earliest first.
     transaction_timers: timer_queue::TimerQueue<TransactionKey>,
-    calls: HashMap<SessionId, calls::Call>,
+    calls: HashMap<SessionId, call::Call>,
     /// Calls we placed and ended whose INVITE may still be answered (a crossing 200 OK).
     ended_invites: HashMap<SessionId, ended_calls::EndedInvite>,
     failovers: HashMap<AccountId, usize>,
@@ -279,43 +277,19 @@ impl Endpoint {
     /// Our address for `transport` (TLS shares the TCP listener's address; any transport
     /// falls back to the first one declared).
     fn local_for(&self, transport: TransportKind) -> SocketAddr {
-        let wanted = if transport == TransportKind::Tls {
-            TransportKind::Tcp
-        } else {
-            transport
-        };
-        self.locals
-            .get(&transport)
-            .or_else(|| self.locals.get(&wanted))
-            .or_else(|| self.locals.values().next())
-            .copied()
-            .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)))
+        call::local_address(&self.locals, transport)
     }
 
     /// A new top Via for a request we send over `transport`: fresh branch, `rport`.
     pub(crate) fn via_for(&mut self, transport: TransportKind) -> String {
-        format!(
-            "SIP/2.0/{} {};branch={};rport",
-            transport.via_name(),
-            self.local_for(transport),
-            self.ids.branch()
-        )
+        call::via(&self.locals, &mut self.ids, transport)
     }
 
     /// Our Contact URI for an account (on the transport of its next hop; at the public
     /// address the registrar saw, for accounts that ask for it).
     pub fn contact_for(&self, binding: &AccountBinding) -> String {
-        let transport = binding.next_hop.transport;
-        let address = self
-            .public_contacts
-            .get(&binding.account)
-            .copied()
-            .unwrap_or_else(|| self.local_for(transport));
-        format!(
-            "sip:{}@{address};transport={}",
-            binding.contact_user,
-            transport.param()
-        )
+        let public = self.public_contacts.get(&binding.account).copied();
+        call::contact_uri(binding, public, &self.locals)
     }
 
     /// Learns the public address from the top Via of a 2xx to REGISTER; `true` when it is
@@ -361,15 +335,13 @@ impl Endpoint {
             .filter_map(Registration::poll_timeout);
         registrations
             .chain(transactions)
-            .chain(self.next_refresh())
-            .chain(self.next_reinvite_retry())
+            .chain(self.next_call_timeout())
             .min()
     }
 
     /// Fires every timer due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        self.refresh_sessions(now);
-        self.retry_reinvites(now);
+        self.handle_call_timeouts(now);
         // Taken out first, so a timer that rearms itself at `now` waits for the next call.
         let due: Vec<(Instant, TransactionKey)> =
             std::iter::from_fn(|| self.transaction_timers.pop_due(now)).collect();
@@ -511,16 +483,19 @@ impl Endpoint {
                 self.on_invite_event(now, session, event)
             }
             (Owner::ReInvite(session), event) if event != Event::Terminated => {
-                self.on_reinvite_event(now, session, event)
+                self.with_call(now, session, |call, ctx| {
+                    call.handle_reinvite_event(now, ctx, event)
+                });
             }
             (Owner::Refer(session), event) if event != Event::Terminated => {
                 self.on_refer_event(session, event)
             }
-            (Owner::Info(session), Event::Response(response)) if matches!(response.start, crate::message::StartLine::Response { code, .. } if code >= 200) => {
-                self.info_finished(now, session)
+            (Owner::Info(session), Event::Response(response)) if matches!(response.start, crate::message::StartLine::Response { code, .. } if code >= 200) =>
+            {
+                self.with_call(now, session, |call, ctx| call.info_finished(ctx));
             }
             (Owner::Info(session), Event::Timeout | Event::Unreachable) => {
-                self.info_finished(now, session)
+                self.with_call(now, session, |call, ctx| call.info_finished(ctx));
             }
             (Owner::Incoming(session), event) if event != Event::Terminated => {
                 self.on_incoming_event(now, session, event)

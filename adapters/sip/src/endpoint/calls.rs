@@ -1,80 +1,25 @@
-//! Calls: INVITE dialogs as caller and callee — early media, late offer (an INVITE without
-//! SDP is answered with our offer in the 200 OK), CANCEL with `Reason` (RFC 3326), 603 vs
-//! 486, BYE, re-INVITE, and the ACK of 2xx responses.
+//! The endpoint's side of calls: it holds them ([`Call`]), finds the one a request,
+//! response or transaction event is for, lends it what it needs for one step, and carries
+//! out what it asks ([`Endpoint::drain_call`]). What spans calls stays here: finding a
+//! dialog, the call a `Replaces` names, merged requests, the cap on ringing calls.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use tracing::{debug, warn};
 use wink_ports::{
-    AccountId, InviteRequest, Reason, Sdp, SessionId, SignalingError, SignalingEvent, SipUri,
-    StatusCode,
+    InviteRequest, Reason, Sdp, SessionId, SignalingError, SignalingEvent, SipUri, StatusCode,
 };
 
+use super::call::{Call, CallContext, CallOutput, Role, in_dialog_peer, sdp_body, with_body};
 use super::outbound_route::route_through_outbound_proxy;
-use super::reinvites::IncomingReinvite;
 use super::session_timer;
-use super::{AccountBinding, Endpoint, EndpointOutput, Entry, Owner, Peer, TransportKind};
+use super::{Endpoint, EndpointOutput, Entry, Owner, Peer};
 use crate::dialog::Dialog;
 use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, Rejection, StartLine};
 use crate::transaction::{Event, Input, ServerInvite, Transaction, TransactionKey, response_to};
 
 mod callee;
 mod caller;
-mod in_dialog;
-
-/// Our side of a call.
-#[derive(Debug)]
-pub(super) enum Role {
-    /// We sent the INVITE.
-    Caller {
-        /// A provisional response arrived (a CANCEL may be sent).
-        provisional: bool,
-        /// The user hung up before any provisional response: CANCEL when one comes.
-        cancel_pending: bool,
-        /// The user gave up on the call (CANCEL sent or pending): a 2xx that comes
-        /// anyway, crossing the CANCEL, is acknowledged and ended with BYE.
-        cancelled: bool,
-        /// The ACK of the 2xx, repeated for each 2xx retransmission.
-        ack: Option<Vec<u8>>,
-    },
-    /// We received the INVITE.
-    Callee {
-        /// The INVITE's server transaction.
-        server: TransactionKey,
-        /// Our To tag.
-        local_tag: String,
-        /// We sent 200 OK.
-        answered: bool,
-    },
-}
-
-/// One call.
-#[derive(Debug)]
-pub(super) struct Call {
-    pub(super) account: AccountId,
-    /// Our INVITE as sent (caller) or theirs as received (callee).
-    pub(super) invite: Message,
-    pub(super) dialog: Option<Dialog>,
-    /// The next hop (caller) or where the INVITE came from (callee).
-    pub(super) peer: Peer,
-    pub(super) role: Role,
-    /// The session-timer interval agreed, if any (RFC 4028).
-    pub(super) session_expires: Option<u32>,
-    /// When we refresh the session next (we are the refresher).
-    pub(super) refresh_at: Option<Instant>,
-    /// Their re-INVITE, until its ACK.
-    pub(super) incoming_reinvite: Option<IncomingReinvite>,
-    /// Our re-INVITE has no final response yet.
-    pub(super) reinviting: bool,
-    /// The offer of our last re-INVITE (sent again after a 491).
-    pub(super) last_offer: Option<Sdp>,
-    /// A re-INVITE refused with 491, to send again at this time.
-    pub(super) retry_reinvite: Option<(Instant, Sdp)>,
-    /// DTMF keys waiting for the INFO before them to finish.
-    pub(super) dtmf_info: super::dtmf_info::InfoQueue,
-}
 
 fn reason_phrase(response: &Message) -> String {
     match &response.start {
@@ -109,82 +54,212 @@ pub(super) fn parse_reason(raw: &str) -> Option<Reason> {
     Some(reason)
 }
 
-/// A peer for a URI whose host is an IP address; `None` for names (the caller falls back to
-/// the account's next hop).
-pub(super) fn peer_for_uri(uri: &str) -> Option<Peer> {
-    let uri = SipUri::parse(uri).ok()?;
-    let ip: IpAddr = uri.host().trim_matches(['[', ']']).parse().ok()?;
-    let transport = match uri
-        .param("transport")
-        .flatten()
-        .map(str::to_ascii_lowercase)
-        .as_deref()
-    {
-        Some("tcp") => TransportKind::Tcp,
-        Some("tls") => TransportKind::Tls,
-        _ => TransportKind::Udp,
-    };
-    Some(Peer {
-        addr: SocketAddr::new(ip, uri.port().unwrap_or(5060)),
-        transport,
-    })
-}
-
-/// Where in-dialog requests of `call` go (see [`in_dialog_peer`]); a function of the
-/// accounts alone, so a caller may hold the call mutably at the same time.
-pub(super) fn call_peer(accounts: &HashMap<AccountId, AccountBinding>, call: &Call) -> Peer {
-    in_dialog_peer(accounts, &call.account, call.dialog.as_ref(), call.peer)
-}
-
-/// Where in-dialog requests of `account` go: to its outbound proxy when it has one, else
-/// the dialog's first hop, else `fallback`.
-pub(super) fn in_dialog_peer(
-    accounts: &HashMap<AccountId, AccountBinding>,
-    account: &AccountId,
-    dialog: Option<&Dialog>,
-    fallback: Peer,
-) -> Peer {
-    let account_hop = accounts
-        .get(account)
-        .map(|a| (a.next_hop, a.route.is_some()));
-    match (account_hop, dialog) {
-        (Some((hop, true)), _) => hop,
-        (hop, Some(dialog)) => peer_for_uri(&dialog.first_hop())
-            .or(hop.map(|h| h.0))
-            .unwrap_or(fallback),
-        (hop, None) => hop.map_or(fallback, |h| h.0),
-    }
-}
-
-pub(super) fn sdp_body(message: &Message) -> Option<Sdp> {
-    (!message.body.is_empty())
-        .then(|| Sdp::new(String::from_utf8_lossy(&message.body).into_owned()))
-}
-
 impl Endpoint {
-    fn call(&mut self, session: &SessionId) -> Result<&mut Call, SignalingError> {
-        self.calls
-            .get_mut(session)
-            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))
+    /// Lends `session`'s call what it needs of us for one step (`f`), then carries out what
+    /// it asked; `None` when there is no such call.
+    pub(super) fn with_call<R>(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        f: impl FnOnce(&mut Call, &mut CallContext<'_>) -> R,
+    ) -> Option<R> {
+        let Self {
+            calls,
+            accounts,
+            locals,
+            public_contacts,
+            ids,
+            user_agent,
+            ..
+        } = self;
+        let call = calls.get_mut(session)?;
+        let mut ctx = CallContext::new(
+            &call.account,
+            accounts,
+            public_contacts,
+            locals,
+            ids,
+            user_agent,
+        );
+        let result = f(call, &mut ctx);
+        self.drain_call(now, session);
+        Some(result)
+    }
+
+    /// [`Endpoint::with_call`] for a command: [`SignalingError::UnknownSession`] when there
+    /// is no such call.
+    pub(super) fn on_call<R>(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        f: impl FnOnce(&mut Call, &mut CallContext<'_>) -> Result<R, SignalingError>,
+    ) -> Result<R, SignalingError> {
+        self.with_call(now, session, f)
+            .unwrap_or_else(|| Err(SignalingError::UnknownSession(session.clone())))
+    }
+
+    /// Carries out, in order, everything `session`'s call asked: its requests become client
+    /// transactions, its responses go out on their server transactions, its ACKs to the
+    /// wire, its events to the domain; a call that ended is dropped. Taken out at once, so
+    /// what a step triggers in the call meanwhile (an ACK confirming it) is carried out in
+    /// its own turn, where it happened.
+    pub(super) fn drain_call(&mut self, now: Instant, session: &SessionId) {
+        let Some(call) = self.calls.get_mut(session) else {
+            return;
+        };
+        let outputs: Vec<CallOutput> = std::iter::from_fn(|| call.poll_output()).collect();
+        for output in outputs {
+            self.route_call_output(now, session, output);
+        }
+    }
+
+    fn route_call_output(&mut self, now: Instant, session: &SessionId, output: CallOutput) {
+        match output {
+            CallOutput::Request {
+                message,
+                peer,
+                owner,
+            } => self.start_transaction(now, &message, peer, owner),
+            CallOutput::Respond { key, response } => self.respond_in(now, &key, response),
+            CallOutput::Serve { peer, request } => {
+                self.start_server(now, peer, &request, Owner::Server);
+            }
+            CallOutput::Reply {
+                peer,
+                request,
+                response,
+            } => self.respond_with(now, peer, &request, response),
+            CallOutput::Ack { key, ack } => {
+                if let Some(entry) = self.transactions.get_mut(&key) {
+                    entry.transaction.handle(now, Input::Received(ack));
+                }
+                self.drain_transaction(now, &key);
+            }
+            CallOutput::Transmit { peer, bytes } => self
+                .outputs
+                .push_back(EndpointOutput::Transmit { peer, bytes }),
+            CallOutput::Forget(key) => self.forget_transaction(&key),
+            CallOutput::Event(event) => self.emit(event),
+            CallOutput::Ended { keep_invite } => {
+                if let Some(call) = self.calls.remove(session)
+                    && keep_invite
+                {
+                    self.remember_ended_invite(now, session, &call);
+                }
+            }
+        }
     }
 
     pub(super) fn emit(&mut self, event: SignalingEvent) {
         self.outputs.push_back(EndpointOutput::Event(event));
     }
 
-    /// Where in-dialog requests of a call go: the outbound proxy when the account has one,
-    /// else the first Route or the remote target when it is an IP address.
-    pub(super) fn dialog_peer(&self, call: &Call) -> Peer {
-        call_peer(&self.accounts, call)
+    /// Ends a call with BYE (or, for an unanswered incoming call, 603).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`].
+    pub fn hang_up(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        let call = self
+            .calls
+            .get(session)
+            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))?;
+        if let Role::Callee {
+            answered: false, ..
+        } = call.role
+        {
+            return self.reject(now, session, StatusCode::DECLINE);
+        }
+        // Not answered yet (an early dialog is not one to BYE): CANCEL.
+        if call.dialog.is_none() || matches!(call.role, Role::Caller { ack: None, .. }) {
+            return self.cancel(now, session);
+        }
+        self.on_call(now, session, |call, ctx| call.bye(ctx))
     }
 
-    pub(super) fn with_body(message: &mut Message, sdp: Option<&Sdp>) {
-        if let Some(sdp) = sdp {
-            message
-                .headers
-                .set(HeaderName::ContentType, "application/sdp");
-            message.body = sdp.as_str().as_bytes().to_vec();
+    /// Ends every call, each as its state wants (BYE, CANCEL, or 603 for one still
+    /// ringing): the program is quitting, and nobody must be left in a call with it.
+    pub fn hang_up_all(&mut self, now: Instant) {
+        let sessions: Vec<SessionId> = self.calls.keys().cloned().collect();
+        for session in sessions {
+            let _ = self.hang_up(now, &session);
         }
+    }
+
+    /// How many calls the endpoint holds (placed, ringing, up or ending).
+    #[must_use]
+    pub fn live_calls(&self) -> usize {
+        self.calls.len()
+    }
+
+    /// Sends a re-INVITE with a new offer (hold, resume).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] before the dialog.
+    pub fn reinvite(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        offer: &Sdp,
+    ) -> Result<(), SignalingError> {
+        self.on_call(now, session, |call, ctx| call.reinvite(ctx, offer))
+    }
+
+    /// Sends one key as an INFO in the call's dialog (after the keys before it).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] without a dialog.
+    pub fn send_dtmf_info(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        digit: wink_ports::DtmfDigit,
+    ) -> Result<(), SignalingError> {
+        self.on_call(now, session, |call, ctx| call.send_dtmf_info(ctx, digit))
+    }
+
+    /// When the next call timer is due (a session refresh, a re-INVITE after 491).
+    pub(super) fn next_call_timeout(&self) -> Option<Instant> {
+        self.calls.values().filter_map(Call::poll_timeout).min()
+    }
+
+    /// Fires the call timers due at `now`.
+    pub(super) fn handle_call_timeouts(&mut self, now: Instant) {
+        let due: Vec<SessionId> = self
+            .calls
+            .iter()
+            .filter(|(_, call)| call.poll_timeout().is_some_and(|at| at <= now))
+            .map(|(session, _)| session.clone())
+            .collect();
+        for session in due {
+            self.with_call(now, &session, |call, ctx| call.handle_timeout(now, ctx));
+        }
+    }
+
+    /// An ACK outside any transaction: the ACK of our 2xx (it has its own branch).
+    pub(in crate::endpoint) fn on_dialog_ack(&mut self, now: Instant, ack: Message) {
+        let Some(session) = self.dialog_of(&ack) else {
+            return debug!(target: "sip", "ACK for no dialog; dropped");
+        };
+        self.with_call(now, &session, |call, _| call.handle_ack(ack));
+    }
+
+    /// A request inside one of our dialogs (BYE, re-INVITE, INFO, …).
+    pub(in crate::endpoint) fn on_in_dialog(&mut self, now: Instant, from: Peer, request: Message) {
+        let Some(session) = self.dialog_of(&request) else {
+            let rejection = Rejection::no_such_call();
+            return self.respond_new(now, from, &request, rejection);
+        };
+        self.with_call(now, &session, |call, ctx| {
+            call.handle_request(ctx, from, request)
+        });
+    }
+
+    /// The call whose dialog `request` belongs to.
+    fn dialog_of(&self, request: &Message) -> Option<SessionId> {
+        self.calls
+            .iter()
+            .find(|(_, call)| call.matches_request(request))
+            .map(|(session, _)| session.clone())
     }
 }
 

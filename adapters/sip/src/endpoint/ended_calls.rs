@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use tracing::debug;
 use wink_ports::{AccountId, SessionId};
 
-use super::calls::Call;
+use super::call::Call;
 use super::{Endpoint, EndpointOutput, Owner, Peer};
 use crate::dialog::Dialog;
 use crate::message::{Message, Method};
@@ -63,8 +63,11 @@ impl Endpoint {
         );
         let seq = ended.invite.cseq().map(|c| c.seq).unwrap_or(1);
         let first_bye = !ended.ended_dialogs.contains(&dialog.remote_tag);
-        let peer =
-            super::calls::in_dialog_peer(&self.accounts, &ended.account, Some(&dialog), ended.peer);
+        let peer = super::call::in_dialog_peer(
+            self.accounts.get(&ended.account),
+            Some(&dialog),
+            ended.peer,
+        );
         let mut ack = dialog.ack(seq);
         ack.headers.push_front(
             crate::message::HeaderName::Via,

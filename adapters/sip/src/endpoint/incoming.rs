@@ -239,11 +239,7 @@ impl Endpoint {
         request: &Message,
         rejection: Rejection,
     ) {
-        let mut response = response_to(request, rejection.code, &rejection.reason);
-        tag_to(&mut self.ids, &mut response);
-        for (name, value) in rejection.headers {
-            response.headers.push(name, value);
-        }
+        let response = rejection_response(&mut self.ids, request, rejection);
         self.respond_with(now, from, request, response);
     }
 
@@ -330,6 +326,20 @@ fn reason_phrase(error: &ParseError) -> String {
                 .unwrap_or(text)
         }
     }
+}
+
+/// The response that refuses `request` (with a To tag, drawn from `ids` if it has none).
+pub(super) fn rejection_response(
+    ids: &mut super::Ids,
+    request: &Message,
+    rejection: Rejection,
+) -> Message {
+    let mut response = response_to(request, rejection.code, &rejection.reason);
+    tag_to(ids, &mut response);
+    for (name, value) in rejection.headers {
+        response.headers.push(name, value);
+    }
+    response
 }
 
 /// Adds a To tag to a response that has none (every final response to an out-of-dialog

@@ -9,7 +9,7 @@
 use crate::message::{HeaderName, Message, Rejection};
 
 use super::Endpoint;
-use super::calls::Role;
+use super::call::Role;
 use super::session_timer::{MIN_SE, requested_interval};
 
 /// The most calls that ring (come in, not answered yet) at once. Eight was too few: at 200

@@ -24,17 +24,29 @@ impl Endpoint {
     ) -> Message {
         let via = self.via_for(peer.transport);
         request.headers.push_front(HeaderName::Via, via);
-        let Some(key) = TransactionKey::for_client_request(&request) else {
+        self.start_transaction(now, &request, peer, owner);
+        request
+    }
+
+    /// Starts a client transaction with `request` as it is (its Via on it already).
+    pub(super) fn start_transaction(
+        &mut self,
+        now: Instant,
+        request: &Message,
+        peer: Peer,
+        owner: Owner,
+    ) {
+        let Some(key) = TransactionKey::for_client_request(request) else {
             warn!(target: "sip", "a request we built has no usable Via/CSeq; not sent");
-            return request;
+            return;
         };
         let reliability = peer.transport.reliability();
         let transaction = if request.method() == Some(Method::Invite) {
-            Transaction::ClientInvite(ClientInvite::new(now, &request, reliability, self.timers))
+            Transaction::ClientInvite(ClientInvite::new(now, request, reliability, self.timers))
         } else {
             Transaction::ClientNonInvite(ClientNonInvite::new(
                 now,
-                &request,
+                request,
                 reliability,
                 self.timers,
             ))
@@ -42,7 +54,6 @@ impl Endpoint {
         self.transactions
             .insert(key.clone(), Entry::new(transaction, peer, owner));
         self.drain_transaction(now, &key);
-        request
     }
 
     /// Starts (or restarts) the registration of an account added with

@@ -3,15 +3,12 @@
 //! interval) whenever we are the refresher, so proxies and peers that time idle calls out
 //! keep ours.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use wink_ports::SessionId;
-
-use super::{Endpoint, Owner};
-use crate::message::{HeaderName, Message, Method};
+use crate::message::{HeaderName, Message};
 
 /// The interval we offer (RFC 4028's recommended default).
-pub(super) const SESSION_EXPIRES: u32 = 1800;
+pub(in crate::endpoint) const SESSION_EXPIRES: u32 = 1800;
 /// The smallest interval RFC 4028 allows, and ours.
 pub(super) const MIN_SE: u32 = 90;
 
@@ -36,53 +33,8 @@ pub(super) fn parse_session_expires(message: &Message) -> Option<(u32, Option<St
 }
 
 /// When the refresher refreshes: halfway through the interval.
-pub(super) fn refresh_in(seconds: u32) -> Duration {
+pub(in crate::endpoint) fn refresh_in(seconds: u32) -> Duration {
     Duration::from_secs(u64::from(seconds / 2).max(1))
-}
-
-impl Endpoint {
-    /// Calls whose refresh is due, and the earliest refresh time.
-    pub(super) fn next_refresh(&self) -> Option<Instant> {
-        self.calls.values().filter_map(|c| c.refresh_at).min()
-    }
-
-    /// Sends an UPDATE (no body) for every call whose refresh is due, and arms the next one.
-    pub(super) fn refresh_sessions(&mut self, now: Instant) {
-        let due: Vec<SessionId> = self
-            .calls
-            .iter()
-            .filter(|(_, c)| c.refresh_at.is_some_and(|at| at <= now))
-            .map(|(s, _)| s.clone())
-            .collect();
-        for session in due {
-            let contact = self
-                .calls
-                .get(&session)
-                .and_then(|c| self.accounts.get(&c.account))
-                .map(|binding| self.contact_for(binding));
-            let Some(call) = self.calls.get_mut(&session) else {
-                continue;
-            };
-            let interval = call.session_expires.unwrap_or(SESSION_EXPIRES);
-            call.refresh_at = Some(now + refresh_in(interval));
-            let Some(dialog) = call.dialog.as_mut() else {
-                continue;
-            };
-            let mut update = dialog.request(Method::Update);
-            update.headers.push(
-                HeaderName::SessionExpires,
-                format!("{interval};refresher=uac"),
-            );
-            update.headers.push(HeaderName::Supported, "timer");
-            if let Some(contact) = contact {
-                update
-                    .headers
-                    .push(HeaderName::Contact, format!("<{contact}>"));
-            }
-            let peer = super::calls::call_peer(&self.accounts, call);
-            self.start_client(now, update, peer, Owner::Server);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -2,11 +2,11 @@
 //! PBXs: `Signal=5` and `Duration=160` lines), for peers without RFC 4733 telephone-events.
 
 use std::collections::VecDeque;
-use std::time::Instant;
 
-use wink_ports::{DtmfDigit, SessionId, SignalingError, SignalingEvent};
+use wink_ports::{DtmfDigit, SignalingError, SignalingEvent};
 
-use super::{Endpoint, Owner, Peer};
+use super::{Call, CallContext};
+use crate::endpoint::{Owner, Peer};
 use crate::message::{HeaderName, Message, Method};
 use crate::transaction::response_to;
 
@@ -16,7 +16,7 @@ const DTMF_RELAY: &str = "application/dtmf-relay";
 const DURATION_MS: u32 = 160;
 
 /// Whether an INFO carries `application/dtmf-relay`.
-pub(super) fn is_dtmf_relay(request: &Message) -> bool {
+pub(in crate::endpoint) fn is_dtmf_relay(request: &Message) -> bool {
     request
         .headers
         .get(&HeaderName::ContentType)
@@ -25,7 +25,7 @@ pub(super) fn is_dtmf_relay(request: &Message) -> bool {
 }
 
 /// The key in a `dtmf-relay` body (`Signal=5`), if any.
-pub(super) fn signal(body: &[u8]) -> Option<DtmfDigit> {
+fn signal(body: &[u8]) -> Option<DtmfDigit> {
     let text = std::str::from_utf8(body).ok()?;
     text.lines().find_map(|line| {
         let (name, value) = line.split_once('=')?;
@@ -42,78 +42,65 @@ pub(super) fn signal(body: &[u8]) -> Option<DtmfDigit> {
 /// Keys of one call waiting for the INFO in flight: each INFO waits for the final
 /// response to the one before, so keys arrive in the order they were pressed.
 #[derive(Debug, Default)]
-pub(super) struct InfoQueue {
+pub(in crate::endpoint) struct InfoQueue {
     waiting: VecDeque<DtmfDigit>,
     in_flight: bool,
 }
 
-impl Endpoint {
-    /// Sends one key as an INFO in the call's dialog (after the keys before it).
+impl Call {
+    /// Sends one key as an INFO in the dialog (after the keys before it).
     ///
     /// # Errors
-    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] without a dialog.
-    pub fn send_dtmf_info(
+    /// [`SignalingError::InvalidState`] without a dialog.
+    pub(in crate::endpoint) fn send_dtmf_info(
         &mut self,
-        now: Instant,
-        session: &SessionId,
+        ctx: &mut CallContext<'_>,
         digit: DtmfDigit,
     ) -> Result<(), SignalingError> {
-        let queue = &mut self
-            .calls
-            .get_mut(session)
-            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))?
-            .dtmf_info;
-        if queue.in_flight {
-            queue.waiting.push_back(digit);
+        if self.dtmf_info.in_flight {
+            self.dtmf_info.waiting.push_back(digit);
             return Ok(());
         }
-        self.send_info(now, session, digit)
+        self.send_info(ctx, digit)
     }
 
     fn send_info(
         &mut self,
-        now: Instant,
-        session: &SessionId,
+        ctx: &mut CallContext<'_>,
         digit: DtmfDigit,
     ) -> Result<(), SignalingError> {
-        let (mut info, peer) = self.in_dialog_request(session, Method::Info)?;
+        let (mut info, peer) = self.in_dialog_request(ctx, Method::Info)?;
         info.headers.push(HeaderName::ContentType, DTMF_RELAY);
         info.body =
             format!("Signal={}\r\nDuration={DURATION_MS}\r\n", digit.to_char()).into_bytes();
-        self.start_client(now, info, peer, Owner::Info(session.clone()));
-        if let Some(call) = self.calls.get_mut(session) {
-            call.dtmf_info.in_flight = true;
-        }
+        let owner = Owner::Info(self.session.clone());
+        self.send(ctx, info, peer, owner);
+        self.dtmf_info.in_flight = true;
         Ok(())
     }
 
     /// The INFO in flight got its final response (or none came): the next key goes.
-    pub(super) fn info_finished(&mut self, now: Instant, session: &SessionId) {
-        let next = self.calls.get_mut(session).and_then(|call| {
-            call.dtmf_info.in_flight = false;
-            call.dtmf_info.waiting.pop_front()
-        });
-        if let Some(digit) = next
-            && self.send_info(now, session, digit).is_err()
-            && let Some(call) = self.calls.get_mut(session)
+    pub(in crate::endpoint) fn info_finished(&mut self, ctx: &mut CallContext<'_>) {
+        self.dtmf_info.in_flight = false;
+        if let Some(digit) = self.dtmf_info.waiting.pop_front()
+            && self.send_info(ctx, digit).is_err()
         {
             // The dialog is gone: the keys after it go with it.
-            call.dtmf_info = InfoQueue::default();
+            self.dtmf_info = InfoQueue::default();
         }
     }
 
-    /// An INFO with `dtmf-relay` in a call: 200, and the key for the domain (a body
-    /// without a valid key still gets 200: the peer did nothing wrong in SIP terms).
-    pub(super) fn on_dtmf_info(
-        &mut self,
-        now: Instant,
-        from: Peer,
-        session: SessionId,
-        request: &Message,
-    ) {
-        self.respond_with(now, from, request, response_to(request, 200, "OK"));
-        if let Some(digit) = signal(&request.body) {
-            self.emit(SignalingEvent::DtmfReceived { session, digit });
+    /// Their INFO with `dtmf-relay`: 200, and the key for the domain (a body without a
+    /// valid key still gets 200: the peer did nothing wrong in SIP terms).
+    pub(super) fn on_dtmf_info(&mut self, from: Peer, request: Message) {
+        let digit = signal(&request.body);
+        let ok = response_to(&request, 200, "OK");
+        self.reply(from, request, ok);
+        if let Some(digit) = digit {
+            self.emit(SignalingEvent::DtmfReceived {
+                session: self.session.clone(),
+                digit,
+            });
         }
     }
 }

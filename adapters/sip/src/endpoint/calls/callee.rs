@@ -107,6 +107,7 @@ impl Endpoint {
         self.calls.insert(
             session.clone(),
             Call {
+                session: session.clone(),
                 account: account.clone(),
                 invite: request,
                 dialog: Some(dialog),
@@ -119,6 +120,7 @@ impl Endpoint {
                 last_offer: None,
                 retry_reinvite: None,
                 dtmf_info: Default::default(),
+                outputs: Default::default(),
             },
         );
         self.emit(SignalingEvent::IncomingCall {
@@ -226,7 +228,7 @@ impl Endpoint {
                 response.headers.push(HeaderName::Require, "timer");
             }
         }
-        Self::with_body(&mut response, sdp);
+        with_body(&mut response, sdp);
         response
     }
 
@@ -287,7 +289,10 @@ impl Endpoint {
         session: &SessionId,
         sdp: Option<Sdp>,
     ) -> Result<(), SignalingError> {
-        if self.answer_reinvite(now, session, sdp.as_ref()) {
+        let answered_reinvite = self.with_call(now, session, |call, ctx| {
+            call.answer_reinvite(ctx, sdp.as_ref())
+        });
+        if answered_reinvite == Some(true) {
             return Ok(());
         }
         let (key, call) = self.unanswered_invite(session, "answer")?;

@@ -52,7 +52,7 @@ impl Endpoint {
         invite
             .headers
             .push(HeaderName::UserAgent, self.user_agent.clone());
-        Self::with_body(&mut invite, request.offer.as_ref());
+        with_body(&mut invite, request.offer.as_ref());
         let peer = binding.first_hop(&request.target.to_string());
         let sent = self.start_client(now, invite, peer, Owner::Invite(request.session.clone()));
         let role = Role::Caller {
@@ -62,8 +62,9 @@ impl Endpoint {
             ack: None,
         };
         self.calls.insert(
-            request.session,
+            request.session.clone(),
             Call {
+                session: request.session.clone(),
                 account: request.account,
                 invite: sent,
                 dialog: None,
@@ -76,6 +77,7 @@ impl Endpoint {
                 last_offer: None,
                 retry_reinvite: None,
                 dtmf_info: Default::default(),
+                outputs: Default::default(),
             },
         );
         Ok(())
@@ -239,7 +241,11 @@ impl Endpoint {
         };
         if let Some(bytes) = ack.clone() {
             // A retransmitted 2xx: our ACK was lost; send it again.
-            let peer = call_peer(&self.accounts, call);
+            let peer = in_dialog_peer(
+                self.accounts.get(&call.account),
+                call.dialog.as_ref(),
+                call.peer,
+            );
             self.outputs
                 .push_back(EndpointOutput::Transmit { peer, bytes });
             return;
@@ -254,7 +260,11 @@ impl Endpoint {
         let seq = call.invite.cseq().map(|c| c.seq).unwrap_or(1);
         let mut ack_message = dialog.ack(seq);
         call.dialog = Some(dialog);
-        let peer = call_peer(&self.accounts, call);
+        let peer = in_dialog_peer(
+            self.accounts.get(&call.account),
+            call.dialog.as_ref(),
+            call.peer,
+        );
         let via = self.via_for(peer.transport);
         ack_message.headers.push_front(HeaderName::Via, via);
         let bytes = ack_message.to_bytes();
@@ -340,7 +350,10 @@ impl Endpoint {
     /// # Errors
     /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] for a callee.
     pub fn cancel(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
-        let call = self.call(session)?;
+        let call = self
+            .calls
+            .get_mut(session)
+            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))?;
         match &mut call.role {
             Role::Caller { ack: Some(_), .. } => self.hang_up(now, session),
             Role::Caller {
