@@ -146,7 +146,7 @@ pub enum Event {
     Failed {
         /// Its id.
         id: MessageId,
-        /// The status (408 when no response came).
+        /// The status (408 when no response came, 0 when the connection closed).
         code: u16,
         /// What the status says.
         reason: String,
@@ -270,6 +270,21 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// The connection is gone: every message not settled yet fails (code 0), so the
+    /// sender can keep it and send it again on the next session.
+    pub fn close(&mut self) {
+        let mut unsettled: Vec<MessageId> = self.sent.keys().cloned().collect();
+        unsettled.sort_by_key(|id| (self.outgoing.iter().position(|o| &o.id == id), id.clone()));
+        for id in unsettled {
+            self.fail(&id, 0, "the connection closed");
+        }
+        self.outgoing.clear();
+        self.pending.clear();
+        self.awaiting.clear();
+        self.transmit.clear();
+        self.broken = true;
     }
 
     /// Time passed: SENDs without a response by their deadline fail (408).

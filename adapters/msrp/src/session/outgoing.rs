@@ -14,7 +14,7 @@ use crate::uri::MsrpUri;
 /// A message being cut into chunks.
 #[derive(Debug)]
 pub(super) struct Outgoing {
-    id: MessageId,
+    pub(super) id: MessageId,
     content_type: String,
     total: u64,
     /// The next byte to send (from 0).
@@ -200,6 +200,8 @@ impl Session {
             if let Some(state) = self.sent.get_mut(&o.id) {
                 state.all_sent = last;
             }
+            // Chunks that get no response (Failure-Report: no or partial) settle now.
+            self.settle_if_sent(&o.id);
             o.next = end;
             if !last {
                 self.outgoing.push_back(o);

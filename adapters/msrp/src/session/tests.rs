@@ -333,3 +333,42 @@ fn bad_frames_get_400_or_501_and_garbage_breaks_only_this_session() {
         Output::Event(Event::Broken { .. })
     ));
 }
+
+#[test]
+fn closing_fails_every_message_not_settled_and_only_those() {
+    let mut pair = Pair::new(|_| {});
+    let reports = Reports {
+        success: true,
+        ..Reports::default()
+    };
+    let delivered = pair
+        .alice
+        .send_message("text/plain", b"first".to_vec(), reports);
+    pair.drive();
+    let in_flight = pair
+        .alice
+        .send_message("text/plain", b"second".to_vec(), reports);
+    let queued = pair
+        .alice
+        .send_message("text/plain", b"third".to_vec(), reports);
+    // One chunk goes out and is never answered; the third never leaves.
+    assert!(matches!(
+        pair.alice.poll_output(pair.now),
+        Output::Transmit(_)
+    ));
+    pair.alice.close();
+    let mut events = Vec::new();
+    assert_eq!(poll(&mut pair.alice, pair.now, &mut events), Output::Idle);
+    let failed: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Failed { id, code: 0, .. } => Some(id.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed, vec![in_flight, queued]);
+    assert!(
+        pair.alice_events
+            .contains(&Event::Delivered { id: delivered })
+    );
+}
