@@ -13,6 +13,8 @@
 //!
 //! [`Registration`]: crate::registration::Registration
 
+mod callee;
+mod caller;
 mod context;
 mod output;
 
@@ -27,6 +29,7 @@ use std::time::Instant;
 
 use wink_ports::{AccountId, Sdp, SessionId, SignalingError};
 
+pub(super) use callee::IncomingInvite;
 pub(super) use context::{
     CallContext, contact_uri, in_dialog_peer, local_address, peer_for_uri, via,
 };
@@ -137,6 +140,21 @@ impl Call {
         self.dialog
             .as_ref()
             .is_some_and(|dialog| dialog.matches_request(request))
+    }
+
+    /// Whether the call's dialog is the one with this Call-ID and tags (a `Replaces`
+    /// names it so).
+    pub(in crate::endpoint) fn is_dialog(
+        &self,
+        call_id: &str,
+        local_tag: &str,
+        remote_tag: &str,
+    ) -> bool {
+        self.dialog.as_ref().is_some_and(|dialog| {
+            dialog.call_id == call_id
+                && dialog.local_tag == local_tag
+                && dialog.remote_tag == remote_tag
+        })
     }
 
     /// Sends `request` in a client transaction of its own, under a new Via, to `peer`;

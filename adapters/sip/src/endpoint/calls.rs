@@ -1,58 +1,21 @@
-//! The endpoint's side of calls: it holds them ([`Call`]), finds the one a request,
-//! response or transaction event is for, lends it what it needs for one step, and carries
-//! out what it asks ([`Endpoint::drain_call`]). What spans calls stays here: finding a
-//! dialog, the call a `Replaces` names, merged requests, the cap on ringing calls.
+//! The endpoint's side of calls: it holds them ([`Call`]), lends a call what it needs of
+//! the endpoint for one step ([`Endpoint::with_call`]), and carries out what the call asks
+//! ([`Endpoint::drain_call`]). The commands here only find the call and hand it on; what
+//! spans calls stays with the endpoint (`calls/routing.rs`: which call a message is for;
+//! `calls/new_invite.rs`: whether an INVITE becomes a call; `invite_checks.rs`).
 
 use std::time::Instant;
 
-use tracing::{debug, warn};
 use wink_ports::{
-    InviteRequest, Reason, Sdp, SessionId, SignalingError, SignalingEvent, SipUri, StatusCode,
+    DtmfDigit, InviteRequest, Sdp, SessionId, SignalingError, SignalingEvent, StatusCode,
 };
 
-use super::call::{Call, CallContext, CallOutput, Role, in_dialog_peer, sdp_body, with_body};
-use super::outbound_route::route_through_outbound_proxy;
-use super::session_timer;
-use super::{Endpoint, EndpointOutput, Entry, Owner, Peer};
-use crate::dialog::Dialog;
-use crate::message::{CSeq, HeaderName, Message, Method, NameAddr, Rejection, StartLine};
-use crate::transaction::{Event, Input, ServerInvite, Transaction, TransactionKey, response_to};
+use super::call::{Call, CallContext, CallOutput};
+use super::{Endpoint, EndpointOutput, Owner};
+use crate::transaction::Input;
 
-mod callee;
-mod caller;
-
-fn reason_phrase(response: &Message) -> String {
-    match &response.start {
-        StartLine::Response { reason, .. } => reason.clone(),
-        StartLine::Request { .. } => String::new(),
-    }
-}
-
-/// Parses `SIP ;cause=200 ;text="Call completed elsewhere"` (RFC 3326).
-pub(super) fn parse_reason(raw: &str) -> Option<Reason> {
-    let mut parts = raw.split(';');
-    let protocol = parts.next()?.trim().to_owned();
-    if protocol.is_empty() {
-        return None;
-    }
-    let mut reason = Reason {
-        protocol,
-        cause: None,
-        text: None,
-    };
-    for part in parts {
-        match part.trim().split_once('=') {
-            Some((name, value)) if name.trim().eq_ignore_ascii_case("cause") => {
-                reason.cause = value.trim().parse().ok()
-            }
-            Some((name, value)) if name.trim().eq_ignore_ascii_case("text") => {
-                reason.text = Some(value.trim().trim_matches('"').to_owned());
-            }
-            _ => {}
-        }
-    }
-    Some(reason)
-}
+mod new_invite;
+mod routing;
 
 impl Endpoint {
     /// Lends `session`'s call what it needs of us for one step (`f`), then carries out what
@@ -98,11 +61,23 @@ impl Endpoint {
             .unwrap_or_else(|| Err(SignalingError::UnknownSession(session.clone())))
     }
 
+    /// Tells the domain.
+    pub(super) fn emit(&mut self, event: SignalingEvent) {
+        self.outputs.push_back(EndpointOutput::Event(event));
+    }
+
+    /// Adds a new call, and carries out what it asked already.
+    fn add_call(&mut self, now: Instant, call: Call) {
+        let session = call.session.clone();
+        self.calls.insert(session.clone(), call);
+        self.drain_call(now, &session);
+    }
+
     /// Carries out, in order, everything `session`'s call asked: its requests become client
     /// transactions, its responses go out on their server transactions, its ACKs to the
-    /// wire, its events to the domain; a call that ended is dropped. Taken out at once, so
-    /// what a step triggers in the call meanwhile (an ACK confirming it) is carried out in
-    /// its own turn, where it happened.
+    /// wire, its events to the domain; a call that ended is dropped. The outputs are taken
+    /// out at once, so what one of them makes the call say meanwhile (an ACK handed to its
+    /// transaction confirms the call) is carried out in its own turn, where it happened.
     pub(super) fn drain_call(&mut self, now: Instant, session: &SessionId) {
         let Some(call) = self.calls.get_mut(session) else {
             return;
@@ -150,30 +125,97 @@ impl Endpoint {
         }
     }
 
-    pub(super) fn emit(&mut self, event: SignalingEvent) {
-        self.outputs.push_back(EndpointOutput::Event(event));
+    /// When the next call timer is due (a session refresh, a re-INVITE after 491).
+    pub(super) fn next_call_timeout(&self) -> Option<Instant> {
+        self.calls.values().filter_map(Call::poll_timeout).min()
     }
 
-    /// Ends a call with BYE (or, for an unanswered incoming call, 603).
+    /// Fires the call timers due at `now`.
+    pub(super) fn handle_call_timeouts(&mut self, now: Instant) {
+        let due: Vec<SessionId> = self
+            .calls
+            .iter()
+            .filter(|(_, call)| call.poll_timeout().is_some_and(|at| at <= now))
+            .map(|(session, _)| session.clone())
+            .collect();
+        for session in due {
+            self.with_call(now, &session, |call, ctx| call.handle_timeout(now, ctx));
+        }
+    }
+
+    /// Sends an INVITE (with an offer, or without one for a late offer).
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownAccount`].
+    pub fn invite(&mut self, now: Instant, request: InviteRequest) -> Result<(), SignalingError> {
+        let mut ctx = CallContext::new(
+            &request.account,
+            &self.accounts,
+            &self.public_contacts,
+            &self.locals,
+            &mut self.ids,
+            &self.user_agent,
+        );
+        let call = Call::place(&mut ctx, request)?;
+        self.add_call(now, call);
+        Ok(())
+    }
+
+    /// Gives up on our INVITE (CANCEL), now or as soon as the callee has answered 1xx.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] for a callee.
+    pub fn cancel(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        self.on_call(now, session, |call, ctx| call.cancel(ctx))
+    }
+
+    /// Sends 180 Ringing.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    pub fn ring(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
+        self.on_call(now, session, |call, ctx| call.ring(ctx))
+    }
+
+    /// Answers with 200 OK: the INVITE (our answer, or our offer for a late offer) or a
+    /// pending re-INVITE.
+    ///
+    /// # Errors
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`].
+    pub fn answer(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), SignalingError> {
+        self.on_call(now, session, |call, ctx| call.answer(ctx, sdp.as_ref()))
+    }
+
+    /// Refuses an incoming INVITE with a final status (603 Decline, 486 Busy Here, …).
+    ///
+    /// # Errors
+    /// [`SignalingError::BadStatus`], [`SignalingError::UnknownSession`],
+    /// [`SignalingError::InvalidState`] once answered.
+    pub fn reject(
+        &mut self,
+        now: Instant,
+        session: &SessionId,
+        status: StatusCode,
+    ) -> Result<(), SignalingError> {
+        // A status that is no refusal is refused first, whatever the session.
+        if !(300..=699).contains(&status.0) {
+            return Err(SignalingError::BadStatus(status.0));
+        }
+        self.on_call(now, session, |call, ctx| call.reject(ctx, status))
+    }
+
+    /// Ends a call with BYE (or CANCEL before it is answered, or, for an unanswered
+    /// incoming call, 603).
     ///
     /// # Errors
     /// [`SignalingError::UnknownSession`].
     pub fn hang_up(&mut self, now: Instant, session: &SessionId) -> Result<(), SignalingError> {
-        let call = self
-            .calls
-            .get(session)
-            .ok_or_else(|| SignalingError::UnknownSession(session.clone()))?;
-        if let Role::Callee {
-            answered: false, ..
-        } = call.role
-        {
-            return self.reject(now, session, StatusCode::DECLINE);
-        }
-        // Not answered yet (an early dialog is not one to BYE): CANCEL.
-        if call.dialog.is_none() || matches!(call.role, Role::Caller { ack: None, .. }) {
-            return self.cancel(now, session);
-        }
-        self.on_call(now, session, |call, ctx| call.bye(ctx))
+        self.on_call(now, session, |call, ctx| call.hang_up(ctx))
     }
 
     /// Ends every call, each as its state wants (BYE, CANCEL, or 603 for one still
@@ -212,89 +254,8 @@ impl Endpoint {
         &mut self,
         now: Instant,
         session: &SessionId,
-        digit: wink_ports::DtmfDigit,
+        digit: DtmfDigit,
     ) -> Result<(), SignalingError> {
         self.on_call(now, session, |call, ctx| call.send_dtmf_info(ctx, digit))
-    }
-
-    /// When the next call timer is due (a session refresh, a re-INVITE after 491).
-    pub(super) fn next_call_timeout(&self) -> Option<Instant> {
-        self.calls.values().filter_map(Call::poll_timeout).min()
-    }
-
-    /// Fires the call timers due at `now`.
-    pub(super) fn handle_call_timeouts(&mut self, now: Instant) {
-        let due: Vec<SessionId> = self
-            .calls
-            .iter()
-            .filter(|(_, call)| call.poll_timeout().is_some_and(|at| at <= now))
-            .map(|(session, _)| session.clone())
-            .collect();
-        for session in due {
-            self.with_call(now, &session, |call, ctx| call.handle_timeout(now, ctx));
-        }
-    }
-
-    /// An ACK outside any transaction: the ACK of our 2xx (it has its own branch).
-    pub(in crate::endpoint) fn on_dialog_ack(&mut self, now: Instant, ack: Message) {
-        let Some(session) = self.dialog_of(&ack) else {
-            return debug!(target: "sip", "ACK for no dialog; dropped");
-        };
-        self.with_call(now, &session, |call, _| call.handle_ack(ack));
-    }
-
-    /// A request inside one of our dialogs (BYE, re-INVITE, INFO, …).
-    pub(in crate::endpoint) fn on_in_dialog(&mut self, now: Instant, from: Peer, request: Message) {
-        let Some(session) = self.dialog_of(&request) else {
-            let rejection = Rejection::no_such_call();
-            return self.respond_new(now, from, &request, rejection);
-        };
-        self.with_call(now, &session, |call, ctx| {
-            call.handle_request(ctx, from, request)
-        });
-    }
-
-    /// The call whose dialog `request` belongs to.
-    fn dialog_of(&self, request: &Message) -> Option<SessionId> {
-        self.calls
-            .iter()
-            .find(|(_, call)| call.matches_request(request))
-            .map(|(session, _)| session.clone())
-    }
-}
-
-/// Whether an INVITE lets us answer with SDP: it has no Accept header, or one of them lists
-/// `application/sdp`, `application/*` or `*/*` (RFC 3261 §20.1; an empty one accepts
-/// nothing, RFC 4475 §3.3.15).
-fn accepts_sdp(request: &Message) -> bool {
-    if request.headers.count(&HeaderName::Accept) == 0 {
-        return true;
-    }
-    request
-        .headers
-        .list(&HeaderName::Accept)
-        .iter()
-        .any(|range| {
-            let media = range.split(';').next().unwrap_or_default().trim();
-            ["application/sdp", "application/*", "*/*"]
-                .iter()
-                .any(|accepted| media.eq_ignore_ascii_case(accepted))
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reason_headers_parse() {
-        let r = parse_reason("SIP ;cause=200 ;text=\"Call completed elsewhere\"").unwrap();
-        assert_eq!(
-            (r.protocol.as_str(), r.cause, r.text.as_deref()),
-            ("SIP", Some(200), Some("Call completed elsewhere"))
-        );
-        let q = parse_reason("Q.850;cause=16").unwrap();
-        assert_eq!((q.protocol.as_str(), q.cause), ("Q.850", Some(16)));
-        assert_eq!(parse_reason(""), None);
     }
 }

@@ -270,6 +270,37 @@ impl Endpoint {
         self.drain_transaction(now, &key);
     }
 
+    /// A server transaction for `request` (INVITE or not; an INVITE's sends 100 Trying),
+    /// answered later with [`Endpoint::respond_in`]; its key, or `None` for a request
+    /// without a usable branch.
+    pub(super) fn start_server(
+        &mut self,
+        now: Instant,
+        from: Peer,
+        request: &Message,
+        owner: Owner,
+    ) -> Option<TransactionKey> {
+        let key = TransactionKey::for_request(request)?;
+        let reliability = from.transport.reliability();
+        let transaction = if request.method() == Some(Method::Invite) {
+            Transaction::ServerInvite(ServerInvite::new(request, reliability, self.timers))
+        } else {
+            Transaction::ServerNonInvite(ServerNonInvite::new(reliability, self.timers))
+        };
+        self.transactions
+            .insert(key.clone(), Entry::new(transaction, from, owner));
+        self.drain_transaction(now, &key);
+        Some(key)
+    }
+
+    /// Sends `response` on the server transaction `key`.
+    pub(super) fn respond_in(&mut self, now: Instant, key: &TransactionKey, response: Message) {
+        if let Some(entry) = self.transactions.get_mut(key) {
+            entry.transaction.handle(now, Input::Respond(response));
+        }
+        self.drain_transaction(now, key);
+    }
+
     /// A request that does not even parse: salvage its Via, From, To, Call-ID and CSeq to
     /// answer 400 (or 505 for another SIP version, 513 when too large). Responses are dropped.
     fn answer_unparsable(&mut self, _now: Instant, from: Peer, bytes: &[u8], error: &ParseError) {

@@ -9,7 +9,6 @@
 use crate::message::{HeaderName, Message, Rejection};
 
 use super::Endpoint;
-use super::call::Role;
 use super::session_timer::{MIN_SE, requested_interval};
 
 /// The most calls that ring (come in, not answered yet) at once. Eight was too few: at 200
@@ -53,18 +52,7 @@ impl Endpoint {
 
     /// How many calls we received are not answered yet.
     fn ringing(&self) -> usize {
-        self.calls
-            .values()
-            .filter(|call| {
-                matches!(
-                    call.role,
-                    Role::Callee {
-                        answered: false,
-                        ..
-                    }
-                )
-            })
-            .count()
+        self.calls.values().filter(|call| call.is_ringing()).count()
     }
 
     /// Whether a call we received came from a request with the same Call-ID, From tag
@@ -76,7 +64,7 @@ impl Endpoint {
             return false;
         };
         self.calls.values().any(|call| {
-            matches!(call.role, Role::Callee { .. })
+            call.server_key().is_some()
                 && call.invite.call_id() == Some(call_id)
                 && call.invite.cseq().is_ok_and(|c| c.seq == cseq.seq)
                 && call

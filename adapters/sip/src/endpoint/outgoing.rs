@@ -7,7 +7,7 @@ use wink_ports::{
     AccountId, MessageId, MessageOutcome, MessageRequest, SignalingError, SignalingEvent,
 };
 
-use super::{Endpoint, EndpointOutput, Entry, Owner, Peer};
+use super::{AccountBinding, Endpoint, EndpointOutput, Entry, Owner, Peer};
 use crate::digest::{Challenge, DigestClient};
 use crate::message::{CSeq, HeaderName, Message, Method, NameAddr};
 use crate::registration::{Registration, RegistrationConfig};
@@ -211,35 +211,7 @@ impl Endpoint {
     ) -> Option<Message> {
         let cnonce = self.ids.tag();
         let binding = self.accounts.get(account)?;
-        let (challenge_header, answer_header) = if code == 401 {
-            (HeaderName::WwwAuthenticate, HeaderName::Authorization)
-        } else {
-            (
-                HeaderName::ProxyAuthenticate,
-                HeaderName::ProxyAuthorization,
-            )
-        };
-        let challenge = Challenge::pick(response.headers.all(&challenge_header)).ok()?;
-        let mut digest = DigestClient::new(binding.credentials.clone());
-        digest.accept(challenge);
-        let (method, uri) = match &request.start {
-            crate::message::StartLine::Request { method, uri } => (method.clone(), uri.clone()),
-            crate::message::StartLine::Response { .. } => return None,
-        };
-        let mut retry = request.clone();
-        retry.headers.remove(&HeaderName::Via);
-        let cseq = request.cseq().ok()?;
-        retry.headers.set(
-            HeaderName::CSeq,
-            CSeq {
-                seq: cseq.seq + 1,
-                method: method.clone(),
-            }
-            .to_string(),
-        );
-        let value = digest.authorization(method.as_str(), &uri, &cnonce)?;
-        retry.headers.set(answer_header, value);
-        Some(retry)
+        digest_retry(binding, request, code, response, &cnonce)
     }
 
     pub(super) fn message_outcome(&mut self, id: &MessageId, result: Result<(), (u16, String)>) {
@@ -253,4 +225,44 @@ impl Endpoint {
                 outcome,
             }));
     }
+}
+
+/// `request` again, with a CSeq one higher, no Via, and `binding`'s answer (with `cnonce`)
+/// to the challenge of a 401 or 407 `response`; `None` when the challenge cannot be met.
+pub(super) fn digest_retry(
+    binding: &AccountBinding,
+    request: &Message,
+    code: u16,
+    response: &Message,
+    cnonce: &str,
+) -> Option<Message> {
+    let (challenge_header, answer_header) = if code == 401 {
+        (HeaderName::WwwAuthenticate, HeaderName::Authorization)
+    } else {
+        (
+            HeaderName::ProxyAuthenticate,
+            HeaderName::ProxyAuthorization,
+        )
+    };
+    let challenge = Challenge::pick(response.headers.all(&challenge_header)).ok()?;
+    let mut digest = DigestClient::new(binding.credentials.clone());
+    digest.accept(challenge);
+    let (method, uri) = match &request.start {
+        crate::message::StartLine::Request { method, uri } => (method.clone(), uri.clone()),
+        crate::message::StartLine::Response { .. } => return None,
+    };
+    let mut retry = request.clone();
+    retry.headers.remove(&HeaderName::Via);
+    let cseq = request.cseq().ok()?;
+    retry.headers.set(
+        HeaderName::CSeq,
+        CSeq {
+            seq: cseq.seq + 1,
+            method: method.clone(),
+        }
+        .to_string(),
+    );
+    let value = digest.authorization(method.as_str(), &uri, cnonce)?;
+    retry.headers.set(answer_header, value);
+    Some(retry)
 }

@@ -2,7 +2,7 @@
 //! the requests inside the dialog (each handed to the file of its feature).
 
 use tracing::debug;
-use wink_ports::{SignalingError, SignalingEvent};
+use wink_ports::{SignalingError, SignalingEvent, StatusCode};
 
 use super::{Call, CallContext, CallOutput, Role, dtmf_info};
 use crate::endpoint::{Owner, Peer};
@@ -10,20 +10,24 @@ use crate::message::{Message, Method, Rejection};
 use crate::transaction::response_to;
 
 impl Call {
-    /// Ends an established call with BYE (the call is over at once; the BYE's answer
-    /// matters to nobody).
+    /// Ends the call as its state wants: BYE once there is a confirmed dialog, CANCEL for
+    /// our INVITE before that (an early dialog is not one to BYE), 603 for one still
+    /// ringing here.
     ///
     /// # Errors
-    /// [`SignalingError::InvalidState`] before the dialog is confirmed.
-    pub(in crate::endpoint) fn bye(
+    /// Those of [`Call::reject`] and [`Call::cancel`] (none in a state that leads there).
+    pub(in crate::endpoint) fn hang_up(
         &mut self,
         ctx: &mut CallContext<'_>,
     ) -> Result<(), SignalingError> {
+        if let Role::Callee {
+            answered: false, ..
+        } = self.role
+        {
+            return self.reject(ctx, StatusCode::DECLINE);
+        }
         if self.dialog.is_none() || matches!(self.role, Role::Caller { ack: None, .. }) {
-            return Err(SignalingError::InvalidState {
-                session: self.session.clone(),
-                action: "hang up",
-            });
+            return self.cancel(ctx);
         }
         self.forget_reinvite();
         self.end(matches!(self.role, Role::Caller { .. }));

@@ -202,11 +202,7 @@ impl Call {
     }
 
     /// Answers the re-INVITE the call waits on with 200 and `sdp`; `false` when none waits.
-    pub(in crate::endpoint) fn answer_reinvite(
-        &mut self,
-        ctx: &CallContext<'_>,
-        sdp: Option<&Sdp>,
-    ) -> bool {
+    pub(super) fn answer_reinvite(&mut self, ctx: &CallContext<'_>, sdp: Option<&Sdp>) -> bool {
         let Some(IncomingReinvite::Pending { key, request }) = self.incoming_reinvite.take() else {
             return false;
         };
