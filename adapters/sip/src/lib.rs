@@ -15,7 +15,7 @@
 
 pub mod agent;
 pub mod dialog;
-pub mod digest;
+pub use wink_digest as digest;
 pub mod dns;
 pub mod endpoint;
 pub mod ids;

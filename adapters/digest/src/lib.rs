@@ -1,5 +1,6 @@
-//! HTTP digest authentication for SIP (RFC 3261 §22, RFC 7616, RFC 8760), written here
-//! because `rsip`'s helpers mishandle SHA-256, `-sess` and the nonce count.
+//! HTTP digest authentication for SIP (RFC 3261 §22, RFC 7616, RFC 8760) and MSRP relays
+//! (RFC 4976 `AUTH`), written here because `rsip`'s helpers mishandle SHA-256, `-sess` and
+//! the nonce count. A pure library that `wink-sip` and `wink-msrp` share; no port.
 //!
 //! [`Challenge::parse`] reads `WWW-Authenticate`/`Proxy-Authenticate`; a [`DigestClient`]
 //! answers challenges for one account, counting `nc` per nonce as 8 hex digits and taking a
