@@ -8,6 +8,7 @@ pub mod decoder;
 pub mod error;
 pub mod frame;
 pub mod ids;
+pub mod relay;
 pub mod session;
 pub mod uri;
 
