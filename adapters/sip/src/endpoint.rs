@@ -5,6 +5,10 @@
 //! `None`, then [`Endpoint::poll_timeout`] says when to call back. Every input is checked
 //! before it is routed: a malformed request is answered with the error code and a reason
 //! phrase that says what is wrong, a malformed response is dropped, nothing panics.
+//!
+//! Each call is a sans-IO machine of its own (`call`, with its own output queue); the
+//! endpoint holds the calls and the transactions, and only routes between them
+//! (`calls`).
 
 mod call;
 mod calls;

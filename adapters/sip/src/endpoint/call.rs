@@ -18,7 +18,7 @@ mod caller;
 mod context;
 mod output;
 
-pub(super) mod dtmf_info;
+mod dtmf_info;
 mod in_dialog;
 mod refresh;
 mod reinvite;
@@ -34,7 +34,7 @@ pub(super) use context::{
     CallContext, contact_uri, in_dialog_peer, local_address, peer_for_uri, via,
 };
 pub(super) use output::CallOutput;
-pub(super) use reinvite::IncomingReinvite;
+use reinvite::IncomingReinvite;
 
 use super::{Owner, Peer};
 use crate::dialog::Dialog;
@@ -43,7 +43,7 @@ use crate::transaction::TransactionKey;
 
 /// Our side of a call.
 #[derive(Debug)]
-pub(in crate::endpoint) enum Role {
+pub(super) enum Role {
     /// We sent the INVITE.
     Caller {
         /// A provisional response arrived (a CANCEL may be sent).
@@ -67,7 +67,9 @@ pub(in crate::endpoint) enum Role {
     },
 }
 
-/// One call, caller's or callee's (see the module doc).
+/// One call, caller's or callee's (see the module doc). The endpoint reads what it needs
+/// to tell calls apart (session, account, INVITE, dialog, peer); only the call changes its
+/// state.
 #[derive(Debug)]
 pub(in crate::endpoint) struct Call {
     /// The session the domain knows it by.
@@ -81,23 +83,23 @@ pub(in crate::endpoint) struct Call {
     /// The next hop (caller) or where the INVITE came from (callee).
     pub(in crate::endpoint) peer: Peer,
     /// Which side we are, and how far the INVITE got.
-    pub(in crate::endpoint) role: Role,
+    role: Role,
     /// The session-timer interval agreed, if any (RFC 4028).
-    pub(in crate::endpoint) session_expires: Option<u32>,
+    session_expires: Option<u32>,
     /// When we refresh the session next (we are the refresher).
-    pub(in crate::endpoint) refresh_at: Option<Instant>,
+    refresh_at: Option<Instant>,
     /// Their re-INVITE, until its ACK.
-    pub(in crate::endpoint) incoming_reinvite: Option<IncomingReinvite>,
+    incoming_reinvite: Option<IncomingReinvite>,
     /// Our re-INVITE has no final response yet.
-    pub(in crate::endpoint) reinviting: bool,
+    reinviting: bool,
     /// The offer of our last re-INVITE (sent again after a 491).
-    pub(in crate::endpoint) last_offer: Option<Sdp>,
+    last_offer: Option<Sdp>,
     /// A re-INVITE refused with 491, to send again at this time.
-    pub(in crate::endpoint) retry_reinvite: Option<(Instant, Sdp)>,
+    retry_reinvite: Option<(Instant, Sdp)>,
     /// DTMF keys waiting for the INFO before them to finish.
-    pub(in crate::endpoint) dtmf_info: dtmf_info::InfoQueue,
+    dtmf_info: dtmf_info::InfoQueue,
     /// What the call asks of the endpoint, oldest first.
-    pub(in crate::endpoint) outputs: VecDeque<CallOutput>,
+    outputs: VecDeque<CallOutput>,
 }
 
 impl Call {
@@ -133,6 +135,24 @@ impl Call {
     /// else the first Route or the remote target when it is an IP address.
     pub(in crate::endpoint) fn dialog_peer(&self, ctx: &CallContext<'_>) -> Peer {
         in_dialog_peer(ctx.account, self.dialog.as_ref(), self.peer)
+    }
+
+    /// The session-timer interval agreed, if any.
+    #[cfg(test)]
+    pub(in crate::endpoint) fn session_expires(&self) -> Option<u32> {
+        self.session_expires
+    }
+
+    /// When we refresh the session next, if we are the refresher.
+    #[cfg(test)]
+    pub(in crate::endpoint) fn refresh_at(&self) -> Option<Instant> {
+        self.refresh_at
+    }
+
+    /// Whether their re-INVITE (or UPDATE) waits for our answer or its ACK.
+    #[cfg(test)]
+    pub(in crate::endpoint) fn has_open_reinvite(&self) -> bool {
+        self.incoming_reinvite.is_some()
     }
 
     /// Whether an incoming request belongs to this call's dialog.
@@ -214,3 +234,6 @@ pub(in crate::endpoint) fn with_body(message: &mut Message, sdp: Option<&Sdp>) {
         message.body = sdp.as_str().as_bytes().to_vec();
     }
 }
+
+#[cfg(test)]
+mod tests;

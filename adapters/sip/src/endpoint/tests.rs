@@ -768,17 +768,18 @@ fn the_caller_refreshes_the_session_halfway_through_the_interval() {
     pair.run(Duration::from_millis(10));
     let start = pair.now;
     assert_eq!(
-        pair.alice.calls[&out].session_expires,
+        pair.alice.calls[&out].session_expires(),
         Some(1800),
         "bob's 200 agreed to 1800 s, alice refreshes"
     );
     assert_eq!(
-        pair.bob.calls[&incoming].refresh_at, None,
+        pair.bob.calls[&incoming].refresh_at(),
+        None,
         "the callee does not refresh"
     );
     pair.run(Duration::from_secs(901));
     let refreshed = pair.alice.calls[&out]
-        .refresh_at
+        .refresh_at()
         .expect("the next refresh is armed");
     assert_eq!(
         refreshed - start,
@@ -1494,7 +1495,7 @@ fn an_update_with_an_offer_is_answered_in_its_200() {
     assert_eq!(ok.cseq().unwrap().method, Method::Update);
     assert_eq!(ok.body, b"v=0 updated");
     assert!(
-        pair.alice.calls[&out].incoming_reinvite.is_none(),
+        !pair.alice.calls[&out].has_open_reinvite(),
         "no ACK awaited"
     );
 }

@@ -16,7 +16,7 @@ const DTMF_RELAY: &str = "application/dtmf-relay";
 const DURATION_MS: u32 = 160;
 
 /// Whether an INFO carries `application/dtmf-relay`.
-pub(in crate::endpoint) fn is_dtmf_relay(request: &Message) -> bool {
+pub(super) fn is_dtmf_relay(request: &Message) -> bool {
     request
         .headers
         .get(&HeaderName::ContentType)
@@ -42,7 +42,7 @@ fn signal(body: &[u8]) -> Option<DtmfDigit> {
 /// Keys of one call waiting for the INFO in flight: each INFO waits for the final
 /// response to the one before, so keys arrive in the order they were pressed.
 #[derive(Debug, Default)]
-pub(in crate::endpoint) struct InfoQueue {
+pub(super) struct InfoQueue {
     waiting: VecDeque<DtmfDigit>,
     in_flight: bool,
 }

@@ -24,7 +24,7 @@ use crate::transaction::{Event, TransactionKey, response_to};
 
 /// A re-INVITE we received, until its ACK.
 #[derive(Debug)]
-pub(in crate::endpoint) enum IncomingReinvite {
+pub(super) enum IncomingReinvite {
     /// Waiting for the domain's answer.
     Pending {
         /// Its server transaction.
