@@ -149,7 +149,7 @@ pub struct Phone {
     ports: Ports,
     settings: PhoneSettings,
     /// The calls, one record each: ending a call removes all the phone knows about it.
-    sessions: HashMap<SessionId, Call>,
+    calls: HashMap<SessionId, Call>,
     /// Deadlines of every call; a timer whose call is gone does nothing when it fires.
     timers: timers::Timers,
     missed: MissedCalls,
@@ -170,7 +170,7 @@ impl Phone {
         Self {
             ports,
             settings,
-            sessions: HashMap::new(),
+            calls: HashMap::new(),
             timers: timers::Timers::default(),
             missed: MissedCalls::default(),
             last_dialed: None,
@@ -187,7 +187,7 @@ impl Phone {
 
     /// A call by id.
     pub fn session(&self, id: &SessionId) -> Option<&Session> {
-        self.sessions.get(id).map(|call| &call.session)
+        self.calls.get(id).map(|call| &call.session)
     }
 
     /// The accounts.
@@ -208,7 +208,7 @@ impl Phone {
     /// Emits a call's new state (and reports it to a transferor waiting on that call).
     async fn emit_state(&mut self, session: &SessionId, state: crate::CallState) {
         let transferor = self
-            .sessions
+            .calls
             .get(session)
             .and_then(|call| call.transferred_from.clone());
         self.announce_state(session, state, transferor.as_ref())
@@ -275,7 +275,7 @@ impl Phone {
     }
 
     fn call_mut(&mut self, id: &SessionId) -> Result<&mut Call, PhoneError> {
-        self.sessions
+        self.calls
             .get_mut(id)
             .ok_or_else(|| PhoneError::UnknownSession(id.clone()))
     }

@@ -52,7 +52,7 @@ impl Phone {
             return Err(error.into());
         }
         let remote = session.remote.clone();
-        self.sessions.insert(id.clone(), Call::outgoing(session));
+        self.calls.insert(id.clone(), Call::outgoing(session));
         self.last_dialed = Some((typed.to_owned(), requested.cloned()));
         self.emit(PhoneEvent::OutgoingCall {
             session: id.clone(),
@@ -142,9 +142,7 @@ impl Phone {
 
     /// Whether the answer SDP of our call was applied already (from a 183).
     fn answer_applied(&self, id: &SessionId) -> bool {
-        self.sessions
-            .get(id)
-            .is_some_and(|call| call.answer_applied)
+        self.calls.get(id).is_some_and(|call| call.answer_applied)
     }
 
     /// A final error to our INVITE.
@@ -264,7 +262,7 @@ impl Phone {
             .ok_or(PhoneError::NoRecordingsFolder)?;
         let path = dir.join(format!("{id}.wav"));
         self.ports.media.record(id, Some(path.clone())).await?;
-        if let Some(call) = self.sessions.get_mut(id) {
+        if let Some(call) = self.calls.get_mut(id) {
             call.session.recording = Some(path.clone());
         }
         Ok(CommandOutcome::Recording(path))
@@ -291,7 +289,7 @@ impl Phone {
     /// Plays the DTMF tail up to the next pause.
     pub(super) async fn play_dtmf_tail(&mut self, id: &SessionId) {
         while let Some(step) = self
-            .sessions
+            .calls
             .get_mut(id)
             .and_then(|call| call.dtmf_queue.pop_front())
         {
@@ -304,7 +302,7 @@ impl Phone {
                 DtmfStep::Key(digit) => {
                     if let Err(error) = self.send_key(id, digit).await {
                         self.emit(PhoneEvent::Problem(format!("could not send DTMF: {error}")));
-                        if let Some(call) = self.sessions.get_mut(id) {
+                        if let Some(call) = self.calls.get_mut(id) {
                             call.dtmf_queue.clear();
                         }
                         return;
@@ -330,7 +328,7 @@ impl Phone {
             session,
             transferred_from,
             ..
-        }) = self.sessions.remove(id)
+        }) = self.calls.remove(id)
         else {
             return;
         };

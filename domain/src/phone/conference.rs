@@ -31,7 +31,7 @@ impl Phone {
         }
         self.ports.media.conference(sessions.clone()).await?;
         let leaving: Vec<SessionId> = self
-            .sessions
+            .calls
             .values()
             .map(|call| &call.session)
             .filter(|s| s.in_conference && !sessions.contains(&s.id))
@@ -40,7 +40,7 @@ impl Phone {
         for id in &leaving {
             self.unsilence(id).await;
         }
-        for call in self.sessions.values_mut() {
+        for call in self.calls.values_mut() {
             call.session.in_conference = sessions.contains(&call.session.id);
         }
         self.emit(PhoneEvent::Conference { members: sessions });
@@ -68,9 +68,9 @@ impl Phone {
     /// A member's call ended: the others stay together while two are left; one left alone
     /// is an ordinary call again (heard, if it was silenced).
     pub(super) async fn leave_conference(&mut self) {
-        // In the order the calls started (the sessions are kept unordered).
+        // In the order the calls started (the calls are kept unordered).
         let mut staying: Vec<(wink_ports::UnixMillis, SessionId)> = self
-            .sessions
+            .calls
             .values()
             .map(|call| &call.session)
             .filter(|s| s.in_conference)

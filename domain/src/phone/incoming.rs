@@ -66,7 +66,7 @@ impl Phone {
             Some((url, WebAlertMoment::Ringing)) => Some(url),
             None => None,
         };
-        self.sessions
+        self.calls
             .insert(id.clone(), Call::incoming(session, offer));
         if let Err(error) = self.ports.signaling.ring(&id).await {
             warn!(target: "sip", session = %id, %error, "could not send 180 Ringing");
@@ -101,7 +101,7 @@ impl Phone {
         let now = self.ports.clock.now();
         self.session_mut(id)?.clone().accept(now)?;
         let offer = self
-            .sessions
+            .calls
             .get(id)
             .and_then(|call| call.pending_offer.clone());
         let sdp = match &offer {
@@ -175,7 +175,7 @@ impl Phone {
         }
         self.session_mut(id)?.on_confirmed()?;
         self.emit_state(id, CallState::Established).await;
-        if self.sessions.get(id).is_some_and(|call| call.by_machine) {
+        if self.calls.get(id).is_some_and(|call| call.by_machine) {
             self.start_machine_recording(id).await;
         }
         Ok(())
@@ -184,7 +184,7 @@ impl Phone {
     /// Whether we sent the offer in our 200 OK, so the ACK carries the answer; only the
     /// first ACK with SDP is that answer.
     fn take_late_offer(&mut self, id: &SessionId) -> bool {
-        self.sessions
+        self.calls
             .get_mut(id)
             .is_some_and(|call| std::mem::take(&mut call.late_offer))
     }
@@ -225,7 +225,7 @@ impl Phone {
         }
         match self.answer(id).await {
             Ok(_) => {
-                if let Some(call) = self.sessions.get_mut(id) {
+                if let Some(call) = self.calls.get_mut(id) {
                     call.by_machine = true;
                 }
                 self.emit(PhoneEvent::AnsweringMachineAnswered {
@@ -254,7 +254,7 @@ impl Phone {
             None => self.ports.media.mute(id, true).await,
         };
         if muted.is_ok()
-            && let Some(call) = self.sessions.get_mut(id)
+            && let Some(call) = self.calls.get_mut(id)
         {
             let _ = call.session.set_muted(true);
         }
@@ -263,7 +263,7 @@ impl Phone {
             .schedule(Instant::now() + limit, Timer::MessageLimit(id.clone()));
         if let Some(dir) = &self.settings.recordings_dir {
             let path = dir.join(format!("{id}.wav"));
-            if let Some(call) = self.sessions.get_mut(id) {
+            if let Some(call) = self.calls.get_mut(id) {
                 call.session.recording = Some(path.clone());
             }
             if let Err(error) = self.ports.media.record(id, Some(path)).await {

@@ -1023,7 +1023,7 @@ async fn answered_then_transferred_to_carol(
         })
         .await;
     let new_call = phone
-        .sessions
+        .calls
         .keys()
         .find(|k| k.as_str() != "in-1")
         .cloned()

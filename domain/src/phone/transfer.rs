@@ -67,7 +67,7 @@ impl Phone {
             session: id.clone(),
             code,
         });
-        if (200..300).contains(&code) && self.sessions.contains_key(id) {
+        if (200..300).contains(&code) && self.calls.contains_key(id) {
             self.hang_up(id).await?;
         }
         Ok(())
@@ -87,7 +87,7 @@ impl Phone {
         let account = self.session_mut(id)?.account.clone();
         match Box::pin(self.place_call(&target.to_string(), Some(&account), replaces)).await {
             Ok(CommandOutcome::Session(new_call)) => {
-                if let Some(call) = self.sessions.get_mut(&new_call) {
+                if let Some(call) = self.calls.get_mut(&new_call) {
                     call.transferred_from = Some(id.clone());
                 }
                 Ok(())
@@ -125,7 +125,7 @@ impl Phone {
             _ => return,
         };
         if code >= 200
-            && let Some(call) = self.sessions.get_mut(call)
+            && let Some(call) = self.calls.get_mut(call)
         {
             call.transferred_from = None;
         }
