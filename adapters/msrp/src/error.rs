@@ -40,3 +40,26 @@ pub enum FramingError {
     #[error("the headers of a frame exceed {0} bytes")]
     HeadersTooLong(usize),
 }
+
+/// Why authenticating to an MSRP relay failed.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RelayError {
+    /// The relay refused (401 twice: the user name or password is wrong).
+    #[error("the relay refused: {code} {reason}")]
+    Refused {
+        /// Its status.
+        code: u16,
+        /// In words.
+        reason: String,
+    },
+    /// The relay did not answer in time.
+    #[error("the relay did not answer")]
+    NoAnswer,
+    /// The relay's bytes are not MSRP.
+    #[error("the relay's answer is not MSRP: {0}")]
+    Garbled(String),
+    /// The connection failed.
+    #[error("the connection to the relay failed: {0}")]
+    Io(#[source] std::io::Error),
+}

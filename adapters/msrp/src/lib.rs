@@ -4,15 +4,19 @@
 //!
 //! No maintained MSRP crate exists (STACK.md), so this one is ours.
 
+pub mod connection;
 pub mod decoder;
 pub mod error;
 pub mod frame;
 pub mod ids;
+pub mod listener;
 pub mod relay;
 pub mod session;
 pub mod uri;
 
+pub use connection::{Connection, SessionHandle};
 pub use decoder::{Decoded, Decoder};
-pub use error::{FramingError, UriError};
+pub use error::{FramingError, RelayError, UriError};
 pub use frame::{ByteRange, Continuation, FailureReport, Frame, Head, Kind, Method};
+pub use listener::{Expected, Listener};
 pub use uri::MsrpUri;

@@ -1,0 +1,376 @@
+//! The tokio driver: one TCP connection carrying one [`Session`]. It reads into the session,
+//! writes what the session hands out, wakes it at its deadlines, reads the files it streams,
+//! and passes its events on. Writing has its own task, so a side that sends a large file
+//! still reads what comes in (two sides both writing can never block each other).
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io;
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::sync::{mpsc, oneshot};
+use tokio::time::Instant;
+use tracing::{debug, warn};
+
+use crate::decoder::{Decoded, Decoder};
+use crate::error::RelayError;
+use crate::relay::{RelayAuth, RelayOutcome};
+use crate::session::{Event, MessageId, Output, Reports, Session};
+use crate::uri::MsrpUri;
+
+/// How long connecting and the relay's answers may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Events waiting for their reader; a slow reader slows the connection, not memory.
+const EVENT_QUEUE: usize = 256;
+/// Frames written ahead of the socket.
+const WRITE_QUEUE: usize = 8;
+
+/// A TCP connection to the other side or a relay, with the bytes read from it so far.
+#[derive(Debug)]
+pub struct Connection {
+    stream: TcpStream,
+    read: Vec<u8>,
+}
+
+impl Connection {
+    pub(crate) fn with_read(stream: TcpStream, read: Vec<u8>) -> Self {
+        Self { stream, read }
+    }
+
+    /// Opens a connection to the host and port of `uri` (the first hop of a `To-Path`,
+    /// or a relay).
+    ///
+    /// # Errors
+    /// The connect error, or [`io::ErrorKind::TimedOut`].
+    pub async fn connect(uri: &MsrpUri) -> io::Result<Self> {
+        let host = uri.host().trim_matches(['[', ']']);
+        let port = uri.port().unwrap_or(2855);
+        let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host, port)))
+            .await
+            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connecting timed out"))??;
+        stream.set_nodelay(true)?;
+        Ok(Self::with_read(stream, Vec::new()))
+    }
+
+    /// Authenticates to the relay this connection goes to (RFC 4976): returns its
+    /// `Use-Path` and how long it holds. The connection then carries the session.
+    ///
+    /// # Errors
+    /// [`RelayError`]: refused, unreachable, or not answering.
+    pub async fn authenticate(
+        &mut self,
+        mut auth: RelayAuth,
+    ) -> Result<(Vec<MsrpUri>, Duration), RelayError> {
+        let mut decoder = Decoder::new();
+        decoder.push(&std::mem::take(&mut self.read));
+        let mut request = auth.start();
+        for _ in 0..4 {
+            self.stream
+                .write_all(&request)
+                .await
+                .map_err(RelayError::Io)?;
+            let head = tokio::time::timeout(CONNECT_TIMEOUT, self.next_head(&mut decoder))
+                .await
+                .map_err(|_| RelayError::NoAnswer)??;
+            match auth.handle(&head) {
+                Some(RelayOutcome::Send(next)) => request = next,
+                Some(RelayOutcome::Ready { use_path, expires }) => return Ok((use_path, expires)),
+                Some(RelayOutcome::Refused { code, reason }) => {
+                    return Err(RelayError::Refused { code, reason });
+                }
+                None => {}
+            }
+        }
+        Err(RelayError::NoAnswer)
+    }
+
+    async fn next_head(&mut self, decoder: &mut Decoder) -> Result<crate::frame::Head, RelayError> {
+        let mut buffer = [0u8; 4096];
+        loop {
+            match decoder.next_item() {
+                Ok(Some(Decoded::Head(head))) => return Ok(head),
+                Ok(Some(_)) => continue,
+                Ok(None) => {}
+                Err(error) => return Err(RelayError::Garbled(error.to_string())),
+            }
+            let n = self
+                .stream
+                .read(&mut buffer)
+                .await
+                .map_err(RelayError::Io)?;
+            if n == 0 {
+                return Err(RelayError::Io(io::ErrorKind::UnexpectedEof.into()));
+            }
+            decoder.push(&buffer[..n]);
+        }
+    }
+
+    /// Runs `session` over this connection until it closes; its events come out of the
+    /// returned receiver, which ends when the connection is gone.
+    #[must_use]
+    pub fn run(self, session: Session) -> (SessionHandle, mpsc::Receiver<Event>) {
+        let (commands, command_receiver) = mpsc::unbounded_channel();
+        let (event_sender, events) = mpsc::channel(EVENT_QUEUE);
+        tokio::spawn(drive(self, session, command_receiver, event_sender));
+        (SessionHandle { commands }, events)
+    }
+}
+
+/// Commands to a running session.
+#[derive(Debug, Clone)]
+pub struct SessionHandle {
+    commands: mpsc::UnboundedSender<Command>,
+}
+
+#[derive(Debug)]
+enum Command {
+    Send {
+        content_type: String,
+        body: Vec<u8>,
+        reports: Reports,
+        reply: oneshot::Sender<MessageId>,
+    },
+    SendFile {
+        path: PathBuf,
+        content_type: String,
+        start: u64,
+        reports: Reports,
+        reply: oneshot::Sender<io::Result<MessageId>>,
+    },
+    Abort(MessageId),
+    Close,
+}
+
+impl SessionHandle {
+    /// Sends a message held in memory; its id, or `None` when the connection is gone.
+    pub async fn send(
+        &self,
+        content_type: &str,
+        body: Vec<u8>,
+        reports: Reports,
+    ) -> Option<MessageId> {
+        let (reply, answer) = oneshot::channel();
+        self.commands
+            .send(Command::Send {
+                content_type: content_type.to_owned(),
+                body,
+                reports,
+                reply,
+            })
+            .ok()?;
+        answer.await.ok()
+    }
+
+    /// Sends a file, from byte `start` on; its message id.
+    ///
+    /// # Errors
+    /// The file cannot be opened, or the connection is gone.
+    pub async fn send_file(
+        &self,
+        path: PathBuf,
+        content_type: &str,
+        start: u64,
+        reports: Reports,
+    ) -> io::Result<MessageId> {
+        let (reply, answer) = oneshot::channel();
+        let gone = || {
+            io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the session's connection is gone",
+            )
+        };
+        self.commands
+            .send(Command::SendFile {
+                path,
+                content_type: content_type.to_owned(),
+                start,
+                reports,
+                reply,
+            })
+            .map_err(|_| gone())?;
+        answer.await.map_err(|_| gone())?
+    }
+
+    /// Gives a message up.
+    pub fn abort(&self, id: &str) {
+        let _ = self.commands.send(Command::Abort(id.to_owned()));
+    }
+
+    /// Ends the session: what is not settled fails, the connection closes.
+    pub fn close(&self) {
+        let _ = self.commands.send(Command::Close);
+    }
+}
+
+/// The files being streamed, by message id.
+type Files = HashMap<MessageId, File>;
+
+async fn drive(
+    connection: Connection,
+    mut session: Session,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+    events: mpsc::Sender<Event>,
+) {
+    let (reader, mut writer) = connection.stream.into_split();
+    let (write_queue, mut to_write) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
+    let writing = tokio::spawn(async move {
+        while let Some(bytes) = to_write.recv().await {
+            if writer.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+        let _ = writer.shutdown().await;
+    });
+    let mut files = Files::new();
+    session.handle_input(Instant::now().into_std(), &connection.read);
+    let outcome = run_loop(
+        reader,
+        &mut session,
+        &mut commands,
+        &events,
+        &write_queue,
+        &mut files,
+    )
+    .await;
+    if let Err(reason) = outcome {
+        debug!(target: "msrp", %reason, "session connection ended");
+    }
+    session.close();
+    let now = Instant::now().into_std();
+    while let Output::Event(event) = session.poll_output(now) {
+        if events.send(event).await.is_err() {
+            break;
+        }
+    }
+    drop(write_queue);
+    let _ = writing.await;
+}
+
+async fn run_loop(
+    mut reader: OwnedReadHalf,
+    session: &mut Session,
+    commands: &mut mpsc::UnboundedReceiver<Command>,
+    events: &mpsc::Sender<Event>,
+    write_queue: &mpsc::Sender<Vec<u8>>,
+    files: &mut Files,
+) -> Result<(), String> {
+    let mut buffer = vec![0u8; 64 * 1024];
+    let mut deadline: Option<Instant> = None;
+    let mut more_output = true;
+    loop {
+        if session.is_broken() {
+            return Err("the other side sent what is not MSRP".into());
+        }
+        supply_files(session, files);
+        tokio::select! {
+            permit = write_queue.reserve(), if more_output => {
+                let permit = permit.map_err(|_| "the connection's writer stopped".to_owned())?;
+                match session.poll_output(Instant::now().into_std()) {
+                    Output::Transmit(bytes) => permit.send(bytes),
+                    Output::Event(event) => {
+                        drop(permit);
+                        forget_finished_file(&event, files);
+                        let _ = events.send(event).await;
+                    }
+                    Output::Timeout(at) => {
+                        deadline = Some(Instant::from_std(at));
+                        more_output = false;
+                    }
+                    Output::Idle => {
+                        deadline = None;
+                        more_output = false;
+                    }
+                }
+            }
+            read = reader.read(&mut buffer) => {
+                match read {
+                    Ok(0) => return Err("the other side closed the connection".into()),
+                    Ok(n) => session.handle_input(Instant::now().into_std(), &buffer[..n]),
+                    Err(error) => return Err(error.to_string()),
+                }
+                more_output = true;
+            }
+            command = commands.recv() => {
+                match command {
+                    None | Some(Command::Close) => return Ok(()),
+                    Some(command) => run_command(session, command, files),
+                }
+                more_output = true;
+            }
+            () = sleep_until(deadline), if deadline.is_some() => {
+                session.handle_timeout(Instant::now().into_std());
+                more_output = true;
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<Instant>) {
+    if let Some(deadline) = deadline {
+        tokio::time::sleep_until(deadline).await;
+    }
+}
+
+fn run_command(session: &mut Session, command: Command, files: &mut Files) {
+    match command {
+        Command::Send {
+            content_type,
+            body,
+            reports,
+            reply,
+        } => {
+            let id = session.send_message(&content_type, body, reports);
+            let _ = reply.send(id);
+        }
+        Command::SendFile {
+            path,
+            content_type,
+            start,
+            reports,
+            reply,
+        } => {
+            let opened = File::open(&path).and_then(|file| Ok((file.metadata()?.len(), file)));
+            let _ = reply.send(opened.map(|(size, file)| {
+                let id = session.send_stream(&content_type, size, start, reports);
+                files.insert(id.clone(), file);
+                id
+            }));
+        }
+        Command::Abort(id) => {
+            session.abort(Instant::now().into_std(), &id);
+            files.remove(&id);
+        }
+        Command::Close => {}
+    }
+}
+
+/// Reads what the session's streams want next. The reads are small (two chunks) and from
+/// a file the user picked, so they run inline.
+fn supply_files(session: &mut Session, files: &mut Files) {
+    while let Some(wanted) = session.data_wanted() {
+        let Some(file) = files.get(&wanted.id) else {
+            session.abort(Instant::now().into_std(), &wanted.id);
+            continue;
+        };
+        let mut piece = vec![0u8; wanted.len];
+        match file.read_at(&mut piece, wanted.offset) {
+            Ok(n) if n > 0 => session.supply(&wanted.id, &piece[..n]),
+            result => {
+                warn!(target: "msrp", id = %wanted.id, ?result, "the file being sent cannot be read");
+                files.remove(&wanted.id);
+                session.abort(Instant::now().into_std(), &wanted.id);
+            }
+        }
+    }
+}
+
+fn forget_finished_file(event: &Event, files: &mut Files) {
+    if let Event::Sent { id } | Event::Failed { id, .. } = event {
+        files.remove(id);
+    }
+}
