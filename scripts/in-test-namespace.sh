@@ -2,7 +2,8 @@
 # Runs a command inside the test network namespace with the real peers started: loopback is
 # the only interface, so no test packet (and no stray DNS query of a peer) can leave the
 # machine. Meant to be called through `unshare --net` (see scripts/run-tests.sh).
-# Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); dnsmasq with a test zone on
+# Peers: kamailio on 127.0.0.1:5060 (UDP/TCP) and 5061 (TLS); an MSRP relay (kamailio's
+# msrp module) on 127.0.0.1:2855; dnsmasq with a test zone on
 # 127.0.0.1:5353; a throwaway PostgreSQL on 127.0.0.1:5432; a real gnome-keyring.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +19,7 @@ export WINK_PEERS_DIR
 cleanup() {
     bash scripts/peers/dns.sh stop >/dev/null 2>&1 || true
     bash scripts/peers/kamailio.sh stop >/dev/null 2>&1 || true
+    bash scripts/peers/msrp-relay.sh stop >/dev/null 2>&1 || true
     bash scripts/peers/postgres.sh stop >/dev/null 2>&1 || true
     rm -rf "$WINK_PEERS_DIR"
 }
@@ -28,6 +30,11 @@ if ! bash scripts/peers/kamailio.sh start; then
     cat "$WINK_PEERS_DIR/kamailio/kamailio.log" >&2 || true
     exit 1
 fi
+if ! bash scripts/peers/msrp-relay.sh start; then
+    echo "the msrp relay (kamailio) did not start; its log:" >&2
+    cat "$WINK_PEERS_DIR/msrp-relay/kamailio.log" >&2 || true
+    exit 1
+fi
 bash scripts/peers/dns.sh start
 bash scripts/peers/postgres.sh start
 export WINK_TEST_POSTGRES=postgres://wink@127.0.0.1:5432/postgres
@@ -35,5 +42,6 @@ export WINK_TEST_DNS=127.0.0.1:5353
 export WINK_TEST_KAMAILIO=127.0.0.1:5060
 export WINK_TEST_KAMAILIO_TLS=127.0.0.1:5061
 export WINK_TEST_KAMAILIO_CA="$WINK_PEERS_DIR/kamailio/tls/ca.pem"
+export WINK_TEST_MSRP_RELAY=127.0.0.1:2855
 
 bash scripts/with-keyring.sh "$@"

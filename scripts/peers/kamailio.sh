@@ -37,6 +37,10 @@ run_dir="$base_dir/kamailio"
 pid_file="$run_dir/kamailio.pid"
 log_file="$run_dir/kamailio.log"
 cfg_template="$here/kamailio.cfg"
+peer_name=kamailio
+cfg_file="$run_dir/kamailio.cfg"
+# shellcheck source=kamailio-process.sh
+source "$here/kamailio-process.sh"
 
 address="${WINK_KAMAILIO_ADDRESS:-127.0.0.1}"
 next_hops="${WINK_KAMAILIO_NEXT_HOPS:-127.0.0.0/8}"
@@ -71,30 +75,6 @@ check_deps() {
         echo "kamailio.sh: install with: apt-get install -y kamailio kamailio-tls-modules sip-tester openssl python3" >&2
         exit 1
     fi
-}
-
-find_module_dir() {
-    local d
-    for d in /usr/lib/x86_64-linux-gnu/kamailio/modules /usr/lib/aarch64-linux-gnu/kamailio/modules \
-             /usr/lib/kamailio/modules /usr/lib64/kamailio/modules; do
-        [ -d "$d" ] && { echo "$d"; return; }
-    done
-    # fall back to the multiarch dir of this machine
-    d="/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo x)/kamailio/modules"
-    [ -d "$d" ] && echo "$d"
-    return 0
-}
-
-# The PID in our pid file, if that process is alive and is the kamailio we started.
-our_pid() {
-    [ -f "$pid_file" ] || return 1
-    local pid
-    pid="$(cat "$pid_file" 2>/dev/null || true)"
-    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
-    [ -d "/proc/$pid" ] || return 1
-    # guard against a recycled PID: it must be kamailio running our config
-    tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$run_dir/kamailio.cfg" || return 1
-    echo "$pid"
 }
 
 # Sends OPTIONS sip:ADDRESS:PORT over UDP; succeeds on any SIP response.
@@ -247,36 +227,6 @@ start() {
     tail -n 30 "$log_file" >&2
     stop >/dev/null 2>&1 || true
     die "kamailio did not answer OPTIONS within 10 s (log: $log_file)"
-}
-
-stop() {
-    local pid
-    if ! pid="$(our_pid)"; then
-        rm -f "$pid_file"
-        echo "kamailio not running"
-        return 0
-    fi
-    # remember the worker PIDs (children of our main process) in case we must force
-    local children
-    children="$(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' ' | tr '\n' ' ' || true)"
-    kill -TERM "$pid" 2>/dev/null || true
-    local i
-    for i in $(seq 1 50); do
-        [ -d "/proc/$pid" ] || break
-        sleep 0.1
-    done
-    if [ -d "/proc/$pid" ]; then
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    local c
-    for c in $children; do
-        # only if it is still a kamailio process (not a recycled PID)
-        if [ -d "/proc/$c" ] && [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "kamailio" ]; then
-            kill -KILL "$c" 2>/dev/null || true
-        fi
-    done
-    rm -f "$pid_file"
-    echo "kamailio stopped (pid $pid)"
 }
 
 status() {

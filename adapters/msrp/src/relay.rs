@@ -124,7 +124,13 @@ impl RelayAuth {
                             expires: Duration::from_secs(seconds),
                         }
                     }
-                    _ => refused(200, "the relay accepted but gave no valid Use-Path"),
+                    _ => refused(
+                        200,
+                        &format!(
+                            "the relay accepted but gave no valid Use-Path ({:?})",
+                            head.header("Use-Path").unwrap_or_default()
+                        ),
+                    ),
                 }
             }
             401 => {
