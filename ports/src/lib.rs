@@ -1,7 +1,8 @@
 //! `wink-ports`: the contract between Wink's core and the world.
 //!
 //! This crate is the centre of the hexagon (see `../shared/ARCHITECTURE.md`): it holds the
-//! port traits the domain drives — [`SignalingPort`], [`MediaPort`], [`StoragePort`],
+//! port traits the domain drives — [`SignalingPort`], [`MediaPort`], [`MessageStreamPort`],
+//! [`StoragePort`],
 //! [`DirectoryPort`], [`SecretStore`], [`AudioDevices`], [`NeighbourPort`], [`Clock`] —
 //! and the plain, validated data that crosses them ([`SipUri`], [`AccountId`], records and
 //! events). It depends on no other crate of ours. Adapters implement these traits; the
@@ -15,6 +16,8 @@ pub mod contact_search;
 pub mod directory;
 pub mod ids;
 pub mod media;
+pub mod message_sdp;
+pub mod message_stream;
 pub mod neighbour;
 pub mod records;
 pub mod sdp;
@@ -31,6 +34,8 @@ pub use clock::{Clock, UnixMillis};
 pub use directory::{DirectoryEntry, DirectoryError, DirectoryPort};
 pub use ids::{AccountId, ContactId, GroupId, IdError, MessageId, SessionId};
 pub use media::{CallStats, DtmfDigit, MediaError, MediaEvent, MediaPort, Sdp};
+pub use message_sdp::{FileAttributes, FileSelector, MessageSection, Setup};
+pub use message_stream::{MessageStreamPort, OutgoingMessage, StreamError, StreamEvent};
 pub use neighbour::{Announcement, Neighbour, NeighbourError, NeighbourEvent, NeighbourPort};
 pub use records::{
     CallDirection, CallResult, ChatMessageRecord, ContactRecord, DeliveryState, GroupRecord,
