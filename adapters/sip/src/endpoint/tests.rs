@@ -1529,3 +1529,101 @@ fn a_reinvite_refused_with_491_goes_again_after_the_wait() {
         "no second collision"
     );
 }
+
+/// A request from bob in his dialog with alice (`incoming` is his session), under a Via of
+/// its own, with `body` as SDP when there is one; not sent.
+fn bobs_request(pair: &mut Pair, incoming: &SessionId, method: Method, body: &str) -> Message {
+    let mut request = pair
+        .bob
+        .calls
+        .get_mut(incoming)
+        .and_then(|call| call.dialog.as_mut())
+        .expect("bob's dialog")
+        .request(method);
+    request
+        .headers
+        .push_front(HeaderName::Via, pair.bob.via_for(TransportKind::Udp));
+    request
+        .headers
+        .push(HeaderName::Contact, format!("<sip:bob-token@{BOB}>"));
+    if !body.is_empty() {
+        request
+            .headers
+            .set(HeaderName::ContentType, "application/sdp");
+        request.body = body.as_bytes().to_vec();
+    }
+    request
+}
+
+/// Runs alice alone until `limit` has passed, firing her timers; what she sent meanwhile.
+fn run_alice(pair: &mut Pair, limit: Duration) -> Vec<Message> {
+    let end = pair.now + limit;
+    let mut sent = Vec::new();
+    loop {
+        let (out, events) = drain(&mut pair.alice);
+        pair.alice_events.extend(events);
+        sent.extend(out.iter().filter_map(|(_, bytes)| parse(bytes).ok()));
+        match pair.alice.poll_timeout() {
+            Some(at) if at <= end => {
+                pair.now = at;
+                pair.alice.handle_timeout(at);
+            }
+            _ => break,
+        }
+    }
+    sent
+}
+
+/// Their re-INVITE without an offer: our 200 carries one, whose answer comes in the ACK.
+/// An `answer` from the domain while that ACK is awaited is refused and changes nothing:
+/// the ACK still stops the 200's retransmissions and brings the answer (`Confirmed`).
+#[test]
+fn an_answer_while_our_200_to_their_reinvite_awaits_its_ack_keeps_that_ack_awaited() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    pair.alice_events.clear();
+    let reinvite = bobs_request(&mut pair, &incoming, Method::Invite, "");
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &reinvite.to_bytes());
+    drain(&mut pair.alice);
+    pair.alice
+        .answer(pair.now, &out, Some(Sdp::new("v=0 late offer")))
+        .unwrap();
+    let (sent, _) = drain(&mut pair.alice);
+    let ok = parse(&sent[0].1).unwrap();
+    assert_eq!(
+        (ok.status(), ok.body.as_slice()),
+        (Some(200), &b"v=0 late offer"[..])
+    );
+    assert!(
+        pair.alice
+            .answer(pair.now, &out, Some(Sdp::new("v=0 again")))
+            .is_err(),
+        "nothing waits for an answer"
+    );
+    assert!(
+        pair.alice.calls[&out].has_open_reinvite(),
+        "the ACK is still awaited"
+    );
+
+    let seq = reinvite.cseq().unwrap().seq;
+    let mut ack = pair.bob.calls[&incoming].dialog.as_ref().unwrap().ack(seq);
+    ack.headers
+        .push_front(HeaderName::Via, pair.bob.via_for(TransportKind::Udp));
+    ack.headers.set(HeaderName::ContentType, "application/sdp");
+    ack.body = b"v=0 late answer".to_vec();
+    pair.now += Duration::from_millis(100);
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &ack.to_bytes());
+    let sent = run_alice(&mut pair, Duration::from_secs(40));
+    let oks = sent.iter().filter(|m| m.status() == Some(200)).count();
+    assert_eq!(oks, 0, "no 200 after its ACK");
+    assert!(pair.alice.transactions.is_empty());
+    assert_eq!(
+        pair.alice_events,
+        [SignalingEvent::Confirmed {
+            session: out,
+            sdp: Some(Sdp::new("v=0 late answer"))
+        }]
+    );
+}

@@ -201,8 +201,15 @@ impl Call {
         });
     }
 
-    /// Answers the re-INVITE the call waits on with 200 and `sdp`; `false` when none waits.
+    /// Answers the re-INVITE the call waits on with 200 and `sdp`; `false` when none waits
+    /// (one answered already, whose ACK is awaited, is left as it is).
     pub(super) fn answer_reinvite(&mut self, ctx: &CallContext<'_>, sdp: Option<&Sdp>) -> bool {
+        if !matches!(
+            self.incoming_reinvite,
+            Some(IncomingReinvite::Pending { .. })
+        ) {
+            return false;
+        }
         let Some(IncomingReinvite::Pending { key, request }) = self.incoming_reinvite.take() else {
             return false;
         };
