@@ -208,8 +208,10 @@ impl Call {
         Ok((request, self.dialog_peer(ctx)))
     }
 
-    /// The call is over (see [`CallOutput::Ended`]).
+    /// The call is over (see [`CallOutput::Ended`]), however it ended: the re-INVITE or
+    /// UPDATE of theirs it still holds open is closed first.
     fn end(&mut self, keep_invite: bool) {
+        self.close_reinvite();
         self.outputs.push_back(CallOutput::Ended { keep_invite });
     }
 

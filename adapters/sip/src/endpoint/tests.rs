@@ -1530,22 +1530,22 @@ fn a_reinvite_refused_with_491_goes_again_after_the_wait() {
     );
 }
 
-/// A request from bob in his dialog with alice (`incoming` is his session), under a Via of
-/// its own, with `body` as SDP when there is one; not sent.
-fn bobs_request(pair: &mut Pair, incoming: &SessionId, method: Method, body: &str) -> Message {
-    let mut request = pair
-        .bob
+/// A request from `e` in the dialog of its call `session`, under a Via of its own, with
+/// `body` as SDP when there is one; not sent.
+fn request_in_dialog(e: &mut Endpoint, session: &SessionId, method: Method, body: &str) -> Message {
+    let contact = e.contact_for(e.accounts.values().next().expect("an account"));
+    let mut request = e
         .calls
-        .get_mut(incoming)
+        .get_mut(session)
         .and_then(|call| call.dialog.as_mut())
-        .expect("bob's dialog")
+        .expect("a dialog")
         .request(method);
     request
         .headers
-        .push_front(HeaderName::Via, pair.bob.via_for(TransportKind::Udp));
+        .push_front(HeaderName::Via, e.via_for(TransportKind::Udp));
     request
         .headers
-        .push(HeaderName::Contact, format!("<sip:bob-token@{BOB}>"));
+        .push(HeaderName::Contact, format!("<{contact}>"));
     if !body.is_empty() {
         request
             .headers
@@ -1582,7 +1582,7 @@ fn an_answer_while_our_200_to_their_reinvite_awaits_its_ack_keeps_that_ack_await
     let mut pair = pair();
     let (out, incoming) = established(&mut pair);
     pair.alice_events.clear();
-    let reinvite = bobs_request(&mut pair, &incoming, Method::Invite, "");
+    let reinvite = request_in_dialog(&mut pair.bob, &incoming, Method::Invite, "");
     pair.alice
         .handle_received(pair.now, peer(BOB), &reinvite.to_bytes());
     drain(&mut pair.alice);
@@ -1626,4 +1626,82 @@ fn an_answer_while_our_200_to_their_reinvite_awaits_its_ack_keeps_that_ack_await
             sdp: Some(Sdp::new("v=0 late answer"))
         }]
     );
+}
+
+/// Alice calls bob; in the early dialog each sends the other an UPDATE with an offer
+/// (RFC 3311), which waits for the domain's answer; then the call ends before any answer:
+/// by bob's refusal (at alice, the INVITE failed), by alice's CANCEL, by BYE. Each open
+/// UPDATE gets 487 Request Terminated (RFC 3261 §15.1.2) and its transaction goes: the
+/// tables empty once the timers have run (an unanswered non-INVITE transaction has none).
+#[test]
+fn a_call_that_ends_answers_their_open_update_with_487_and_drops_it() {
+    let updates_terminated = |pair: &Pair| {
+        pair.wire
+            .iter()
+            .filter_map(|bytes| parse(bytes).ok())
+            .filter(|m| m.status() == Some(487) && m.cseq().unwrap().method == Method::Update)
+            .count()
+    };
+    let early_updates = |pair: &mut Pair, out: &SessionId, incoming: &SessionId, both: bool| {
+        let update = request_in_dialog(&mut pair.alice, out, Method::Update, "v=0 a");
+        pair.alice.outputs.push_back(EndpointOutput::Transmit {
+            peer: peer(BOB),
+            bytes: update.to_bytes(),
+        });
+        if both {
+            let update = request_in_dialog(&mut pair.bob, incoming, Method::Update, "v=0 b");
+            pair.bob.outputs.push_back(EndpointOutput::Transmit {
+                peer: peer(ALICE),
+                bytes: update.to_bytes(),
+            });
+        }
+        pair.run(Duration::from_millis(10));
+        assert!(pair.bob.calls[incoming].has_open_reinvite());
+        assert_eq!(pair.alice.calls[out].has_open_reinvite(), both);
+    };
+
+    // Bob refuses the call: his UPDATE ends by his refusal, alice's by her INVITE's failure.
+    let mut pair = pair();
+    let (out, incoming) = ringing(&mut pair);
+    early_updates(&mut pair, &out, &incoming, true);
+    pair.bob
+        .reject(pair.now, &incoming, StatusCode::BUSY_HERE)
+        .unwrap();
+    pair.run(Duration::from_secs(60));
+    assert_eq!(updates_terminated(&pair), 2, "{:?}", pair.delivered);
+    assert!(pair.alice.calls.is_empty() && pair.bob.calls.is_empty());
+    assert_eq!(
+        (pair.alice.transactions.len(), pair.bob.transactions.len()),
+        (0, 0)
+    );
+
+    // Alice gives up: bob's call ends by her CANCEL.
+    let mut pair = self::pair();
+    let (out, incoming) = ringing(&mut pair);
+    early_updates(&mut pair, &out, &incoming, false);
+    pair.alice.cancel(pair.now, &out).unwrap();
+    pair.run(Duration::from_secs(60));
+    assert_eq!(updates_terminated(&pair), 1, "{:?}", pair.delivered);
+    assert!(pair.bob.calls.is_empty());
+    assert_eq!(pair.bob.transactions.len(), 0);
+
+    // An established call ended by BYE: the re-INVITE waiting for our answer gets 487 too.
+    let mut pair = self::pair();
+    let (out, incoming) = established(&mut pair);
+    let reinvite = request_in_dialog(&mut pair.alice, &out, Method::Invite, "v=0 a2");
+    pair.bob
+        .handle_received(pair.now, peer(ALICE), &reinvite.to_bytes());
+    pair.run(Duration::from_millis(10));
+    assert!(pair.bob.calls[&incoming].has_open_reinvite());
+    pair.alice.hang_up(pair.now, &out).unwrap();
+    pair.run(Duration::from_secs(60));
+    let terminated = pair
+        .wire
+        .iter()
+        .filter_map(|bytes| parse(bytes).ok())
+        .filter(|m| m.status() == Some(487) && m.cseq().unwrap().method == Method::Invite)
+        .count();
+    assert!(terminated >= 1, "{:?}", pair.delivered);
+    assert!(pair.bob.calls.is_empty());
+    assert_eq!(pair.bob.transactions.len(), 0);
 }

@@ -29,7 +29,6 @@ impl Call {
         if self.dialog.is_none() || matches!(self.role, Role::Caller { ack: None, .. }) {
             return self.cancel(ctx);
         }
-        self.forget_reinvite();
         self.end(matches!(self.role, Role::Caller { .. }));
         let peer = self.dialog_peer(ctx);
         let Some(dialog) = self.dialog.as_mut() else {
@@ -52,7 +51,6 @@ impl Call {
         match method {
             Method::Bye => {
                 self.end(false);
-                self.forget_reinvite();
                 let ok = response_to(&request, 200, "OK");
                 self.reply(from, request, ok);
                 self.emit(SignalingEvent::HungUp {

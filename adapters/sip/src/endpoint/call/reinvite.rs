@@ -10,7 +10,9 @@
 //! not answered the first gets 500 with `Retry-After`; one that crosses our own re-INVITE,
 //! or comes while the answer to the offer in our 200 is still due in the ACK, gets 491. The
 //! ACK of our 200 to a re-INVITE stops that 200's retransmissions (RFC 3261 §13.3.1.4) and
-//! brings the answer to a late offer to the domain; an UPDATE has no ACK.
+//! brings the answer to a late offer to the domain; an UPDATE has no ACK. A call that ends
+//! (BYE, refusal, CANCEL, failure) answers the one still waiting with 487 and stops the 200
+//! of one answered.
 
 use std::time::{Duration, Instant};
 
@@ -41,14 +43,6 @@ pub(super) enum IncomingReinvite {
         /// The re-INVITE had no offer: our 200 carried one, the answer comes in the ACK.
         offered: bool,
     },
-}
-
-impl IncomingReinvite {
-    fn key(&self) -> &TransactionKey {
-        match self {
-            Self::Pending { key, .. } | Self::Answered { key, .. } => key,
-        }
-    }
 }
 
 /// 0–10 s, drawn at random (RFC 3261 §14.2).
@@ -258,11 +252,22 @@ impl Call {
         true
     }
 
-    /// The call is over: a 200 to their re-INVITE is not retransmitted any more.
-    pub(super) fn forget_reinvite(&mut self) {
-        if let Some(reinvite) = self.incoming_reinvite.take() {
-            self.outputs
-                .push_back(CallOutput::Forget(reinvite.key().clone()));
+    /// The call is over: their re-INVITE or UPDATE still waiting for our answer gets 487
+    /// Request Terminated (RFC 3261 §15.1.2: a dialog that ends still answers its pending
+    /// requests), so its transaction ends on its own timers (an unanswered non-INVITE one
+    /// has none, and would stay forever); a 200 to one is not retransmitted any more
+    /// (§13.3.1.4).
+    pub(super) fn close_reinvite(&mut self) {
+        match self.incoming_reinvite.take() {
+            Some(IncomingReinvite::Pending { key, request }) => {
+                let response = response_to(&request, 487, "Request Terminated");
+                self.outputs
+                    .push_back(CallOutput::Respond { key, response });
+            }
+            Some(IncomingReinvite::Answered { key, .. }) => {
+                self.outputs.push_back(CallOutput::Forget(key));
+            }
+            None => {}
         }
     }
 }
