@@ -133,6 +133,8 @@ enum Command {
         content_type: String,
         body: Vec<u8>,
         reports: Reports,
+        /// The caller's id for the message: events name it instead of the MSRP one.
+        label: Option<String>,
         reply: oneshot::Sender<MessageId>,
     },
     SendFile {
@@ -154,12 +156,25 @@ impl SessionHandle {
         body: Vec<u8>,
         reports: Reports,
     ) -> Option<MessageId> {
+        self.send_as(None, content_type, body, reports).await
+    }
+
+    /// Sends a message that the events about it name `label` (the caller's own id)
+    /// instead of its MSRP Message-ID.
+    pub async fn send_as(
+        &self,
+        label: Option<String>,
+        content_type: &str,
+        body: Vec<u8>,
+        reports: Reports,
+    ) -> Option<MessageId> {
         let (reply, answer) = oneshot::channel();
         self.commands
             .send(Command::Send {
                 content_type: content_type.to_owned(),
                 body,
                 reports,
+                label,
                 reply,
             })
             .ok()?;
@@ -207,8 +222,41 @@ impl SessionHandle {
     }
 }
 
-/// The files being streamed, by message id.
-type Files = HashMap<MessageId, File>;
+/// What the driver keeps beside the session: the files being streamed, and the caller's
+/// labels of messages (with whether a delivery report is awaited), by message id.
+#[derive(Default)]
+struct Local {
+    files: HashMap<MessageId, File>,
+    labels: HashMap<MessageId, (String, bool)>,
+}
+
+impl Local {
+    /// Forgets what an event settles, and names the message by the caller's label.
+    fn settle(&mut self, event: &mut Event) {
+        let (id, settled) = match event {
+            Event::Sent { id } => {
+                self.files.remove(id.as_str());
+                let report_awaited = self.labels.get(id.as_str()).is_some_and(|l| l.1);
+                (id, !report_awaited)
+            }
+            Event::Failed { id, .. } => {
+                self.files.remove(id.as_str());
+                (id, true)
+            }
+            Event::Delivered { id } => (id, true),
+            Event::Progress { id, .. } => (id, false),
+            _ => return,
+        };
+        let label = if settled {
+            self.labels.remove(id.as_str()).map(|l| l.0)
+        } else {
+            self.labels.get(id.as_str()).map(|l| l.0.clone())
+        };
+        if let Some(label) = label {
+            *id = label;
+        }
+    }
+}
 
 async fn drive(
     connection: Connection,
@@ -226,7 +274,7 @@ async fn drive(
         }
         let _ = writer.shutdown().await;
     });
-    let mut files = Files::new();
+    let mut local = Local::default();
     session.handle_input(Instant::now().into_std(), &connection.read);
     let outcome = run_loop(
         reader,
@@ -234,7 +282,7 @@ async fn drive(
         &mut commands,
         &events,
         &write_queue,
-        &mut files,
+        &mut local,
     )
     .await;
     if let Err(reason) = outcome {
@@ -242,7 +290,8 @@ async fn drive(
     }
     session.close();
     let now = Instant::now().into_std();
-    while let Output::Event(event) = session.poll_output(now) {
+    while let Output::Event(mut event) = session.poll_output(now) {
+        local.settle(&mut event);
         if events.send(event).await.is_err() {
             break;
         }
@@ -257,7 +306,7 @@ async fn run_loop(
     commands: &mut mpsc::UnboundedReceiver<Command>,
     events: &mpsc::Sender<Event>,
     write_queue: &mpsc::Sender<Vec<u8>>,
-    files: &mut Files,
+    local: &mut Local,
 ) -> Result<(), String> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut deadline: Option<Instant> = None;
@@ -266,15 +315,15 @@ async fn run_loop(
         if session.is_broken() {
             return Err("the other side sent what is not MSRP".into());
         }
-        supply_files(session, files);
+        supply_files(session, &mut local.files);
         tokio::select! {
             permit = write_queue.reserve(), if more_output => {
                 let permit = permit.map_err(|_| "the connection's writer stopped".to_owned())?;
                 match session.poll_output(Instant::now().into_std()) {
                     Output::Transmit(bytes) => permit.send(bytes),
-                    Output::Event(event) => {
+                    Output::Event(mut event) => {
                         drop(permit);
-                        forget_finished_file(&event, files);
+                        local.settle(&mut event);
                         let _ = events.send(event).await;
                     }
                     Output::Timeout(at) => {
@@ -298,7 +347,7 @@ async fn run_loop(
             command = commands.recv() => {
                 match command {
                     None | Some(Command::Close) => return Ok(()),
-                    Some(command) => run_command(session, command, files),
+                    Some(command) => run_command(session, command, local),
                 }
                 more_output = true;
             }
@@ -316,15 +365,19 @@ async fn sleep_until(deadline: Option<Instant>) {
     }
 }
 
-fn run_command(session: &mut Session, command: Command, files: &mut Files) {
+fn run_command(session: &mut Session, command: Command, local: &mut Local) {
     match command {
         Command::Send {
             content_type,
             body,
             reports,
+            label,
             reply,
         } => {
             let id = session.send_message(&content_type, body, reports);
+            if let Some(label) = label {
+                local.labels.insert(id.clone(), (label, reports.success));
+            }
             let _ = reply.send(id);
         }
         Command::SendFile {
@@ -337,13 +390,14 @@ fn run_command(session: &mut Session, command: Command, files: &mut Files) {
             let opened = File::open(&path).and_then(|file| Ok((file.metadata()?.len(), file)));
             let _ = reply.send(opened.map(|(size, file)| {
                 let id = session.send_stream(&content_type, size, start, reports);
-                files.insert(id.clone(), file);
+                local.files.insert(id.clone(), file);
                 id
             }));
         }
         Command::Abort(id) => {
             session.abort(Instant::now().into_std(), &id);
-            files.remove(&id);
+            local.files.remove(&id);
+            local.labels.remove(&id);
         }
         Command::Close => {}
     }
@@ -351,7 +405,7 @@ fn run_command(session: &mut Session, command: Command, files: &mut Files) {
 
 /// Reads what the session's streams want next. The reads are small (two chunks) and from
 /// a file the user picked, so they run inline.
-fn supply_files(session: &mut Session, files: &mut Files) {
+fn supply_files(session: &mut Session, files: &mut HashMap<MessageId, File>) {
     while let Some(wanted) = session.data_wanted() {
         let Some(file) = files.get(&wanted.id) else {
             session.abort(Instant::now().into_std(), &wanted.id);
@@ -366,11 +420,5 @@ fn supply_files(session: &mut Session, files: &mut Files) {
                 session.abort(Instant::now().into_std(), &wanted.id);
             }
         }
-    }
-}
-
-fn forget_finished_file(event: &Event, files: &mut Files) {
-    if let Event::Sent { id } | Event::Failed { id, .. } = event {
-        files.remove(id);
     }
 }

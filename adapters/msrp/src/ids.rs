@@ -27,6 +27,11 @@ impl Ids {
             .collect()
     }
 
+    /// A number in `0..=most` (seeds for the sessions' own generators).
+    pub fn up_to(&mut self, most: u64) -> u64 {
+        self.rng.random_range(0..=most)
+    }
+
     /// A transaction id (also the end-line's boundary).
     pub fn transaction(&mut self) -> String {
         self.alphanumeric(12)

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod listener;
 pub mod relay;
 pub mod session;
+pub mod streams;
 pub mod uri;
 
 pub use connection::{Connection, SessionHandle};
@@ -19,4 +20,5 @@ pub use decoder::{Decoded, Decoder};
 pub use error::{FramingError, RelayError, UriError};
 pub use frame::{ByteRange, Continuation, FailureReport, Frame, Head, Kind, Method};
 pub use listener::{Expected, Listener};
+pub use streams::{MsrpStreams, RelaySettings, StreamsConfig};
 pub use uri::MsrpUri;
