@@ -1705,3 +1705,50 @@ fn a_call_that_ends_answers_their_open_update_with_487_and_drops_it() {
     assert!(pair.bob.calls.is_empty());
     assert_eq!(pair.bob.transactions.len(), 0);
 }
+
+/// Bob's 200 reaches alice, her ACK is lost, she hangs up: bob's call ends with her BYE.
+/// An ACK that reuses the INVITE's own branch (as some peers send it) arriving after that
+/// is absorbed by the INVITE's transaction, and the domain hears of no session confirmed.
+#[test]
+fn an_ack_with_the_invites_branch_after_their_bye_confirms_nothing() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    let (sent, _) = drain(&mut pair.bob);
+    for (_, bytes) in sent {
+        pair.alice.handle_received(pair.now, peer(BOB), &bytes);
+    }
+    let (lost, events) = drain(&mut pair.alice);
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, SignalingEvent::Answered { .. }))
+    );
+    assert!(
+        lost.iter()
+            .all(|(_, bytes)| parse(bytes).unwrap().method() == Some(Method::Ack)),
+        "only the ACK is lost"
+    );
+    let call = &pair.alice.calls[&out];
+    let mut late_ack = call.dialog.as_ref().unwrap().ack(1);
+    let invite_via = call.invite.headers.list(&HeaderName::Via)[0].to_owned();
+    late_ack.headers.push_front(HeaderName::Via, invite_via);
+    late_ack
+        .headers
+        .set(HeaderName::ContentType, "application/sdp");
+    late_ack.body = b"v=0 too late".to_vec();
+
+    pair.alice.hang_up(pair.now, &out).unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.bob_events.contains(&SignalingEvent::HungUp {
+        session: incoming.clone()
+    }));
+    assert!(pair.bob.calls.is_empty());
+    pair.bob
+        .handle_received(pair.now, peer(ALICE), &late_ack.to_bytes());
+    let (_, events) = drain(&mut pair.bob);
+    assert_eq!(events, [], "no event for a call that has ended");
+}

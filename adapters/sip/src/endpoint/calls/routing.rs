@@ -7,7 +7,6 @@ use std::time::Instant;
 use tracing::debug;
 use wink_ports::{SessionId, SignalingEvent};
 
-use crate::endpoint::call::sdp_body;
 use crate::endpoint::{Endpoint, Peer, no_answer};
 use crate::message::{Message, Rejection};
 use crate::transaction::{Event, TransactionKey};
@@ -87,12 +86,9 @@ impl Endpoint {
     ) {
         match event {
             // An ACK with the INVITE's own branch, for a call that ended meanwhile (a BYE
-            // overtook it): told as it always was.
-            Event::Acked(ack) if !self.calls.contains_key(session) => {
-                self.emit(SignalingEvent::Confirmed {
-                    session: session.clone(),
-                    sdp: sdp_body(&ack),
-                });
+            // overtook it): the transaction has absorbed it; there is no session to confirm.
+            Event::Acked(_) if !self.calls.contains_key(session) => {
+                debug!(target: "sip", %session, "ACK of our 200 after the call ended; dropped");
             }
             event => {
                 self.with_call(now, session, |call, ctx| {
