@@ -189,7 +189,8 @@ impl Call {
         });
     }
 
-    /// A new request inside the dialog, and where it goes.
+    /// A new request inside the dialog, and where it goes; `action` names the command
+    /// that wants it (in the error).
     ///
     /// # Errors
     /// [`SignalingError::InvalidState`] without a dialog.
@@ -197,11 +198,12 @@ impl Call {
         &mut self,
         ctx: &CallContext<'_>,
         method: Method,
+        action: &'static str,
     ) -> Result<(Message, Peer), SignalingError> {
         let Some(dialog) = self.dialog.as_mut() else {
             return Err(SignalingError::InvalidState {
                 session: self.session.clone(),
-                action: "transfer",
+                action,
             });
         };
         let request = dialog.request(method);

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use wink_ports::{
-    AccountId, MessageId, MessageOutcome, MessageRequest, Password, SignalingEvent, SipUri,
+    AccountId, MessageId, MessageOutcome, MessageRequest, Password, SignalingError, SignalingEvent,
+    SipUri,
 };
 
 use super::*;
@@ -1751,4 +1752,46 @@ fn an_ack_with_the_invites_branch_after_their_bye_confirms_nothing() {
         .handle_received(pair.now, peer(ALICE), &late_ack.to_bytes());
     let (_, events) = drain(&mut pair.bob);
     assert_eq!(events, [], "no event for a call that has ended");
+}
+
+/// Before there is a dialog (our INVITE has had no answer), each in-dialog command is
+/// refused with `InvalidState` naming what was tried.
+#[test]
+fn an_in_dialog_command_without_a_dialog_names_its_own_action() {
+    let mut pair = pair();
+    let out = session("out-1");
+    pair.alice
+        .invite(
+            pair.now,
+            InviteRequest {
+                session: out.clone(),
+                account: AccountId::new("alice@127.0.0.1").unwrap(),
+                target: SipUri::parse(&format!("sip:bob-token@{BOB}")).unwrap(),
+                offer: Some(Sdp::new("v=0 offer")),
+                replaces: None,
+            },
+        )
+        .unwrap();
+    let action = |result: Result<(), SignalingError>| match result {
+        Err(SignalingError::InvalidState { session, action }) if session == out => action,
+        other => panic!("{other:?}"),
+    };
+    let now = pair.now;
+    let target = wink_ports::TransferTarget::Blind(SipUri::parse("sip:carol@127.0.0.1").unwrap());
+    assert_eq!(action(pair.alice.transfer(now, &out, &target)), "transfer");
+    assert_eq!(
+        action(
+            pair.alice
+                .send_dtmf_info(now, &out, wink_ports::DtmfDigit::Digit(5))
+        ),
+        "send DTMF by INFO in"
+    );
+    assert_eq!(
+        action(pair.alice.notify_transfer(now, &out, 200, "OK")),
+        "report transfer progress in"
+    );
+    assert_eq!(
+        action(pair.alice.reinvite(now, &out, &Sdp::new("v=0 hold"))),
+        "re-INVITE"
+    );
 }

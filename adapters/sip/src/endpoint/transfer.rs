@@ -17,7 +17,7 @@ impl Endpoint {
     /// attended transfer the Refer-To carries a `Replaces` naming our other call.
     ///
     /// # Errors
-    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] without a dialog,
+    /// [`SignalingError::UnknownSession`], [`SignalingError::InvalidState`] without a dialog.
     pub fn transfer(
         &mut self,
         now: Instant,

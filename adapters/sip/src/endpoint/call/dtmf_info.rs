@@ -69,7 +69,7 @@ impl Call {
         ctx: &mut CallContext<'_>,
         digit: DtmfDigit,
     ) -> Result<(), SignalingError> {
-        let (mut info, peer) = self.in_dialog_request(ctx, Method::Info)?;
+        let (mut info, peer) = self.in_dialog_request(ctx, Method::Info, "send DTMF by INFO in")?;
         info.headers.push(HeaderName::ContentType, DTMF_RELAY);
         info.body =
             format!("Signal={}\r\nDuration={DURATION_MS}\r\n", digit.to_char()).into_bytes();

@@ -68,7 +68,7 @@ impl Call {
         ctx: &mut CallContext<'_>,
         refer_to: String,
     ) -> Result<(), SignalingError> {
-        let (mut refer, peer) = self.in_dialog_request(ctx, Method::Refer)?;
+        let (mut refer, peer) = self.in_dialog_request(ctx, Method::Refer, "transfer")?;
         refer.headers.push(HeaderName::ReferTo, refer_to);
         if let Some(binding) = ctx.account {
             refer
@@ -95,7 +95,8 @@ impl Call {
         code: u16,
         reason: &str,
     ) -> Result<(), SignalingError> {
-        let (mut notify, peer) = self.in_dialog_request(ctx, Method::Notify)?;
+        let (mut notify, peer) =
+            self.in_dialog_request(ctx, Method::Notify, "report transfer progress in")?;
         notify.headers.push(HeaderName::Event, "refer");
         let state = if code >= 200 {
             "terminated;reason=noresource".to_owned()
