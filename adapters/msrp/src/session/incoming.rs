@@ -10,6 +10,12 @@ use super::{Event, MessageId, Session, SessionConfig};
 use crate::frame::{ByteRange, Continuation, FailureReport, Head, Kind, Method};
 use crate::uri::MsrpUri;
 
+/// How many messages may be arriving at once (a peer cannot make us hold more).
+const MAX_OPEN_MESSAGES: usize = 32;
+/// How many times [`SessionConfig::whole_message_limit`] the messages kept in memory may
+/// hold together.
+const HELD_LIMIT_FACTOR: u64 = 4;
+
 /// What is being received.
 #[derive(Debug)]
 pub(super) struct Incoming {
@@ -125,6 +131,11 @@ impl Session {
         if too_large(range.total) || too_large(range.end) {
             return Err((413, "message too large"));
         }
+        if !self.incoming.messages.contains_key(id)
+            && self.incoming.messages.len() >= MAX_OPEN_MESSAGES
+        {
+            return Err((413, "too many messages at once"));
+        }
         Ok((id.to_owned(), range))
     }
 
@@ -168,28 +179,23 @@ impl Session {
     }
 
     pub(super) fn on_data(&mut self, data: Vec<u8>) {
-        let Current::Chunk(chunk) = &mut self.incoming.current else {
+        let Current::Chunk(chunk) = &self.incoming.current else {
             return;
         };
-        let Some(message) = self.incoming.messages.get_mut(&chunk.id) else {
+        let (id, offset) = (chunk.id.clone(), chunk.offset);
+        let Some(message) = self.incoming.messages.get(&id) else {
             return;
         };
-        let end = chunk.offset + data.len() as u64;
-        let limit = message
-            .total
-            .unwrap_or(u64::MAX)
-            .min(self.config.max_message_size);
-        let whole_overflow = message.body.is_some()
-            && end
-                > self
-                    .config
-                    .whole_message_limit
-                    .max(message.total.unwrap_or(0));
-        if end > limit || whole_overflow {
-            return self.refuse_current(413, "message too large");
+        let end = offset + data.len() as u64;
+        if let Some(refusal) = self.overflow(message, end) {
+            return self.refuse_current(413, refusal);
         }
-        let offset = chunk.offset;
-        chunk.offset = end;
+        if let Current::Chunk(chunk) = &mut self.incoming.current {
+            chunk.offset = end;
+        }
+        let Some(message) = self.incoming.messages.get_mut(&id) else {
+            return;
+        };
         message.received += data.len() as u64;
         match &mut message.body {
             Some(body) => {
@@ -199,12 +205,38 @@ impl Session {
                 }
                 body[start..end].copy_from_slice(&data);
             }
-            None => self.events.push_back(Event::Data {
-                id: chunk.id.clone(),
-                offset,
-                data,
-            }),
+            None => self.events.push_back(Event::Data { id, offset, data }),
         }
+    }
+
+    /// Why bytes up to `end` of `message` cannot be taken: past its size or ours, or more
+    /// held in memory than the session allows.
+    fn overflow(&self, message: &Receiving, end: u64) -> Option<&'static str> {
+        let limit = message
+            .total
+            .unwrap_or(u64::MAX)
+            .min(self.config.max_message_size);
+        if end > limit {
+            return Some("message too large");
+        }
+        let body = message.body.as_ref()?;
+        if end
+            > self
+                .config
+                .whole_message_limit
+                .max(message.total.unwrap_or(0))
+        {
+            return Some("message too large");
+        }
+        let growth = end.saturating_sub(body.len() as u64);
+        let held: u64 = self
+            .incoming
+            .messages
+            .values()
+            .filter_map(|m| m.body.as_ref().map(|b| b.len() as u64))
+            .sum();
+        (held + growth > HELD_LIMIT_FACTOR * self.config.whole_message_limit)
+            .then_some("too much arriving at once")
     }
 
     /// Refuses the chunk being read, at once (the sender stops sending the message), and

@@ -372,3 +372,31 @@ fn closing_fails_every_message_not_settled_and_only_those() {
             .contains(&Event::Delivered { id: delivered })
     );
 }
+
+#[test]
+fn a_peer_cannot_make_the_receiver_hold_unbounded_memory() {
+    let mut pair = Pair::new(|c| c.whole_message_limit = 10_000);
+    let bob_uri = "msrp://127.0.0.1:4002/bob1;tcp";
+    let alice_uri = "msrp://127.0.0.1:4001/alice1;tcp";
+    // Forty messages that each claim to be 10,000 bytes and send their last byte first.
+    let mut flood = String::new();
+    for n in 0..40 {
+        flood.push_str(&format!(
+            "MSRP tx{n:04} SEND\r\nTo-Path: {bob_uri}\r\nFrom-Path: {alice_uri}\r\nMessage-ID: m{n}\r\n\
+             Byte-Range: 10000-10000/10000\r\nContent-Type: text/plain\r\n\r\nx\r\n-------tx{n:04}+\r\n"
+        ));
+    }
+    pair.bob.handle_input(pair.now, flood.as_bytes());
+    let mut answers = Vec::new();
+    while let Output::Transmit(bytes) = poll(&mut pair.bob, pair.now, &mut pair.bob_events) {
+        answers.extend_from_slice(&bytes);
+    }
+    let (frames, _, _) = crate::decoder::decode_frames(&answers);
+    let refused = frames
+        .iter()
+        .filter(|f| matches!(f.head.kind, Kind::Response { code: 413, .. }))
+        .count();
+    // 4 × 10,000 bytes may be held: the first four messages are taken, the rest refused.
+    assert_eq!(frames.len(), 40);
+    assert_eq!(refused, 36, "{refused} refused");
+}
