@@ -172,6 +172,12 @@ enum Owner {
     ReInvite(SessionId),
     /// The server transaction of an INVITE we received.
     Incoming(SessionId),
+    /// The server transaction of their re-INVITE (or UPDATE) within a session: the call
+    /// hears of the ACK of our 2xx (or of its absence), whichever way the ACK arrives.
+    IncomingReInvite {
+        session: SessionId,
+        key: TransactionKey,
+    },
     /// Our REFER within a session.
     Refer(SessionId),
     /// Our INFO with a DTMF key: the next key waits for its final response.
@@ -503,6 +509,11 @@ impl Endpoint {
             }
             (Owner::Incoming(session), event) if event != Event::Terminated => {
                 self.on_incoming_event(now, session, event)
+            }
+            (Owner::IncomingReInvite { session, key }, event) if event != Event::Terminated => {
+                self.with_call(now, session, |call, _| {
+                    call.handle_reinvite_server_event(key, event)
+                });
             }
             (_, Event::Terminated) => {}
             (owner, event) => {

@@ -12,7 +12,7 @@ use wink_ports::{
 
 use super::call::{Call, CallContext, CallOutput};
 use super::{Endpoint, EndpointOutput, Owner};
-use crate::transaction::Input;
+use crate::transaction::{Input, TransactionKey};
 
 mod new_invite;
 mod routing;
@@ -97,7 +97,13 @@ impl Endpoint {
             } => self.start_transaction(now, &message, peer, owner),
             CallOutput::Respond { key, response } => self.respond_in(now, &key, response),
             CallOutput::Serve { peer, request } => {
-                self.start_server(now, peer, &request, Owner::Server);
+                if let Some(key) = TransactionKey::for_request(&request) {
+                    let owner = Owner::IncomingReInvite {
+                        session: session.clone(),
+                        key,
+                    };
+                    self.start_server(now, peer, &request, owner);
+                }
             }
             CallOutput::Reply {
                 peer,

@@ -1795,3 +1795,60 @@ fn an_in_dialog_command_without_a_dialog_names_its_own_action() {
         "re-INVITE"
     );
 }
+
+/// Their re-INVITE without an offer: our 200 carries one. Their ACK reuses the
+/// re-INVITE's own branch (as some user agents send it), so the re-INVITE's transaction
+/// takes it: the call still hears of it, as of an ACK with a branch of its own. The
+/// answer in it reaches the domain (`Confirmed`), the 200 is not sent again, and a later
+/// re-INVITE with an offer is taken (no 491).
+#[test]
+fn an_ack_with_the_reinvites_branch_confirms_the_late_offer_and_frees_the_call() {
+    let mut pair = pair();
+    let (out, incoming) = established(&mut pair);
+    pair.alice_events.clear();
+    let reinvite = request_in_dialog(&mut pair.bob, &incoming, Method::Invite, "");
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &reinvite.to_bytes());
+    drain(&mut pair.alice);
+    pair.alice
+        .answer(pair.now, &out, Some(Sdp::new("v=0 late offer")))
+        .unwrap();
+    drain(&mut pair.alice);
+
+    let seq = reinvite.cseq().unwrap().seq;
+    let mut ack = pair.bob.calls[&incoming].dialog.as_ref().unwrap().ack(seq);
+    let reinvite_via = reinvite.headers.list(&HeaderName::Via)[0].to_owned();
+    ack.headers.push_front(HeaderName::Via, reinvite_via);
+    ack.headers.set(HeaderName::ContentType, "application/sdp");
+    ack.body = b"v=0 late answer".to_vec();
+    pair.now += Duration::from_millis(100);
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &ack.to_bytes());
+    let (_, events) = drain(&mut pair.alice);
+    assert_eq!(
+        events,
+        [SignalingEvent::Confirmed {
+            session: out.clone(),
+            sdp: Some(Sdp::new("v=0 late answer"))
+        }]
+    );
+    assert!(!pair.alice.calls[&out].has_open_reinvite(), "the ACK came");
+    let sent = run_alice(&mut pair, Duration::from_secs(40));
+    assert_eq!(
+        sent.iter().filter(|m| m.status() == Some(200)).count(),
+        0,
+        "no 200 after its ACK"
+    );
+
+    let next = request_in_dialog(&mut pair.bob, &incoming, Method::Invite, "v=0 hold");
+    pair.alice
+        .handle_received(pair.now, peer(BOB), &next.to_bytes());
+    let (sent, events) = drain(&mut pair.alice);
+    assert!(
+        sent.iter()
+            .all(|(_, bytes)| parse(bytes).unwrap().status() != Some(491)),
+        "no 491 for the next offer"
+    );
+    assert!(events.iter().any(|e| matches!(e,
+        SignalingEvent::ReInvite { session, offer: Some(s) } if *session == out && s.as_str() == "v=0 hold")));
+}

@@ -33,7 +33,8 @@ pub(in crate::endpoint) enum CallOutput {
         response: Message,
     },
     /// Start a server transaction for a request the call answers later (with
-    /// [`CallOutput::Respond`] on the request's key).
+    /// [`CallOutput::Respond`] on the request's key); its events (the ACK of our 2xx, or
+    /// none in time) go back to the call.
     Serve {
         /// Where the request came from.
         peer: Peer,

@@ -10,7 +10,9 @@
 //! not answered the first gets 500 with `Retry-After`; one that crosses our own re-INVITE,
 //! or comes while the answer to the offer in our 200 is still due in the ACK, gets 491. The
 //! ACK of our 200 to a re-INVITE stops that 200's retransmissions (RFC 3261 §13.3.1.4) and
-//! brings the answer to a late offer to the domain; an UPDATE has no ACK. A call that ends
+//! brings the answer to a late offer to the domain, whether it has a branch of its own
+//! (end-to-end) or reuses the re-INVITE's: either way it reaches the call as its server
+//! transaction's `Acked`; an UPDATE has no ACK. A call that ends
 //! (BYE, refusal, CANCEL, failure) answers the one still waiting with 487 and stops the 200
 //! of one answered.
 
@@ -227,29 +229,62 @@ impl Call {
         true
     }
 
-    /// The ACK of our 200 to their re-INVITE: it ends that transaction and may carry the
-    /// answer to our offer. `false` when the ACK is for another INVITE.
+    /// An ACK outside any transaction (a branch of its own, end-to-end) for our 200 to
+    /// their re-INVITE: handed to that re-INVITE's transaction, which stops the 200 and
+    /// tells the call as it does of an ACK reusing its branch
+    /// ([`Call::handle_reinvite_server_event`]). `false` when the ACK is for another INVITE.
     pub(super) fn ack_reinvite(&mut self, ack: &Message) -> bool {
         let ack_seq = ack.cseq().map(|c| c.seq).ok();
-        let Some(IncomingReinvite::Answered { key, seq, offered }) = &self.incoming_reinvite else {
+        let Some(IncomingReinvite::Answered { key, seq, .. }) = &self.incoming_reinvite else {
             return false;
         };
         if ack_seq != Some(*seq) {
             return false;
         }
-        let (key, offered) = (key.clone(), *offered);
-        self.incoming_reinvite = None;
         self.outputs.push_back(CallOutput::Ack {
-            key,
+            key: key.clone(),
             ack: ack.clone(),
         });
-        if offered {
-            self.emit(SignalingEvent::Confirmed {
-                session: self.session.clone(),
-                sdp: sdp_body(ack),
-            });
-        }
         true
+    }
+
+    /// An event of the server transaction `key` of their re-INVITE: its ACK (with a branch
+    /// of its own, or reusing the re-INVITE's) ends the wait, and may carry the answer to
+    /// the offer in our 200; none before timer L ends the wait too, so later offers are
+    /// not refused with 491 for the rest of the call.
+    pub(in crate::endpoint) fn handle_reinvite_server_event(
+        &mut self,
+        key: &TransactionKey,
+        event: Event,
+    ) {
+        let Some(IncomingReinvite::Answered {
+            key: awaited,
+            offered,
+            ..
+        }) = &self.incoming_reinvite
+        else {
+            return;
+        };
+        if awaited != key {
+            return;
+        }
+        let offered = *offered;
+        match event {
+            Event::Acked(ack) => {
+                self.incoming_reinvite = None;
+                if offered {
+                    self.emit(SignalingEvent::Confirmed {
+                        session: self.session.clone(),
+                        sdp: sdp_body(&ack),
+                    });
+                }
+            }
+            Event::AckTimeout => {
+                warn!(target: "sip", session = %self.session, "our 200 OK to their re-INVITE was never acknowledged");
+                self.incoming_reinvite = None;
+            }
+            _ => {}
+        }
     }
 
     /// The call is over: their re-INVITE or UPDATE still waiting for our answer gets 487
