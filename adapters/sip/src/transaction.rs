@@ -7,8 +7,9 @@
 //!
 //! Deviations, on purpose: the INVITE transactions follow RFC 6026 (an *Accepted* state
 //! absorbs 2xx retransmissions for 64·T1), and the server INVITE transaction also
-//! retransmits its 2xx until the ACK arrives (the job RFC 3261 gives the dialog core), so
-//! all retransmission lives in one tested place.
+//! retransmits its 2xx until the ACK arrives or the dialog ends (the job RFC 3261 gives the
+//! dialog core; [`Input::StopRetransmitting`]), so all retransmission lives in one tested
+//! place.
 
 mod client_invite;
 mod client_non_invite;
@@ -42,6 +43,12 @@ pub enum Input {
     /// The transport could not deliver to the peer (a connection refused or failed, RFC
     /// 3261 §17.1.4): a client transaction still waiting ends as if timed out.
     TransportError,
+    /// The transaction user waits no more for the ACK of our 2xx (the dialog ended, RFC
+    /// 3261 §13.3.1.4): a server INVITE transaction stops retransmitting the 2xx and reports
+    /// neither the ACK nor its absence, but still absorbs a late ACK and retransmissions of
+    /// the INVITE until timer L (which a transaction dropped at once would not: the INVITE
+    /// again would ring as a new call). Other transactions ignore it.
+    StopRetransmitting,
 }
 
 /// What a transaction asks for.

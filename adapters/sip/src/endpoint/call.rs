@@ -211,9 +211,20 @@ impl Call {
     }
 
     /// The call is over (see [`CallOutput::Ended`]), however it ended: the re-INVITE or
-    /// UPDATE of theirs it still holds open is closed first.
+    /// UPDATE of theirs it still holds open is closed first, and our 200 to their INVITE,
+    /// if its ACK has not come, is not sent again (RFC 3261 §13.3.1.4: it is repeated for
+    /// a dialog, which is gone; a BYE from them shows they had it).
     fn end(&mut self, keep_invite: bool) {
         self.close_reinvite();
+        if let Role::Callee {
+            server,
+            answered: true,
+            ..
+        } = &self.role
+        {
+            self.outputs
+                .push_back(CallOutput::StopRetransmitting(server.clone()));
+        }
         self.outputs.push_back(CallOutput::Ended { keep_invite });
     }
 

@@ -119,7 +119,12 @@ impl Endpoint {
             CallOutput::Transmit { peer, bytes } => self
                 .outputs
                 .push_back(EndpointOutput::Transmit { peer, bytes }),
-            CallOutput::Forget(key) => self.forget_transaction(&key),
+            CallOutput::StopRetransmitting(key) => {
+                if let Some(entry) = self.transactions.get_mut(&key) {
+                    entry.transaction.handle(now, Input::StopRetransmitting);
+                }
+                self.drain_transaction(now, &key);
+            }
             CallOutput::Event(event) => self.emit(event),
             CallOutput::Ended { keep_invite } => {
                 if let Some(call) = self.calls.remove(session)

@@ -1852,3 +1852,59 @@ fn an_ack_with_the_reinvites_branch_confirms_the_late_offer_and_frees_the_call()
     assert!(events.iter().any(|e| matches!(e,
         SignalingEvent::ReInvite { session, offer: Some(s) } if *session == out && s.as_str() == "v=0 hold")));
 }
+
+/// Bob's 200 reaches alice, her ACK is lost, she hangs up: her BYE ends bob's call, and
+/// with it the reason to repeat the 200 (RFC 3261 §13.3.1.4): it is not sent again, where
+/// it went on until timer L (32 s). The INVITE's transaction still absorbs what comes late
+/// for it: a retransmission of the INVITE rings no new call.
+#[test]
+fn their_bye_before_the_ack_stops_our_200_to_their_invite() {
+    let mut pair = pair();
+    let out = call_bob(&mut pair, Some("v=0 offer"));
+    let (incoming, _) = incoming_session(&pair);
+    pair.bob
+        .answer(pair.now, &incoming, Some(Sdp::new("v=0 answer")))
+        .unwrap();
+    let (sent, _) = drain(&mut pair.bob);
+    for (_, bytes) in sent {
+        pair.alice.handle_received(pair.now, peer(BOB), &bytes);
+    }
+    let (lost, _) = drain(&mut pair.alice);
+    assert!(
+        lost.iter()
+            .all(|(_, bytes)| parse(bytes).unwrap().method() == Some(Method::Ack)),
+        "only the ACK is lost"
+    );
+    let invite = pair.alice.calls[&out].invite.to_bytes();
+    pair.alice.hang_up(pair.now, &out).unwrap();
+    pair.run(Duration::from_millis(10));
+    assert!(pair.bob.calls.is_empty(), "{:?}", pair.delivered);
+    pair.bob_events.clear();
+
+    pair.bob.handle_received(pair.now, peer(ALICE), &invite);
+    let end = pair.now + Duration::from_secs(40);
+    let mut sent = Vec::new();
+    loop {
+        let (out, events) = drain(&mut pair.bob);
+        pair.bob_events.extend(events);
+        sent.extend(out.iter().filter_map(|(_, bytes)| parse(bytes).ok()));
+        match pair.bob.poll_timeout() {
+            Some(at) if at <= end => {
+                pair.now = at;
+                pair.bob.handle_timeout(at);
+            }
+            _ => break,
+        }
+    }
+    let oks: Vec<&Message> = sent
+        .iter()
+        .filter(|m| m.status() == Some(200) && m.cseq().unwrap().method == Method::Invite)
+        .collect();
+    assert!(oks.is_empty(), "no 200 after their BYE: {oks:?}");
+    assert_eq!(
+        pair.bob_events,
+        [],
+        "the retransmitted INVITE rings nothing"
+    );
+    assert!(pair.bob.transactions.is_empty());
+}

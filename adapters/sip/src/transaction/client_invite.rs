@@ -95,7 +95,7 @@ impl ClientInvite {
                     self.on_timer(now, timer);
                 }
             }
-            Input::Respond(_) => {}
+            Input::Respond(_) | Input::StopRetransmitting => {}
             Input::TransportError => {
                 if matches!(self.state, State::Calling | State::Proceeding) {
                     self.pending.event(Event::Unreachable);

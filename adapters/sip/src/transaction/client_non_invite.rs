@@ -79,7 +79,7 @@ impl ClientNonInvite {
                     self.on_timer(now, timer);
                 }
             }
-            Input::Respond(_) => {}
+            Input::Respond(_) | Input::StopRetransmitting => {}
             Input::TransportError => {
                 if matches!(self.state, State::Trying | State::Proceeding) {
                     self.pending.event(Event::Unreachable);

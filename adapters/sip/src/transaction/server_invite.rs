@@ -36,6 +36,7 @@ pub struct ServerInvite {
     state: State,
     interval: Duration,
     last_response: Vec<u8>,
+    /// The ACK of our 2xx came, or the transaction user waits for it no more.
     acked: bool,
     pub(super) timers: Armed<Timer>,
     pub(super) pending: Pending,
@@ -90,6 +91,7 @@ impl ServerInvite {
             Input::Respond(response) => self.on_respond(now, response),
             // Our responses go back on the request's own path; nothing waits on them.
             Input::TransportError => {}
+            Input::StopRetransmitting => self.stop_retransmitting(),
             Input::Timeout => {
                 for timer in self.timers.expired(now) {
                     self.on_timer(now, timer);
@@ -120,6 +122,15 @@ impl ServerInvite {
                 self.pending.event(Event::Acked(request));
             }
             _ => {}
+        }
+    }
+
+    /// The transaction user waits no more for the ACK of our 2xx: it is not sent again,
+    /// and neither an ACK nor timer L is reported; the Accepted state goes on absorbing.
+    fn stop_retransmitting(&mut self) {
+        if self.state == State::Accepted {
+            self.acked = true;
+            self.timers.cancel(Timer::G);
         }
     }
 

@@ -87,7 +87,7 @@ impl ServerNonInvite {
                 }
             }
             // Our responses go back on the request's own path; nothing waits on them.
-            Input::TransportError => {}
+            Input::TransportError | Input::StopRetransmitting => {}
             Input::Timeout => {
                 if self.timers.expired(now).contains(&Timer::J) {
                     self.terminate();

@@ -325,6 +325,27 @@ fn server_invite_retransmits_its_2xx_until_acked() {
     assert_eq!(c.events[1].1, Event::Terminated);
 }
 
+/// Told to stop (the dialog ended before the ACK), the 2xx goes no more; the transaction
+/// still absorbs a late ACK and the INVITE again, silently, until timer L ends it.
+#[test]
+fn server_invite_stops_its_2xx_when_told_and_absorbs_until_timer_l() {
+    let now = start();
+    let invite = request(Method::Invite);
+    let t = ServerInvite::new(&invite, Reliability::Unreliable, TimerConfig::default());
+    let mut c = Clocked::new(now, Transaction::ServerInvite(t));
+    c.feed(Input::Respond(response(&invite, 200)));
+    c.run_until(Duration::from_secs(1));
+    c.feed(Input::StopRetransmitting);
+    let mut ack = request(Method::Ack);
+    ack.headers.set(HeaderName::CSeq, "7 ACK");
+    c.feed(Input::Received(invite));
+    c.feed(Input::Received(ack));
+    c.run_until(Duration::from_secs(60));
+    assert_eq!(c.send_times(), [0.0, 0.0, 0.5]);
+    assert_eq!(c.event_kinds(), ["Terminated"]);
+    assert_eq!(c.events[0].0, Duration::from_secs(32));
+}
+
 #[test]
 fn server_invite_2xx_never_acked_is_reported() {
     let now = start();

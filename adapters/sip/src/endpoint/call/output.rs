@@ -65,8 +65,10 @@ pub(in crate::endpoint) enum CallOutput {
         /// The message.
         bytes: Vec<u8>,
     },
-    /// Drop the server transaction `key`: the call ended, its 200 is not repeated any more.
-    Forget(TransactionKey),
+    /// Stop the 2xx of the server INVITE transaction `key` (the call ended: its 200 is not
+    /// repeated any more); the transaction lives on until timer L, absorbing a late ACK and
+    /// retransmissions of the INVITE.
+    StopRetransmitting(TransactionKey),
     /// Tell the domain.
     Event(SignalingEvent),
     /// The call is over: the endpoint drops it, and keeps its INVITE for a late 2xx when

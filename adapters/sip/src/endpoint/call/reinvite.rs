@@ -300,7 +300,7 @@ impl Call {
                     .push_back(CallOutput::Respond { key, response });
             }
             Some(IncomingReinvite::Answered { key, .. }) => {
-                self.outputs.push_back(CallOutput::Forget(key));
+                self.outputs.push_back(CallOutput::StopRetransmitting(key));
             }
             None => {}
         }
