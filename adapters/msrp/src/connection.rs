@@ -310,50 +310,68 @@ async fn run_loop(
 ) -> Result<(), String> {
     let mut buffer = vec![0u8; 64 * 1024];
     let mut deadline: Option<Instant> = None;
-    let mut more_output = true;
+    // A frame the writer had no room for yet.
+    let mut held: Option<Vec<u8>> = None;
     loop {
         if session.is_broken() {
             return Err("the other side sent what is not MSRP".into());
         }
-        supply_files(session, &mut local.files);
-        tokio::select! {
-            permit = write_queue.reserve(), if more_output => {
-                let permit = permit.map_err(|_| "the connection's writer stopped".to_owned())?;
-                match session.poll_output(Instant::now().into_std()) {
-                    Output::Transmit(bytes) => permit.send(bytes),
-                    Output::Event(mut event) => {
-                        drop(permit);
-                        local.settle(&mut event);
-                        let _ = events.send(event).await;
+        // Everything the session has to say goes out before more is read, so what a fast
+        // sender sends cannot pile up inside the session: events wait for their reader,
+        // frames for room in the writer's queue.
+        while let Some(mut event) = session.poll_event() {
+            local.settle(&mut event);
+            let _ = events.send(event).await;
+        }
+        while held.is_none() {
+            supply_files(session, &mut local.files);
+            match session.poll_output(Instant::now().into_std()) {
+                Output::Transmit(bytes) => match write_queue.try_reserve() {
+                    Ok(permit) => permit.send(bytes),
+                    Err(mpsc::error::TrySendError::Full(())) => held = Some(bytes),
+                    Err(mpsc::error::TrySendError::Closed(())) => {
+                        return Err("the connection's writer stopped".into());
                     }
-                    Output::Timeout(at) => {
-                        deadline = Some(Instant::from_std(at));
-                        more_output = false;
-                    }
-                    Output::Idle => {
-                        deadline = None;
-                        more_output = false;
-                    }
+                },
+                Output::Event(mut event) => {
+                    local.settle(&mut event);
+                    let _ = events.send(event).await;
+                }
+                Output::Timeout(at) => {
+                    deadline = Some(Instant::from_std(at));
+                    break;
+                }
+                Output::Idle => {
+                    deadline = None;
+                    break;
                 }
             }
-            read = reader.read(&mut buffer) => {
-                match read {
-                    Ok(0) => return Err("the other side closed the connection".into()),
-                    Ok(n) => session.handle_input(Instant::now().into_std(), &buffer[..n]),
-                    Err(error) => return Err(error.to_string()),
+        }
+        tokio::select! {
+            biased;
+            permit = write_queue.reserve(), if held.is_some() => {
+                let permit = permit.map_err(|_| "the connection's writer stopped".to_owned())?;
+                if let Some(bytes) = held.take() {
+                    permit.send(bytes);
                 }
-                more_output = true;
             }
             command = commands.recv() => {
                 match command {
                     None | Some(Command::Close) => return Ok(()),
                     Some(command) => run_command(session, command, local),
                 }
-                more_output = true;
             }
             () = sleep_until(deadline), if deadline.is_some() => {
                 session.handle_timeout(Instant::now().into_std());
-                more_output = true;
+            }
+            // Read on while our writes wait, or two sides both sending would block each
+            // other.
+            read = reader.read(&mut buffer) => {
+                match read {
+                    Ok(0) => return Err("the other side closed the connection".into()),
+                    Ok(n) => session.handle_input(Instant::now().into_std(), &buffer[..n]),
+                    Err(error) => return Err(error.to_string()),
+                }
             }
         }
     }

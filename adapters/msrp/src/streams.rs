@@ -27,6 +27,10 @@ use crate::uri::MsrpUri;
 /// How long the other side has to connect to a stream we wait for.
 const CONNECT_WAIT: Duration = Duration::from_secs(30);
 
+/// The chunk size through a relay: kamailio's relay drops frames over its 16 KiB read
+/// buffer, and smaller chunks are what relays are built for.
+pub const RELAYED_CHUNK_SIZE: usize = 4096;
+
 /// The content types a chat stream takes.
 const CHAT_TYPES: [&str; 2] = ["message/cpim", "text/plain"];
 /// Inside `message/cpim`.
@@ -205,6 +209,9 @@ impl MsrpStreams {
         to_path.extend(remote_path.iter().cloned());
         let mut config = SessionConfig::new(local.clone());
         config.max_message_size = self.config.max_message_size;
+        if path.len() > 1 {
+            config.chunk_size = RELAYED_CHUNK_SIZE;
+        }
         let seed = self
             .ids
             .lock()

@@ -52,6 +52,8 @@ struct Receiving {
     body: Option<Vec<u8>>,
     received: u64,
     success_report: bool,
+    /// The chunk ending in `$` came (chunks may come out of order through relays).
+    last_seen: bool,
 }
 
 impl Incoming {
@@ -174,6 +176,7 @@ impl Session {
                 body: whole.then(Vec::new),
                 received: 0,
                 success_report: head.wants_success_report(),
+                last_seen: false,
             },
         );
     }
@@ -268,24 +271,30 @@ impl Session {
             self.respond_to(&chunk.transaction, &previous_hop, 200, "OK");
         }
         match continuation {
-            Continuation::More => {}
+            Continuation::More => self.finish_message(chunk),
             Continuation::Aborted => {
                 if self.incoming.messages.remove(&chunk.id).is_some() {
                     debug!(target: "msrp", id = %chunk.id, "the sender gave the message up");
                     self.events.push_back(Event::Abandoned { id: chunk.id });
                 }
             }
-            Continuation::Complete => self.finish_message(chunk),
+            Continuation::Complete => {
+                if let Some(message) = self.incoming.messages.get_mut(&chunk.id) {
+                    message.last_seen = true;
+                }
+                self.finish_message(chunk);
+            }
         }
     }
 
-    /// The last chunk came: the message is handed out when every byte is in.
+    /// A chunk ended: once the last chunk came and every byte is in, the message is
+    /// handed out.
     fn finish_message(&mut self, chunk: Chunk) {
         let complete = self
             .incoming
             .messages
             .get(&chunk.id)
-            .is_some_and(|m| m.total.is_none_or(|total| m.received >= total));
+            .is_some_and(|m| m.last_seen && m.total.is_none_or(|total| m.received >= total));
         if !complete {
             return;
         }

@@ -183,7 +183,6 @@ impl Session {
                 self.outgoing.push_back(o);
                 continue;
             }
-            let body: Vec<u8> = o.unsent.drain(..ready).collect();
             let end = o.next + ready as u64;
             let last = end == o.total;
             let range = ByteRange {
@@ -196,7 +195,9 @@ impl Session {
             } else {
                 Continuation::More
             };
-            let bytes = self.queue_chunk(now, &o, range, &body, flag, true);
+            // The chunk is written straight from the unsent bytes, then they go.
+            let bytes = self.queue_chunk(now, &o, range, &o.unsent[..ready], flag, true);
+            o.unsent.drain(..ready);
             if let Some(state) = self.sent.get_mut(&o.id) {
                 state.all_sent = last;
             }
