@@ -9,6 +9,7 @@ pub mod decoder;
 pub mod error;
 pub mod frame;
 pub mod ids;
+pub mod incoming_file;
 pub mod listener;
 pub mod relay;
 pub mod session;
