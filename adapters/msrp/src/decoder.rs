@@ -338,15 +338,7 @@ pub fn decode_frames(bytes: &[u8]) -> (Vec<crate::frame::Frame>, usize, Option<F
 mod tests {
     use super::*;
 
-    const SEND: &str = "MSRP a786hjs2 SEND\r\n\
-        To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n\
-        From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n\
-        Message-ID: 87652491\r\n\
-        Byte-Range: 1-25/25\r\n\
-        Content-Type: text/plain\r\n\
-        \r\n\
-        Hey Bob, are you there?\r\n\
-        -------a786hjs2$\r\n";
+    const SEND: &str = crate::frame::RFC_SEND;
 
     const OK: &str = "MSRP a786hjs2 200 OK\r\n\
         To-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n\

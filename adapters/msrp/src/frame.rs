@@ -315,6 +315,18 @@ pub fn body_holds_end_line(body: &[u8], transaction: &str) -> bool {
     memchr::memmem::find(body, &boundary).is_some()
 }
 
+/// The SEND of RFC 4975 §4 (for tests).
+#[cfg(test)]
+pub(crate) const RFC_SEND: &str = "MSRP a786hjs2 SEND\r\n\
+    To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n\
+    From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n\
+    Message-ID: 87652491\r\n\
+    Byte-Range: 1-25/25\r\n\
+    Content-Type: text/plain\r\n\
+    \r\n\
+    Hey Bob, are you there?\r\n\
+    -------a786hjs2$\r\n";
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,18 +366,7 @@ mod tests {
         };
         let mut out = Vec::new();
         frame.encode(&mut out);
-        assert_eq!(
-            String::from_utf8(out).unwrap(),
-            "MSRP a786hjs2 SEND\r\n\
-             To-Path: msrp://biloxi.example.com:12763/kjhd37s2s20w2a;tcp\r\n\
-             From-Path: msrp://atlanta.example.com:7654/jshA7weztas;tcp\r\n\
-             Message-ID: 87652491\r\n\
-             Byte-Range: 1-25/25\r\n\
-             Content-Type: text/plain\r\n\
-             \r\n\
-             Hey Bob, are you there?\r\n\
-             -------a786hjs2$\r\n"
-        );
+        assert_eq!(String::from_utf8(out).unwrap(), RFC_SEND);
     }
 
     #[test]

@@ -184,6 +184,24 @@ impl MsrpStreams {
         }
     }
 
+    /// Keeps a new stream of `session` (not connected yet) and returns our section for it.
+    fn remember(
+        &self,
+        session: &SessionId,
+        path: Vec<MsrpUri>,
+        pending: Option<Pending>,
+        setup: Setup,
+    ) -> MessageSection {
+        let section = self.section(&path, setup);
+        let stream = Stream {
+            path,
+            pending,
+            link: Link::Waiting(Vec::new()),
+        };
+        lock(&self.streams).insert(session.clone(), stream);
+        section
+    }
+
     /// Starts the connection of `session` towards `remote` (their path), in the background.
     fn connect(
         &self,
@@ -408,16 +426,7 @@ impl MessageStreamPort for MsrpStreams {
         } else {
             Setup::ActPass
         };
-        let section = self.section(&path, setup);
-        lock(&self.streams).insert(
-            session.clone(),
-            Stream {
-                path,
-                pending,
-                link: Link::Waiting(Vec::new()),
-            },
-        );
-        Ok(section)
+        Ok(self.remember(session, path, pending, setup))
     }
 
     async fn answer(
@@ -442,15 +451,7 @@ impl MessageStreamPort for MsrpStreams {
         } else {
             Setup::Passive
         };
-        let section = self.section(&path, setup);
-        lock(&self.streams).insert(
-            session.clone(),
-            Stream {
-                path,
-                pending,
-                link: Link::Waiting(Vec::new()),
-            },
-        );
+        let section = self.remember(session, path, pending, setup);
         self.connect(session, offer, we_connect)?;
         Ok(section)
     }
