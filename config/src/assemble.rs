@@ -42,6 +42,9 @@ pub enum AssembleError {
     /// The history/chat/contacts store could not be opened.
     #[error("the history database cannot be opened: {0}")]
     Storage(String),
+    /// Chat streams cannot listen.
+    #[error(transparent)]
+    Chat(#[from] wink_ports::StreamError),
 }
 
 /// A running phone and the SIP agent behind it.
@@ -98,6 +101,34 @@ pub struct AssembleOptions {
     pub srtp: Option<SrtpPolicy>,
 }
 
+/// Chat streams (MSRP) listening on the SIP address (any port), announcing the address
+/// SIP announces when bound to every interface.
+pub(crate) async fn chat_streams(
+    bind: IpAddr,
+    agent: &SipAgent,
+) -> Result<Arc<wink_msrp::MsrpStreams>, wink_ports::StreamError> {
+    let announce = bind
+        .is_unspecified()
+        .then(|| *agent.announced_ip().borrow());
+    let config = wink_msrp::StreamsConfig {
+        listen: SocketAddr::new(bind, 0),
+        announce,
+        relay: None,
+        max_message_size: 16 << 20,
+    };
+    Ok(Arc::new(
+        wink_msrp::MsrpStreams::new(config, rand_seed()).await?,
+    ))
+}
+
+/// A seed for identifiers, from the clock (only their uniqueness matters).
+fn rand_seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64)
+        ^ u64::from(std::process::id())
+}
+
 /// Builds the adapters the settings choose and starts the phone.
 ///
 /// # Errors
@@ -129,8 +160,10 @@ pub async fn assemble(
         })
         .await?,
     );
+    let streams = chat_streams(bind.ip(), &agent).await?;
     let ports = Ports {
         signaling: agent.clone(),
+        streams,
         media: media::build_media(
             settings,
             &options.audio,

@@ -112,8 +112,12 @@ async fn side(user: &str, hz: f64, profile: &MediaProfile) -> Result<Side, Selft
         .await
         .map_err(|e| start(&e))?;
     let id = account.id.clone();
+    let streams = crate::assemble::chat_streams(Ipv4Addr::LOCALHOST.into(), &agent)
+        .await
+        .map_err(|e| start(&e))?;
     let ports = Ports {
         signaling: agent.clone(),
+        streams,
         media,
         storage: Arc::new(MemoryStorage::default()),
         secrets,

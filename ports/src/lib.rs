@@ -57,6 +57,7 @@ pub mod mocks {
     pub use crate::clock::MockClock;
     pub use crate::directory::MockDirectoryPort;
     pub use crate::media::MockMediaPort;
+    pub use crate::message_stream::MockMessageStreamPort;
     pub use crate::neighbour::MockNeighbourPort;
     pub use crate::secrets::MockSecretStore;
     pub use crate::signaling::MockSignalingPort;

@@ -3,7 +3,7 @@
 
 use tokio::time::Instant;
 use tracing::{debug, warn};
-use wink_ports::{CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode};
+use wink_ports::{CallResult, DtmfDigit, InviteRequest, MediaKind, Sdp, SessionId, StatusCode};
 
 use super::call::Call;
 use super::timers::Timer;
@@ -27,6 +27,18 @@ impl Phone {
         requested: Option<&wink_ports::AccountId>,
         replaces: Option<String>,
     ) -> Result<CommandOutcome, PhoneError> {
+        self.place_session(typed, requested, replaces, MediaKind::Audio)
+            .await
+    }
+
+    /// Places a session carrying `media` (an audio call, or a chat).
+    pub(super) async fn place_session(
+        &mut self,
+        typed: &str,
+        requested: Option<&wink_ports::AccountId>,
+        replaces: Option<String>,
+        media: MediaKind,
+    ) -> Result<CommandOutcome, PhoneError> {
         let account = self.pick_account(requested)?;
         let account_id = account.id.clone();
         let resolved = Target::parse(typed)?.resolve(account)?;
@@ -38,8 +50,12 @@ impl Phone {
             self.ports.clock.now(),
         );
         session.dtmf_tail = resolved.dtmf_tail;
+        session.media = vec![media];
 
-        let offer = self.ports.media.create_offer(&id).await?;
+        let offer = match media {
+            MediaKind::Chat => self.chat_offer(&id).await?,
+            _ => self.ports.media.create_offer(&id).await?,
+        };
         let request = InviteRequest {
             session: id.clone(),
             account: account_id.clone(),
@@ -48,7 +64,7 @@ impl Phone {
             replaces,
         };
         if let Err(error) = self.ports.signaling.invite(request).await {
-            self.stop_media(&id).await;
+            self.stop_streams(&id, media == MediaKind::Chat).await;
             return Err(error.into());
         }
         let remote = session.remote.clone();
@@ -80,6 +96,7 @@ impl Phone {
         self.session_mut(id)?.clone().on_progress(sdp.is_some())?;
         if let Some(sdp) = &sdp
             && !self.answer_applied(id)
+            && !self.is_chat(id)
         {
             self.ports.media.apply_answer(id, sdp).await?;
             self.ports.media.start(id).await?;
@@ -115,6 +132,9 @@ impl Phone {
         id: &SessionId,
         sdp: Option<Sdp>,
     ) -> Result<(), PhoneError> {
+        if self.is_chat(id) {
+            return self.on_chat_answered(id, sdp).await;
+        }
         let now = self.ports.clock.now();
         self.session_mut(id)?.clone().on_answered(now)?;
         let media = async {
@@ -316,6 +336,15 @@ impl Phone {
         }
     }
 
+    /// Stops what a session carried: its chat stream, or its audio.
+    pub(super) async fn stop_streams(&self, id: &SessionId, chat: bool) {
+        if chat {
+            self.ports.streams.close(id).await;
+        } else {
+            self.stop_media(id).await;
+        }
+    }
+
     pub(super) async fn stop_media(&self, id: &SessionId) {
         if let Err(error) = self.ports.media.stop(id).await {
             warn!(target: "media", session = %id, %error, "stopping media failed");
@@ -335,7 +364,8 @@ impl Phone {
         if session.in_conference {
             self.leave_conference().await;
         }
-        self.stop_media(id).await;
+        self.stop_streams(id, session.media.contains(&MediaKind::Chat))
+            .await;
         self.timers.cancel_session(id);
         let record = history::record_for(&session, result, self.ports.clock.now());
         let duration_secs = record.duration_secs();

@@ -52,6 +52,15 @@ pub enum Command {
     /// Silence (`true`) the other side of a call in the local conference, so nobody hears
     /// them (a noisy participant), or let them be heard again.
     SilenceParticipant(SessionId, bool),
+    /// Start a chat session (MSRP) with a target as typed.
+    Chat {
+        /// What was typed.
+        target: String,
+        /// The account to chat from (default: the default account).
+        account: Option<AccountId>,
+    },
+    /// Send a line in a chat session; it waits until the session is up.
+    SendChat(SessionId, String),
     /// Send a short message.
     SendMessage {
         /// The recipient as typed.

@@ -61,7 +61,8 @@ impl Phone {
         self.restore_missed_calls().await;
         let mut signaling = self.ports.signaling.events();
         let mut media = self.ports.media.events();
-        let (mut signaling_open, mut media_open) = (true, true);
+        let mut streams = self.ports.streams.events();
+        let (mut signaling_open, mut media_open, mut streams_open) = (true, true, true);
         loop {
             let deadline = self.timers.next_deadline();
             tokio::select! {
@@ -77,6 +78,10 @@ impl Phone {
                 event = media.next(), if media_open => match event {
                     Some(event) => self.on_media(event).await,
                     None => media_open = false,
+                },
+                event = streams.next(), if streams_open => match event {
+                    Some(event) => self.on_stream(event).await,
+                    None => streams_open = false,
                 },
                 () = sleep_until(deadline.unwrap_or_else(Instant::now)), if deadline.is_some() => {
                     self.on_timers(Instant::now()).await;
@@ -122,6 +127,8 @@ impl Phone {
                 text,
                 account,
             } => self.send_message(&target, &text, account.as_ref()).await,
+            Command::Chat { target, account } => self.start_chat(&target, account.as_ref()).await,
+            Command::SendChat(session, text) => self.send_chat(&session, &text).await,
             Command::Transfer(session, target) => self.transfer(&session, &target).await,
             Command::TransferToCall(session, other) => {
                 self.transfer_to_call(&session, &other).await

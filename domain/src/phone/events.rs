@@ -122,7 +122,12 @@ pub enum PhoneEvent {
         /// 180 ringing, 200 answered (our call then ends), or an error code.
         code: u16,
     },
-    /// A short message arrived.
+    /// A chat session's stream is up: its messages flow.
+    ChatConnected {
+        /// The session.
+        session: SessionId,
+    },
+    /// A short message, or a line of a chat session, arrived.
     MessageReceived {
         /// Its id.
         id: MessageId,

@@ -58,6 +58,10 @@ impl Phone {
             from_display.clone(),
             self.ports.clock.now(),
         );
+        let chat = offer.as_ref().is_some_and(super::chats::offers_only_chat);
+        if chat {
+            session.media = vec![wink_ports::MediaKind::Chat];
+        }
         let web_alert_url = match web_alert {
             Some((url, WebAlertMoment::Answered)) => {
                 session.web_page_on_answer = Some(url);
@@ -71,7 +75,12 @@ impl Phone {
         if let Err(error) = self.ports.signaling.ring(&id).await {
             warn!(target: "sip", session = %id, %error, "could not send 180 Ringing");
         }
-        let countdown = self.settings.answering_machine.countdown();
+        // The answering machine takes calls, not chats.
+        let countdown = self
+            .settings
+            .answering_machine
+            .countdown()
+            .filter(|_| !chat);
         if let Some(delay) = countdown {
             self.timers
                 .schedule(Instant::now() + delay, Timer::AnsweringMachine(id.clone()));
@@ -98,6 +107,9 @@ impl Phone {
 
     /// Answers: our SDP answer, or our offer when the INVITE had none (late offer).
     pub(super) async fn answer(&mut self, id: &SessionId) -> Result<CommandOutcome, PhoneError> {
+        if self.is_chat(id) {
+            return self.answer_chat(id).await;
+        }
         let now = self.ports.clock.now();
         self.session_mut(id)?.clone().accept(now)?;
         let offer = self

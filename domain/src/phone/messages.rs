@@ -100,7 +100,7 @@ impl Phone {
         }
     }
 
-    async fn set_message_state(&mut self, id: &MessageId, state: DeliveryState) {
+    pub(super) async fn set_message_state(&mut self, id: &MessageId, state: DeliveryState) {
         if let Err(error) = self.ports.storage.set_message_state(id, state).await {
             self.emit(PhoneEvent::Problem(format!(
                 "the message state could not be saved: {error}"

@@ -7,7 +7,9 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use mockall::predicate::eq;
 use tokio::sync::{broadcast, mpsc};
-use wink_ports::mocks::{MockMediaPort, MockSecretStore, MockSignalingPort, MockStoragePort};
+use wink_ports::mocks::{
+    MockMediaPort, MockMessageStreamPort, MockSecretStore, MockSignalingPort, MockStoragePort,
+};
 use wink_ports::{
     AccountId, CallResult, Clock, DeliveryState, DtmfDigit, EventStream, MediaError,
     MessageOutcome, Password, Reason, RegistrationState, Sdp, SessionId, SignalingEvent, SipUri,
@@ -29,6 +31,7 @@ impl Clock for FakeClock {
 struct Mocks {
     signaling: MockSignalingPort,
     media: MockMediaPort,
+    streams: MockMessageStreamPort,
     storage: MockStoragePort,
     secrets: MockSecretStore,
 }
@@ -38,6 +41,7 @@ impl Mocks {
         Self {
             signaling: MockSignalingPort::new(),
             media: MockMediaPort::new(),
+            streams: MockMessageStreamPort::new(),
             storage: MockStoragePort::new(),
             secrets: MockSecretStore::new(),
         }
@@ -47,6 +51,7 @@ impl Mocks {
         Ports {
             signaling: Arc::new(self.signaling),
             media: Arc::new(self.media),
+            streams: Arc::new(self.streams),
             storage: Arc::new(self.storage),
             secrets: Arc::new(self.secrets),
             clock,
@@ -848,6 +853,11 @@ fn spawn_with_signals(
         .expect_events()
         .times(1)
         .returning(move || media_stream.take().unwrap());
+    mocks
+        .streams
+        .expect_events()
+        .times(1)
+        .returning(|| Box::pin(futures_util::stream::empty()));
     let clock = Arc::new(FakeClock(AtomicI64::new(0)));
     (Phone::spawn(mocks.ports(clock), settings), signal_tx)
 }
@@ -1171,6 +1181,7 @@ async fn an_attended_transfer_refers_one_call_to_the_other() {
 mod accounts_at_run_time;
 mod answering_machine;
 mod audio_devices;
+mod chat_sessions;
 mod conference;
 mod dtmf;
 mod ended_calls;

@@ -35,8 +35,9 @@ pub(crate) enum Command {
     Config(ConfigCommand),
     /// Register an account, report the result, then unregister.
     Register(Network),
-    /// Register, print incoming calls and messages, and take call commands from stdin
-    /// (answer, reject, busy, hangup, hold, unhold, mute, unmute, quit) until Ctrl-C.
+    /// Register, print incoming calls, chats and messages, and take commands from stdin
+    /// (answer, reject, busy, hangup, hold, unhold, mute, unmute, say TEXT in a chat, quit)
+    /// until Ctrl-C.
     Listen {
         #[command(flatten)]
         network: Network,
@@ -99,6 +100,14 @@ pub(crate) enum Command {
         /// Record the call (both directions) to the recordings folder.
         #[arg(long)]
         record: bool,
+    },
+    /// A chat session (MSRP) with a target: each line typed is sent and its delivery
+    /// state printed, with the other side's lines; an empty line, `quit` or Ctrl-D ends it.
+    Chat {
+        #[command(flatten)]
+        network: Network,
+        /// The other side: alice, alice@example.com, sip:alice@example.com, ...
+        target: String,
     },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {

@@ -118,5 +118,9 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             target,
             text,
         } => network::message(context, &options, &target, &text).await,
+        Command::Chat {
+            network: options,
+            target,
+        } => network::chat(context, &options, &target).await,
     }
 }

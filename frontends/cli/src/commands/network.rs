@@ -1,4 +1,5 @@
-//! `register`, `listen`, `message`: the commands that talk SIP, through the Phone.
+//! `register`, `listen`, `call`, `chat`, `message`: the commands that talk SIP, through the
+//! Phone.
 
 use std::time::Duration;
 
@@ -12,6 +13,7 @@ use wink_ports::{AccountId, DeliveryState, RegistrationState};
 use crate::cli::{AudioChoice, CodecChoice, Network, Refusal, SrtpChoice};
 use crate::context::Context;
 
+mod chat_session;
 mod console;
 mod media_commands;
 mod schedule;
@@ -241,6 +243,36 @@ pub(super) async fn call(
             Some(result) => bail!("the call to {target} ended without an answer: {result:?}"),
             None => Ok(()),
         }
+    }
+    .await;
+    assembled.agent.shutdown().await;
+    result
+}
+
+pub(super) async fn chat(context: &Context, options: &Network, target: &str) -> anyhow::Result<()> {
+    let account = account_id(context, options)?;
+    let assembled = start(context, options).await?;
+    let mut events = assembled.phone.subscribe();
+    let result = async {
+        register_and_wait(
+            &assembled,
+            &mut events,
+            &account,
+            Duration::from_secs(options.timeout),
+        )
+        .await?;
+        let outcome = assembled
+            .phone
+            .execute(Command::Chat {
+                target: target.to_owned(),
+                account: Some(account.clone()),
+            })
+            .await?;
+        let CommandOutcome::Session(session) = outcome else {
+            bail!("the chat did not start")
+        };
+        println!("chat with {target} ({session}): type lines to send; an empty line ends it");
+        chat_session::run(&assembled.phone, &mut events, session, target).await
     }
     .await;
     assembled.agent.shutdown().await;

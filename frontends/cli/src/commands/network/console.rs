@@ -175,9 +175,10 @@ impl<'a> Console<'a> {
             "unmute" => Command::Mute(session, false),
             "dtmf" => Command::SendDtmf(session, words[1..].concat()),
             "transfer" => Command::Transfer(session, words[1..].join(" ")),
+            "say" => Command::SendChat(session, words[1..].join(" ")),
             other => {
                 eprintln!(
-                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, record [off], stats, transfer TARGET, consult TARGET, complete, conference [off], quit)"
+                    "error: unknown command {other:?} (answer, reject, busy, hangup, hold, unhold, mute, unmute, dtmf KEYS, record [off], stats, transfer TARGET, consult TARGET, complete, conference [off], say TEXT, quit)"
                 );
                 return true;
             }

@@ -1,0 +1,221 @@
+//! Chat sessions (MSRP, RFC 4975): an INVITE whose SDP carries one `m=message` stream,
+//! made and taken by the [`MessageStreamPort`](wink_ports::MessageStreamPort); the lines
+//! typed in it (stored first, so nothing is lost; the stream holds them until it is up);
+//! and what the stream reports (arrivals, delivery, failure, a connection gone).
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use tracing::warn;
+use wink_ports::sdp::SessionDescription;
+use wink_ports::{
+    AccountId, CallDirection, ChatMessageRecord, DeliveryState, MediaKind, MessageSection,
+    OutgoingMessage, Sdp, SessionId, StatusCode, StreamError, StreamEvent,
+};
+
+use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
+use crate::CallState;
+
+const TEXT_PLAIN: &str = "text/plain";
+
+/// Whether an offer is a chat: an `m=message` stream and no audio.
+pub(super) fn offers_only_chat(offer: &Sdp) -> bool {
+    SessionDescription::parse(offer.as_str()).is_ok_and(|sdp| {
+        sdp.media.iter().any(|m| m.kind == "message" && m.port != 0)
+            && !sdp.media.iter().any(|m| m.kind == "audio" && m.port != 0)
+    })
+}
+
+/// The chat stream of an SDP, with the session's address where the section has none.
+fn message_section(sdp: &Sdp) -> Result<MessageSection, StreamError> {
+    let parsed = SessionDescription::parse(sdp.as_str())
+        .map_err(|e| StreamError::NotAcceptable(format!("the SDP does not parse: {e}")))?;
+    let media = parsed
+        .media
+        .iter()
+        .find(|m| m.kind == "message")
+        .ok_or_else(|| StreamError::NotAcceptable("the SDP has no chat stream".to_owned()))?;
+    let mut section =
+        MessageSection::from_media(media).map_err(|e| StreamError::NotAcceptable(e.to_string()))?;
+    section.address = section.address.or(parsed.connection);
+    Ok(section)
+}
+
+/// An SDP with our chat stream alone.
+fn chat_sdp(section: &MessageSection, version: u64) -> Sdp {
+    let address = section.address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let mut media = section.to_media();
+    media.connection = None;
+    let sdp = SessionDescription {
+        origin_user: "-".to_owned(),
+        session_id: version,
+        session_version: version,
+        origin_address: address,
+        name: "-".to_owned(),
+        connection: Some(address),
+        attributes: Vec::new(),
+        media: vec![media],
+    };
+    Sdp::new(sdp.to_string())
+}
+
+impl Phone {
+    /// Whether a session is a chat.
+    pub(super) fn is_chat(&self, id: &SessionId) -> bool {
+        self.calls
+            .get(id)
+            .is_some_and(|call| call.session.media.contains(&MediaKind::Chat))
+    }
+
+    /// Starts a chat session with what was typed.
+    pub(super) async fn start_chat(
+        &mut self,
+        typed: &str,
+        requested: Option<&AccountId>,
+    ) -> Result<CommandOutcome, PhoneError> {
+        self.place_session(typed, requested, None, MediaKind::Chat)
+            .await
+    }
+
+    /// Our offer for a new chat session.
+    pub(super) async fn chat_offer(&self, id: &SessionId) -> Result<Sdp, PhoneError> {
+        let section = self.ports.streams.offer(id).await?;
+        Ok(chat_sdp(&section, self.ports.clock.now().0.unsigned_abs()))
+    }
+
+    /// The other side took our chat: its stream is connected.
+    pub(super) async fn on_chat_answered(
+        &mut self,
+        id: &SessionId,
+        sdp: Option<Sdp>,
+    ) -> Result<(), PhoneError> {
+        let now = self.ports.clock.now();
+        self.session_mut(id)?.clone().on_answered(now)?;
+        let applied = match &sdp {
+            Some(sdp) => match message_section(sdp) {
+                Ok(section) => self.ports.streams.apply_answer(id, &section).await,
+                Err(error) => Err(error),
+            },
+            None => Err(StreamError::NotAcceptable(
+                "the answer has no SDP".to_owned(),
+            )),
+        };
+        if let Err(error) = applied {
+            warn!(target: "msrp", session = %id, %error, "the chat could not start; hanging up");
+            self.emit(PhoneEvent::Problem(format!(
+                "the chat could not start: {error}"
+            )));
+            let _ = self.ports.signaling.hang_up(id).await;
+            let result = self.session_mut(id)?.fail();
+            self.end_session(id, result).await;
+            return Err(error.into());
+        }
+        self.session_mut(id)?.on_answered(now)?;
+        self.emit_state(id, CallState::Established).await;
+        Ok(())
+    }
+
+    /// Accepts an incoming chat: our stream answers theirs, the 200 OK carries it.
+    pub(super) async fn answer_chat(
+        &mut self,
+        id: &SessionId,
+    ) -> Result<CommandOutcome, PhoneError> {
+        let now = self.ports.clock.now();
+        self.session_mut(id)?.clone().accept(now)?;
+        let offer = self.call_mut(id)?.pending_offer.clone();
+        let answered = match offer.as_ref().map(message_section) {
+            Some(Ok(section)) => self.ports.streams.answer(id, &section).await,
+            Some(Err(error)) => Err(error),
+            None => Err(StreamError::NotAcceptable(
+                "the INVITE has no SDP".to_owned(),
+            )),
+        };
+        let section = match answered {
+            Ok(section) => section,
+            Err(error) => {
+                let _ = self.ports.signaling.reject(id, StatusCode(488)).await;
+                let result = self.session_mut(id)?.fail();
+                self.end_session(id, result).await;
+                return Err(error.into());
+            }
+        };
+        let sdp = chat_sdp(&section, now.0.unsigned_abs());
+        self.ports.signaling.answer(id, Some(sdp)).await?;
+        self.call_mut(id)?.pending_offer = None;
+        self.timers.cancel_session(id);
+        self.session_mut(id)?.accept(now)?;
+        self.emit_state(id, CallState::Accepted).await;
+        Ok(CommandOutcome::Done)
+    }
+
+    /// A line typed in a chat: stored first (queued), then handed to the stream, which
+    /// sends it once the session is up.
+    pub(super) async fn send_chat(
+        &mut self,
+        id: &SessionId,
+        text: &str,
+    ) -> Result<CommandOutcome, PhoneError> {
+        if !self.is_chat(id) {
+            return Err(PhoneError::NotAChat(id.clone()));
+        }
+        let session = self.session_mut(id)?;
+        let (account, remote) = (session.account.clone(), session.remote.address());
+        let message_id = self.new_message_id();
+        let record = ChatMessageRecord {
+            id: message_id.clone(),
+            account,
+            remote,
+            direction: CallDirection::Outgoing,
+            content_type: TEXT_PLAIN.to_owned(),
+            body: text.to_owned(),
+            at: self.ports.clock.now(),
+            state: DeliveryState::Queued,
+        };
+        self.ports.storage.add_message(record).await?;
+        let message = OutgoingMessage {
+            id: message_id.clone(),
+            content_type: TEXT_PLAIN.to_owned(),
+            body: text.as_bytes().to_vec(),
+        };
+        if let Err(error) = self.ports.streams.send(id, message).await {
+            self.set_message_state(&message_id, DeliveryState::Failed)
+                .await;
+            return Err(error.into());
+        }
+        Ok(CommandOutcome::Message(message_id))
+    }
+
+    /// What a chat stream reports.
+    pub(super) async fn on_stream(&mut self, event: StreamEvent) {
+        match event {
+            StreamEvent::Connected { session } => {
+                self.emit(PhoneEvent::ChatConnected { session });
+            }
+            StreamEvent::Received {
+                session,
+                content_type,
+                body,
+            } => {
+                let Some(call) = self.calls.get(&session) else {
+                    return warn!(target: "msrp", %session, "a chat line for no session; dropped");
+                };
+                let (account, from) = (call.session.account.clone(), call.session.remote.clone());
+                let text = String::from_utf8_lossy(&body).into_owned();
+                self.on_message_received(account, from, content_type, text)
+                    .await;
+            }
+            StreamEvent::Sent { id, .. } => self.set_message_state(&id, DeliveryState::Sent).await,
+            StreamEvent::Delivered { id, .. } => {
+                self.set_message_state(&id, DeliveryState::Delivered).await;
+            }
+            StreamEvent::Failed { id, reason, .. } => {
+                warn!(target: "msrp", %id, %reason, "chat line not delivered");
+                self.set_message_state(&id, DeliveryState::Failed).await;
+            }
+            StreamEvent::Closed { session, reason } if self.calls.contains_key(&session) => {
+                self.emit(PhoneEvent::Problem(format!("the chat ended: {reason}")));
+                let _ = self.hang_up(&session).await;
+            }
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! Chat sessions: the offer and answer are the chat stream's (never audio's), lines are
+//! stored before they go, and what the stream reports becomes their delivery state.
+
+use super::*;
+use wink_ports::{MediaKind, MessageSection, OutgoingMessage, Setup, StreamEvent};
+
+fn section(path: &str) -> MessageSection {
+    MessageSection {
+        secure: false,
+        port: 4000,
+        address: Some("10.0.0.1".parse().unwrap()),
+        path: vec![path.to_owned()],
+        accept_types: vec!["message/cpim".into(), "text/plain".into()],
+        accept_wrapped_types: vec![],
+        max_size: None,
+        setup: Some(Setup::ActPass),
+        direction: wink_ports::sdp::Direction::SendRecv,
+        file: None,
+    }
+}
+
+const THEIR_CHAT: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n\
+    m=message 5000 TCP/MSRP *\r\na=accept-types:text/plain\r\na=path:msrp://10.0.0.2:5000/b;tcp\r\n";
+
+#[tokio::test]
+async fn a_chat_offers_the_stream_connects_it_with_the_answer_and_tracks_each_line() {
+    let mut mocks = Mocks::new();
+    mocks
+        .streams
+        .expect_offer()
+        .times(1)
+        .returning(|_| Ok(section("msrp://10.0.0.1:4000/a;tcp")));
+    mocks
+        .signaling
+        .expect_invite()
+        .withf(|request| {
+            let offer = request.offer.as_ref().unwrap().as_str();
+            offer.contains("m=message 4000 TCP/MSRP *")
+                && offer.contains("a=path:msrp://10.0.0.1:4000/a;tcp")
+                && !offer.contains("m=audio")
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks
+        .streams
+        .expect_apply_answer()
+        .withf(|_, answer| answer.path == ["msrp://10.0.0.2:5000/b;tcp"])
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .storage
+        .expect_add_message()
+        .withf(|record| record.state == DeliveryState::Queued && record.body == "hello")
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks
+        .streams
+        .expect_send()
+        .withf(|_, message: &OutgoingMessage| message.body == b"hello")
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .storage
+        .expect_set_message_state()
+        .with(mockall::predicate::always(), eq(DeliveryState::Delivered))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .signaling
+        .expect_hang_up()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.streams.expect_close().times(1).returning(|_| ());
+    mocks
+        .storage
+        .expect_add_history()
+        .withf(|record| record.media == vec![MediaKind::Chat])
+        .times(1)
+        .returning(|_| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    let Ok(CommandOutcome::Session(id)) = phone
+        .execute(Command::Chat {
+            target: "bob@example.com".into(),
+            account: None,
+        })
+        .await
+    else {
+        panic!("the chat starts");
+    };
+    phone
+        .on_signaling(SignalingEvent::Answered {
+            session: id.clone(),
+            sdp: Some(Sdp::new(THEIR_CHAT)),
+        })
+        .await;
+    assert!(drain(&mut events).iter().any(|e| matches!(
+        e,
+        PhoneEvent::CallState {
+            state: CallState::Established,
+            ..
+        }
+    )));
+    let Ok(CommandOutcome::Message(line)) = phone
+        .execute(Command::SendChat(id.clone(), "hello".into()))
+        .await
+    else {
+        panic!("the line is taken");
+    };
+    phone
+        .on_stream(StreamEvent::Delivered {
+            session: id.clone(),
+            id: line.clone(),
+        })
+        .await;
+    assert!(drain(&mut events).contains(&PhoneEvent::MessageState {
+        id: line,
+        state: DeliveryState::Delivered
+    }));
+    phone.execute(Command::HangUp(id)).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_incoming_chat_is_answered_by_the_stream_and_its_lines_are_kept() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .withf(|_, offer| offer.path == ["msrp://10.0.0.2:5000/b;tcp"])
+        .times(1)
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks
+        .signaling
+        .expect_answer()
+        .withf(|_, sdp| {
+            sdp.as_ref()
+                .is_some_and(|s| s.as_str().contains("a=path:msrp://10.0.0.1:4000/ours;tcp"))
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .storage
+        .expect_add_message()
+        .withf(|record| record.state == DeliveryState::Received && record.body == "hi there")
+        .times(1)
+        .returning(|_| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("chat-1", Some(THEIR_CHAT)))
+        .await;
+    let alert = drain(&mut events);
+    assert!(alert.iter().any(|e| matches!(
+        e,
+        PhoneEvent::IncomingCall {
+            answering_machine_in: None,
+            ..
+        }
+    )));
+    // No audio is touched: the media mock has no expectation and would panic.
+    phone.execute(Command::Answer(sid("chat-1"))).await.unwrap();
+    phone
+        .on_stream(StreamEvent::Received {
+            session: sid("chat-1"),
+            content_type: "text/plain".into(),
+            body: b"hi there".to_vec(),
+        })
+        .await;
+    assert!(drain(&mut events).iter().any(|e| matches!(
+        e,
+        PhoneEvent::MessageReceived { body, .. } if body == "hi there"
+    )));
+    // A line for a session that is not a chat is refused.
+    let refused = phone
+        .execute(Command::SendChat(sid("no-such"), "x".into()))
+        .await;
+    assert!(matches!(refused, Err(PhoneError::NotAChat(_))));
+}
