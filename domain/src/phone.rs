@@ -9,6 +9,7 @@
 
 mod call;
 mod calls;
+mod chats;
 mod commands;
 mod conference;
 mod driver;
@@ -25,8 +26,8 @@ use std::sync::Arc;
 
 use tokio::sync::broadcast;
 use wink_ports::{
-    AccountId, Clock, MediaError, MediaPort, MessageId, SecretError, SecretStore, SessionId,
-    SignalingError, SignalingPort, StorageError, StoragePort,
+    AccountId, Clock, MediaError, MediaPort, MessageId, MessageStreamPort, SecretError,
+    SecretStore, SessionId, SignalingError, SignalingPort, StorageError, StoragePort, StreamError,
 };
 
 use call::Call;
@@ -88,6 +89,12 @@ pub enum PhoneError {
     /// Media failed.
     #[error(transparent)]
     Media(#[from] MediaError),
+    /// A chat stream failed.
+    #[error(transparent)]
+    Stream(#[from] StreamError),
+    /// The command is for a chat session only.
+    #[error("{0} is not a chat session")]
+    NotAChat(SessionId),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),
@@ -109,6 +116,8 @@ pub struct Ports {
     pub signaling: Arc<dyn SignalingPort>,
     /// Audio media.
     pub media: Arc<dyn MediaPort>,
+    /// Chat streams (MSRP).
+    pub streams: Arc<dyn MessageStreamPort>,
     /// History, chat, contacts.
     pub storage: Arc<dyn StoragePort>,
     /// Passwords.
