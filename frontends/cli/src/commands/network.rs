@@ -204,40 +204,56 @@ pub(crate) struct CallTiming {
     pub(crate) record: bool,
 }
 
+/// What `call` and `chat` share: registered, the session started by `command` (given the
+/// account), then unregistered whatever happens.
+struct Started {
+    assembled: Assembled,
+    events: broadcast::Receiver<PhoneEvent>,
+}
+
+impl Started {
+    /// Registers the account and starts the session `command` makes.
+    async fn session(
+        context: &Context,
+        options: &Network,
+        command: impl FnOnce(AccountId) -> Command,
+    ) -> anyhow::Result<(Self, anyhow::Result<wink_ports::SessionId>)> {
+        let account = account_id(context, options)?;
+        let assembled = start(context, options).await?;
+        let mut events = assembled.phone.subscribe();
+        let wait = Duration::from_secs(options.timeout);
+        let session = async {
+            register_and_wait(&assembled, &mut events, &account, wait).await?;
+            match assembled.phone.execute(command(account.clone())).await? {
+                CommandOutcome::Session(session) => Ok(session),
+                _ => bail!("the session did not start"),
+            }
+        }
+        .await;
+        Ok((Self { assembled, events }, session))
+    }
+}
+
 pub(super) async fn call(
     context: &Context,
     options: &Network,
     target: &str,
     timing: CallTiming,
 ) -> anyhow::Result<()> {
-    let account = account_id(context, options)?;
-    let assembled = start(context, options).await?;
-    let mut events = assembled.phone.subscribe();
+    let (mut started, session) = Started::session(context, options, |account| Command::Call {
+        target: target.to_owned(),
+        account: Some(account),
+    })
+    .await?;
     let result = async {
-        register_and_wait(
-            &assembled,
-            &mut events,
-            &account,
-            Duration::from_secs(options.timeout),
-        )
-        .await?;
-        let outcome = assembled
-            .phone
-            .execute(Command::Call {
-                target: target.to_owned(),
-                account: Some(account.clone()),
-            })
-            .await?;
-        let CommandOutcome::Session(session) = outcome else {
-            bail!("the call did not start")
-        };
+        let session = session?;
         println!("calling {target} ({session})");
         let console = console::Console::new(
-            &assembled.phone,
+            &started.assembled.phone,
             IncomingPolicy::Refuse(Refusal::Busy),
             Some(session),
         );
-        let ended = console.run(&mut events, None, &timing).await;
+        let ended = console.run(&mut started.events, None, &timing).await;
         match ended {
             Some(wink_ports::CallResult::Answered) => Ok(()),
             Some(result) => bail!("the call to {target} ended without an answer: {result:?}"),
@@ -245,37 +261,29 @@ pub(super) async fn call(
         }
     }
     .await;
-    assembled.agent.shutdown().await;
+    started.assembled.agent.shutdown().await;
     result
 }
 
 pub(super) async fn chat(context: &Context, options: &Network, target: &str) -> anyhow::Result<()> {
-    let account = account_id(context, options)?;
-    let assembled = start(context, options).await?;
-    let mut events = assembled.phone.subscribe();
+    let (mut started, session) = Started::session(context, options, |account| Command::Chat {
+        target: target.to_owned(),
+        account: Some(account),
+    })
+    .await?;
     let result = async {
-        register_and_wait(
-            &assembled,
-            &mut events,
-            &account,
-            Duration::from_secs(options.timeout),
-        )
-        .await?;
-        let outcome = assembled
-            .phone
-            .execute(Command::Chat {
-                target: target.to_owned(),
-                account: Some(account.clone()),
-            })
-            .await?;
-        let CommandOutcome::Session(session) = outcome else {
-            bail!("the chat did not start")
-        };
+        let session = session?;
         println!("chat with {target} ({session}): type lines to send; an empty line ends it");
-        chat_session::run(&assembled.phone, &mut events, session, target).await
+        chat_session::run(
+            &started.assembled.phone,
+            &mut started.events,
+            session,
+            target,
+        )
+        .await
     }
     .await;
-    assembled.agent.shutdown().await;
+    started.assembled.agent.shutdown().await;
     result
 }
 
