@@ -12,6 +12,7 @@
 pub mod account;
 pub mod answering_machine;
 pub mod contacts;
+pub mod cpim;
 pub mod history;
 pub mod message;
 pub mod number_rules;

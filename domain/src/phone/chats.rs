@@ -14,6 +14,7 @@ use wink_ports::{
 
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::CallState;
+use crate::cpim::ChatContent;
 
 const TEXT_PLAIN: &str = "text/plain";
 
@@ -199,9 +200,15 @@ impl Phone {
                     return warn!(target: "msrp", %session, "a chat line for no session; dropped");
                 };
                 let (account, from) = (call.session.account.clone(), call.session.remote.clone());
-                let text = String::from_utf8_lossy(&body).into_owned();
-                self.on_message_received(account, from, content_type, text)
-                    .await;
+                match crate::cpim::read_chat(&content_type, &body) {
+                    ChatContent::Text(text) => {
+                        self.on_message_received(account, from, TEXT_PLAIN.to_owned(), text)
+                            .await;
+                    }
+                    ChatContent::Other(kind) => {
+                        tracing::debug!(target: "msrp", %session, %kind, "not a line to show");
+                    }
+                }
             }
             StreamEvent::Sent { id, .. } => self.set_message_state(&id, DeliveryState::Sent).await,
             StreamEvent::Delivered { id, .. } => {
