@@ -7,6 +7,7 @@
 #      default (RELAY_MB=…), as kamailio's relay loses frames of longer streams at times
 #      (its log: "forwarding frame failed"; see docs/msrp.md); a lost frame is reported
 #   3. iperf3 over TCP on 127.0.0.1, the same number of bytes
+#   4. the chat round trip: a line sent, answered on arrival, the answer timed (2,000 lines)
 # Prints each figure, the ratios, and the RSS of the MSRP process during the transfer
 # (it must not grow with the file's size).
 #
@@ -20,7 +21,7 @@ if ! command -v iperf3 >/dev/null 2>&1; then
     echo "msrp-throughput.sh: installing iperf3" >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y iperf3 >/dev/null
 fi
-cargo build --release -p wink-msrp --example msrp_throughput
+cargo build --release -p wink-msrp --example msrp_throughput --example msrp_chat_rtt
 bin="$CARGO_TARGET_DIR/release/examples/msrp_throughput"
 
 work=$(mktemp -d)
@@ -49,5 +50,6 @@ exec unshare --net -- bash scripts/in-test-namespace.sh bash -c '
     iperf_mbps=$(awk -v m="$iperf" "BEGIN { printf \"%.1f\", m / 8 }")
     echo "iperf3 TCP 127.0.0.1: ${iperf} Mbit/s = ${iperf_mbps} MB/s"
     c=$(echo "$checked" | mbps); d=$(echo "$direct" | mbps); r=$(echo "$relayed" | mbps)
+    "${bin%_throughput}_chat_rtt"
     awk -v c="$c" -v d="$d" -v r="$r" -v i="$iperf_mbps" "BEGIN { printf \"ratio to iperf3: direct %.0f %% (compared: %.0f %%), through the relay %.0f %%\n\", 100 * d / i, 100 * c / i, 100 * r / i }"
 ' bench "$bin" "$work/file" "$size_mb" "$work/relay-file"

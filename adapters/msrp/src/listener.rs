@@ -166,5 +166,10 @@ async fn hand_over(mut stream: TcpStream, peer: SocketAddr, waiting: Waiting) {
     let Some(sender) = lock(&waiting).remove(&session_id) else {
         return debug!(target: "msrp", %peer, %session_id, "connection for no waiting session closed");
     };
+    // Chat lines are small: without this, Nagle's algorithm holds each one until the
+    // other side's delayed ACK (a 44 ms round trip, `examples/msrp_chat_rtt.rs`).
+    if let Err(error) = stream.set_nodelay(true) {
+        debug!(target: "msrp", %error, "TCP_NODELAY not set");
+    }
     let _ = sender.send(Connection::with_read(stream, read));
 }
