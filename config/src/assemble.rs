@@ -99,6 +99,8 @@ pub struct AssembleOptions {
     pub codecs: Option<Vec<Codec>>,
     /// SRTP for this run, instead of the account's or the settings'.
     pub srtp: Option<SrtpPolicy>,
+    /// Where received files go for this run, instead of the settings' folder.
+    pub downloads: Option<std::path::PathBuf>,
 }
 
 /// Chat streams (MSRP) listening on the SIP address (any port), announcing the address
@@ -106,6 +108,7 @@ pub struct AssembleOptions {
 pub(crate) async fn chat_streams(
     bind: IpAddr,
     agent: &SipAgent,
+    downloads: std::path::PathBuf,
 ) -> Result<Arc<wink_msrp::MsrpStreams>, wink_ports::StreamError> {
     let announce = bind
         .is_unspecified()
@@ -115,6 +118,7 @@ pub(crate) async fn chat_streams(
         announce,
         relay: None,
         max_message_size: 16 << 20,
+        downloads,
     };
     Ok(Arc::new(
         wink_msrp::MsrpStreams::new(config, rand_seed()).await?,
@@ -160,7 +164,12 @@ pub async fn assemble(
         })
         .await?,
     );
-    let streams = chat_streams(bind.ip(), &agent).await?;
+    let downloads = options
+        .downloads
+        .clone()
+        .or_else(|| settings.downloads_dir.clone())
+        .unwrap_or_else(|| paths.default_downloads_dir());
+    let streams = chat_streams(bind.ip(), &agent, downloads).await?;
     let ports = Ports {
         signaling: agent.clone(),
         streams,

@@ -70,6 +70,18 @@ impl Paths {
         self.data_dir.join("recordings")
     }
 
+    /// Received files, when the settings name no folder: `$XDG_DOWNLOAD_DIR` if it is
+    /// absolute, else `Downloads` in the home folder, else `downloads` beside the history.
+    pub fn default_downloads_dir(&self) -> PathBuf {
+        match std::env::var_os("XDG_DOWNLOAD_DIR") {
+            Some(dir) if Path::new(&dir).is_absolute() => PathBuf::from(dir),
+            _ => std::env::var_os("HOME").map_or_else(
+                || self.data_dir.join("downloads"),
+                |home| PathBuf::from(home).join("Downloads"),
+            ),
+        }
+    }
+
     /// Log files.
     pub fn logs_dir(&self) -> PathBuf {
         self.state_dir.join("logs")

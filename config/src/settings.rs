@@ -223,6 +223,8 @@ pub struct Settings {
     pub accounts: Vec<AccountSettings>,
     /// Contacts and groups.
     pub contacts: ContactSettings,
+    /// Where received files are saved (default: `$XDG_DOWNLOAD_DIR`, else `~/Downloads`).
+    pub downloads_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -242,6 +244,7 @@ impl Default for Settings {
             logging: LoggingSettings::default(),
             accounts: Vec::new(),
             contacts: ContactSettings::default(),
+            downloads_dir: None,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod account;
 pub mod answering_machine;
 pub mod contacts;
 pub mod cpim;
+pub mod file_progress;
 pub mod history;
 pub mod message;
 pub mod number_rules;
@@ -26,11 +27,13 @@ pub use account::{
 };
 pub use answering_machine::AnsweringMachine;
 pub use contacts::{ContactError, ContactList, SearchHit, SpecialGroups};
+pub use file_progress::{FileProgress, ProgressMeter};
 pub use history::MissedCalls;
 pub use message::{MessageError, ShortMessage};
 pub use number_rules::{DialPlan, DtmfStep, NumberError, NumberRules};
 pub use phone::{
-    Command, CommandOutcome, Phone, PhoneError, PhoneEvent, PhoneHandle, PhoneSettings, Ports,
+    Command, CommandOutcome, FileOutcome, Phone, PhoneError, PhoneEvent, PhoneHandle,
+    PhoneSettings, Ports,
 };
 pub use session::{CallState, Session, SessionError};
 pub use target::{Target, TargetError};

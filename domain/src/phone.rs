@@ -14,6 +14,7 @@ mod commands;
 mod conference;
 mod driver;
 mod events;
+mod files;
 mod incoming;
 mod messages;
 mod registration;
@@ -33,7 +34,7 @@ use wink_ports::{
 use call::Call;
 pub use commands::{Command, CommandOutcome};
 pub use driver::PhoneHandle;
-pub use events::PhoneEvent;
+pub use events::{FileOutcome, PhoneEvent};
 
 use crate::{
     Account, AnsweringMachine, ContactError, MessageError, MissedCalls, NumberError, Session,

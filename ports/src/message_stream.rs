@@ -3,6 +3,8 @@
 //! streams, hands over the other side's, and sends and receives messages by its own
 //! [`MessageId`]s; the adapter owns connections, relays, chunking and reports.
 
+use std::path::{Path, PathBuf};
+
 use crate::ids::{MessageId, SessionId};
 use crate::message_sdp::MessageSection;
 use crate::stream::EventStream;
@@ -17,6 +19,9 @@ pub enum StreamError {
     /// The other side's section cannot be used (the SIP adapter answers 488).
     #[error("the chat stream cannot be used: {0}")]
     NotAcceptable(String),
+    /// A file to send cannot be read, or one received cannot be saved.
+    #[error("{0}")]
+    File(String),
     /// Sockets failed, or the relay refused.
     #[error("chat connection failed: {0}")]
     Connection(String),
@@ -74,6 +79,36 @@ pub enum StreamEvent {
         /// In plain words.
         reason: String,
     },
+    /// How far a file transfer is (sent: acknowledged by the next hop; received: written).
+    Progress {
+        /// The session.
+        session: SessionId,
+        /// Bytes of the file done, counting those a resumed transfer already had.
+        transferred: u64,
+        /// The file's size.
+        total: u64,
+    },
+    /// The file we sent arrived: the other side reported it whole.
+    FileSent {
+        /// The session.
+        session: SessionId,
+    },
+    /// The file we received is whole, its SHA-1 checked, and saved under a name no other
+    /// file had.
+    FileSaved {
+        /// The session.
+        session: SessionId,
+        /// Where it is.
+        path: PathBuf,
+    },
+    /// A file transfer failed (what arrived of a received file is kept aside as `.part`
+    /// for a resumed transfer, never under the file's name).
+    FileFailed {
+        /// The session.
+        session: SessionId,
+        /// Why, in plain words.
+        reason: String,
+    },
     /// The stream's connection is gone.
     Closed {
         /// The session.
@@ -94,7 +129,21 @@ pub trait MessageStreamPort: Send + Sync {
     /// [`StreamError::Connection`] when no connection can be prepared (no relay).
     async fn offer(&self, session: &SessionId) -> Result<MessageSection, StreamError>;
 
-    /// Answers the chat stream the other side offers in `session`, and starts connecting.
+    /// Our section offering the file at `path` in `session` (RFC 5547 push: its name,
+    /// type, size and SHA-1); the file goes once the other side has answered and the
+    /// connection is up, from where the answer's `a=file-range` asks.
+    ///
+    /// # Errors
+    /// [`StreamError::File`] when the file cannot be read; [`StreamError::Connection`].
+    async fn offer_file(
+        &self,
+        session: &SessionId,
+        path: &Path,
+    ) -> Result<MessageSection, StreamError>;
+
+    /// Answers the chat stream, or file, the other side offers in `session`, and starts
+    /// connecting. A file is saved in the downloads folder, resuming what an interrupted
+    /// transfer of the same file left there.
     ///
     /// # Errors
     /// [`StreamError::NotAcceptable`] for a section we cannot use (no path, no common

@@ -58,10 +58,15 @@ impl IncomingFile {
         sha1: Option<[u8; 20]>,
     ) -> io::Result<Self> {
         let name = safe_name(offered_name);
-        let part = folder.join(format!("{name}.part"));
+        // The hash names the part file, so only the same file resumes it; without one
+        // nothing says what an old part file held, and the transfer starts over.
+        let part = match &sha1 {
+            Some(hash) => folder.join(format!("{name}.{}.part", hex_prefix(hash))),
+            None => folder.join(format!("{name}.part")),
+        };
         let file = OpenOptions::new()
             .create(true)
-            .truncate(false)
+            .truncate(sha1.is_none())
             .read(true)
             .write(true)
             .open(&part)?;
@@ -137,6 +142,11 @@ pub fn sha1_of(path: &Path) -> io::Result<[u8; 20]> {
         hasher.update(&buffer[..n]);
     }
     Ok(hasher.finalize().into())
+}
+
+/// The first four bytes of a hash, in hex: enough to tell files of one name apart.
+fn hex_prefix(hash: &[u8; 20]) -> String {
+    hash[..4].iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The last component of what the sender called the file, without path separators or
@@ -261,6 +271,23 @@ mod tests {
         assert_eq!(again.already_received(), 5);
         again.write_at(5, b"678").unwrap();
         assert_eq!(std::fs::read(again.finish().unwrap()).unwrap(), b"12345678");
+    }
+
+    #[test]
+    fn only_the_same_file_resumes_a_part_file() {
+        let folder = tempfile::tempdir().unwrap();
+        let mut first =
+            IncomingFile::open(folder.path(), "big.iso", Some(8), Some(sha1(b"12345678"))).unwrap();
+        first.write_at(0, b"12345").unwrap();
+        drop(first);
+        let other =
+            IncomingFile::open(folder.path(), "big.iso", Some(8), Some(sha1(b"abcdefgh"))).unwrap();
+        assert_eq!(other.already_received(), 0, "another file of that name");
+        let mut unhashed = IncomingFile::open(folder.path(), "big.iso", Some(8), None).unwrap();
+        unhashed.write_at(0, b"xy").unwrap();
+        drop(unhashed);
+        let unhashed_again = IncomingFile::open(folder.path(), "big.iso", Some(8), None).unwrap();
+        assert_eq!(unhashed_again.already_received(), 0, "no hash, no resume");
     }
 
     #[test]

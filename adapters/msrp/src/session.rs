@@ -53,6 +53,10 @@ pub struct SessionConfig {
     pub whole_message_limit: u64,
     /// The content types we take (`a=accept-types`; `*` and `type/*` allowed).
     pub accept_types: Vec<String>,
+    /// Bytes the receiver already holds of a message that arrives in pieces: a resumed
+    /// file transfer (RFC 5547 `a=file-range`) sends only the rest, and the message is
+    /// whole once the rest is in.
+    pub already_held: u64,
     /// How long a SEND waits for its response before it counts as failed (408).
     pub transaction_timeout: Duration,
 }
@@ -70,6 +74,7 @@ impl SessionConfig {
             max_message_size: 4 << 30,
             whole_message_limit: 1 << 20,
             accept_types: vec!["*".to_owned()],
+            already_held: 0,
             transaction_timeout: Duration::from_secs(30),
         }
     }

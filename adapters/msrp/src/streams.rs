@@ -2,26 +2,32 @@
 //! relay when the account has one, and per session the connection, the messages waiting
 //! for it, and the events translated to the domain's words.
 
+mod file_offer;
+mod file_transfer;
+mod link;
+
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::sync::mpsc;
-use tracing::{debug, warn};
 use wink_digest::Credentials;
+use wink_ports::sdp::Direction;
 use wink_ports::stream::EventStream;
 use wink_ports::{
-    MessageId, MessageSection, MessageStreamPort, OutgoingMessage, SessionId, Setup, StreamError,
-    StreamEvent,
+    FileAttributes, MessageSection, MessageStreamPort, OutgoingMessage, SessionId, Setup,
+    StreamError, StreamEvent,
 };
 
 use crate::connection::{Connection, SessionHandle};
 use crate::ids::Ids;
+use crate::incoming_file::IncomingFile;
 use crate::listener::{Expected, Listener};
 use crate::relay::RelayAuth;
-use crate::session::{Event, Reports, Session, SessionConfig};
+use crate::session::{Session, SessionConfig};
 use crate::uri::MsrpUri;
 
 /// How long the other side has to connect to a stream we wait for.
@@ -54,8 +60,10 @@ pub struct StreamsConfig {
     pub announce: Option<IpAddr>,
     /// A relay to go through, if any.
     pub relay: Option<RelaySettings>,
-    /// The largest message taken.
+    /// The largest chat message taken (files are taken up to the size they announce).
     pub max_message_size: u64,
+    /// Where received files are saved.
+    pub downloads: PathBuf,
 }
 
 /// Chat streams over MSRP.
@@ -77,6 +85,19 @@ struct Stream {
     /// How the connection comes: waited for on the listener, or the relay's.
     pending: Option<Pending>,
     link: Link,
+    /// What it carries (taken when the connection starts).
+    carries: Option<Carries>,
+}
+
+/// What a stream carries.
+#[derive(Debug)]
+enum Carries {
+    /// Chat lines, both ways.
+    Chat,
+    /// A file we send.
+    FileOut(file_transfer::Outgoing),
+    /// A file we receive.
+    FileIn(file_transfer::Incoming),
 }
 
 #[derive(Debug)]
@@ -168,6 +189,7 @@ impl MsrpStreams {
         Ok((vec![local], pending))
     }
 
+    /// Our section for a chat.
     fn section(&self, path: &[MsrpUri], setup: Setup) -> MessageSection {
         let first = path.first();
         MessageSection {
@@ -184,22 +206,69 @@ impl MsrpStreams {
         }
     }
 
-    /// Keeps a new stream of `session` (not connected yet) and returns our section for it.
+    /// Our section for a file stream: it carries the file's attributes, one way.
+    fn file_section(
+        &self,
+        path: &[MsrpUri],
+        setup: Setup,
+        direction: Direction,
+        file: FileAttributes,
+    ) -> MessageSection {
+        let media_type = file
+            .selector
+            .media_type
+            .clone()
+            .unwrap_or_else(|| "*".to_owned());
+        MessageSection {
+            accept_types: vec![media_type],
+            accept_wrapped_types: Vec::new(),
+            max_size: None,
+            direction,
+            file: Some(file),
+            ..self.section(path, setup)
+        }
+    }
+
+    /// Keeps a new stream of `session` (not connected yet).
     fn remember(
         &self,
         session: &SessionId,
         path: Vec<MsrpUri>,
         pending: Option<Pending>,
-        setup: Setup,
-    ) -> MessageSection {
-        let section = self.section(&path, setup);
+        carries: Carries,
+    ) {
         let stream = Stream {
             path,
             pending,
             link: Link::Waiting(Vec::new()),
+            carries: Some(carries),
         };
         lock(&self.streams).insert(session.clone(), stream);
-        section
+    }
+
+    /// A file the other side offers, opened in the downloads folder (resuming a part file
+    /// of the same file), and our answer's attributes: theirs, with the range we ask for.
+    fn open_incoming(
+        &self,
+        offered: &FileAttributes,
+    ) -> Result<(file_transfer::Incoming, FileAttributes), StreamError> {
+        let selector = &offered.selector;
+        let size = selector.size.ok_or_else(|| {
+            StreamError::NotAcceptable("the offered file does not say its size".to_owned())
+        })?;
+        std::fs::create_dir_all(&self.config.downloads).map_err(|e| {
+            StreamError::File(format!(
+                "cannot open the downloads folder {}: {e}",
+                self.config.downloads.display()
+            ))
+        })?;
+        let name = selector.name.as_deref().unwrap_or("received file");
+        let file = IncomingFile::open(&self.config.downloads, name, Some(size), selector.sha1)
+            .map_err(|e| StreamError::File(format!("cannot save the file: {e}")))?;
+        let held = file.already_received().min(size);
+        let mut answer = offered.clone();
+        answer.range = (held > 0).then_some((held + 1, Some(size)));
+        Ok((file_transfer::Incoming { file, size }, answer))
     }
 
     /// Starts the connection of `session` towards `remote` (their path), in the background.
@@ -211,12 +280,13 @@ impl MsrpStreams {
     ) -> Result<(), StreamError> {
         let remote_path = MsrpUri::parse_path(&remote.path.join(" "))
             .map_err(|e| StreamError::NotAcceptable(format!("bad a=path: {e}")))?;
-        let (path, pending) = {
+        let (path, pending, carries) = {
             let mut streams = lock(&self.streams);
             let stream = streams
                 .get_mut(session)
                 .ok_or_else(|| StreamError::UnknownSession(session.clone()))?;
-            (stream.path.clone(), stream.pending.take())
+            let carries = stream.carries.take().unwrap_or(Carries::Chat);
+            (stream.path.clone(), stream.pending.take(), carries)
         };
         let local = path
             .last()
@@ -230,6 +300,12 @@ impl MsrpStreams {
         if path.len() > 1 {
             config.chunk_size = RELAYED_CHUNK_SIZE;
         }
+        if let Carries::FileIn(incoming) = &carries {
+            // Every piece goes straight to the disk, whatever the file's size.
+            config.max_message_size = incoming.size;
+            config.whole_message_limit = 0;
+            config.already_held = incoming.file.already_received().min(incoming.size);
+        }
         let seed = self
             .ids
             .lock()
@@ -238,16 +314,17 @@ impl MsrpStreams {
         let active = we_connect || matches!(pending, Some(Pending::Relay(_)));
         let msrp = Session::new(config, vec![local], to_path.clone(), seed, active);
         let first_hop = to_path[0].clone();
-        let task = Link::start(
-            session.clone(),
+        let start = link::Start {
+            session: session.clone(),
             pending,
             first_hop,
             we_connect,
             msrp,
-            Arc::clone(&self.streams),
-            self.events.clone(),
-        );
-        tokio::spawn(task);
+            carries,
+            streams: Arc::clone(&self.streams),
+            events: self.events.clone(),
+        };
+        tokio::spawn(start.run());
         Ok(())
     }
 }
@@ -256,165 +333,6 @@ fn lock(
     streams: &Mutex<HashMap<SessionId, Stream>>,
 ) -> std::sync::MutexGuard<'_, HashMap<SessionId, Stream>> {
     streams.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Link {
-    /// Connects (or waits for, or takes the relay's) connection, runs the session on it,
-    /// sends what waited, and passes its events on until it closes.
-    async fn start(
-        session: SessionId,
-        pending: Option<Pending>,
-        first_hop: MsrpUri,
-        we_connect: bool,
-        msrp: Session,
-        streams: Arc<Mutex<HashMap<SessionId, Stream>>>,
-        events: mpsc::UnboundedSender<StreamEvent>,
-    ) {
-        let connection = match pending {
-            Some(Pending::Relay(connection)) => Ok(connection),
-            Some(Pending::Listening(expected)) if !we_connect => {
-                expected.connection(CONNECT_WAIT).await
-            }
-            _ => Connection::connect(&first_hop).await,
-        };
-        let connection = match connection {
-            Ok(connection) => connection,
-            Err(error) => {
-                warn!(target: "msrp", %session, %error, "chat connection failed");
-                return close(
-                    &session,
-                    &streams,
-                    &events,
-                    format!("could not connect: {error}"),
-                );
-            }
-        };
-        let (handle, mut msrp_events) = connection.run(msrp);
-        let waiting = {
-            let mut streams = lock(&streams);
-            match streams.get_mut(&session) {
-                Some(stream) => match std::mem::replace(&mut stream.link, Link::Up(handle.clone()))
-                {
-                    Link::Waiting(waiting) => waiting,
-                    _ => Vec::new(),
-                },
-                None => {
-                    handle.close();
-                    return;
-                }
-            }
-        };
-        let _ = events.send(StreamEvent::Connected {
-            session: session.clone(),
-        });
-        for message in waiting {
-            send_on(&handle, message).await;
-        }
-        while let Some(event) = msrp_events.recv().await {
-            if let Some(event) = translate(&session, event) {
-                let _ = events.send(event);
-            }
-        }
-        close(
-            &session,
-            &streams,
-            &events,
-            "the chat connection closed".to_owned(),
-        );
-    }
-}
-
-fn close(
-    session: &SessionId,
-    streams: &Mutex<HashMap<SessionId, Stream>>,
-    events: &mpsc::UnboundedSender<StreamEvent>,
-    reason: String,
-) {
-    let waiting = match lock(streams).get_mut(session) {
-        Some(stream) => match std::mem::replace(&mut stream.link, Link::Closed) {
-            Link::Waiting(waiting) => waiting,
-            _ => Vec::new(),
-        },
-        None => Vec::new(),
-    };
-    for message in waiting {
-        let _ = events.send(StreamEvent::Failed {
-            session: session.clone(),
-            id: message.id,
-            reason: reason.clone(),
-        });
-    }
-    let _ = events.send(StreamEvent::Closed {
-        session: session.clone(),
-        reason,
-    });
-}
-
-async fn send_on(handle: &SessionHandle, message: OutgoingMessage) {
-    let reports = Reports {
-        success: true,
-        ..Reports::default()
-    };
-    let label = Some(message.id.as_str().to_owned());
-    if handle
-        .send_as(label, &message.content_type, message.body, reports)
-        .await
-        .is_none()
-    {
-        debug!(target: "msrp", id = %message.id, "message sent as the connection closed");
-    }
-}
-
-/// The domain's word for a session event (file pieces are not a chat's).
-fn translate(session: &SessionId, event: Event) -> Option<StreamEvent> {
-    let session = session.clone();
-    let id = |raw: String| MessageId::new(raw).ok();
-    Some(match event {
-        Event::Message {
-            content_type, body, ..
-        } => StreamEvent::Received {
-            session,
-            content_type,
-            body,
-        },
-        Event::Sent { id: raw } => StreamEvent::Sent {
-            session,
-            id: id(raw)?,
-        },
-        Event::Delivered { id: raw } => StreamEvent::Delivered {
-            session,
-            id: id(raw)?,
-        },
-        Event::Failed {
-            id: raw,
-            code,
-            reason,
-        } => StreamEvent::Failed {
-            session,
-            id: id(raw)?,
-            reason: failure_words(code, &reason),
-        },
-        Event::Broken { reason } => {
-            warn!(target: "msrp", %session, %reason, "chat stream broken");
-            return None;
-        }
-        other => {
-            debug!(target: "msrp", %session, ?other, "not a chat event");
-            return None;
-        }
-    })
-}
-
-/// A failure status in plain words.
-fn failure_words(code: u16, reason: &str) -> String {
-    match code {
-        0 => "the chat connection closed before the message was delivered".to_owned(),
-        408 => "no answer from the other side".to_owned(),
-        413 => "the message is too large for the other side".to_owned(),
-        415 => "the other side does not take this kind of message".to_owned(),
-        481 => "the other side no longer has this chat".to_owned(),
-        _ => format!("refused ({code} {reason})"),
-    }
 }
 
 #[async_trait]
@@ -426,7 +344,38 @@ impl MessageStreamPort for MsrpStreams {
         } else {
             Setup::ActPass
         };
-        Ok(self.remember(session, path, pending, setup))
+        let section = self.section(&path, setup);
+        self.remember(session, path, pending, Carries::Chat);
+        Ok(section)
+    }
+
+    async fn offer_file(
+        &self,
+        session: &SessionId,
+        file: &Path,
+    ) -> Result<MessageSection, StreamError> {
+        let transfer_id = self.new_session_id();
+        let described = file_offer::describe(file, transfer_id).await?;
+        let (path, pending) = self.prepare(true).await?;
+        let setup = if self.config.relay.is_some() {
+            Setup::Active
+        } else {
+            Setup::ActPass
+        };
+        let section = self.file_section(
+            &path,
+            setup,
+            Direction::SendOnly,
+            described.attributes.clone(),
+        );
+        let outgoing = file_transfer::Outgoing {
+            path: described.path,
+            content_type: described.media_type,
+            size: described.size,
+            start: 0,
+        };
+        self.remember(session, path, pending, Carries::FileOut(outgoing));
+        Ok(section)
     }
 
     async fn answer(
@@ -434,11 +383,21 @@ impl MessageStreamPort for MsrpStreams {
         session: &SessionId,
         offer: &MessageSection,
     ) -> Result<MessageSection, StreamError> {
+        if offer.port == 0 || offer.path.is_empty() {
+            return Err(StreamError::NotAcceptable(
+                "the offered stream has no path to connect to".to_owned(),
+            ));
+        }
+        // A file pushed to us (RFC 5547 §8.2); anything else is a chat.
+        let incoming = match &offer.file {
+            Some(file) if offer.direction == Direction::SendOnly => Some(self.open_incoming(file)?),
+            _ => None,
+        };
         let takes_text = offer
             .accept_types
             .iter()
             .any(|t| t == "*" || CHAT_TYPES.iter().any(|ours| t.eq_ignore_ascii_case(ours)));
-        if offer.port == 0 || offer.path.is_empty() || !takes_text {
+        if incoming.is_none() && !takes_text {
             return Err(StreamError::NotAcceptable(
                 "the offered chat stream takes no text we can send".to_owned(),
             ));
@@ -451,7 +410,14 @@ impl MessageStreamPort for MsrpStreams {
         } else {
             Setup::Passive
         };
-        let section = self.remember(session, path, pending, setup);
+        let (section, carries) = match incoming {
+            Some((file, attributes)) => (
+                self.file_section(&path, setup, Direction::RecvOnly, attributes),
+                Carries::FileIn(file),
+            ),
+            None => (self.section(&path, setup), Carries::Chat),
+        };
+        self.remember(session, path, pending, carries);
         self.connect(session, offer, we_connect)?;
         Ok(section)
     }
@@ -466,6 +432,17 @@ impl MessageStreamPort for MsrpStreams {
             return Err(StreamError::NotAcceptable(
                 "the other side refused the chat stream".to_owned(),
             ));
+        }
+        // A file goes from where the other side asks (`a=file-range`, from 1).
+        if let Some((first, _)) = answer.file.as_ref().and_then(|file| file.range) {
+            let mut streams = lock(&self.streams);
+            if let Some(Stream {
+                carries: Some(Carries::FileOut(file)),
+                ..
+            }) = streams.get_mut(session)
+            {
+                file.start = first.saturating_sub(1).min(file.size);
+            }
         }
         // They connect unless they said passive.
         let we_connect = answer.setup == Some(Setup::Passive);
@@ -494,7 +471,7 @@ impl MessageStreamPort for MsrpStreams {
                 }
             }
         };
-        send_on(&handle, message).await;
+        link::send_on(&handle, message).await;
         Ok(())
     }
 

@@ -29,6 +29,7 @@ fn config(relay_user: Option<&str>) -> StreamsConfig {
         announce: None,
         relay,
         max_message_size: 1 << 20,
+        downloads: std::env::temp_dir().join("wink-msrp-test-unused"),
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 
 use wink_ports::{Sdp, SessionId};
 
-use crate::{DtmfStep, Session};
+use crate::{DtmfStep, ProgressMeter, Session};
 
 /// Everything the Phone knows about one call.
 #[derive(Debug)]
@@ -27,6 +27,8 @@ pub(super) struct Call {
     /// The call whose remote party transferred us, which is why we made this one: that
     /// party hears how this call goes, until a final answer.
     pub(super) transferred_from: Option<SessionId>,
+    /// A file transfer's progress so far.
+    pub(super) file_progress: ProgressMeter,
 }
 
 impl Call {
@@ -40,6 +42,7 @@ impl Call {
             by_machine: false,
             dtmf_queue: VecDeque::new(),
             transferred_from: None,
+            file_progress: ProgressMeter::new(),
         }
     }
 

@@ -3,9 +3,10 @@
 
 use tokio::time::Instant;
 use tracing::{debug, warn};
-use wink_ports::{CallResult, DtmfDigit, InviteRequest, MediaKind, Sdp, SessionId, StatusCode};
+use wink_ports::{CallResult, DtmfDigit, InviteRequest, Sdp, SessionId, StatusCode};
 
 use super::call::Call;
+use super::files::{Offering, is_message_stream};
 use super::timers::Timer;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::number_rules::PAUSE;
@@ -27,18 +28,19 @@ impl Phone {
         requested: Option<&wink_ports::AccountId>,
         replaces: Option<String>,
     ) -> Result<CommandOutcome, PhoneError> {
-        self.place_session(typed, requested, replaces, MediaKind::Audio)
+        self.place_session(typed, requested, replaces, Offering::Audio)
             .await
     }
 
-    /// Places a session carrying `media` (an audio call, or a chat).
+    /// Places a session carrying what is offered (an audio call, a chat, a file).
     pub(super) async fn place_session(
         &mut self,
         typed: &str,
         requested: Option<&wink_ports::AccountId>,
         replaces: Option<String>,
-        media: MediaKind,
+        offering: Offering,
     ) -> Result<CommandOutcome, PhoneError> {
+        let media = offering.media();
         let account = self.pick_account(requested)?;
         let account_id = account.id.clone();
         let resolved = Target::parse(typed)?.resolve(account)?;
@@ -52,9 +54,10 @@ impl Phone {
         session.dtmf_tail = resolved.dtmf_tail;
         session.media = vec![media];
 
-        let offer = match media {
-            MediaKind::Chat => self.chat_offer(&id).await?,
-            _ => self.ports.media.create_offer(&id).await?,
+        let offer = match &offering {
+            Offering::Chat => self.chat_offer(&id).await?,
+            Offering::File(path) => self.file_offer(&id, path).await?,
+            Offering::Audio => self.ports.media.create_offer(&id).await?,
         };
         let request = InviteRequest {
             session: id.clone(),
@@ -64,7 +67,7 @@ impl Phone {
             replaces,
         };
         if let Err(error) = self.ports.signaling.invite(request).await {
-            self.stop_streams(&id, media == MediaKind::Chat).await;
+            self.stop_streams(&id, offering.on_message_stream()).await;
             return Err(error.into());
         }
         let remote = session.remote.clone();
@@ -96,7 +99,7 @@ impl Phone {
         self.session_mut(id)?.clone().on_progress(sdp.is_some())?;
         if let Some(sdp) = &sdp
             && !self.answer_applied(id)
-            && !self.is_chat(id)
+            && !self.on_message_stream(id)
         {
             self.ports.media.apply_answer(id, sdp).await?;
             self.ports.media.start(id).await?;
@@ -132,7 +135,7 @@ impl Phone {
         id: &SessionId,
         sdp: Option<Sdp>,
     ) -> Result<(), PhoneError> {
-        if self.is_chat(id) {
+        if self.on_message_stream(id) {
             return self.on_chat_answered(id, sdp).await;
         }
         let now = self.ports.clock.now();
@@ -337,8 +340,9 @@ impl Phone {
     }
 
     /// Stops what a session carried: its chat stream, or its audio.
-    pub(super) async fn stop_streams(&self, id: &SessionId, chat: bool) {
-        if chat {
+    /// Stops a session's media: its message stream, or its audio.
+    pub(super) async fn stop_streams(&self, id: &SessionId, message_stream: bool) {
+        if message_stream {
             self.ports.streams.close(id).await;
         } else {
             self.stop_media(id).await;
@@ -364,8 +368,8 @@ impl Phone {
         if session.in_conference {
             self.leave_conference().await;
         }
-        self.stop_streams(id, session.media.contains(&MediaKind::Chat))
-            .await;
+        let message_stream = session.media.iter().any(|m| is_message_stream(*m));
+        self.stop_streams(id, message_stream).await;
         self.timers.cancel_session(id);
         let record = history::record_for(&session, result, self.ports.clock.now());
         let duration_secs = record.duration_secs();

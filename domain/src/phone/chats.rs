@@ -8,21 +8,32 @@ use std::net::{IpAddr, Ipv4Addr};
 use tracing::warn;
 use wink_ports::sdp::SessionDescription;
 use wink_ports::{
-    AccountId, CallDirection, ChatMessageRecord, DeliveryState, MediaKind, MessageSection,
-    OutgoingMessage, Sdp, SessionId, StatusCode, StreamError, StreamEvent,
+    AccountId, CallDirection, ChatMessageRecord, DeliveryState, FileAttributes, MediaKind,
+    MessageSection, OutgoingMessage, Sdp, SessionId, StatusCode, StreamError, StreamEvent,
 };
 
+use super::files::Offering;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::CallState;
 use crate::cpim::ChatContent;
 
 const TEXT_PLAIN: &str = "text/plain";
 
-/// Whether an offer is a chat: an `m=message` stream and no audio.
-pub(super) fn offers_only_chat(offer: &Sdp) -> bool {
-    SessionDescription::parse(offer.as_str()).is_ok_and(|sdp| {
-        sdp.media.iter().any(|m| m.kind == "message" && m.port != 0)
-            && !sdp.media.iter().any(|m| m.kind == "audio" && m.port != 0)
+/// What an offer with an `m=message` stream and no audio is: a chat, or a file pushed to
+/// us (with its attributes). `None` for a call.
+pub(super) fn message_stream_offered(offer: &Sdp) -> Option<(MediaKind, Option<FileAttributes>)> {
+    let sdp = SessionDescription::parse(offer.as_str()).ok()?;
+    if sdp.media.iter().any(|m| m.kind == "audio" && m.port != 0) {
+        return None;
+    }
+    let media = sdp
+        .media
+        .iter()
+        .find(|m| m.kind == "message" && m.port != 0)?;
+    let file = MessageSection::from_media(media).ok().and_then(|s| s.file);
+    Some(match file {
+        Some(file) => (MediaKind::FileTransfer, Some(file)),
+        None => (MediaKind::Chat, None),
     })
 }
 
@@ -41,8 +52,8 @@ fn message_section(sdp: &Sdp) -> Result<MessageSection, StreamError> {
     Ok(section)
 }
 
-/// An SDP with our chat stream alone.
-fn chat_sdp(section: &MessageSection, version: u64) -> Sdp {
+/// An SDP with our message stream alone.
+pub(super) fn chat_sdp(section: &MessageSection, version: u64) -> Sdp {
     let address = section.address.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let mut media = section.to_media();
     media.connection = None;
@@ -60,11 +71,16 @@ fn chat_sdp(section: &MessageSection, version: u64) -> Sdp {
 }
 
 impl Phone {
-    /// Whether a session is a chat.
-    pub(super) fn is_chat(&self, id: &SessionId) -> bool {
+    /// Whether a session carries `kind`.
+    pub(super) fn carries(&self, id: &SessionId, kind: MediaKind) -> bool {
         self.calls
             .get(id)
-            .is_some_and(|call| call.session.media.contains(&MediaKind::Chat))
+            .is_some_and(|call| call.session.media.contains(&kind))
+    }
+
+    /// Whether a session is a chat or a file transfer (an MSRP stream, no audio).
+    pub(super) fn on_message_stream(&self, id: &SessionId) -> bool {
+        self.carries(id, MediaKind::Chat) || self.carries(id, MediaKind::FileTransfer)
     }
 
     /// Starts a chat session with what was typed.
@@ -73,7 +89,7 @@ impl Phone {
         typed: &str,
         requested: Option<&AccountId>,
     ) -> Result<CommandOutcome, PhoneError> {
-        self.place_session(typed, requested, None, MediaKind::Chat)
+        self.place_session(typed, requested, None, Offering::Chat)
             .await
     }
 
@@ -155,7 +171,7 @@ impl Phone {
         id: &SessionId,
         text: &str,
     ) -> Result<CommandOutcome, PhoneError> {
-        if !self.is_chat(id) {
+        if !self.carries(id, MediaKind::Chat) {
             return Err(PhoneError::NotAChat(id.clone()));
         }
         let session = self.session_mut(id)?;
@@ -222,7 +238,7 @@ impl Phone {
                 self.emit(PhoneEvent::Problem(format!("the chat ended: {reason}")));
                 let _ = self.hang_up(&session).await;
             }
-            _ => {}
+            file_event => self.on_file_event(file_event).await,
         }
     }
 }

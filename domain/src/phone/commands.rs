@@ -59,6 +59,15 @@ pub enum Command {
         /// The account to chat from (default: the default account).
         account: Option<AccountId>,
     },
+    /// Send a file (MSRP, RFC 5547) to a target as typed.
+    SendFile {
+        /// What was typed.
+        target: String,
+        /// The file.
+        path: std::path::PathBuf,
+        /// The account to send from (default: the default account).
+        account: Option<AccountId>,
+    },
     /// Send a line in a chat session; it waits until the session is up.
     SendChat(SessionId, String),
     /// Send a short message.

@@ -129,6 +129,11 @@ impl Phone {
             } => self.send_message(&target, &text, account.as_ref()).await,
             Command::Chat { target, account } => self.start_chat(&target, account.as_ref()).await,
             Command::SendChat(session, text) => self.send_chat(&session, &text).await,
+            Command::SendFile {
+                target,
+                path,
+                account,
+            } => self.send_file(&target, path, account.as_ref()).await,
             Command::Transfer(session, target) => self.transfer(&session, &target).await,
             Command::TransferToCall(session, other) => {
                 self.transfer_to_call(&session, &other).await
@@ -286,9 +291,9 @@ impl Phone {
         for timer in self.timers.take_due(now) {
             match timer {
                 Timer::AnsweringMachine(session) => self.answering_machine_fires(&session).await,
-                Timer::MessageLimit(session) => {
+                Timer::MessageLimit(session) | Timer::FileReceived(session) => {
                     if let Err(error) = self.hang_up(&session).await {
-                        debug!(%error, "the answering machine's call had already ended");
+                        debug!(%error, "the session had already ended");
                     }
                 }
                 Timer::DtmfTail(session) => self.play_dtmf_tail(&session).await,

@@ -7,7 +7,18 @@ use wink_ports::{
     SipUri,
 };
 
-use crate::CallState;
+use crate::{CallState, FileProgress};
+
+/// What came of a file transfer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileOutcome {
+    /// The file we sent arrived (the other side confirmed it whole).
+    Sent,
+    /// The file we received is saved here, its SHA-1 checked.
+    Saved(std::path::PathBuf),
+    /// It failed, in plain words.
+    Failed(String),
+}
 
 /// Something frontends show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +132,30 @@ pub enum PhoneEvent {
         session: SessionId,
         /// 180 ringing, 200 answered (our call then ends), or an error code.
         code: u16,
+    },
+    /// Someone offers us a file (after its [`PhoneEvent::IncomingCall`]); answering the
+    /// session takes it into the downloads folder, rejecting it refuses it.
+    IncomingFile {
+        /// The session.
+        session: SessionId,
+        /// The file's name, as the sender gave it.
+        name: String,
+        /// Its size in bytes, when the sender said.
+        size: Option<u64>,
+    },
+    /// How a file transfer goes.
+    FileProgress {
+        /// The session.
+        session: SessionId,
+        /// Bytes done, speed, time left.
+        progress: FileProgress,
+    },
+    /// A file transfer ended.
+    FileTransferEnded {
+        /// The session.
+        session: SessionId,
+        /// What came of it.
+        outcome: FileOutcome,
     },
     /// A chat session's stream is up: its messages flow.
     ChatConnected {

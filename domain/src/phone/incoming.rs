@@ -58,9 +58,12 @@ impl Phone {
             from_display.clone(),
             self.ports.clock.now(),
         );
-        let chat = offer.as_ref().is_some_and(super::chats::offers_only_chat);
-        if chat {
-            session.media = vec![wink_ports::MediaKind::Chat];
+        let stream = offer
+            .as_ref()
+            .and_then(super::chats::message_stream_offered);
+        let chat = stream.is_some();
+        if let Some((kind, _)) = &stream {
+            session.media = vec![*kind];
         }
         let web_alert_url = match web_alert {
             Some((url, WebAlertMoment::Answered)) => {
@@ -93,6 +96,13 @@ impl Phone {
             display_name: from_display,
             answering_machine_in: countdown,
         });
+        if let Some((_, Some(file))) = stream {
+            self.emit(PhoneEvent::IncomingFile {
+                session: id.clone(),
+                name: file.selector.name.unwrap_or_default(),
+                size: file.selector.size,
+            });
+        }
         self.emit_state(&id, CallState::Alerting).await;
         // Attended transfer: the party we talk to hands us to this caller. The user already
         // accepted talking to them, so the new call is answered and the old one ended.
@@ -107,7 +117,7 @@ impl Phone {
 
     /// Answers: our SDP answer, or our offer when the INVITE had none (late offer).
     pub(super) async fn answer(&mut self, id: &SessionId) -> Result<CommandOutcome, PhoneError> {
-        if self.is_chat(id) {
+        if self.on_message_stream(id) {
             return self.answer_chat(id).await;
         }
         let now = self.ports.clock.now();

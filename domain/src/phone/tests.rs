@@ -1185,6 +1185,7 @@ mod chat_sessions;
 mod conference;
 mod dtmf;
 mod ended_calls;
+mod file_transfers;
 mod missed_calls;
 mod recording_and_stats;
 mod resending;

@@ -17,12 +17,17 @@ pub(super) enum Timer {
     DtmfTail(SessionId),
     /// The answering machine's message is as long as it may be: hang up.
     MessageLimit(SessionId),
+    /// A file arrived whole and the sender has not ended the session: we do.
+    FileReceived(SessionId),
 }
 
 impl Timer {
     fn session(&self) -> &SessionId {
         match self {
-            Timer::AnsweringMachine(s) | Timer::DtmfTail(s) | Timer::MessageLimit(s) => s,
+            Timer::AnsweringMachine(s)
+            | Timer::DtmfTail(s)
+            | Timer::MessageLimit(s)
+            | Timer::FileReceived(s) => s,
         }
     }
 }

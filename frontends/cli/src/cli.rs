@@ -109,6 +109,28 @@ pub(crate) enum Command {
         /// The other side: alice, alice@example.com, sip:alice@example.com, ...
         target: String,
     },
+    /// Send a file (MSRP, RFC 5547) with a progress bar; it ends when the other side
+    /// confirms the whole file arrived. Sending a file again after a failed transfer
+    /// resumes it where the other side's part of it ends.
+    SendFile {
+        #[command(flatten)]
+        network: Network,
+        /// The recipient: alice, alice@example.com, sip:alice@example.com, ...
+        target: String,
+        /// The file.
+        path: std::path::PathBuf,
+    },
+    /// Register and take every file offered into DIR (never overwriting a file there:
+    /// a new name is found), printing progress; calls are handled as by `listen`.
+    AcceptFiles {
+        #[command(flatten)]
+        network: Network,
+        /// Where received files go.
+        dir: std::path::PathBuf,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        duration: Option<u64>,
+    },
     /// Send a short message (SIP MESSAGE) and report whether it was delivered.
     Message {
         #[command(flatten)]

@@ -87,7 +87,7 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
                 (false, Some(refusal)) => network::IncomingPolicy::Refuse(refusal),
                 (false, None) => network::IncomingPolicy::Ask,
             };
-            network::listen(context, &options, duration, policy, record).await
+            network::listen(context, &options, duration, policy, record, false).await
         }
         Command::Call {
             network: options,
@@ -122,5 +122,19 @@ pub(crate) async fn run(context: &mut Context, command: Command) -> anyhow::Resu
             network: options,
             target,
         } => network::chat(context, &options, &target).await,
+        Command::SendFile {
+            network: options,
+            target,
+            path,
+        } => network::send_file(context, &options, &target, &path).await,
+        Command::AcceptFiles {
+            network: options,
+            dir,
+            duration,
+        } => {
+            context.settings.downloads_dir = Some(dir);
+            let policy = network::IncomingPolicy::Ask;
+            network::listen(context, &options, duration, policy, false, true).await
+        }
     }
 }

@@ -174,7 +174,7 @@ impl Session {
                 content_type,
                 total: range.total,
                 body: whole.then(Vec::new),
-                received: 0,
+                received: if whole { 0 } else { self.config.already_held },
                 success_report: head.wants_success_report(),
                 last_seen: false,
             },

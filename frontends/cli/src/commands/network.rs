@@ -15,7 +15,9 @@ use crate::context::Context;
 
 mod chat_session;
 mod console;
+mod file_session;
 mod media_commands;
+mod progress;
 mod schedule;
 
 pub(crate) use console::IncomingPolicy;
@@ -76,6 +78,7 @@ async fn start(context: &Context, options: &Network) -> anyhow::Result<Assembled
             .as_ref()
             .map(|codecs| codecs.iter().map(|&c| codec(c)).collect()),
         srtp: options.srtp.map(srtp),
+        downloads: None,
     };
     let assembled = assemble(&context.settings, &context.paths, options)
         .await
@@ -155,6 +158,7 @@ pub(super) async fn listen(
     duration: Option<u64>,
     policy: IncomingPolicy,
     record: bool,
+    take_files: bool,
 ) -> anyhow::Result<()> {
     let account = account_id(context, options)?;
     let assembled = start(context, options).await?;
@@ -167,7 +171,8 @@ pub(super) async fn listen(
     )
     .await?;
     println!("registered {account} for {expires} s; listening");
-    let console = console::Console::new(&assembled.phone, policy, None);
+    let mut console = console::Console::new(&assembled.phone, policy, None);
+    console.take_files = take_files;
     let timing = CallTiming {
         hangup_after: None,
         hold_after: None,
@@ -281,6 +286,28 @@ pub(super) async fn chat(context: &Context, options: &Network, target: &str) -> 
             target,
         )
         .await
+    }
+    .await;
+    started.assembled.agent.shutdown().await;
+    result
+}
+
+pub(super) async fn send_file(
+    context: &Context,
+    options: &Network,
+    target: &str,
+    path: &std::path::Path,
+) -> anyhow::Result<()> {
+    let (mut started, session) = Started::session(context, options, |account| Command::SendFile {
+        target: target.to_owned(),
+        path: path.to_owned(),
+        account: Some(account),
+    })
+    .await?;
+    let result = async {
+        let session = session?;
+        println!("sending {} to {target} ({session})", path.display());
+        file_session::run(&mut started.events, &session, target).await
     }
     .await;
     started.assembled.agent.shutdown().await;

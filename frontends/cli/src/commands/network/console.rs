@@ -37,6 +37,8 @@ pub(crate) struct Console<'a> {
     pub(crate) active: Vec<SessionId>,
     /// How the first call ended (what `call` reports).
     pub(crate) first_result: Option<CallResult>,
+    /// Answer every file offered (`accept-files`), whatever the policy for calls.
+    pub(crate) take_files: bool,
 }
 
 fn far_future() -> Instant {
@@ -58,6 +60,7 @@ impl<'a> Console<'a> {
             current: first,
             held: None,
             first_result: None,
+            take_files: false,
         }
     }
 
@@ -214,6 +217,9 @@ impl<'a> Console<'a> {
                                     IncomingPolicy::Refuse(Refusal::Busy) => self.run_command(Command::Busy(session)).await,
                                 }
                             }
+                            PhoneEvent::IncomingFile { session, .. } if self.take_files => {
+                                self.run_command(Command::Answer(session)).await;
+                            }
                             PhoneEvent::CallState { session, state: CallState::Established }
                                 if self.held.is_some() && Some(&session) == self.current.as_ref() && timing.consult.is_some() =>
                             {
@@ -341,6 +347,26 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         PhoneEvent::DtmfSent { session, digit } => {
             println!("call {session}: DTMF sent {}", digit.to_char())
         }
+        PhoneEvent::IncomingFile {
+            session,
+            name,
+            size,
+        } => {
+            let size = size.map_or_else(|| "size not given".to_owned(), super::progress::size);
+            println!("incoming file {session}: {name:?} ({size})");
+        }
+        PhoneEvent::FileProgress { session, progress } => {
+            println!("file {session}: {}", super::progress::line(progress));
+        }
+        PhoneEvent::FileTransferEnded { session, outcome } => match outcome {
+            wink_domain::FileOutcome::Sent => println!("file {session} sent"),
+            wink_domain::FileOutcome::Saved(path) => {
+                println!("file {session} saved to {}", path.display());
+            }
+            wink_domain::FileOutcome::Failed(reason) => {
+                println!("file {session} failed: {reason}");
+            }
+        },
         PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
         _ => {}
     }
