@@ -57,11 +57,23 @@ pub(crate) enum WindowAction {
     UsePluggedIn,
     /// Open the Preferences window.
     Preferences,
+    /// Open the chat tab of the contact whose id is the parameter.
+    MessageContact,
+    /// Pick files to send to the contact whose id is the parameter.
+    SendFileToContact,
+    /// Files dropped on a contact: (contact id, the files' paths one a line).
+    FilesOnContact,
+    /// Open the chat tab of what the search bar holds.
+    MessageTyped,
+    /// Show the chat window.
+    ShowChats,
+    /// Show the file transfers window.
+    ShowTransfers,
 }
 
 impl WindowAction {
     /// Every action, for installing them.
-    pub(crate) const ALL: [WindowAction; 26] = [
+    pub(crate) const ALL: [WindowAction; 32] = [
         WindowAction::AddAccount,
         WindowAction::FocusSearch,
         WindowAction::HangUp,
@@ -88,6 +100,12 @@ impl WindowAction {
         WindowAction::Ringing,
         WindowAction::UsePluggedIn,
         WindowAction::Preferences,
+        WindowAction::MessageContact,
+        WindowAction::SendFileToContact,
+        WindowAction::FilesOnContact,
+        WindowAction::MessageTyped,
+        WindowAction::ShowChats,
+        WindowAction::ShowTransfers,
     ];
 
     /// The detailed name widgets use (`win.hang-up`).
@@ -119,6 +137,12 @@ impl WindowAction {
             WindowAction::Ringing => "win.ringing",
             WindowAction::UsePluggedIn => "win.use-plugged-in",
             WindowAction::Preferences => "win.preferences",
+            WindowAction::MessageContact => "win.message-contact",
+            WindowAction::SendFileToContact => "win.send-file-to-contact",
+            WindowAction::FilesOnContact => "win.files-on-contact",
+            WindowAction::MessageTyped => "win.message-typed",
+            WindowAction::ShowChats => "win.show-chats",
+            WindowAction::ShowTransfers => "win.show-transfers",
         }
     }
 
@@ -145,10 +169,13 @@ impl WindowAction {
             | WindowAction::CallContact
             | WindowAction::EditContact
             | WindowAction::DeleteContact
-            | WindowAction::ToggleFavorite => Some(gtk::glib::VariantTy::STRING),
-            WindowAction::TransferCall | WindowAction::ConnectCalls | WindowAction::DropOnRow => {
-                gtk::glib::VariantTy::new("(ss)").ok()
-            }
+            | WindowAction::ToggleFavorite
+            | WindowAction::MessageContact
+            | WindowAction::SendFileToContact => Some(gtk::glib::VariantTy::STRING),
+            WindowAction::TransferCall
+            | WindowAction::ConnectCalls
+            | WindowAction::DropOnRow
+            | WindowAction::FilesOnContact => gtk::glib::VariantTy::new("(ss)").ok(),
             _ => None,
         }
     }
@@ -165,7 +192,115 @@ impl WindowAction {
             WindowAction::HangUp => Some("Escape"),
             WindowAction::ToggleHold => Some("space"),
             WindowAction::ToggleMute => Some("<Control>m"),
+            WindowAction::MessageTyped => Some("<Control>Return"),
+            WindowAction::ShowChats => Some("<Control><Shift>m"),
+            WindowAction::ShowTransfers => Some("<Control><Shift>t"),
             _ => None,
+        }
+    }
+}
+
+/// An action of the chat window (`win.*` there).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChatAction {
+    /// Send what is typed in the current tab (Enter).
+    SendLine,
+    /// Send a failed line again: (conversation address, line number).
+    ResendLine,
+    /// Start a chat session (MSRP) with the current tab's correspondent.
+    StartChat,
+    /// End the current tab's chat session.
+    EndChat,
+    /// Pick files to send to the current tab's correspondent.
+    SendFile,
+    /// Files dropped on a tab: (conversation address, the files' paths one a line).
+    FilesOnTab,
+    /// Show the file transfers window.
+    ShowTransfers,
+}
+
+impl ChatAction {
+    /// Every action, for installing them.
+    pub(crate) const ALL: [ChatAction; 7] = [
+        ChatAction::SendLine,
+        ChatAction::ResendLine,
+        ChatAction::StartChat,
+        ChatAction::EndChat,
+        ChatAction::SendFile,
+        ChatAction::FilesOnTab,
+        ChatAction::ShowTransfers,
+    ];
+
+    /// The detailed name widgets use.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            ChatAction::SendLine => "win.send-line",
+            ChatAction::ResendLine => "win.resend-line",
+            ChatAction::StartChat => "win.start-chat",
+            ChatAction::EndChat => "win.end-chat",
+            ChatAction::SendFile => "win.send-file",
+            ChatAction::FilesOnTab => "win.files-on-tab",
+            ChatAction::ShowTransfers => "win.show-transfers",
+        }
+    }
+
+    /// The type of its parameter.
+    pub(crate) fn parameter_type(self) -> Option<&'static gtk::glib::VariantTy> {
+        match self {
+            ChatAction::ResendLine | ChatAction::FilesOnTab => {
+                gtk::glib::VariantTy::new("(ss)").ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The keyboard shortcut, as GTK writes it.
+    pub(crate) const fn shortcut(self) -> Option<&'static str> {
+        match self {
+            ChatAction::SendFile => Some("<Control>o"),
+            ChatAction::ShowTransfers => Some("<Control><Shift>t"),
+            _ => None,
+        }
+    }
+}
+
+/// An action of the file transfers window (`win.*` there); the parameter is the session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TransferAction {
+    /// Stop a transfer (hang up its session).
+    Cancel,
+    /// Open the file with its default application.
+    Open,
+    /// Show the file in the file manager.
+    ShowInFolder,
+    /// Remove the rows of transfers that are over (no parameter).
+    ClearFinished,
+}
+
+impl TransferAction {
+    /// Every action, for installing them.
+    pub(crate) const ALL: [TransferAction; 4] = [
+        TransferAction::Cancel,
+        TransferAction::Open,
+        TransferAction::ShowInFolder,
+        TransferAction::ClearFinished,
+    ];
+
+    /// The detailed name widgets use.
+    pub(crate) const fn name(self) -> &'static str {
+        match self {
+            TransferAction::Cancel => "win.cancel-transfer",
+            TransferAction::Open => "win.open-file",
+            TransferAction::ShowInFolder => "win.show-in-folder",
+            TransferAction::ClearFinished => "win.clear-finished",
+        }
+    }
+
+    /// The type of its parameter.
+    pub(crate) fn parameter_type(self) -> Option<&'static gtk::glib::VariantTy> {
+        match self {
+            TransferAction::ClearFinished => None,
+            _ => Some(gtk::glib::VariantTy::STRING),
         }
     }
 }

@@ -150,7 +150,16 @@ impl WinkApplication {
         let show = gio::ActionEntry::builder("show-window")
             .activate(|app: &Self, _, _| app.main_window().present())
             .build();
-        self.add_action_entries([quit, about, answer, reject, show]);
+        // A click on a message's notification: its conversation.
+        let show_chat = gio::ActionEntry::builder("show-chat")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|app: &Self, _, parameter| {
+                if let Some(address) = parameter.and_then(|p| p.get::<String>()) {
+                    app.main_window().show_conversation(&address);
+                }
+            })
+            .build();
+        self.add_action_entries([quit, about, answer, reject, show, show_chat]);
         self.set_accels_for_action("app.quit", &["<Control>q"]);
         if std::env::var_os("WINK_SCREENSHOTS").is_some() {
             self.set_up_test_actions();

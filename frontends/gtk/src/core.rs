@@ -338,6 +338,37 @@ impl Core {
         .await
     }
 
+    /// The stored lines exchanged with `remote` (`user@host`): the latest `limit`, oldest
+    /// first.
+    ///
+    /// # Errors
+    /// When the store cannot be read.
+    pub(crate) async fn messages_with(
+        &self,
+        remote: &str,
+        limit: usize,
+    ) -> anyhow::Result<Vec<wink_ports::ChatMessageRecord>> {
+        let store = self.store()?;
+        let remote = remote.to_owned();
+        on_core(async move { Ok(store.messages_with(&remote, limit).await?) }).await
+    }
+
+    /// The address (`user@host`) a target as typed reaches from the default account,
+    /// after its number rules: what conversations and transfers are matched by.
+    pub(crate) fn address_of(&self, target: &str) -> Option<String> {
+        let settings = self.settings.borrow();
+        let account = settings
+            .default_account
+            .as_ref()
+            .and_then(|id| settings.account(id))
+            .or_else(|| settings.accounts.first())?;
+        let resolved = wink_domain::Target::parse(target)
+            .ok()?
+            .resolve(&domain_account(account))
+            .ok()?;
+        Some(resolved.uri.address())
+    }
+
     /// Changes the contact list: reads it from the store, applies `change` (the domain's
     /// rules), writes back only what changed, and returns the new list.
     ///

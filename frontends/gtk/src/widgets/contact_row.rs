@@ -84,7 +84,8 @@ impl Default for ContactRow {
 }
 
 impl ContactRow {
-    /// A right click (or a long press) on a contact opens its menu: call, edit, delete.
+    /// A right click (or a long press) on a contact opens its menu: call, message, send a
+    /// file, edit, favorite, delete.
     /// The menu itself is made on the first use: rows are made and recycled as the list
     /// scrolls and the search changes, and most are never right-clicked.
     fn set_up_menu(&self) {
@@ -141,6 +142,30 @@ impl ContactRow {
             }
         ));
         self.add_controller(target);
+        // Files dropped on a contact are sent to them.
+        let files = gtk::DropTarget::new(gdk::FileList::static_type(), gdk::DragAction::COPY);
+        files.connect_drop(glib::clone!(
+            #[weak(rename_to = row)]
+            self,
+            #[upgrade_or]
+            false,
+            move |_, value, _, _| {
+                let (Ok(list), Some(contact)) = (
+                    value.get::<gdk::FileList>(),
+                    row.imp().contact.borrow().clone(),
+                ) else {
+                    return false;
+                };
+                let paths = crate::widgets::chat_tab_dropped_paths(&list);
+                if paths.is_empty() {
+                    return false;
+                }
+                let parameter = (contact, paths).to_variant();
+                row.activate_action(WindowAction::FilesOnContact.name(), Some(&parameter))
+                    .is_ok()
+            }
+        ));
+        self.add_controller(files);
     }
 
     fn menu(&self) -> &gtk::PopoverMenu {
@@ -165,6 +190,8 @@ impl ContactRow {
         };
         for (label, action) in [
             ("Call", WindowAction::CallContact),
+            ("Send Message", WindowAction::MessageContact),
+            ("Send File…", WindowAction::SendFileToContact),
             ("Edit…", WindowAction::EditContact),
             (favorite, WindowAction::ToggleFavorite),
             ("Delete…", WindowAction::DeleteContact),

@@ -1,6 +1,8 @@
 //! The incoming-call alert: who calls (name and picture when known), on which account,
 //! with which audio devices; Accept, Busy (486: other devices keep ringing) and Reject
 //! (603: every device stops), and the answering machine's countdown when it is on.
+//! The same alert offers an incoming file: who sends which file and its size, with
+//! Accept and Decline.
 
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
@@ -9,7 +11,49 @@ use adw::subclass::prelude::*;
 use gtk::glib;
 use gtk::prelude::*;
 
-use crate::models::call_view::CallView;
+use crate::models::call_view::Party;
+use crate::models::transfers::size_text;
+
+/// What rings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum IncomingOffer {
+    /// A call (or a chat invitation: the phone does not tell them apart before it is
+    /// answered).
+    Call {
+        /// The audio devices in use, in words.
+        devices: String,
+        /// When the answering machine picks up.
+        answering_machine_in: Option<Duration>,
+    },
+    /// A file.
+    File {
+        /// Its name.
+        name: String,
+        /// Its size, when the sender said.
+        size: Option<u64>,
+    },
+}
+
+impl IncomingOffer {
+    /// The alert's title (and the notification's).
+    pub(crate) fn title(&self, party: &Party) -> String {
+        match self {
+            IncomingOffer::Call { .. } => format!("Incoming call from {}", party.title()),
+            IncomingOffer::File { .. } => format!("Incoming file from {}", party.title()),
+        }
+    }
+
+    /// What is offered, in words (`notes.pdf, 1.2 MB`); empty for a call.
+    pub(crate) fn detail(&self) -> String {
+        match self {
+            IncomingOffer::Call { .. } => String::new(),
+            IncomingOffer::File { name, size } => match size {
+                Some(size) => format!("{name}, {}", size_text(*size)),
+                None => name.clone(),
+            },
+        }
+    }
+}
 
 /// What the user chose in the alert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +75,8 @@ mod imp {
     #[template(file = "incoming_call.ui")]
     pub struct IncomingCall {
         #[template_child]
+        pub(super) heading: TemplateChild<adw::WindowTitle>,
+        #[template_child]
         pub(super) avatar: TemplateChild<adw::Avatar>,
         #[template_child]
         pub(super) caller_label: TemplateChild<gtk::Label>,
@@ -38,6 +84,8 @@ mod imp {
         pub(super) address_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) account_label: TemplateChild<gtk::Label>,
+        #[template_child]
+        pub(super) file_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) devices_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -105,27 +153,45 @@ glib::wrapper! {
 }
 
 impl IncomingCall {
-    /// The alert for `call` ringing on `account`, beside `parent`.
+    /// The alert for `offer` from `party` on `account`, beside `parent`.
     pub(crate) fn new(
         parent: &impl IsA<gtk::Window>,
-        call: &CallView,
+        party: &Party,
         account: &str,
-        devices: &str,
-        answering_machine_in: Option<Duration>,
+        offer: &IncomingOffer,
     ) -> Self {
         let alert: Self = glib::Object::builder()
             .property("transient-for", parent)
             .build();
         let imp = alert.imp();
-        imp.avatar.set_text(Some(call.party.title()));
-        imp.caller_label.set_label(call.party.title());
-        imp.address_label.set_label(&call.party.address);
-        imp.address_label.set_visible(call.party.name.is_some());
+        imp.avatar.set_text(Some(party.title()));
+        imp.caller_label.set_label(party.title());
+        imp.address_label.set_label(&party.address);
+        imp.address_label.set_visible(party.name.is_some());
         imp.account_label.set_label(&format!("To {account}"));
-        imp.devices_label.set_label(devices);
-        alert.set_title(Some(&format!("Incoming call from {}", call.party.title())));
-        if let Some(delay) = answering_machine_in {
-            alert.count_down(Instant::now() + delay);
+        alert.set_title(Some(&offer.title(party)));
+        match offer {
+            IncomingOffer::Call {
+                devices,
+                answering_machine_in,
+            } => {
+                imp.devices_label.set_label(devices);
+                if let Some(delay) = answering_machine_in {
+                    alert.count_down(Instant::now() + *delay);
+                }
+            }
+            IncomingOffer::File { .. } => {
+                imp.heading.set_title("Incoming file");
+                imp.file_label
+                    .set_label(&format!("wants to send you {}", offer.detail()));
+                imp.file_label.set_visible(true);
+                imp.devices_label.set_visible(false);
+                imp.busy_button.set_visible(false);
+                imp.reject_button.set_label("Decline");
+                imp.reject_button.set_tooltip_text(Some("Refuse the file"));
+                imp.accept_button
+                    .set_tooltip_text(Some("Take the file into your downloads folder"));
+            }
         }
         alert
     }

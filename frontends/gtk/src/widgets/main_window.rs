@@ -6,6 +6,7 @@ mod calls;
 mod contacts;
 mod devices;
 mod events;
+mod messaging;
 mod notifications;
 
 use std::cell::{Cell, OnceCell, RefCell};
@@ -99,6 +100,18 @@ mod imp {
         pub(super) incoming: RefCell<HashMap<String, IncomingCall>>,
         pub(super) clock: OnceCell<Instant>,
         pub(super) devices: devices::DeviceState,
+        /// What each session is (call, chat, file).
+        pub(super) kinds: RefCell<crate::models::session_kinds::SessionKinds>,
+        /// An incoming session's first event, held until the next one tells whether it
+        /// offers a file.
+        pub(super) held_incoming: RefCell<Option<wink_domain::PhoneEvent>>,
+        pub(super) chats: OnceCell<crate::widgets::ChatWindow>,
+        pub(super) transfers: OnceCell<crate::widgets::TransfersWindow>,
+        /// Files offered to us, until the user answers: the row each becomes.
+        pub(super) offers:
+            RefCell<HashMap<wink_ports::SessionId, crate::models::transfers::TransferView>>,
+        /// The file chooser open, kept alive until it answers.
+        pub(super) file_chooser: RefCell<Option<gtk::FileChooserNative>>,
     }
 
     #[glib::object_subclass]
@@ -759,6 +772,41 @@ impl MainWindow {
                     self.toggle_favorite(&id);
                 }
             }
+            WindowAction::MessageContact => {
+                if let Some((name, target)) =
+                    call.and_then(|id| self.imp().contacts.name_and_target(&id))
+                {
+                    self.open_chat(&target, Some(name));
+                }
+            }
+            WindowAction::SendFileToContact => {
+                if let Some((name, target)) =
+                    call.and_then(|id| self.imp().contacts.name_and_target(&id))
+                {
+                    self.pick_files(self.upcast_ref(), &target, Some(name));
+                }
+            }
+            WindowAction::FilesOnContact => {
+                if let Some(((name, target), paths)) = pair.and_then(|(id, paths)| {
+                    self.imp().contacts.name_and_target(&id).map(|c| (c, paths))
+                }) {
+                    self.send_files(&target, Some(name), paths.lines().map(Into::into).collect());
+                }
+            }
+            WindowAction::MessageTyped => {
+                let typed = self.imp().contacts.enter_target();
+                match typed {
+                    Some(target) => {
+                        self.imp().search_entry.set_text("");
+                        self.open_chat(&target, None);
+                    }
+                    None => self.show_problem(
+                        "Type an address or a number in the search bar first, or pick a contact.",
+                    ),
+                }
+            }
+            WindowAction::ShowChats => self.chats().present(),
+            WindowAction::ShowTransfers => self.show_transfers(),
         }
     }
 }

@@ -13,6 +13,7 @@ use super::MainWindow;
 use crate::actions::WindowAction;
 use crate::models::call_item::CallItem;
 use crate::models::call_view::{CallChange, CallView};
+use crate::models::session_kinds::SessionKind;
 
 /// How long an ended call stays in the pane, so the user sees how it ended.
 const ENDED_CALL_LINGERS: Duration = Duration::from_secs(4);
@@ -50,6 +51,10 @@ impl MainWindow {
         let Ok(id) = SessionId::new(call) else {
             return;
         };
+        if self.imp().kinds.borrow().kind(&id) == SessionKind::File {
+            self.accept_file(&id);
+            return;
+        }
         self.hold_others(Some(&id));
         self.send(Command::Answer(id));
     }

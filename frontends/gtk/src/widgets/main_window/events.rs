@@ -10,7 +10,13 @@ use wink_domain::{Command, PhoneEvent};
 
 use super::MainWindow;
 use crate::models::account_status::AccountStatus;
-use crate::widgets::{IncomingCall, IncomingChoice};
+use crate::models::call_view::Party;
+use crate::models::session_kinds::{SessionKind, session_of};
+use crate::widgets::{IncomingCall, IncomingChoice, IncomingOffer};
+
+/// How long an incoming session's first event waits for the one that says it is a file
+/// (the phone sends both at once: this only matters if that ever changes).
+const HOLD_INCOMING: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl MainWindow {
     /// Reads the phone's events on the main loop for as long as the window lives.
@@ -32,7 +38,127 @@ impl MainWindow {
         ));
     }
 
+    /// An event from the phone. An incoming session's `IncomingCall` is held until the
+    /// next event: an `IncomingFile` right after it makes it a file offer (the phone sends
+    /// the two together), anything else lets it ring as a call.
     fn on_phone_event(&self, event: PhoneEvent) {
+        let imp = self.imp();
+        if matches!(event, PhoneEvent::IncomingCall { .. }) {
+            let earlier = imp.held_incoming.replace(Some(event));
+            if let Some(earlier) = earlier {
+                self.on_session_event(earlier);
+            }
+            glib::timeout_add_local_once(
+                HOLD_INCOMING,
+                glib::clone!(
+                    #[weak(rename_to = window)]
+                    self,
+                    move || {
+                        let held = window.imp().held_incoming.take();
+                        if let Some(held) = held {
+                            window.on_session_event(held);
+                        }
+                    }
+                ),
+            );
+            return;
+        }
+        let held = imp.held_incoming.take();
+        if let Some(held) = held {
+            if let (
+                PhoneEvent::IncomingCall {
+                    session,
+                    account,
+                    from,
+                    display_name,
+                    ..
+                },
+                PhoneEvent::IncomingFile {
+                    session: file_session,
+                    name,
+                    size,
+                },
+            ) = (&held, &event)
+                && session == file_session
+            {
+                imp.kinds.borrow_mut().observe(&event);
+                let party = Party::new(from, display_name.clone());
+                let offer = IncomingOffer::File {
+                    name: name.clone(),
+                    size: *size,
+                };
+                self.alert_incoming(session.as_str(), &party, account.as_str(), &offer);
+                self.remember_offer(session, party, name, *size);
+                return;
+            }
+            self.on_session_event(held);
+        }
+        self.on_session_event(event);
+    }
+
+    /// Sends an event where its session belongs: the chat window, the transfers window,
+    /// or the calls pane.
+    fn on_session_event(&self, event: PhoneEvent) {
+        let kind = self.imp().kinds.borrow_mut().observe(&event);
+        match (&event, kind) {
+            (PhoneEvent::MessageReceived { .. } | PhoneEvent::MessageState { .. }, _) => {
+                self.chats().on_event(&event);
+            }
+            (PhoneEvent::ChatConnected { session }, _) => self.on_chat_connected(session),
+            (_, Some(SessionKind::Chat)) => {
+                self.chats().on_event(&event);
+                self.forget_if_ended(&event);
+            }
+            (_, Some(SessionKind::File)) => {
+                self.on_file_event(&event);
+                self.forget_if_ended(&event);
+            }
+            _ => self.on_call_event(event),
+        }
+    }
+
+    /// A chat or file session that ended is forgotten.
+    fn forget_if_ended(&self, event: &PhoneEvent) {
+        if let PhoneEvent::CallEnded { session, .. } = event {
+            self.imp().kinds.borrow_mut().forget(session);
+        }
+    }
+
+    /// An event of a file session: its row follows it; its alert goes once it stops ringing.
+    fn on_file_event(&self, event: &PhoneEvent) {
+        match event {
+            PhoneEvent::CallState { session, state }
+                if !matches!(state, wink_domain::CallState::Alerting) =>
+            {
+                self.close_incoming(session.as_str());
+            }
+            PhoneEvent::CallEnded { session, .. } => self.close_incoming(session.as_str()),
+            _ => {}
+        }
+        if session_of(event).is_some_and(|s| self.transfers().has(s)) {
+            self.transfers().on_event(event);
+        }
+    }
+
+    /// Shows the alert for an incoming session and tells the desktop.
+    fn alert_incoming(&self, session: &str, party: &Party, account: &str, offer: &IncomingOffer) {
+        let alert = IncomingCall::new(self, party, account, offer);
+        let id = session.to_owned();
+        alert.connect_choice(glib::clone!(
+            #[weak(rename_to = window)]
+            self,
+            move |choice| window.on_incoming_choice(&id, choice)
+        ));
+        // The desktop is told first: presenting the alert takes the focus.
+        self.notify_incoming(session, party, account, offer);
+        alert.present();
+        self.imp()
+            .incoming
+            .borrow_mut()
+            .insert(session.to_owned(), alert);
+    }
+
+    fn on_call_event(&self, event: PhoneEvent) {
         let now = self.now();
         let change = self.imp().book.borrow_mut().apply(&event, now);
         self.show_call_change(change);
@@ -56,29 +182,14 @@ impl MainWindow {
                 let Some(call) = self.imp().book.borrow().get(&session).cloned() else {
                     return;
                 };
-                let alert = IncomingCall::new(
-                    self,
-                    &call,
-                    account.as_str(),
-                    &self.devices_text(),
+                let offer = IncomingOffer::Call {
+                    devices: self.devices_text(),
                     answering_machine_in,
-                );
-                let id = session.to_string();
-                alert.connect_choice(glib::clone!(
-                    #[weak(rename_to = window)]
-                    self,
-                    move |choice| window.on_incoming_choice(&id, choice)
-                ));
-                // The desktop is told first: presenting the alert takes the focus.
-                self.notify_incoming(&call, account.as_str());
+                };
                 if let Some(url) = web_alert_url {
                     open_web_page(&url);
                 }
-                alert.present();
-                self.imp()
-                    .incoming
-                    .borrow_mut()
-                    .insert(session.to_string(), alert);
+                self.alert_incoming(session.as_str(), &call.party, account.as_str(), &offer);
                 self.start_ringing();
             }
             PhoneEvent::CallState { session, state }
@@ -107,7 +218,10 @@ impl MainWindow {
         };
         match choice {
             IncomingChoice::Accept => self.answer(call),
-            IncomingChoice::Reject => self.send(Command::Reject(id)),
+            IncomingChoice::Reject => {
+                self.imp().offers.borrow_mut().remove(&id);
+                self.send(Command::Reject(id));
+            }
             IncomingChoice::Busy => self.send(Command::Busy(id)),
         }
         self.close_incoming(call);

@@ -5,7 +5,8 @@ use gtk::gio;
 use gtk::prelude::*;
 
 use super::MainWindow;
-use crate::models::call_view::CallView;
+use crate::models::call_view::{CallView, Party};
+use crate::widgets::IncomingOffer;
 use wink_ports::CallResult;
 
 impl MainWindow {
@@ -14,8 +15,14 @@ impl MainWindow {
         self.is_visible() && self.is_active()
     }
 
-    /// Announces an incoming call on the desktop when the window is not in front.
-    pub(super) fn notify_incoming(&self, call: &CallView, account: &str) {
+    /// Announces an incoming call (or file) on the desktop when the window is not in front.
+    pub(super) fn notify_incoming(
+        &self,
+        call: &str,
+        party: &Party,
+        account: &str,
+        offer: &IncomingOffer,
+    ) {
         let Some(app) = self.application() else {
             tracing::warn!("incoming call: the window has no application to notify through");
             return;
@@ -23,16 +30,27 @@ impl MainWindow {
         if self.in_front() {
             return;
         }
-        let notification =
-            gio::Notification::new(&format!("Incoming call from {}", call.party.title()));
-        notification.set_body(Some(&format!("{} · to {account}", call.party.address)));
+        let notification = gio::Notification::new(&offer.title(party));
+        let (body, icon, refuse) = match offer {
+            IncomingOffer::Call { .. } => (
+                format!("{} · to {account}", party.address),
+                "call-start-symbolic",
+                "Reject",
+            ),
+            IncomingOffer::File { .. } => (
+                format!("{} · from {}", offer.detail(), party.address),
+                "folder-download-symbolic",
+                "Decline",
+            ),
+        };
+        notification.set_body(Some(&body));
         notification.set_priority(gio::NotificationPriority::Urgent);
-        notification.set_icon(&gio::ThemedIcon::new("call-start-symbolic"));
-        let id = call.id.as_str().to_variant();
-        notification.add_button_with_target_value("Reject", "app.reject-call", Some(&id));
+        notification.set_icon(&gio::ThemedIcon::new(icon));
+        let id = call.to_variant();
+        notification.add_button_with_target_value(refuse, "app.reject-call", Some(&id));
         notification.add_button_with_target_value("Accept", "app.answer-call", Some(&id));
         notification.set_default_action("app.show-window");
-        app.send_notification(Some(&incoming_id(call.id.as_str())), &notification);
+        app.send_notification(Some(&incoming_id(call)), &notification);
     }
 
     /// Takes the incoming-call notification back (answered, refused, or over).
