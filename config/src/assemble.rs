@@ -4,6 +4,7 @@
 //! media the `wink-media` engine over `wink-audio` devices, storage the `wink-storage`
 //! SQLite store.
 
+mod chat_streams;
 mod media;
 mod memory_secrets;
 mod memory_storage;
@@ -14,6 +15,8 @@ mod system_clock;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+pub(crate) use chat_streams::chat_streams;
+pub use chat_streams::check_msrp_relay;
 pub use media::AudioSelection;
 use media::MediaAddress;
 pub use media::media_profile;
@@ -103,30 +106,8 @@ pub struct AssembleOptions {
     pub downloads: Option<std::path::PathBuf>,
 }
 
-/// Chat streams (MSRP) listening on the SIP address (any port), announcing the address
-/// SIP announces when bound to every interface.
-pub(crate) async fn chat_streams(
-    bind: IpAddr,
-    agent: &SipAgent,
-    downloads: std::path::PathBuf,
-) -> Result<Arc<wink_msrp::MsrpStreams>, wink_ports::StreamError> {
-    let announce = bind
-        .is_unspecified()
-        .then(|| *agent.announced_ip().borrow());
-    let config = wink_msrp::StreamsConfig {
-        listen: SocketAddr::new(bind, 0),
-        announce,
-        relay: None,
-        max_message_size: 16 << 20,
-        downloads,
-    };
-    Ok(Arc::new(
-        wink_msrp::MsrpStreams::new(config, rand_seed()).await?,
-    ))
-}
-
 /// A seed for identifiers, from the clock (only their uniqueness matters).
-fn rand_seed() -> u64 {
+pub(crate) fn rand_seed() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
@@ -169,7 +150,11 @@ pub async fn assemble(
         .clone()
         .or_else(|| settings.downloads_dir.clone())
         .unwrap_or_else(|| paths.default_downloads_dir());
-    let streams = chat_streams(bind.ip(), &agent, downloads).await?;
+    let relay = match main_account(settings) {
+        Some(account) => chat_streams::relay_for(account, secrets.as_ref()).await?,
+        None => None,
+    };
+    let streams = chat_streams(bind.ip(), &agent, downloads, relay).await?;
     let ports = Ports {
         signaling: agent.clone(),
         streams,

@@ -26,8 +26,8 @@ mod settings;
 
 pub use assemble::{
     AssembleError, AssembleOptions, Assembled, AudioSelection, MemorySecretStore, MemoryStorage,
-    OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, domain_account,
-    media_profile, open_store, phone_settings, set_store_url,
+    OpenedStore, SignalingOnlyMedia, SystemClock, assemble, build_secret_store, check_msrp_relay,
+    domain_account, media_profile, open_store, phone_settings, set_store_url,
 };
 pub use contacts_move::{ContactsMove, ContactsMoveError, forget_imported_contacts};
 pub use devices::{DeviceListing, Ringer, audio_devices, ringing_device, start_ringing};

@@ -114,7 +114,7 @@ async fn side(user: &str, hz: f64, profile: &MediaProfile) -> Result<Side, Selft
     let id = account.id.clone();
     // The selftest takes no files: received ones would go to a folder nobody reads.
     let nowhere = std::env::temp_dir().join("wink-selftest-downloads");
-    let streams = crate::assemble::chat_streams(Ipv4Addr::LOCALHOST.into(), &agent, nowhere)
+    let streams = crate::assemble::chat_streams(Ipv4Addr::LOCALHOST.into(), &agent, nowhere, None)
         .await
         .map_err(|e| start(&e))?;
     let ports = Ports {

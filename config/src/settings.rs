@@ -79,6 +79,10 @@ pub struct AccountSettings {
     pub contact_public_address: bool,
     /// A CA certificate file to trust for this account's TLS server (self-signed servers).
     pub tls_ca_file: Option<PathBuf>,
+    /// The MSRP relay chats and files go through (RFC 4976), e.g.
+    /// `msrps://relay.example.com:2855;tcp`; it authenticates with the account's digest
+    /// username and password. Without one, streams connect directly.
+    pub msrp_relay: Option<String>,
 }
 
 impl AccountSettings {
@@ -101,6 +105,7 @@ impl AccountSettings {
             contact_uses_username: false,
             contact_public_address: false,
             tls_ca_file: None,
+            msrp_relay: None,
         }
     }
 

@@ -166,6 +166,9 @@ pub struct Phone {
     last_dialed: Option<(String, Option<AccountId>)>,
     /// Messages sent (or sent again) in this run: an unsent one goes again only once.
     resent: HashSet<MessageId>,
+    /// The parties of the chats that ended last: a line the stream took just before the
+    /// other side's BYE may reach us just after it, and is still theirs.
+    ended_chats: std::collections::VecDeque<(SessionId, AccountId, wink_ports::SipUri)>,
     next_id: u64,
     events: broadcast::Sender<PhoneEvent>,
 }
@@ -185,6 +188,7 @@ impl Phone {
             missed: MissedCalls::default(),
             last_dialed: None,
             resent: HashSet::new(),
+            ended_chats: std::collections::VecDeque::new(),
             next_id: 0,
             events,
         }

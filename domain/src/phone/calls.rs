@@ -370,6 +370,9 @@ impl Phone {
         }
         let message_stream = session.media.iter().any(|m| is_message_stream(*m));
         self.stop_streams(id, message_stream).await;
+        if session.media.contains(&wink_ports::MediaKind::Chat) {
+            self.remember_ended_chat(id, &session);
+        }
         self.timers.cancel_session(id);
         let record = history::record_for(&session, result, self.ports.clock.now());
         let duration_secs = record.duration_secs();

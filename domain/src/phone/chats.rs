@@ -9,7 +9,7 @@ use tracing::warn;
 use wink_ports::sdp::SessionDescription;
 use wink_ports::{
     AccountId, CallDirection, ChatMessageRecord, DeliveryState, FileAttributes, MediaKind,
-    MessageSection, OutgoingMessage, Sdp, SessionId, StatusCode, StreamError, StreamEvent,
+    MessageSection, OutgoingMessage, Sdp, SessionId, SipUri, StatusCode, StreamError, StreamEvent,
 };
 
 use super::files::Offering;
@@ -71,6 +71,28 @@ pub(super) fn chat_sdp(section: &MessageSection, version: u64) -> Sdp {
 }
 
 impl Phone {
+    /// Who a chat is with (its account and the other side), while it runs or shortly after.
+    fn chat_party(&self, id: &SessionId) -> Option<(AccountId, SipUri)> {
+        match self.calls.get(id) {
+            Some(call) => Some((call.session.account.clone(), call.session.remote.clone())),
+            None => self
+                .ended_chats
+                .iter()
+                .find(|(ended, _, _)| ended == id)
+                .map(|(_, account, remote)| (account.clone(), remote.clone())),
+        }
+    }
+
+    /// Keeps who an ended chat was with, for the lines still on their way (the last few).
+    pub(super) fn remember_ended_chat(&mut self, id: &SessionId, session: &crate::Session) {
+        const KEPT: usize = 32;
+        if self.ended_chats.len() == KEPT {
+            self.ended_chats.pop_front();
+        }
+        self.ended_chats
+            .push_back((id.clone(), session.account.clone(), session.remote.clone()));
+    }
+
     /// Whether a session carries `kind`.
     pub(super) fn carries(&self, id: &SessionId, kind: MediaKind) -> bool {
         self.calls
@@ -212,10 +234,9 @@ impl Phone {
                 content_type,
                 body,
             } => {
-                let Some(call) = self.calls.get(&session) else {
+                let Some((account, from)) = self.chat_party(&session) else {
                     return warn!(target: "msrp", %session, "a chat line for no session; dropped");
                 };
-                let (account, from) = (call.session.account.clone(), call.session.remote.clone());
                 match crate::cpim::read_chat(&content_type, &body) {
                     ChatContent::Text(text) => {
                         self.on_message_received(account, from, TEXT_PLAIN.to_owned(), text)

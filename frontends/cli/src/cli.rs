@@ -244,6 +244,10 @@ pub(crate) struct AccountAdd {
     /// A CA certificate (PEM) to trust for this account's TLS server, e.g. a self-signed one.
     #[arg(long)]
     pub(crate) tls_ca_file: Option<std::path::PathBuf>,
+    /// An MSRP relay for chats and files (RFC 4976): msrp://host:port;tcp or msrps://...;
+    /// it takes the account's username and password.
+    #[arg(long, value_name = "URI")]
+    pub(crate) msrp_relay: Option<String>,
     /// Put the username in the Contact instead of a random token (providers that insist).
     #[arg(long)]
     pub(crate) contact_username: bool,

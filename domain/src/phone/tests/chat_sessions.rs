@@ -177,3 +177,49 @@ async fn an_incoming_chat_is_answered_by_the_stream_and_its_lines_are_kept() {
         .await;
     assert!(matches!(refused, Err(PhoneError::NotAChat(_))));
 }
+
+#[tokio::test]
+async fn a_line_the_stream_took_just_before_the_bye_is_still_kept_and_shown() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    mocks.streams.expect_close().times(1).returning(|_| ());
+    mocks
+        .storage
+        .expect_add_history()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks
+        .storage
+        .expect_add_message()
+        .withf(|record| record.body == "last words" && record.remote.contains("caller.org"))
+        .times(1)
+        .returning(|_| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("chat-2", Some(THEIR_CHAT)))
+        .await;
+    phone.execute(Command::Answer(sid("chat-2"))).await.unwrap();
+    // Their BYE overtakes the line their side had already sent (it went another way).
+    phone
+        .on_signaling(SignalingEvent::HungUp {
+            session: sid("chat-2"),
+        })
+        .await;
+    phone
+        .on_stream(StreamEvent::Received {
+            session: sid("chat-2"),
+            content_type: "text/plain".into(),
+            body: b"last words".to_vec(),
+        })
+        .await;
+    assert!(drain(&mut events).iter().any(|e| matches!(
+        e,
+        PhoneEvent::MessageReceived { body, .. } if body == "last words"
+    )));
+}

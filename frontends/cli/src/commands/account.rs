@@ -67,6 +67,10 @@ async fn add_account(context: &mut Context, add: AccountAdd) -> anyhow::Result<(
         account.number_rules.dtmf_delimiter = delimiter;
     }
     account.number_rules.validate()?;
+    if let Some(relay) = add.msrp_relay {
+        wink_config::check_msrp_relay(&relay).map_err(anyhow::Error::msg)?;
+        account.msrp_relay = Some(relay);
+    }
     account.contact_uses_username = add.contact_username;
     account.contact_public_address = add.contact_public_address;
     account.dtmf_method = match add.dtmf {

@@ -32,9 +32,31 @@ impl LoggedListener {
         extra: &[&str],
         prefix: &[String],
     ) -> Self {
+        Self::start_command(sandbox, &["listen"], at, extra, prefix)
+    }
+
+    /// `wink-cli accept-files DIR`, listening at `at`, run through `prefix` (as above).
+    pub(crate) fn accept_files(
+        sandbox: &Sandbox,
+        at: &'static str,
+        dir: &str,
+        prefix: &[String],
+    ) -> Self {
+        Self::start_command(sandbox, &["accept-files", dir], at, &[], prefix)
+    }
+
+    /// `command` (a subcommand that listens: `listen`, `accept-files DIR`), as above.
+    fn start_command(
+        sandbox: &Sandbox,
+        command: &[&str],
+        at: &'static str,
+        extra: &[&str],
+        prefix: &[String],
+    ) -> Self {
         let out = sandbox.root().join("listen.out");
         let err = sandbox.root().join("listen.err");
-        let mut args = vec!["listen", "--bind", at, "--duration", "300"];
+        let mut args = command.to_vec();
+        args.extend(["--bind", at, "--duration", "300"]);
         if !extra.contains(&"--audio") {
             args.extend(["--audio", "none"]);
         }
