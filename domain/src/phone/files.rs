@@ -92,26 +92,31 @@ impl Phone {
             StreamEvent::FileSaved { session, path } => {
                 info!(target: "msrp", %session, path = %path.display(), "file saved");
                 self.end_transfer(&session, FileOutcome::Saved(path));
-                self.timers.schedule(
-                    Instant::now() + SENDER_ENDS_WITHIN,
-                    Timer::FileReceived(session),
-                );
+                if self.calls.contains_key(&session) {
+                    self.timers.schedule(
+                        Instant::now() + SENDER_ENDS_WITHIN,
+                        Timer::FileReceived(session),
+                    );
+                }
             }
             StreamEvent::FileFailed { session, reason } => {
                 warn!(target: "msrp", %session, %reason, "file transfer failed");
                 self.end_transfer(&session, FileOutcome::Failed(reason));
-                let _ = self.hang_up(&session).await;
+                if self.calls.contains_key(&session) {
+                    let _ = self.hang_up(&session).await;
+                }
             }
             _ => {}
         }
     }
 
+    /// Says how a transfer ended, even when its session has already ended: the sender
+    /// hangs up once the file is confirmed, which is often while the receiver is still
+    /// checking its hash.
     fn end_transfer(&mut self, session: &SessionId, outcome: FileOutcome) {
-        if self.calls.contains_key(session) {
-            self.emit(PhoneEvent::FileTransferEnded {
-                session: session.clone(),
-                outcome,
-            });
-        }
+        self.emit(PhoneEvent::FileTransferEnded {
+            session: session.clone(),
+            outcome,
+        });
     }
 }

@@ -215,3 +215,46 @@ async fn an_incoming_file_says_what_it_is_and_the_receiver_ends_the_session_if_t
     phone.on_timers(tokio::time::Instant::now()).await;
     assert!(phone.session(&sid("file-1")).is_none(), "then we end it");
 }
+
+#[tokio::test]
+async fn a_file_saved_after_the_senders_bye_is_still_reported() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks.streams.expect_answer().returning(|_, _| {
+        Ok(file_section(
+            "msrp://10.0.0.1:4000/ours;tcp",
+            wink_ports::sdp::Direction::RecvOnly,
+        ))
+    });
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    mocks.signaling.expect_hang_up().never();
+    mocks.streams.expect_close().times(1).returning(|_| ());
+    mocks
+        .storage
+        .expect_add_history()
+        .times(1)
+        .returning(|_| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("file-2", Some(THEIR_FILE)))
+        .await;
+    phone.execute(Command::Answer(sid("file-2"))).await.unwrap();
+    // The sender hangs up on the success report, while we still check the hash.
+    phone
+        .on_signaling(SignalingEvent::HungUp {
+            session: sid("file-2"),
+        })
+        .await;
+    let saved = PathBuf::from("/home/me/Downloads/cat.png");
+    phone
+        .on_stream(StreamEvent::FileSaved {
+            session: sid("file-2"),
+            path: saved.clone(),
+        })
+        .await;
+    assert!(drain(&mut events).contains(&PhoneEvent::FileTransferEnded {
+        session: sid("file-2"),
+        outcome: FileOutcome::Saved(saved),
+    }));
+}
