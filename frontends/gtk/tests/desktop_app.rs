@@ -212,3 +212,140 @@ fn an_account_that_opens_its_web_page_on_answer_opens_it_then() {
         ],
     );
 }
+
+/// The `wink-cli` binary built beside `wink` (`cargo test --workspace` builds it; a run of
+/// this crate alone needs `cargo build -p wink-cli` first).
+fn wink_cli() -> PathBuf {
+    let cli = Path::new(env!("CARGO_BIN_EXE_wink")).with_file_name("wink-cli");
+    assert!(
+        cli.exists(),
+        "the second party is a wink-cli process, and {} is not built: run `cargo build -p \
+         wink-cli` (or the whole workspace's tests) first",
+        cli.display()
+    );
+    cli
+}
+
+/// A file of `len` bytes whose content differs along its length.
+fn make_file(path: &Path, len: usize) {
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let content: Vec<u8> = (0..len / 8)
+        .flat_map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state.to_le_bytes()
+        })
+        .collect();
+    std::fs::write(path, content).expect("the test file is written");
+}
+
+/// Puts one contact (`name`, `address`) in the profile's store under `home`.
+fn add_contact(home: &Path, name: &str, address: &str) {
+    tokio::runtime::Runtime::new()
+        .expect("a runtime")
+        .block_on(async {
+            let paths = wink_tests::profile::paths(home);
+            let settings = wink_config::ConfigFile::new(paths.config_file())
+                .load()
+                .expect("the profile's settings")
+                .settings;
+            let opened = wink_config::open_store(&settings, &paths)
+                .await
+                .expect("the profile's store opens");
+            let group = wink_ports::GroupRecord {
+                id: wink_ports::GroupId::new("friends").expect("an id"),
+                name: "Friends".into(),
+                position: 0,
+                collapsed: false,
+            };
+            opened
+                .store
+                .save_group(group.clone())
+                .await
+                .expect("the group is saved");
+            let contact = wink_ports::ContactRecord {
+                id: wink_ports::ContactId::new("peer").expect("an id"),
+                name: name.into(),
+                sip_addresses: vec![address.into()],
+                ..wink_tests::profile::contact(0, &group.id)
+            };
+            opened
+                .store
+                .save_contact(contact)
+                .await
+                .expect("the contact is saved");
+        });
+}
+
+/// The chat and file scenario (`tests/gui/chat_and_files.py`) with a wink-cli peer of its
+/// own account; `part` says which half runs.
+fn chat_and_files(user: &str, peer_user: &str, part: &str) {
+    let kamailio = wink_tests::require_kamailio();
+    let cli = wink_cli();
+    let home = home();
+    let profile = wink_tests::profile::Profile::for_user(user, kamailio.clone());
+    make_profile(home.path(), &profile);
+    let peer_address = format!("{peer_user}@wink.test");
+    add_contact(home.path(), "Bob Eighty-Six", &peer_address);
+    // The second party: wink-cli with its own account, started by the scenario.
+    let peer = wink_tests::Sandbox::new();
+    let setup = |args: &[&str], stdin: &str| {
+        let out = peer.run(cli.to_str().expect("a UTF-8 path"), args, stdin);
+        assert!(
+            out.status.success(),
+            "wink-cli {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    setup(&["config", "secrets", "file"], "");
+    let proxy = format!("{kamailio};transport=udp");
+    setup(
+        &[
+            "account",
+            "add",
+            &peer_address,
+            "--password-stdin",
+            "--outbound-proxy",
+            &proxy,
+        ],
+        &format!("{peer_user}-pw\n"),
+    );
+    // The file we send (big enough for the bar to be seen moving) and the one we get.
+    let ours = home.path().join("holiday.mkv");
+    make_file(&ours, 200 << 20);
+    let theirs = peer.root().join("minutes.pdf");
+    make_file(&theirs, 3 << 20);
+    run_scenario(
+        "chat_and_files.py",
+        &[
+            ("WINK_HOME", home.path().display().to_string()),
+            ("WINK_ACCOUNT", format!("{user}@wink.test")),
+            ("WINK_CLI", cli.display().to_string()),
+            ("WINK_PEER", peer_address.clone()),
+            ("WINK_PART", part.into()),
+            ("WINK_PEER_NAME", "Bob Eighty-Six".into()),
+            ("WINK_PEER_ROOT", peer.root().display().to_string()),
+            ("WINK_PEER_CONFIG", peer.config_home().display().to_string()),
+            ("WINK_PEER_DATA", peer.data_home().display().to_string()),
+            ("WINK_OUR_FILE", ours.display().to_string()),
+            ("WINK_THEIR_FILE", theirs.display().to_string()),
+        ],
+    );
+}
+
+#[test]
+fn a_chat_and_a_file_to_a_wink_cli_peer_show_delivery_and_progress_and_arrive_whole() {
+    chat_and_files("alice86", "bob86", "outgoing");
+}
+
+/// Accepting an incoming file or chat fails in the phone today: at the ACK of our 200 OK,
+/// `Phone::on_confirmed` (domain/src/phone/incoming.rs) starts the *audio* media of the
+/// session, which a chat or file session has not ("unknown media session"), and hangs it
+/// up; the transfer then fails after 0 bytes. Once it skips `media.start` for sessions on a
+/// message stream, this runs as is.
+#[test]
+#[ignore = "the phone hangs up an accepted chat or file session at its ACK (domain bug, see above)"]
+fn an_offered_file_and_a_chat_invitation_are_accepted() {
+    chat_and_files("alice87", "bob87", "incoming");
+}

@@ -99,6 +99,9 @@ impl ChatWindow {
     pub(crate) fn new(main: &MainWindow, core: Rc<Core>) -> Self {
         let window: Self = glib::Object::builder()
             .property("application", main.application())
+            // Read as a window (frame), as the main window is; without it GTK 4.8 says
+            // "filler" for this subclass.
+            .property("accessible-role", gtk::AccessibleRole::Window)
             .build();
         let imp = window.imp();
         let _ = imp.core.set(core);
@@ -225,6 +228,12 @@ impl ChatWindow {
                     }
                 ));
                 let page = self.imp().tab_view.append(&tab);
+                // The tab bar makes the tab's widgets once it lays the new page out.
+                glib::idle_add_local_once(glib::clone!(
+                    #[weak(rename_to = window)]
+                    self,
+                    move || window.name_tab_buttons()
+                ));
                 page.set_icon(Some(&gio::ThemedIcon::new("avatar-default-symbolic")));
                 self.load_stored(&key);
                 (tab, page)
@@ -299,6 +308,7 @@ impl ChatWindow {
             return;
         };
         page.set_title(conversation.title());
+        self.name_tab_buttons();
         page.set_tooltip(&conversation.address);
         page.set_indicator_icon(
             conversation

@@ -114,9 +114,9 @@ impl MessageRow {
         imp.resend_button.set_visible(line.can_resend());
         if line.can_resend() {
             let parameter = (address.to_owned(), line.key.to_string()).to_variant();
+            imp.resend_button.set_action_target_value(Some(&parameter));
             imp.resend_button
                 .set_action_name(Some(ChatAction::ResendLine.name()));
-            imp.resend_button.set_action_target_value(Some(&parameter));
             crate::a11y::set_label(
                 &*imp.resend_button,
                 &format!("Resend “{}”", short(&line.body)),

@@ -117,8 +117,9 @@ impl TransferRow {
         ];
         for (button, action, visible, label) in buttons {
             button.set_visible(visible);
-            button.set_action_name(Some(action.name()));
+            // The target first: an action name without its target warns.
             button.set_action_target_value(Some(&session));
+            button.set_action_name(Some(action.name()));
             crate::a11y::set_label(button, &label);
         }
         if let Some(holder) = self.parent() {

@@ -79,6 +79,9 @@ impl TransfersWindow {
     pub(crate) fn new(main: &MainWindow, core: Rc<Core>) -> Self {
         let window: Self = glib::Object::builder()
             .property("application", main.application())
+            // Read as a window (frame), as the main window is; without it GTK 4.8 says
+            // "filler" for this subclass.
+            .property("accessible-role", gtk::AccessibleRole::Window)
             .build();
         let _ = window.imp().core.set(core);
         window.show_page();

@@ -227,6 +227,7 @@ impl MainWindow {
                 self,
                 move || {
                     let imp = window.imp();
+                    imp.kinds.borrow_mut().forget(&id);
                     let removed = imp.book.borrow_mut().remove(&id);
                     if let (Some(index), Some(store)) = (removed, imp.calls.get()) {
                         store.remove(u32::try_from(index).unwrap_or(u32::MAX));
