@@ -111,7 +111,7 @@ mod imp {
         pub(super) offers:
             RefCell<HashMap<wink_ports::SessionId, crate::models::transfers::TransferView>>,
         /// The file chooser open, kept alive until it answers.
-        pub(super) file_chooser: RefCell<Option<gtk::FileChooserNative>>,
+        pub(super) file_chooser: RefCell<Option<gtk::FileChooserDialog>>,
     }
 
     #[glib::object_subclass]

@@ -148,13 +148,19 @@ impl MainWindow {
     /// Asks for files to send to `target` (from a contact's menu or a chat tab).
     pub(crate) fn pick_files(&self, parent: &gtk::Window, target: &str, name: Option<String>) {
         let whom = name.clone().unwrap_or_else(|| target.to_owned());
-        let chooser = gtk::FileChooserNative::new(
+        // The dialog, not FileChooserNative: GTK 4.8's native chooser looks for the
+        // desktop portal first and crashed in about half the runs where there is none
+        // (a NULL object path handed to g_variant_new_object_path).
+        let chooser = gtk::FileChooserDialog::new(
             Some(&format!("Send Files to {whom}")),
             Some(parent),
             gtk::FileChooserAction::Open,
-            Some("Send"),
-            Some("Cancel"),
+            &[
+                ("Cancel", gtk::ResponseType::Cancel),
+                ("Send", gtk::ResponseType::Accept),
+            ],
         );
+        chooser.set_default_response(gtk::ResponseType::Accept);
         chooser.set_modal(true);
         chooser.set_select_multiple(true);
         let target = target.to_owned();
@@ -170,10 +176,11 @@ impl MainWindow {
                         .collect();
                     window.send_files(&target, name.clone(), paths);
                 }
+                chooser.destroy();
                 window.imp().file_chooser.replace(None);
             }
         ));
-        chooser.show();
+        chooser.present();
         self.imp().file_chooser.replace(Some(chooser));
     }
 
