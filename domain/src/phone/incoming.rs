@@ -184,7 +184,10 @@ impl Phone {
         sdp: Option<Sdp>,
     ) -> Result<(), PhoneError> {
         let state = self.session_mut(id)?.state();
+        // A chat or a file has no audio: its stream started with our answer.
+        let audio = !self.on_message_stream(id);
         if let Some(answer) = &sdp
+            && audio
             && (self.take_late_offer(id) || state != CallState::Accepted)
         {
             self.ports.media.apply_answer(id, answer).await?;
@@ -192,7 +195,7 @@ impl Phone {
         if state != CallState::Accepted {
             return Ok(());
         }
-        if let Err(error) = self.ports.media.start(id).await {
+        if audio && let Err(error) = self.ports.media.start(id).await {
             return self.media_failed(id, error).await;
         }
         self.session_mut(id)?.on_confirmed()?;

@@ -161,6 +161,22 @@ async fn an_incoming_chat_is_answered_by_the_stream_and_its_lines_are_kept() {
     // No audio is touched: the media mock has no expectation and would panic.
     phone.execute(Command::Answer(sid("chat-1"))).await.unwrap();
     phone
+        .on_signaling(SignalingEvent::Confirmed {
+            session: sid("chat-1"),
+            sdp: None,
+        })
+        .await;
+    assert!(
+        drain(&mut events).iter().any(|e| matches!(
+            e,
+            PhoneEvent::CallState {
+                state: CallState::Established,
+                ..
+            }
+        )),
+        "the ACK makes the chat established, and does not end it"
+    );
+    phone
         .on_stream(StreamEvent::Received {
             session: sid("chat-1"),
             content_type: "text/plain".into(),
