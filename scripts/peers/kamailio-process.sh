@@ -56,3 +56,34 @@ stop() {
     echo "$peer_name stopped (pid $pid)"
 }
 
+
+# Our main process and its workers (kamailio processes only: no recycled PID).
+our_processes() {
+    local pid c
+    pid="$(our_pid)" || return 1
+    echo "$pid"
+    for c in $(ps -o pid= --ppid "$pid" 2>/dev/null | tr -d ' '); do
+        [ "$(cat "/proc/$c/comm" 2>/dev/null)" = "kamailio" ] && echo "$c"
+    done
+    return 0
+}
+
+# Freezes every process of ours (SIGSTOP): connections stay open, nothing is read or sent.
+freeze() {
+    local pids
+    pids="$(our_processes)" || { echo "$peer_name not running" >&2; return 1; }
+    # shellcheck disable=SC2086
+    kill -STOP $pids
+    echo "$peer_name frozen ($(echo $pids | tr '\n' ' '))"
+}
+
+# Kills every process of ours at once (SIGKILL), as a crash would: what it had not
+# forwarded is lost, and its connections close.
+crash() {
+    local pids
+    pids="$(our_processes)" || { echo "$peer_name not running" >&2; return 1; }
+    # shellcheck disable=SC2086
+    kill -KILL $pids
+    rm -f "$pid_file"
+    echo "$peer_name killed"
+}

@@ -3,7 +3,10 @@
 # 127.0.0.1:2855 (TCP), with digest AUTH for the test users (realm wink.test:
 # alice/alice-pw, bob/bob-pw, carol/carol-pw).
 #
-#   scripts/peers/msrp-relay.sh start|stop|status
+#   scripts/peers/msrp-relay.sh start|stop|status|freeze|crash
+#
+# freeze stops its processes (SIGSTOP: connections stay open, nothing moves); crash kills
+# them at once (SIGKILL), so a test can lose what the relay held.
 #
 # Needs: apt-get install -y kamailio python3 (the msrp module is in the kamailio package).
 # Environment (optional): WINK_PEERS_DIR (default /tmp/wink-peers; this peer uses
@@ -88,5 +91,7 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     status) status ;;
-    *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+    freeze) freeze ;;
+    crash) crash ;;
+    *) echo "usage: $0 start|stop|status|freeze|crash" >&2; exit 2 ;;
 esac

@@ -11,56 +11,13 @@ use wink_msrp::relay::RelayAuth;
 use wink_msrp::session::{Event, Reports, Session, SessionConfig};
 use wink_msrp::{Connection, MsrpUri, RelayError, SessionHandle};
 use wink_ports::Password;
+use wink_tests::msrp_relay::OwnMsrpRelay;
 
 fn relay() -> MsrpUri {
     let address = std::env::var("WINK_TEST_MSRP_RELAY").expect(
         "WINK_TEST_MSRP_RELAY is not set: run inside scripts/in-test-namespace.sh, which starts the relay",
     );
     MsrpUri::parse(&format!("msrp://{address};tcp")).expect("a relay address")
-}
-
-/// A relay of this test's own (the shared one stays up for the other tests), stopped by
-/// its script when dropped.
-struct OwnRelay {
-    dir: tempfile::TempDir,
-    port: u16,
-}
-
-impl OwnRelay {
-    fn start(port: u16) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let relay = Self { dir, port };
-        let status = relay.script("start");
-        assert!(
-            status.success(),
-            "scripts/peers/msrp-relay.sh start failed on port {port}"
-        );
-        relay
-    }
-
-    fn script(&self, action: &str) -> std::process::ExitStatus {
-        let script = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../scripts/peers/msrp-relay.sh"
-        );
-        std::process::Command::new("bash")
-            .arg(script)
-            .arg(action)
-            .env("WINK_PEERS_DIR", self.dir.path())
-            .env("WINK_MSRP_RELAY_PORT", self.port.to_string())
-            .status()
-            .expect("bash runs")
-    }
-
-    fn uri(&self) -> MsrpUri {
-        MsrpUri::parse(&format!("msrp://127.0.0.1:{};tcp", self.port)).unwrap()
-    }
-}
-
-impl Drop for OwnRelay {
-    fn drop(&mut self) {
-        self.script("stop");
-    }
 }
 
 fn credentials(user: &str, password: &str) -> Credentials {
@@ -188,9 +145,11 @@ async fn a_wrong_password_is_refused_by_the_relay() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn when_the_relay_stops_mid_chat_the_sender_sees_the_line_fail() {
-    let own = OwnRelay::start(2857);
-    let (alice_connection, alice_path) = through(own.uri(), "alice", "alice-cut").await;
-    let (bob_connection, bob_path) = through(own.uri(), "bob", "bob-cut").await;
+    // A relay of this test's own: the shared one stays up for the other tests.
+    let own = OwnMsrpRelay::start(2857);
+    let uri = MsrpUri::parse(&own.uri()).unwrap();
+    let (alice_connection, alice_path) = through(uri.clone(), "alice", "alice-cut").await;
+    let (bob_connection, bob_path) = through(uri, "bob", "bob-cut").await;
     let (alice, mut alice_events) = alice_connection.run(session(&alice_path, &bob_path, 31));
     let (_bob, mut bob_events) = bob_connection.run(session(&bob_path, &alice_path, 32));
     let reports = Reports {
@@ -204,7 +163,7 @@ async fn when_the_relay_stops_mid_chat_the_sender_sees_the_line_fail() {
     wait_for(&mut bob_events, |e| matches!(e, Event::Message { .. })).await;
     wait_for(&mut alice_events, |e| matches!(e, Event::Delivered { .. })).await;
 
-    assert!(own.script("stop").success());
+    own.stop();
     let line = alice.send("text/plain", b"second".to_vec(), reports).await;
     let mut failed = Vec::new();
     let mut delivered = Vec::new();

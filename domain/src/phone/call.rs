@@ -2,9 +2,9 @@
 //! that the state machine does not hold. Everything about a call lives in its one [`Call`],
 //! so ending the call drops it all at once.
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
-use wink_ports::{Sdp, SessionId};
+use wink_ports::{MessageId, Sdp, SessionId};
 
 use crate::{DtmfStep, ProgressMeter, Session};
 
@@ -29,6 +29,8 @@ pub(super) struct Call {
     pub(super) transferred_from: Option<SessionId>,
     /// A file transfer's progress so far.
     pub(super) file_progress: ProgressMeter,
+    /// The chat lines handed to this session's stream (typed in it, or sent again).
+    pub(super) chat_lines: HashSet<MessageId>,
 }
 
 impl Call {
@@ -43,6 +45,7 @@ impl Call {
             dtmf_queue: VecDeque::new(),
             transferred_from: None,
             file_progress: ProgressMeter::new(),
+            chat_lines: HashSet::new(),
         }
     }
 

@@ -215,19 +215,78 @@ impl Phone {
             content_type: TEXT_PLAIN.to_owned(),
             body: text.as_bytes().to_vec(),
         };
+        self.hand_to_stream(id, message).await?;
+        Ok(CommandOutcome::Message(message_id))
+    }
+
+    /// Gives a stored line to the session's stream (a failure to take it fails the line).
+    async fn hand_to_stream(
+        &mut self,
+        id: &SessionId,
+        message: OutgoingMessage,
+    ) -> Result<(), PhoneError> {
+        let message_id = message.id.clone();
+        self.call_mut(id)?.chat_lines.insert(message_id.clone());
         if let Err(error) = self.ports.streams.send(id, message).await {
             self.set_message_state(&message_id, DeliveryState::Failed)
                 .await;
             return Err(error.into());
         }
-        Ok(CommandOutcome::Message(message_id))
+        Ok(())
+    }
+
+    /// A chat session is up: the lines to the same party that never got out (failed, or
+    /// queued when the app stopped) go again over it, oldest first, with their own ids.
+    async fn resend_over(&mut self, id: &SessionId) {
+        let Some(call) = self.calls.get(id) else {
+            return;
+        };
+        if !call.session.media.contains(&MediaKind::Chat) {
+            return;
+        }
+        let (account, remote) = (call.session.account.clone(), call.session.remote.address());
+        let unsent = match self
+            .ports
+            .storage
+            .unsent_messages(&account, super::messages::RESEND_LIMIT)
+            .await
+        {
+            Ok(unsent) => unsent,
+            Err(error) => {
+                return self.emit(PhoneEvent::Problem(format!(
+                    "the lines that did not get out could not be read: {error}"
+                )));
+            }
+        };
+        for record in unsent {
+            let own = self
+                .calls
+                .get(id)
+                .is_some_and(|call| call.chat_lines.contains(&record.id));
+            if own || record.remote != remote {
+                continue;
+            }
+            self.set_message_state(&record.id, DeliveryState::Queued)
+                .await;
+            let message = OutgoingMessage {
+                id: record.id,
+                content_type: record.content_type,
+                body: record.body.into_bytes(),
+            };
+            if let Err(error) = self.hand_to_stream(id, message).await {
+                warn!(target: "msrp", session = %id, %error, "a line could not be sent again");
+            }
+        }
     }
 
     /// What a chat stream reports.
     pub(super) async fn on_stream(&mut self, event: StreamEvent) {
         match event {
             StreamEvent::Connected { session } => {
-                self.emit(PhoneEvent::ChatConnected { session });
+                self.emit(PhoneEvent::ChatConnected {
+                    session: session.clone(),
+                });
+                self.resend_over(&session).await;
             }
             StreamEvent::Received {
                 session,

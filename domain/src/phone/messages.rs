@@ -12,7 +12,7 @@ use crate::{ShortMessage, Target};
 const TEXT_PLAIN: &str = "text/plain;charset=utf-8";
 
 /// How many unsent messages one registration sends again at most (the newest).
-const RESEND_LIMIT: usize = 100;
+pub(super) const RESEND_LIMIT: usize = 100;
 
 impl Phone {
     pub(super) async fn send_message(

@@ -239,3 +239,67 @@ async fn a_line_the_stream_took_just_before_the_bye_is_still_kept_and_shown() {
         PhoneEvent::MessageReceived { body, .. } if body == "last words"
     )));
 }
+
+fn unsent_line(id: &str, remote: &str, body: &str) -> wink_ports::ChatMessageRecord {
+    wink_ports::ChatMessageRecord {
+        id: wink_ports::MessageId::new(id).unwrap(),
+        account: account_id(),
+        remote: remote.to_owned(),
+        direction: wink_ports::CallDirection::Outgoing,
+        content_type: "text/plain".into(),
+        body: body.to_owned(),
+        at: UnixMillis(1),
+        state: DeliveryState::Failed,
+    }
+}
+
+#[tokio::test]
+async fn lines_that_failed_go_again_over_the_next_chat_with_the_same_party() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    mocks
+        .storage
+        .expect_unsent_messages()
+        .times(1)
+        .returning(|_, _| {
+            Ok(vec![
+                unsent_line("old-1", "+1555@caller.org", "said while the relay was down"),
+                unsent_line("other", "someone@else.org", "for somebody else"),
+            ])
+        });
+    mocks
+        .storage
+        .expect_set_message_state()
+        .withf(|id, state| id.as_str() == "old-1" && *state == DeliveryState::Queued)
+        .times(1)
+        .returning(|_, _| Ok(()));
+    mocks
+        .streams
+        .expect_send()
+        .withf(|_, message: &OutgoingMessage| {
+            message.id.as_str() == "old-1" && message.body == b"said while the relay was down"
+        })
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("chat-3", Some(THEIR_CHAT)))
+        .await;
+    phone.execute(Command::Answer(sid("chat-3"))).await.unwrap();
+    phone
+        .on_stream(StreamEvent::Connected {
+            session: sid("chat-3"),
+        })
+        .await;
+    let said = drain(&mut events);
+    assert!(said.contains(&PhoneEvent::MessageState {
+        id: wink_ports::MessageId::new("old-1").unwrap(),
+        state: DeliveryState::Queued,
+    }));
+}

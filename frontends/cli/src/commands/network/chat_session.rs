@@ -49,14 +49,12 @@ pub(crate) async fn run(
                 Ok(PhoneEvent::MessageReceived { from, body, .. }) => {
                     println!("{}: {body}", from.address());
                 }
-                Ok(PhoneEvent::MessageState { id, state }) => {
-                    if let Some((n, settled)) = lines.get_mut(&id) {
-                        *settled = matches!(state, DeliveryState::Delivered | DeliveryState::Failed);
-                        println!("line {n}: {}", format!("{state:?}").to_lowercase());
-                    }
-                }
+                Ok(PhoneEvent::MessageState { id, state }) => show_state(&mut lines, &id, state),
                 Ok(PhoneEvent::Problem(problem)) => eprintln!("{problem}"),
                 Ok(PhoneEvent::CallEnded { session: s, result, .. }) if s == session => {
+                    // The lines in flight when the chat ended are settled by the stream's
+                    // close just after: say how each went before leaving.
+                    settle(events, &mut lines).await;
                     println!("chat ended");
                     if result != CallResult::Answered && !answered {
                         bail!("the chat with {target} ended without an answer: {result:?}");
@@ -83,6 +81,31 @@ pub(crate) async fn run(
             () = tokio::time::sleep_until(done_at.unwrap_or_else(Instant::now)), if done_at.is_some() => {}
         }
     }
+}
+
+/// Prints a line's new delivery state, and whether it is settled.
+fn show_state(lines: &mut HashMap<MessageId, (usize, bool)>, id: &MessageId, state: DeliveryState) {
+    if let Some((n, settled)) = lines.get_mut(id) {
+        *settled = matches!(state, DeliveryState::Delivered | DeliveryState::Failed);
+        println!("line {n}: {}", format!("{state:?}").to_lowercase());
+    }
+}
+
+/// Once the session has ended: the delivery states still to come (bounded by [`ENDING`]).
+async fn settle(
+    events: &mut broadcast::Receiver<PhoneEvent>,
+    lines: &mut HashMap<MessageId, (usize, bool)>,
+) {
+    let _ = tokio::time::timeout(ENDING, async {
+        while !lines.values().all(|(_, settled)| *settled) {
+            match events.recv().await {
+                Ok(PhoneEvent::MessageState { id, state }) => show_state(lines, &id, state),
+                Err(broadcast::error::RecvError::Closed) => return,
+                _ => {}
+            }
+        }
+    })
+    .await;
 }
 
 /// After our hang-up: the end of the session (bounded).
