@@ -77,6 +77,7 @@ impl Phone {
             session: id.clone(),
             account: account_id,
             to: remote,
+            media,
         });
         self.emit_state(&id, CallState::Calling).await;
         Ok(CommandOutcome::Session(id))

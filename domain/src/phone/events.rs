@@ -3,8 +3,8 @@
 use std::time::Duration;
 
 use wink_ports::{
-    AccountId, CallResult, DeliveryState, DtmfDigit, MessageId, RegistrationState, SessionId,
-    SipUri,
+    AccountId, CallResult, DeliveryState, DtmfDigit, MediaKind, MessageId, RegistrationState,
+    SessionId, SipUri,
 };
 
 use crate::{CallState, FileProgress};
@@ -46,6 +46,9 @@ pub enum PhoneEvent {
         web_alert_url: Option<String>,
         /// When the answering machine will pick up, if it is on.
         answering_machine_in: Option<Duration>,
+        /// What it offers: audio, a chat, or a file ([`PhoneEvent::IncomingFile`] follows
+        /// and says which).
+        media: MediaKind,
     },
     /// The incoming-call web page of an answered call, for accounts that open it then
     /// (for the others it came with [`PhoneEvent::IncomingCall`]).
@@ -76,6 +79,8 @@ pub enum PhoneEvent {
         account: AccountId,
         /// Whom it calls, after the number rules.
         to: SipUri,
+        /// What it carries: audio, a chat or a file.
+        media: MediaKind,
     },
     /// A call changed state.
     CallState {

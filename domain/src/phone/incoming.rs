@@ -95,6 +95,9 @@ impl Phone {
             from,
             display_name: from_display,
             answering_machine_in: countdown,
+            media: stream
+                .as_ref()
+                .map_or(wink_ports::MediaKind::Audio, |(kind, _)| *kind),
         });
         if let Some((_, Some(file))) = stream {
             self.emit(PhoneEvent::IncomingFile {

@@ -350,6 +350,7 @@ mod tests {
                 session: id(raw),
                 account: AccountId::new("me@example.com").unwrap(),
                 to: SipUri::parse("sip:bob@example.com").unwrap(),
+                media: wink_ports::MediaKind::Audio,
             },
             Duration::ZERO,
         )
@@ -397,6 +398,7 @@ mod tests {
                 display_name: Some("Ann Lee".into()),
                 web_alert_url: None,
                 answering_machine_in: None,
+                media: wink_ports::MediaKind::Audio,
             },
             Duration::ZERO,
         );

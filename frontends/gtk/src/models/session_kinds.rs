@@ -147,6 +147,7 @@ mod tests {
             session: id(session),
             account: AccountId::new("me@wink.test").unwrap(),
             to: SipUri::parse(to).unwrap(),
+            media: wink_ports::MediaKind::Audio,
         }
     }
 
