@@ -1,17 +1,21 @@
 //! What each session of the phone is: an audio call (the calls pane), a chat (the chat
 //! window) or a file transfer (the transfers window).
 //!
-//! The phone's events do not say it outright: an outgoing session is known by the command
-//! that started it (its [`PhoneEvent::OutgoingCall`] can arrive before the command returns,
-//! so the address it goes to is expected first), an incoming file by the
-//! [`PhoneEvent::IncomingFile`] that follows its `IncomingCall`, and an incoming chat only
-//! once it connects ([`PhoneEvent::ChatConnected`]): `IncomingCall` carries no media, so a
-//! chat invitation rings as a call until then (see `docs/gui.md`).
+//! A session's first event says it: the `media` of its [`PhoneEvent::OutgoingCall`] or
+//! [`PhoneEvent::IncomingCall`]. Every later event of the session is filed by that, but
+//! the events only a file or a chat has say it themselves: a received file's report
+//! ([`PhoneEvent::FileTransferEnded`]) often comes after the sender's BYE ended the
+//! session, when the window has forgotten it. An
+//! incoming chat or file also keeps who invites on which account until it is answered: a
+//! file's alert needs the name and size that come with the [`PhoneEvent::IncomingFile`]
+//! right after, and an accepted chat opens its tab by that party when it connects.
 
 use std::collections::HashMap;
 
 use wink_domain::PhoneEvent;
-use wink_ports::SessionId;
+use wink_ports::{MediaKind, SessionId};
+
+use crate::models::call_view::Party;
 
 /// What a session carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,71 +28,65 @@ pub(crate) enum SessionKind {
     File,
 }
 
-/// The kinds of the sessions seen so far.
+impl SessionKind {
+    /// The kind of a session carrying `media` (audio, and whatever else the phone may
+    /// carry one day, is a call: the calls pane can always end it).
+    pub(crate) fn of(media: MediaKind) -> Self {
+        match media {
+            MediaKind::Chat => SessionKind::Chat,
+            MediaKind::FileTransfer => SessionKind::File,
+            _ => SessionKind::Call,
+        }
+    }
+}
+
+/// An incoming chat or file, until it is answered or over: who invites, on which account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Invitation {
+    /// Who invites.
+    pub(crate) party: Party,
+    /// Our account it came to.
+    pub(crate) account: String,
+}
+
+/// The kinds of the sessions seen so far, and the chat and file invitations pending.
 #[derive(Debug, Default)]
 pub(crate) struct SessionKinds {
     known: HashMap<SessionId, SessionKind>,
-    /// Sessions asked for whose id is not known yet: (address, kind).
-    expected: Vec<(String, SessionKind)>,
+    invitations: HashMap<SessionId, Invitation>,
 }
 
 impl SessionKinds {
-    /// A chat or a file is about to be started with `address` (`user@host`).
-    pub(crate) fn expect(&mut self, address: &str, kind: SessionKind) {
-        self.expected.push((address.to_ascii_lowercase(), kind));
-    }
-
-    /// The command that was expected failed: nothing will start.
-    pub(crate) fn not_started(&mut self, address: &str, kind: SessionKind) {
-        let address = address.to_ascii_lowercase();
-        if let Some(at) = self
-            .expected
-            .iter()
-            .position(|(a, k)| *a == address && *k == kind)
-        {
-            self.expected.remove(at);
-        }
-    }
-
-    /// The command returned its session: returns whether it was taken for something else
-    /// meanwhile (its events went elsewhere and must be taken back).
-    pub(crate) fn started(
-        &mut self,
-        session: &SessionId,
-        address: &str,
-        kind: SessionKind,
-    ) -> bool {
-        let before = self.known.insert(session.clone(), kind);
-        if before != Some(kind) {
-            // Its OutgoingCall has not come, or did not match the address: the expectation
-            // is met by the id now.
-            self.not_started(address, kind);
-        }
-        before.is_some_and(|before| before != kind)
-    }
-
     /// Learns what an event tells and returns the kind of the session it is about (a call
-    /// when nothing says otherwise; `None` for events about no session).
+    /// when its first event was not seen and the event is not one only a file or a chat
+    /// has; `None` for events about no session).
     pub(crate) fn observe(&mut self, event: &PhoneEvent) -> Option<SessionKind> {
         match event {
-            PhoneEvent::OutgoingCall { session, to, .. } if !self.known.contains_key(session) => {
-                let address = to.address().to_ascii_lowercase();
-                let kind = match self.expected.iter().position(|(a, _)| *a == address) {
-                    Some(at) => self.expected.remove(at).1,
-                    None => SessionKind::Call,
-                };
+            PhoneEvent::OutgoingCall { session, media, .. } => {
+                self.known.insert(session.clone(), SessionKind::of(*media));
+            }
+            PhoneEvent::IncomingCall {
+                session,
+                account,
+                from,
+                display_name,
+                media,
+                ..
+            } => {
+                let kind = SessionKind::of(*media);
                 self.known.insert(session.clone(), kind);
+                if kind != SessionKind::Call {
+                    let invitation = Invitation {
+                        party: Party::new(from, display_name.clone()),
+                        account: account.as_str().to_owned(),
+                    };
+                    self.invitations.insert(session.clone(), invitation);
+                }
             }
-            PhoneEvent::IncomingFile { session, .. } => {
-                self.known.insert(session.clone(), SessionKind::File);
-            }
-            PhoneEvent::ChatConnected { session } => {
-                self.known.insert(session.clone(), SessionKind::Chat);
-            }
-            PhoneEvent::FileProgress { session, .. }
-            | PhoneEvent::FileTransferEnded { session, .. } => {
-                self.known.insert(session.clone(), SessionKind::File);
-            }
+            PhoneEvent::IncomingFile { .. }
+            | PhoneEvent::FileProgress { .. }
+            | PhoneEvent::FileTransferEnded { .. } => return Some(SessionKind::File),
+            PhoneEvent::ChatConnected { .. } => return Some(SessionKind::Chat),
             _ => {}
         }
         session_of(event).map(|session| self.kind(session))
@@ -102,9 +100,21 @@ impl SessionKinds {
             .unwrap_or(SessionKind::Call)
     }
 
+    /// Who invites to an incoming chat or file that is not answered yet.
+    pub(crate) fn invitation(&self, session: &SessionId) -> Option<&Invitation> {
+        self.invitations.get(session)
+    }
+
+    /// Takes the invitation of a session once it has served: a file's when its offer
+    /// came, a chat's when it connected.
+    pub(crate) fn take_invitation(&mut self, session: &SessionId) -> Option<Invitation> {
+        self.invitations.remove(session)
+    }
+
     /// Forgets an ended session.
     pub(crate) fn forget(&mut self, session: &SessionId) {
         self.known.remove(session);
+        self.invitations.remove(session);
     }
 }
 
@@ -134,7 +144,7 @@ pub(crate) fn session_of(event: &PhoneEvent) -> Option<&SessionId> {
 #[cfg(test)]
 mod tests {
     use wink_domain::CallState;
-    use wink_ports::{AccountId, SipUri};
+    use wink_ports::{AccountId, CallResult, SipUri};
 
     use super::*;
 
@@ -142,78 +152,139 @@ mod tests {
         SessionId::new(raw).unwrap()
     }
 
-    fn outgoing(session: &str, to: &str) -> PhoneEvent {
+    fn outgoing(session: &str, to: &str, media: MediaKind) -> PhoneEvent {
         PhoneEvent::OutgoingCall {
             session: id(session),
             account: AccountId::new("me@wink.test").unwrap(),
             to: SipUri::parse(to).unwrap(),
-            media: wink_ports::MediaKind::Audio,
+            media,
+        }
+    }
+
+    fn incoming(session: &str, media: MediaKind) -> PhoneEvent {
+        PhoneEvent::IncomingCall {
+            session: id(session),
+            account: AccountId::new("me@wink.test").unwrap(),
+            from: SipUri::parse("sip:bob@wink.test").unwrap(),
+            display_name: Some("Bob".into()),
+            web_alert_url: None,
+            answering_machine_in: None,
+            media,
+        }
+    }
+
+    fn state(session: &str, state: CallState) -> PhoneEvent {
+        PhoneEvent::CallState {
+            session: id(session),
+            state,
         }
     }
 
     #[test]
-    fn an_outgoing_chat_is_known_by_its_address_before_the_command_returns() {
+    fn an_outgoing_session_is_what_its_first_event_says_and_its_later_events_follow() {
         let mut kinds = SessionKinds::default();
-        kinds.expect("Bob@wink.test", SessionKind::Chat);
+        let cases = [
+            ("s1", MediaKind::Audio, SessionKind::Call),
+            ("s2", MediaKind::Chat, SessionKind::Chat),
+            ("s3", MediaKind::FileTransfer, SessionKind::File),
+        ];
+        for (session, media, kind) in cases {
+            // The same address each time: only the media decides.
+            let first = outgoing(session, "sip:bob@wink.test", media);
+            assert_eq!(kinds.observe(&first), Some(kind));
+            assert_eq!(
+                kinds.observe(&state(session, CallState::Established)),
+                Some(kind)
+            );
+            // Nobody invited us: nothing is pending.
+            assert_eq!(kinds.invitation(&id(session)), None);
+        }
+    }
+
+    #[test]
+    fn an_incoming_chat_or_file_keeps_who_invites_until_answered_and_a_call_does_not() {
+        let mut kinds = SessionKinds::default();
         assert_eq!(
-            kinds.observe(&outgoing("s1", "sip:bob@wink.test")),
+            kinds.observe(&incoming("c", MediaKind::Chat)),
             Some(SessionKind::Chat)
         );
-        // The command returns afterwards: nothing was misfiled.
-        assert!(!kinds.started(&id("s1"), "bob@wink.test", SessionKind::Chat));
-        // A later call to the same address is a call again.
         assert_eq!(
-            kinds.observe(&outgoing("s2", "sip:bob@wink.test")),
-            Some(SessionKind::Call)
-        );
-    }
-
-    #[test]
-    fn a_file_session_whose_address_was_rewritten_is_known_when_the_command_returns() {
-        let mut kinds = SessionKinds::default();
-        kinds.expect("0044201234@wink.test", SessionKind::File);
-        // The number rules made another address: taken for a call at first.
-        assert_eq!(
-            kinds.observe(&outgoing("s1", "sip:+44201234@wink.test")),
-            Some(SessionKind::Call)
-        );
-        // The command's answer says what it is, and that it was misfiled.
-        assert!(kinds.started(&id("s1"), "0044201234@wink.test", SessionKind::File));
-        assert_eq!(kinds.kind(&id("s1")), SessionKind::File);
-        assert!(kinds.expected.is_empty());
-    }
-
-    #[test]
-    fn an_incoming_file_is_known_by_its_offer_and_a_chat_once_connected() {
-        let mut kinds = SessionKinds::default();
-        assert_eq!(
-            kinds.observe(&PhoneEvent::IncomingFile {
-                session: id("f"),
-                name: "a.txt".into(),
-                size: Some(3),
-            }),
+            kinds.observe(&incoming("f", MediaKind::FileTransfer)),
             Some(SessionKind::File)
         );
-        let state = PhoneEvent::CallState {
-            session: id("c"),
-            state: CallState::Alerting,
+        assert_eq!(
+            kinds.observe(&incoming("a", MediaKind::Audio)),
+            Some(SessionKind::Call)
+        );
+        // The file's name and size come next; the invitation says from whom.
+        let offer = PhoneEvent::IncomingFile {
+            session: id("f"),
+            name: "a.txt".into(),
+            size: Some(3),
         };
-        assert_eq!(kinds.observe(&state), Some(SessionKind::Call));
-        kinds.observe(&PhoneEvent::ChatConnected { session: id("c") });
-        assert_eq!(kinds.kind(&id("c")), SessionKind::Chat);
-        kinds.forget(&id("c"));
-        assert_eq!(kinds.kind(&id("c")), SessionKind::Call);
+        assert_eq!(kinds.observe(&offer), Some(SessionKind::File));
+        let invitation = kinds.invitation(&id("f")).cloned().unwrap();
+        assert_eq!(invitation.party.title(), "Bob");
+        assert_eq!(invitation.party.address, "bob@wink.test");
+        assert_eq!(invitation.account, "me@wink.test");
+        assert_eq!(kinds.invitation(&id("a")), None);
+        // Connected: the chat's party is taken once, and the chat is still a chat.
+        assert_eq!(
+            kinds.take_invitation(&id("c")).map(|i| i.party.address),
+            Some("bob@wink.test".to_owned())
+        );
+        assert_eq!(kinds.take_invitation(&id("c")), None);
+        assert_eq!(
+            kinds.observe(&PhoneEvent::ChatConnected { session: id("c") }),
+            Some(SessionKind::Chat)
+        );
+    }
+
+    #[test]
+    fn an_ended_session_is_forgotten_and_events_of_unknown_sessions_are_calls() {
+        let mut kinds = SessionKinds::default();
+        kinds.observe(&incoming("f", MediaKind::FileTransfer));
+        let ended = PhoneEvent::CallEnded {
+            session: id("f"),
+            result: CallResult::Cancelled,
+            duration_secs: 0,
+        };
+        assert_eq!(kinds.observe(&ended), Some(SessionKind::File));
+        kinds.forget(&id("f"));
+        assert_eq!(kinds.kind(&id("f")), SessionKind::Call);
+        assert_eq!(kinds.invitation(&id("f")), None);
+        assert_eq!(
+            kinds.observe(&state("unseen", CallState::Alerting)),
+            Some(SessionKind::Call)
+        );
         assert_eq!(kinds.observe(&PhoneEvent::MissedCalls(1)), None);
     }
 
     #[test]
-    fn a_command_that_failed_leaves_no_expectation_behind() {
+    fn a_received_files_report_after_the_senders_bye_is_still_the_files() {
         let mut kinds = SessionKinds::default();
-        kinds.expect("bob@wink.test", SessionKind::Chat);
-        kinds.not_started("bob@wink.test", SessionKind::Chat);
-        assert_eq!(
-            kinds.observe(&outgoing("s1", "sip:bob@wink.test")),
-            Some(SessionKind::Call)
-        );
+        kinds.observe(&incoming("f", MediaKind::FileTransfer));
+        let ended = PhoneEvent::CallEnded {
+            session: id("f"),
+            result: CallResult::Answered,
+            duration_secs: 1,
+        };
+        assert_eq!(kinds.observe(&ended), Some(SessionKind::File));
+        kinds.forget(&id("f"));
+        let saved = PhoneEvent::FileTransferEnded {
+            session: id("f"),
+            outcome: wink_domain::FileOutcome::Saved("/tmp/a.txt".into()),
+        };
+        assert_eq!(kinds.observe(&saved), Some(SessionKind::File));
+        // Nothing is kept for it again.
+        assert!(kinds.known.is_empty());
+    }
+
+    #[test]
+    fn media_without_a_window_of_their_own_are_calls() {
+        assert_eq!(SessionKind::of(MediaKind::Audio), SessionKind::Call);
+        assert_eq!(SessionKind::of(MediaKind::ScreenSharing), SessionKind::Call);
+        assert_eq!(SessionKind::of(MediaKind::Chat), SessionKind::Chat);
+        assert_eq!(SessionKind::of(MediaKind::FileTransfer), SessionKind::File);
     }
 }

@@ -1,8 +1,8 @@
 //! The incoming-call alert: who calls (name and picture when known), on which account,
 //! with which audio devices; Accept, Busy (486: other devices keep ringing) and Reject
 //! (603: every device stops), and the answering machine's countdown when it is on.
-//! The same alert offers an incoming file: who sends which file and its size, with
-//! Accept and Decline.
+//! The same alert offers an incoming file (who sends which file and its size) and a chat
+//! invitation (who wants to chat), each with Accept and Decline.
 
 use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
@@ -17,8 +17,7 @@ use crate::models::transfers::size_text;
 /// What rings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum IncomingOffer {
-    /// A call (or a chat invitation: the phone does not tell them apart before it is
-    /// answered).
+    /// An audio call.
     Call {
         /// The audio devices in use, in words.
         devices: String,
@@ -32,6 +31,8 @@ pub(crate) enum IncomingOffer {
         /// Its size, when the sender said.
         size: Option<u64>,
     },
+    /// An invitation to chat.
+    Chat,
 }
 
 impl IncomingOffer {
@@ -40,17 +41,29 @@ impl IncomingOffer {
         match self {
             IncomingOffer::Call { .. } => format!("Incoming call from {}", party.title()),
             IncomingOffer::File { .. } => format!("Incoming file from {}", party.title()),
+            IncomingOffer::Chat => format!("Incoming chat from {}", party.title()),
         }
     }
 
-    /// What is offered, in words (`notes.pdf, 1.2 MB`); empty for a call.
+    /// The alert's heading.
+    fn heading(&self) -> &'static str {
+        match self {
+            IncomingOffer::Call { .. } => "Incoming call",
+            IncomingOffer::File { .. } => "Incoming file",
+            IncomingOffer::Chat => "Incoming chat",
+        }
+    }
+
+    /// What the party wants, in words (`wants to send you notes.pdf, 1.2 MB`, `wants to
+    /// chat`); empty for a call.
     pub(crate) fn detail(&self) -> String {
         match self {
             IncomingOffer::Call { .. } => String::new(),
             IncomingOffer::File { name, size } => match size {
-                Some(size) => format!("{name}, {}", size_text(*size)),
-                None => name.clone(),
+                Some(size) => format!("wants to send you {name}, {}", size_text(*size)),
+                None => format!("wants to send you {name}"),
             },
+            IncomingOffer::Chat => "wants to chat".to_owned(),
         }
     }
 }
@@ -85,7 +98,7 @@ mod imp {
         #[template_child]
         pub(super) account_label: TemplateChild<gtk::Label>,
         #[template_child]
-        pub(super) file_label: TemplateChild<gtk::Label>,
+        pub(super) offer_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) devices_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -180,19 +193,24 @@ impl IncomingCall {
                     alert.count_down(Instant::now() + *delay);
                 }
             }
-            IncomingOffer::File { .. } => {
-                imp.heading.set_title("Incoming file");
-                imp.file_label
-                    .set_label(&format!("wants to send you {}", offer.detail()));
-                imp.file_label.set_visible(true);
+            IncomingOffer::File { .. } | IncomingOffer::Chat => {
+                let (refuse, take) = match offer {
+                    IncomingOffer::Chat => ("Refuse the chat", "Open the chat in the Chats window"),
+                    _ => (
+                        "Refuse the file",
+                        "Take the file into your downloads folder",
+                    ),
+                };
+                imp.offer_label.set_label(&offer.detail());
+                imp.offer_label.set_visible(true);
                 imp.devices_label.set_visible(false);
                 imp.busy_button.set_visible(false);
                 imp.reject_button.set_label("Decline");
-                imp.reject_button.set_tooltip_text(Some("Refuse the file"));
-                imp.accept_button
-                    .set_tooltip_text(Some("Take the file into your downloads folder"));
+                imp.reject_button.set_tooltip_text(Some(refuse));
+                imp.accept_button.set_tooltip_text(Some(take));
             }
         }
+        imp.heading.set_title(offer.heading());
         alert
     }
 
@@ -239,5 +257,44 @@ impl IncomingCall {
                 }
             ),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use wink_ports::SipUri;
+
+    use super::*;
+
+    fn bob() -> Party {
+        Party::new(
+            &SipUri::parse("sip:bob@wink.test").unwrap(),
+            Some("Bob".into()),
+        )
+    }
+
+    #[test]
+    fn a_call_a_file_and_a_chat_each_say_what_they_are() {
+        let call = IncomingOffer::Call {
+            devices: String::new(),
+            answering_machine_in: None,
+        };
+        let file = IncomingOffer::File {
+            name: "minutes.pdf".into(),
+            size: Some(3_145_728),
+        };
+        let no_size = IncomingOffer::File {
+            name: "notes.txt".into(),
+            size: None,
+        };
+        let chat = IncomingOffer::Chat;
+        assert_eq!(call.title(&bob()), "Incoming call from Bob");
+        assert_eq!(call.detail(), "");
+        assert_eq!(file.title(&bob()), "Incoming file from Bob");
+        assert_eq!(file.detail(), "wants to send you minutes.pdf, 3.1 MB");
+        assert_eq!(no_size.detail(), "wants to send you notes.txt");
+        assert_eq!(chat.title(&bob()), "Incoming chat from Bob");
+        assert_eq!(chat.heading(), "Incoming chat");
+        assert_eq!(chat.detail(), "wants to chat");
     }
 }

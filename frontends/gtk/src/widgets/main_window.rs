@@ -100,11 +100,8 @@ mod imp {
         pub(super) incoming: RefCell<HashMap<String, IncomingCall>>,
         pub(super) clock: OnceCell<Instant>,
         pub(super) devices: devices::DeviceState,
-        /// What each session is (call, chat, file).
+        /// What each session is (call, chat, file), and who invites to a chat or file.
         pub(super) kinds: RefCell<crate::models::session_kinds::SessionKinds>,
-        /// An incoming session's first event, held until the next one tells whether it
-        /// offers a file.
-        pub(super) held_incoming: RefCell<Option<wink_domain::PhoneEvent>>,
         pub(super) chats: OnceCell<crate::widgets::ChatWindow>,
         pub(super) transfers: OnceCell<crate::widgets::TransfersWindow>,
         /// Files offered to us, until the user answers: the row each becomes.

@@ -46,17 +46,21 @@ impl MainWindow {
         });
     }
 
-    /// Answers an incoming call, holding the others first.
+    /// Answers an incoming call, holding the others first; takes an offered file or a
+    /// chat invitation (calls go on).
     pub(crate) fn answer(&self, call: &str) {
         let Ok(id) = SessionId::new(call) else {
             return;
         };
-        if self.imp().kinds.borrow().kind(&id) == SessionKind::File {
-            self.accept_file(&id);
-            return;
+        let kind = self.imp().kinds.borrow().kind(&id);
+        match kind {
+            SessionKind::File => self.accept_file(&id),
+            SessionKind::Chat => self.accept_chat(&id),
+            SessionKind::Call => {
+                self.hold_others(Some(&id));
+                self.send(Command::Answer(id));
+            }
         }
-        self.hold_others(Some(&id));
-        self.send(Command::Answer(id));
     }
 
     /// Declines an incoming call (603).

@@ -7,16 +7,13 @@ use gtk::subclass::prelude::*;
 use tokio::sync::broadcast;
 use tracing::warn;
 use wink_domain::{Command, PhoneEvent};
+use wink_ports::SessionId;
 
 use super::MainWindow;
 use crate::models::account_status::AccountStatus;
 use crate::models::call_view::Party;
 use crate::models::session_kinds::{SessionKind, session_of};
 use crate::widgets::{IncomingCall, IncomingChoice, IncomingOffer};
-
-/// How long an incoming session's first event waits for the one that says it is a file
-/// (the phone sends both at once: this only matters if that ever changes).
-const HOLD_INCOMING: std::time::Duration = std::time::Duration::from_millis(300);
 
 impl MainWindow {
     /// Reads the phone's events on the main loop for as long as the window lives.
@@ -38,74 +35,30 @@ impl MainWindow {
         ));
     }
 
-    /// An event from the phone. An incoming session's `IncomingCall` is held until the
-    /// next event: an `IncomingFile` right after it makes it a file offer (the phone sends
-    /// the two together), anything else lets it ring as a call.
+    /// An event from the phone, sent where its session belongs: the chat window, the
+    /// transfers window, or the calls pane (the session's first event says which).
     fn on_phone_event(&self, event: PhoneEvent) {
-        let imp = self.imp();
-        if matches!(event, PhoneEvent::IncomingCall { .. }) {
-            let earlier = imp.held_incoming.replace(Some(event));
-            if let Some(earlier) = earlier {
-                self.on_session_event(earlier);
-            }
-            glib::timeout_add_local_once(
-                HOLD_INCOMING,
-                glib::clone!(
-                    #[weak(rename_to = window)]
-                    self,
-                    move || {
-                        let held = window.imp().held_incoming.take();
-                        if let Some(held) = held {
-                            window.on_session_event(held);
-                        }
-                    }
-                ),
-            );
-            return;
-        }
-        let held = imp.held_incoming.take();
-        if let Some(held) = held {
-            if let (
-                PhoneEvent::IncomingCall {
-                    session,
-                    account,
-                    from,
-                    display_name,
-                    ..
-                },
-                PhoneEvent::IncomingFile {
-                    session: file_session,
-                    name,
-                    size,
-                },
-            ) = (&held, &event)
-                && session == file_session
-            {
-                imp.kinds.borrow_mut().observe(&event);
-                let party = Party::new(from, display_name.clone());
-                let offer = IncomingOffer::File {
-                    name: name.clone(),
-                    size: *size,
-                };
-                self.alert_incoming(session.as_str(), &party, account.as_str(), &offer);
-                self.remember_offer(session, party, name, *size);
-                return;
-            }
-            self.on_session_event(held);
-        }
-        self.on_session_event(event);
-    }
-
-    /// Sends an event where its session belongs: the chat window, the transfers window,
-    /// or the calls pane.
-    fn on_session_event(&self, event: PhoneEvent) {
         let kind = self.imp().kinds.borrow_mut().observe(&event);
         match (&event, kind) {
             (PhoneEvent::MessageReceived { .. } | PhoneEvent::MessageState { .. }, _) => {
                 self.chats().on_event(&event);
             }
+            (PhoneEvent::IncomingCall { session, .. }, Some(SessionKind::Chat)) => {
+                self.alert_invitation(session, &IncomingOffer::Chat);
+            }
+            // A file's alert waits for its name and size: the `IncomingFile` right after.
+            (PhoneEvent::IncomingCall { .. }, Some(SessionKind::File)) => {}
+            (
+                PhoneEvent::IncomingFile {
+                    session,
+                    name,
+                    size,
+                },
+                _,
+            ) => self.on_file_offered(session, name, *size),
             (PhoneEvent::ChatConnected { session }, _) => self.on_chat_connected(session),
             (_, Some(SessionKind::Chat)) => {
+                self.close_alert_once_answered(&event);
                 self.chats().on_event(&event);
                 self.forget_if_ended(&event);
             }
@@ -117,15 +70,35 @@ impl MainWindow {
         }
     }
 
-    /// A chat or file session that ended is forgotten.
-    fn forget_if_ended(&self, event: &PhoneEvent) {
-        if let PhoneEvent::CallEnded { session, .. } = event {
-            self.imp().kinds.borrow_mut().forget(session);
+    /// The alert for an incoming chat or file, from the party its `IncomingCall` named.
+    fn alert_invitation(&self, session: &SessionId, offer: &IncomingOffer) {
+        let invitation = self.imp().kinds.borrow().invitation(session).cloned();
+        if let Some(invitation) = invitation {
+            self.alert_incoming(
+                session.as_str(),
+                &invitation.party,
+                &invitation.account,
+                offer,
+            );
         }
     }
 
-    /// An event of a file session: its row follows it; its alert goes once it stops ringing.
-    fn on_file_event(&self, event: &PhoneEvent) {
+    /// A file offered to us: its alert, and the row it becomes once accepted.
+    fn on_file_offered(&self, session: &SessionId, name: &str, size: Option<u64>) {
+        let offer = IncomingOffer::File {
+            name: name.to_owned(),
+            size,
+        };
+        self.alert_invitation(session, &offer);
+        let invitation = self.imp().kinds.borrow_mut().take_invitation(session);
+        if let Some(invitation) = invitation {
+            self.remember_offer(session, invitation.party, name, size);
+        }
+    }
+
+    /// Closes the alert of a chat or file session that stopped ringing (answered here or
+    /// elsewhere, or over).
+    fn close_alert_once_answered(&self, event: &PhoneEvent) {
         match event {
             PhoneEvent::CallState { session, state }
                 if !matches!(state, wink_domain::CallState::Alerting) =>
@@ -135,6 +108,19 @@ impl MainWindow {
             PhoneEvent::CallEnded { session, .. } => self.close_incoming(session.as_str()),
             _ => {}
         }
+    }
+
+    /// A chat or file session that ended is forgotten (and a file offered, not taken).
+    fn forget_if_ended(&self, event: &PhoneEvent) {
+        if let PhoneEvent::CallEnded { session, .. } = event {
+            self.imp().kinds.borrow_mut().forget(session);
+            self.imp().offers.borrow_mut().remove(session);
+        }
+    }
+
+    /// An event of a file session: its row follows it; its alert goes once it stops ringing.
+    fn on_file_event(&self, event: &PhoneEvent) {
+        self.close_alert_once_answered(event);
         if session_of(event).is_some_and(|s| self.transfers().has(s)) {
             self.transfers().on_event(event);
         }

@@ -1,6 +1,6 @@
 //! The main window's side of chats and files: it opens the chat and transfers windows,
-//! starts chat sessions and file transfers (so it knows what each session is), picks files
-//! and takes them dropped on a contact, and answers file offers.
+//! starts chat sessions and file transfers, picks files and takes them dropped on a
+//! contact, and answers file offers and chat invitations.
 
 use std::path::PathBuf;
 
@@ -12,7 +12,6 @@ use wink_ports::{SessionId, SipUri};
 
 use super::MainWindow;
 use crate::models::call_view::Party;
-use crate::models::session_kinds::SessionKind;
 use crate::models::transfers::TransferView;
 use crate::widgets::{ChatWindow, TransfersWindow};
 
@@ -72,10 +71,6 @@ impl MainWindow {
     pub(crate) fn start_chat(&self, address: &str) {
         let core = self.core();
         let address = address.to_owned();
-        self.imp()
-            .kinds
-            .borrow_mut()
-            .expect(&address, SessionKind::Chat);
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -86,16 +81,10 @@ impl MainWindow {
                 };
                 match core.execute(command).await {
                     Ok(CommandOutcome::Session(session)) => {
-                        window.started(&session, &address, SessionKind::Chat);
                         window.chats().chat_started(&address, session);
                     }
                     Ok(_) => {}
                     Err(error) => {
-                        window
-                            .imp()
-                            .kinds
-                            .borrow_mut()
-                            .not_started(&address, SessionKind::Chat);
                         window.show_problem(&crate::sentence::sentence(&format!(
                             "the chat with {address} could not start: {error}"
                         )));
@@ -105,43 +94,20 @@ impl MainWindow {
         ));
     }
 
-    /// A chat or file session we started has its id: if its events went to the calls
-    /// pane meanwhile, it leaves it.
-    fn started(&self, session: &SessionId, address: &str, kind: SessionKind) {
-        let misfiled = self
-            .imp()
-            .kinds
-            .borrow_mut()
-            .started(session, address, kind);
-        if misfiled {
-            self.take_back_from_calls(session);
-        }
-    }
-
-    /// Removes a session from the calls pane (it is a chat or a file after all); returns
-    /// who it was with.
-    fn take_back_from_calls(&self, session: &SessionId) -> Option<Party> {
-        let imp = self.imp();
-        let party = imp.book.borrow().get(session).map(|c| c.party.clone());
-        let removed = imp.book.borrow_mut().remove(session);
-        if let (Some(index), Some(store)) = (removed, imp.calls.get()) {
-            store.remove(u32::try_from(index).unwrap_or(u32::MAX));
-        }
-        self.close_incoming(session.as_str());
-        party
-    }
-
-    /// A chat session connected. One that rang here as a call (the phone does not say a
-    /// chat from a call before it is answered) leaves the calls pane for its tab.
+    /// A chat session connected: an invitation we accepted opens its tab and comes to the
+    /// front; one we started was known to its tab since its command returned.
     pub(super) fn on_chat_connected(&self, session: &SessionId) {
-        if let Some(party) = self.take_back_from_calls(session) {
-            let chats = self.chats();
-            chats.open_tab(&party.address, party.name.clone(), None, true);
-            chats.chat_connected(&party.address, session);
-        } else {
-            self.chats().on_event(&PhoneEvent::ChatConnected {
+        let invitation = self.imp().kinds.borrow_mut().take_invitation(session);
+        match invitation {
+            Some(invitation) => {
+                let party = invitation.party;
+                let chats = self.chats();
+                chats.open_tab(&party.address, party.name.clone(), None, true);
+                chats.chat_connected(&party.address, session);
+            }
+            None => self.chats().on_event(&PhoneEvent::ChatConnected {
                 session: session.clone(),
-            });
+            }),
         }
     }
 
@@ -196,17 +162,13 @@ impl MainWindow {
             return;
         };
         for path in paths {
-            self.send_file(target, &address, party.clone(), path);
+            self.send_file(target, party.clone(), path);
         }
     }
 
-    fn send_file(&self, target: &str, address: &str, party: Party, path: PathBuf) {
+    fn send_file(&self, target: &str, party: Party, path: PathBuf) {
         let core = self.core();
-        let (target, address) = (target.to_owned(), address.to_owned());
-        self.imp()
-            .kinds
-            .borrow_mut()
-            .expect(&address, SessionKind::File);
+        let target = target.to_owned();
         glib::spawn_future_local(glib::clone!(
             #[weak(rename_to = window)]
             self,
@@ -219,18 +181,12 @@ impl MainWindow {
                 };
                 match core.execute(command).await {
                     Ok(CommandOutcome::Session(session)) => {
-                        window.started(&session, &address, SessionKind::File);
                         window
                             .transfers()
                             .add(TransferView::outgoing(session, &path, party, size));
                     }
                     Ok(_) => {}
                     Err(error) => {
-                        window
-                            .imp()
-                            .kinds
-                            .borrow_mut()
-                            .not_started(&address, SessionKind::File);
                         window.show_problem(&crate::sentence::sentence(&format!(
                             "{} could not be sent: {error}",
                             path.display()
@@ -253,6 +209,12 @@ impl MainWindow {
             session.clone(),
             TransferView::incoming(session.clone(), name, party, size),
         );
+    }
+
+    /// Accepts a chat invitation: its tab opens once the chat connects.
+    pub(super) fn accept_chat(&self, session: &SessionId) {
+        self.close_incoming(session.as_str());
+        self.send(Command::Answer(session.clone()));
     }
 
     /// Takes an offered file: its row shows in the transfers window.

@@ -1,5 +1,6 @@
 //! Desktop notifications (`gio::Notification`) while the window is not in front: an
-//! incoming call with Accept and Reject buttons, and a call that was missed.
+//! incoming call with Accept and Reject buttons (a file or a chat: Accept and Decline),
+//! and a call that was missed.
 
 use gtk::gio;
 use gtk::prelude::*;
@@ -15,7 +16,7 @@ impl MainWindow {
         self.is_visible() && self.is_active()
     }
 
-    /// Announces an incoming call (or file) on the desktop when the window is not in front.
+    /// Announces an incoming call (file, chat) on the desktop when the window is not in front.
     pub(super) fn notify_incoming(
         &self,
         call: &str,
@@ -38,8 +39,13 @@ impl MainWindow {
                 "Reject",
             ),
             IncomingOffer::File { .. } => (
-                format!("{} · from {}", offer.detail(), party.address),
+                format!("{} {}", party.address, offer.detail()),
                 "folder-download-symbolic",
+                "Decline",
+            ),
+            IncomingOffer::Chat => (
+                format!("{} {} · to {account}", party.address, offer.detail()),
+                "chat-message-new-symbolic",
                 "Decline",
             ),
         };
