@@ -146,6 +146,11 @@ impl ContactLists {
         &self.results
     }
 
+    /// The name of the contact with this address, if any.
+    pub(crate) fn name_of(&self, address: &str) -> Option<String> {
+        self.rows.borrow().name_of(address).map(str::to_owned)
+    }
+
     /// Whether something is typed (the results show instead of the groups).
     pub(crate) fn is_searching(&self) -> bool {
         self.rows.borrow().is_searching()

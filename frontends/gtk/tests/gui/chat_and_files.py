@@ -9,14 +9,16 @@ kamailio), driven through AT-SPI:
    transfers window shows its row, the progress seen moving (speed and time left), then
    Sent; `wink-cli accept-files` saved it byte for byte.
 3. `wink-cli send-file` offers us a file: the alert says who sends which file and its
-   size; Accept saves it (byte for byte) and its row offers Open and Show in Folder.
-4. `wink-cli chat` invites us: accepted, its line shows in a tab of its own.
-Every control of the chat window, the transfers window and the file alert has a name;
-screenshots of the chat window and the transfers window, light and dark.
+   size; Accept saves it in the profile's downloads folder (byte for byte) and its row
+   offers Open and Show in Folder.
+4. `wink-cli chat` invites us: the alert says it is a chat (not a call: no devices, no
+   Busy, no answering machine); accepted, the line typed before shows in its own tab.
+Every control of the chat window, the transfers window and both alerts has a name;
+screenshots of the chat window, the transfers window and both alerts, light and dark.
 
 Environment: WINK_BIN, WINK_HOME, WINK_ACCOUNT, WINK_CLI, WINK_PEER (address),
 WINK_PEER_NAME (its contact's name), WINK_PEER_ROOT, WINK_PEER_CONFIG, WINK_PEER_DATA (its
-sandbox), WINK_OUR_FILE, WINK_THEIR_FILE, WINK_PART (outgoing: 1 and 2; incoming: 3 and 4),
+sandbox), WINK_OUR_FILE, WINK_THEIR_FILE, WINK_DOWNLOADS (the app's downloads folder), WINK_PART (outgoing: 1 and 2; incoming: 3 and 4),
 WINK_SCREENSHOTS (optional)."""
 
 import filecmp
@@ -230,14 +232,16 @@ def receive_file(app):
     file_name = os.path.basename(theirs)
     sender = Peer("send-file", "send-file", "--bind", "127.0.0.1:0", "--timeout", "10", env["WINK_ACCOUNT"], theirs,
                   stdin=subprocess.DEVNULL)
-    alert = app.find(pyatspi.ROLE_FRAME, contains="Incoming file from", timeout=30)
+    # The sender is a contact: the alert names them as the address book does.
+    alert = app.find(pyatspi.ROLE_FRAME, f"Incoming file from {env['WINK_PEER_NAME']}", timeout=30)
     log(f"alert: {name(alert)!r}")
     app.find(pyatspi.ROLE_LABEL, contains=f"wants to send you {file_name}, 3.1 MB", timeout=10)
     check_named(app, "the incoming file alert")
-    app.screenshot("22-incoming-file", dark_too=False)
+    not_a_call(app, alert)
+    app.screenshot("22-incoming-file")
     app.press("Accept", within=alert)
     app.find(pyatspi.ROLE_LABEL, contains="Saved to", timeout=30)
-    saved = os.path.join(env["WINK_HOME"], "Downloads", file_name)
+    saved = os.path.join(env["WINK_DOWNLOADS"], file_name)
     wait_for(f"{saved}", lambda: os.path.exists(saved), timeout=10)
     if not filecmp.cmp(theirs, saved, shallow=False):
         raise Failure(f"{saved} differs from {theirs}")
@@ -249,16 +253,37 @@ def receive_file(app):
     sender.wait_for("the file arrived at", timeout=30)
 
 
+def not_a_call(app, alert):
+    """A file or chat alert has none of a call's: its wording, Busy, the audio devices,
+    the answering machine's countdown."""
+    for node in walk(alert):
+        if not showing(node):
+            continue
+        said = name(node) if role(node) != pyatspi.ROLE_LABEL else text_of(node)
+        for call_only in ("Incoming call", "answering machine", "Microphone", "Busy"):
+            if call_only in said:
+                raise Failure(f"the alert {name(alert)!r} reads as a call: {said!r}")
+
+
 def incoming_chat(app):
     peer = env["WINK_PEER"]
     inviter = Peer("chat", "chat", "--bind", "127.0.0.1:0", "--timeout", "10", env["WINK_ACCOUNT"])
     inviter.say("a line before you accept")
-    alert = app.find(pyatspi.ROLE_FRAME, contains=f"from {peer}", timeout=30)
+    alert = app.find(pyatspi.ROLE_FRAME, f"Incoming chat from {env['WINK_PEER_NAME']}", timeout=30)
     log(f"alert: {name(alert)!r}")
+    app.find(pyatspi.ROLE_LABEL, contains=peer, within=alert, timeout=10)
+    app.find(pyatspi.ROLE_LABEL, contains="wants to chat", within=alert, timeout=10)
+    app.find(pyatspi.ROLE_PUSH_BUTTON, "Decline", within=alert, timeout=10)
+    check_named(app, "the chat invitation")
+    not_a_call(app, alert)
+    app.screenshot("24-incoming-chat")
     app.press("Accept", within=alert)
+    app.find(pyatspi.ROLE_FRAME, "Chats", timeout=20)
     app.find(pyatspi.ROLE_LIST_ITEM, contains=": a line before you accept", timeout=20)
     app.wait_label("Chat session connected", timeout=10)
     inviter.wait_for("line 1: delivered", timeout=20)
+    app.find(pyatspi.ROLE_FRAME, "Chats")
+    app.screenshot("25-accepted-chat", dark_too=False)
     inviter.process.stdin.close()
     log("an incoming chat, accepted, shows in its own tab")
 

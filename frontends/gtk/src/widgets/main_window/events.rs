@@ -92,7 +92,8 @@ impl MainWindow {
         self.alert_invitation(session, &offer);
         let invitation = self.imp().kinds.borrow_mut().take_invitation(session);
         if let Some(invitation) = invitation {
-            self.remember_offer(session, invitation.party, name, size);
+            let party = self.known_as(&invitation.party);
+            self.remember_offer(session, party, name, size);
         }
     }
 
@@ -126,8 +127,19 @@ impl MainWindow {
         }
     }
 
-    /// Shows the alert for an incoming session and tells the desktop.
+    /// The party as the address book names them, when their request gave no name.
+    pub(super) fn known_as(&self, party: &Party) -> Party {
+        let mut party = party.clone();
+        if party.name.is_none() {
+            party.name = self.imp().contacts.name_of(&party.address);
+        }
+        party
+    }
+
+    /// Shows the alert for an incoming session (named as in the address book when the
+    /// request gave no name) and tells the desktop.
     fn alert_incoming(&self, session: &str, party: &Party, account: &str, offer: &IncomingOffer) {
+        let party = &self.known_as(party);
         let alert = IncomingCall::new(self, party, account, offer);
         let id = session.to_owned();
         alert.connect_choice(glib::clone!(

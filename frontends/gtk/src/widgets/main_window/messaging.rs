@@ -100,7 +100,7 @@ impl MainWindow {
         let invitation = self.imp().kinds.borrow_mut().take_invitation(session);
         match invitation {
             Some(invitation) => {
-                let party = invitation.party;
+                let party = self.known_as(&invitation.party);
                 let chats = self.chats();
                 chats.open_tab(&party.address, party.name.clone(), None, true);
                 chats.chat_connected(&party.address, session);
