@@ -148,6 +148,16 @@ impl Transaction {
         }
     }
 
+    /// Whether we sent a request and its final response has not come yet (a client
+    /// transaction lingering to absorb retransmissions has had its answer).
+    pub fn awaits_final(&self) -> bool {
+        match self {
+            Transaction::ClientInvite(t) => t.awaits_final(),
+            Transaction::ClientNonInvite(t) => t.awaits_final(),
+            Transaction::ServerInvite(_) | Transaction::ServerNonInvite(_) => false,
+        }
+    }
+
     /// Whether it is over.
     pub fn is_terminated(&self) -> bool {
         match self {

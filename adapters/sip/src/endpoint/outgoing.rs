@@ -98,11 +98,12 @@ impl Endpoint {
         Ok(())
     }
 
-    /// Whether any registration is still unregistering (for a clean exit).
+    /// Whether any registration still waits for the answer to its REGISTER (a clean exit
+    /// waits for the registrar to drop us, not for the transaction to stop lingering).
     pub fn is_unregistering(&self) -> bool {
         self.transactions
             .values()
-            .any(|e| matches!(e.owner, Owner::Registration(_)))
+            .any(|e| matches!(e.owner, Owner::Registration(_)) && e.transaction.awaits_final())
     }
 
     /// Sends a MESSAGE (RFC 3428); the outcome comes as [`SignalingEvent::MessageOutcome`].

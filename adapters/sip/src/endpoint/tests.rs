@@ -1179,6 +1179,28 @@ fn the_public_address_seen_by_the_registrar_goes_into_the_contact_when_asked() {
     );
 }
 
+#[test]
+fn unregistering_is_over_when_the_registrar_answers_not_when_the_transaction_stops_lingering() {
+    let mut alice = endpoint(ALICE, "alice", "127.0.0.1:5091");
+    let account = AccountId::new("alice@127.0.0.1").unwrap();
+    let now = Instant::now();
+    alice.register(now, &account).unwrap();
+    let (sent, _) = drain(&mut alice);
+    let register = parse(&sent[0].1).unwrap();
+    let ok = crate::transaction::response_to(&register, 200, "OK");
+    alice.handle_received(now, peer("127.0.0.1:5091"), &ok.to_bytes());
+    drain(&mut alice);
+
+    alice.unregister(now, &account).unwrap();
+    let (sent, _) = drain(&mut alice);
+    let goodbye = parse(&sent.last().expect("a REGISTER with Expires: 0").1).unwrap();
+    assert!(alice.is_unregistering(), "waiting for the registrar");
+    let ok = crate::transaction::response_to(&goodbye, 200, "OK");
+    alice.handle_received(now, peer("127.0.0.1:5091"), &ok.to_bytes());
+    // Its transaction lingers 5 s (timer K) for retransmitted answers; the exit need not.
+    assert!(!alice.is_unregistering(), "the registrar has answered");
+}
+
 /// Carol's INVITE to bob with `branch`, `call_id` and `extra` headers.
 fn carol_invite(branch: &str, call_id: &str, extra: &str) -> String {
     format!(

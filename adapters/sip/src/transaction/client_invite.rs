@@ -76,6 +76,11 @@ impl ClientInvite {
         self.state == State::Terminated
     }
 
+    /// Whether its final response has not come yet.
+    pub(super) fn awaits_final(&self) -> bool {
+        matches!(self.state, State::Calling | State::Proceeding)
+    }
+
     /// The request this transaction sent (for CANCEL, which copies its Via and Route).
     pub fn request(&self) -> &Message {
         &self.request

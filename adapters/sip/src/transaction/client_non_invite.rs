@@ -65,6 +65,11 @@ impl ClientNonInvite {
         self.state == State::Terminated
     }
 
+    /// Whether its final response has not come yet.
+    pub(super) fn awaits_final(&self) -> bool {
+        matches!(self.state, State::Trying | State::Proceeding)
+    }
+
     fn terminate(&mut self) {
         self.state = State::Terminated;
         self.timers.clear();
