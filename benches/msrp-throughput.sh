@@ -8,7 +8,10 @@
 #      (its log: "forwarding frame failed"; see docs/msrp.md); a lost frame is reported
 #   3. iperf3 over TCP on 127.0.0.1, the same number of bytes
 #   4. the chat round trip: a line sent, answered on arrival, the answer timed (2,000 lines)
-# Prints each figure, the ratios, and the RSS of the MSRP process during the transfer
+#   5. the whole app: `wink-cli send-file` to `wink-cli accept-files` (two phones registered
+#      at the test kamailio, the file offered with its SHA-1, saved and checked), the speed
+#      the sender's progress bar ends on, and both processes' peak RSS sampled every 0.2 s
+# Prints each figure, the ratios, and the RSS of the MSRP processes during the transfer
 # (it must not grow with the file's size).
 #
 #   bash benches/msrp-throughput.sh            (SIZE_MB=… to change the file's size)
@@ -22,7 +25,9 @@ if ! command -v iperf3 >/dev/null 2>&1; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y iperf3 >/dev/null
 fi
 cargo build --release -p wink-msrp --example msrp_throughput --example msrp_chat_rtt
+cargo build --release -p wink-cli
 bin="$CARGO_TARGET_DIR/release/examples/msrp_throughput"
+cli="$CARGO_TARGET_DIR/release/wink-cli"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -32,7 +37,7 @@ head -c "$((relay_mb * 1024 * 1024))" "$work/file" > "$work/relay-file"
 
 exec unshare --net -- bash scripts/in-test-namespace.sh bash -c '
     set -euo pipefail
-    bin=$1 file=$2 size_mb=$3 relay_file=$4
+    bin=$1 file=$2 size_mb=$3 relay_file=$4 cli=$5
     mbps() { sed -n "s/.* = \([0-9.]*\) MB\/s.*/\1/p"; }
     checked=$("$bin" "$file")
     echo "$checked (each piece compared to the file)"
@@ -52,4 +57,5 @@ exec unshare --net -- bash scripts/in-test-namespace.sh bash -c '
     c=$(echo "$checked" | mbps); d=$(echo "$direct" | mbps); r=$(echo "$relayed" | mbps)
     "${bin%_throughput}_chat_rtt"
     awk -v c="$c" -v d="$d" -v r="$r" -v i="$iperf_mbps" "BEGIN { printf \"ratio to iperf3: direct %.0f %% (compared: %.0f %%), through the relay %.0f %%\n\", 100 * d / i, 100 * c / i, 100 * r / i }"
-' bench "$bin" "$work/file" "$size_mb" "$work/relay-file"
+    bash benches/msrp-app-transfer.sh "$cli" "$file"
+' bench "$bin" "$work/file" "$size_mb" "$work/relay-file" "$cli"

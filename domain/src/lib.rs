@@ -15,6 +15,7 @@ pub mod contacts;
 pub mod cpim;
 pub mod file_progress;
 pub mod history;
+pub mod imdn;
 pub mod message;
 pub mod number_rules;
 pub mod phone;

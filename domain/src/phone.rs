@@ -9,6 +9,7 @@
 
 mod call;
 mod calls;
+mod chat_delivery;
 mod chats;
 mod commands;
 mod conference;
@@ -169,6 +170,8 @@ pub struct Phone {
     /// The parties of the chats that ended last: a line the stream took just before the
     /// other side's BYE may reach us just after it, and is still theirs.
     ended_chats: std::collections::VecDeque<(SessionId, AccountId, wink_ports::SipUri)>,
+    /// The delivery notifications we sent that the stream has not settled yet.
+    notifications_sent: HashSet<MessageId>,
     next_id: u64,
     events: broadcast::Sender<PhoneEvent>,
 }
@@ -189,6 +192,7 @@ impl Phone {
             last_dialed: None,
             resent: HashSet::new(),
             ended_chats: std::collections::VecDeque::new(),
+            notifications_sent: HashSet::new(),
             next_id: 0,
             events,
         }

@@ -31,6 +31,11 @@ pub(super) struct Call {
     pub(super) file_progress: ProgressMeter,
     /// The chat lines handed to this session's stream (typed in it, or sent again).
     pub(super) chat_lines: HashSet<MessageId>,
+    /// The other side takes `message/cpim`: lines go in an envelope asking for a delivery
+    /// notification (else as plain text).
+    pub(super) peer_takes_cpim: bool,
+    /// The lines of ours known delivered (said once, however many reports say it).
+    pub(super) delivered_lines: HashSet<MessageId>,
 }
 
 impl Call {
@@ -46,6 +51,8 @@ impl Call {
             transferred_from: None,
             file_progress: ProgressMeter::new(),
             chat_lines: HashSet::new(),
+            peer_takes_cpim: false,
+            delivered_lines: HashSet::new(),
         }
     }
 

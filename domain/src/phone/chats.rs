@@ -12,6 +12,7 @@ use wink_ports::{
     MessageSection, OutgoingMessage, Sdp, SessionId, SipUri, StatusCode, StreamError, StreamEvent,
 };
 
+use super::chat_delivery::takes_cpim;
 use super::files::Offering;
 use super::{CommandOutcome, Phone, PhoneError, PhoneEvent};
 use crate::CallState;
@@ -148,6 +149,9 @@ impl Phone {
             self.end_session(id, result).await;
             return Err(error.into());
         }
+        if let Some(section) = sdp.as_ref().and_then(|sdp| message_section(sdp).ok()) {
+            self.call_mut(id)?.peer_takes_cpim = takes_cpim(&section);
+        }
         self.session_mut(id)?.on_answered(now)?;
         self.emit_state(id, CallState::Established).await;
         Ok(())
@@ -162,7 +166,10 @@ impl Phone {
         self.session_mut(id)?.clone().accept(now)?;
         let offer = self.call_mut(id)?.pending_offer.clone();
         let answered = match offer.as_ref().map(message_section) {
-            Some(Ok(section)) => self.ports.streams.answer(id, &section).await,
+            Some(Ok(section)) => {
+                self.call_mut(id)?.peer_takes_cpim = takes_cpim(&section);
+                self.ports.streams.answer(id, &section).await
+            }
             Some(Err(error)) => Err(error),
             None => Err(StreamError::NotAcceptable(
                 "the INVITE has no SDP".to_owned(),
@@ -227,6 +234,7 @@ impl Phone {
     ) -> Result<(), PhoneError> {
         let message_id = message.id.clone();
         self.call_mut(id)?.chat_lines.insert(message_id.clone());
+        let message = self.in_envelope(id, message)?;
         if let Err(error) = self.ports.streams.send(id, message).await {
             self.set_message_state(&message_id, DeliveryState::Failed)
                 .await;
@@ -296,19 +304,36 @@ impl Phone {
                 let Some((account, from)) = self.chat_party(&session) else {
                     return warn!(target: "msrp", %session, "a chat line for no session; dropped");
                 };
-                match crate::cpim::read_chat(&content_type, &body) {
+                let received = crate::cpim::read_chat(&content_type, &body);
+                if let Some(their_id) = &received.delivery_wanted {
+                    self.say_delivered(&session, their_id).await;
+                }
+                match received.content {
                     ChatContent::Text(text) => {
                         self.on_message_received(account, from, TEXT_PLAIN.to_owned(), text)
                             .await;
                     }
+                    ChatContent::Notification {
+                        message_id,
+                        delivered,
+                    } => self.on_notification(&session, &message_id, delivered).await,
                     ChatContent::Other(kind) => {
                         tracing::debug!(target: "msrp", %session, %kind, "not a line to show");
                     }
                 }
             }
+            // Our delivery notifications are not lines: nobody waits on their state.
+            StreamEvent::Sent { id, .. } if self.notifications_sent.contains(&id) => {}
+            StreamEvent::Delivered { id, .. } | StreamEvent::Failed { id, .. }
+                if self.notifications_sent.contains(&id) =>
+            {
+                self.notifications_sent.remove(&id);
+            }
             StreamEvent::Sent { id, .. } => self.set_message_state(&id, DeliveryState::Sent).await,
-            StreamEvent::Delivered { id, .. } => {
-                self.set_message_state(&id, DeliveryState::Delivered).await;
+            StreamEvent::Delivered { session, id } => {
+                if self.first_delivery(&session, &id) {
+                    self.set_message_state(&id, DeliveryState::Delivered).await;
+                }
             }
             StreamEvent::Failed { id, reason, .. } => {
                 warn!(target: "msrp", %id, %reason, "chat line not delivered");

@@ -303,3 +303,118 @@ async fn lines_that_failed_go_again_over_the_next_chat_with_the_same_party() {
         state: DeliveryState::Queued,
     }));
 }
+
+const THEIR_CPIM_CHAT: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n\
+    m=message 5000 TCP/MSRP *\r\na=accept-types:message/cpim text/plain\r\n\
+    a=accept-wrapped-types:*\r\na=path:msrp://10.0.0.2:5000/b;tcp\r\n";
+
+#[tokio::test]
+async fn to_a_side_that_takes_cpim_lines_go_wrapped_and_its_notifications_are_answered_and_read() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    mocks.storage.expect_add_message().returning(|_| Ok(()));
+    let sent: Arc<std::sync::Mutex<Vec<OutgoingMessage>>> = Arc::default();
+    let kept = sent.clone();
+    mocks.streams.expect_send().returning(move |_, message| {
+        kept.lock().unwrap().push(message);
+        Ok(())
+    });
+    mocks
+        .storage
+        .expect_set_message_state()
+        .returning(|_, _| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("chat-4", Some(THEIR_CPIM_CHAT)))
+        .await;
+    phone.execute(Command::Answer(sid("chat-4"))).await.unwrap();
+    // Their line asks to be told it was delivered.
+    let line = "From: <sip:+1555@caller.org>\r\nTo: <sip:me@example.com>\r\n\
+        NS: imdn <urn:ietf:params:imdn>\r\nimdn.Message-ID: their-7\r\n\
+        imdn.Disposition-Notification: positive-delivery, display\r\n\r\n\
+        Content-Type: text/plain\r\n\r\nhello there";
+    phone
+        .on_stream(StreamEvent::Received {
+            session: sid("chat-4"),
+            content_type: "message/cpim".into(),
+            body: line.as_bytes().to_vec(),
+        })
+        .await;
+    let notification = sent
+        .lock()
+        .unwrap()
+        .pop()
+        .expect("a notification went back");
+    let text = String::from_utf8(notification.body.clone()).unwrap();
+    assert_eq!(notification.content_type, "message/cpim");
+    assert!(text.contains("<message-id>their-7</message-id>"), "{text}");
+    assert!(text.contains("<delivered/>"), "{text}");
+    assert!(text.contains("Content-Disposition: notification"), "{text}");
+    // The stream's reports about the notification are not a line's.
+    phone
+        .on_stream(StreamEvent::Delivered {
+            session: sid("chat-4"),
+            id: notification.id.clone(),
+        })
+        .await;
+    assert!(!drain(&mut events).iter().any(|e| matches!(
+        e,
+        PhoneEvent::MessageState { id, .. } if id == &notification.id
+    )));
+
+    // Our line goes in an envelope that asks for a notification.
+    let Ok(CommandOutcome::Message(ours)) = phone
+        .execute(Command::SendChat(sid("chat-4"), "hi ☺".into()))
+        .await
+    else {
+        panic!("the line is taken");
+    };
+    let wrapped = sent.lock().unwrap().pop().expect("our line went");
+    let text = String::from_utf8(wrapped.body).unwrap();
+    assert_eq!(wrapped.content_type, "message/cpim");
+    assert!(
+        text.contains(&format!("imdn.Message-ID: {}", ours.as_str())),
+        "{text}"
+    );
+    assert!(
+        text.contains("positive-delivery") && text.ends_with("\r\n\r\nhi ☺"),
+        "{text}"
+    );
+    // Their notification about it marks it delivered.
+    let imdn = format!(
+        "From: <sip:+1555@caller.org>\r\n\r\nContent-Type: message/imdn+xml\r\n\
+         Content-Disposition: notification\r\n\r\n{}",
+        crate::imdn::delivered(ours.as_str(), UnixMillis(5))
+    );
+    drain(&mut events);
+    phone
+        .on_stream(StreamEvent::Received {
+            session: sid("chat-4"),
+            content_type: "message/cpim".into(),
+            body: imdn.into_bytes(),
+        })
+        .await;
+    assert!(drain(&mut events).contains(&PhoneEvent::MessageState {
+        id: ours.clone(),
+        state: DeliveryState::Delivered,
+    }));
+    // The stream's success report says it again: the line is not delivered twice.
+    phone
+        .on_stream(StreamEvent::Delivered {
+            session: sid("chat-4"),
+            id: ours,
+        })
+        .await;
+    assert!(
+        !drain(&mut events)
+            .iter()
+            .any(|e| matches!(e, PhoneEvent::MessageState { .. })),
+        "said once"
+    );
+}
