@@ -97,7 +97,9 @@ pub enum ChatContent {
         /// Delivered, or not.
         delivered: bool,
     },
-    /// Something not for reading (an is-composing state, …), with its content type.
+    /// The other side is typing (`true`), or stopped (RFC 3994 is-composing).
+    Composing(bool),
+    /// Something not for reading, with its content type.
     Other(String),
 }
 
@@ -146,6 +148,12 @@ fn read_content(kind: &str, content: &[u8]) -> ChatContent {
                 message_id,
                 delivered,
             },
+            None => ChatContent::Other(kind.to_owned()),
+        };
+    }
+    if kind.eq_ignore_ascii_case(crate::composing::CONTENT_TYPE) {
+        return match crate::composing::read(&String::from_utf8_lossy(content)) {
+            Some(active) => ChatContent::Composing(active),
             None => ChatContent::Other(kind.to_owned()),
         };
     }
@@ -251,6 +259,14 @@ mod tests {
         assert_eq!(
             read_chat("application/im-iscomposing+xml", b"<x/>").content,
             ChatContent::Other("application/im-iscomposing+xml".into())
+        );
+        assert_eq!(
+            read_chat(
+                "application/im-iscomposing+xml",
+                crate::composing::document(true).as_bytes()
+            )
+            .content,
+            ChatContent::Composing(true)
         );
         assert_eq!(
             read_chat("message/cpim", b"no blank line at all").content,

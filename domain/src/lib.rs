@@ -11,6 +11,7 @@
 
 pub mod account;
 pub mod answering_machine;
+pub mod composing;
 pub mod contacts;
 pub mod cpim;
 pub mod file_progress;

@@ -170,8 +170,9 @@ pub struct Phone {
     /// The parties of the chats that ended last: a line the stream took just before the
     /// other side's BYE may reach us just after it, and is still theirs.
     ended_chats: std::collections::VecDeque<(SessionId, AccountId, wink_ports::SipUri)>,
-    /// The delivery notifications we sent that the stream has not settled yet.
-    notifications_sent: HashSet<MessageId>,
+    /// What we sent over chat streams that is not a line (delivery notifications,
+    /// is-composing states) and the stream has not settled yet.
+    signals_sent: HashSet<MessageId>,
     next_id: u64,
     events: broadcast::Sender<PhoneEvent>,
 }
@@ -192,7 +193,7 @@ impl Phone {
             last_dialed: None,
             resent: HashSet::new(),
             ended_chats: std::collections::VecDeque::new(),
-            notifications_sent: HashSet::new(),
+            signals_sent: HashSet::new(),
             next_id: 0,
             events,
         }

@@ -38,9 +38,18 @@ const CONNECT_WAIT: Duration = Duration::from_secs(30);
 pub const RELAYED_CHUNK_SIZE: usize = 4096;
 
 /// The content types a chat stream takes.
-const CHAT_TYPES: [&str; 2] = ["message/cpim", "text/plain"];
+const CHAT_TYPES: [&str; 3] = [
+    "message/cpim",
+    "text/plain",
+    "application/im-iscomposing+xml",
+];
 /// Inside `message/cpim`.
-const WRAPPED_TYPES: [&str; 3] = ["text/plain", "text/html", "message/imdn+xml"];
+const WRAPPED_TYPES: [&str; 4] = [
+    "text/plain",
+    "text/html",
+    "message/imdn+xml",
+    "application/im-iscomposing+xml",
+];
 
 /// An MSRP relay and the account's credentials for it.
 #[derive(Debug, Clone)]

@@ -1,12 +1,13 @@
-//! Chat lines in their envelope (RFC 3862 `message/cpim`) and delivery notifications
-//! (IMDN, RFC 5438): a line to a side that takes CPIM goes wrapped, asking to be told when
-//! it is delivered; a line that asks us is answered with a `delivered` notification; a
-//! notification about a line of ours sets its state.
+//! Chat lines in their envelope (RFC 3862 `message/cpim`), delivery notifications (IMDN,
+//! RFC 5438) and is-composing states (RFC 3994): a line to a side that takes CPIM goes
+//! wrapped, asking to be told when it is delivered; a line that asks us is answered with a
+//! `delivered` notification; a notification about a line of ours sets its state; typing
+//! is said to the other side, and theirs to the frontends.
 
 use tracing::debug;
-use wink_ports::{DeliveryState, MessageId, MessageSection, OutgoingMessage, SessionId};
+use wink_ports::{DeliveryState, MediaKind, MessageId, MessageSection, OutgoingMessage, SessionId};
 
-use super::{Phone, PhoneError};
+use super::{CommandOutcome, Phone, PhoneError};
 use crate::cpim::Envelope;
 
 /// The type of a line inside its envelope.
@@ -52,33 +53,71 @@ impl Phone {
         })
     }
 
-    /// Tells the other side of `session` that its line `their_id` was delivered.
+    /// Tells the other side of `session` that its line `their_id` was delivered (always in
+    /// an envelope: only a side that sends CPIM asks).
     pub(super) async fn say_delivered(&mut self, session: &SessionId, their_id: &str) {
+        let now = self.ports.clock.now();
+        let notification = crate::imdn::delivered(their_id, now);
+        self.send_signal(session, crate::imdn::CONTENT_TYPE, &notification, true)
+            .await;
+    }
+
+    /// Tells the other side of a chat that we are typing, or stopped.
+    pub(super) async fn say_composing(
+        &mut self,
+        session: &SessionId,
+        active: bool,
+    ) -> Result<CommandOutcome, PhoneError> {
+        if !self.carries(session, MediaKind::Chat) {
+            return Err(PhoneError::NotAChat(session.clone()));
+        }
+        let wrapped = self
+            .calls
+            .get(session)
+            .is_some_and(|call| call.peer_takes_cpim);
+        let document = crate::composing::document(active);
+        self.send_signal(session, crate::composing::CONTENT_TYPE, &document, wrapped)
+            .await;
+        Ok(CommandOutcome::Done)
+    }
+
+    /// Sends what is not a line (no state is kept for it): in an envelope, or as it is.
+    async fn send_signal(
+        &mut self,
+        session: &SessionId,
+        content_type: &str,
+        content: &str,
+        in_envelope: bool,
+    ) {
         let Some(call) = self.calls.get(session) else {
             return;
         };
-        let now = self.ports.clock.now();
         let from = format!("sip:{}", call.session.account.as_str());
         let to = format!("sip:{}", call.session.remote.address());
         let id = self.new_message_id();
-        let envelope = Envelope {
-            from: &from,
-            to: &to,
-            at: now,
-            imdn_id: Some(id.as_str()),
-            disposition: Some("notification"),
-            content_type: crate::imdn::CONTENT_TYPE,
+        let (content_type, body) = if in_envelope {
+            let notification = content_type == crate::imdn::CONTENT_TYPE;
+            let envelope = Envelope {
+                from: &from,
+                to: &to,
+                at: self.ports.clock.now(),
+                imdn_id: notification.then_some(id.as_str()),
+                disposition: notification.then_some("notification"),
+                content_type,
+            };
+            ("message/cpim".to_owned(), envelope.wrap(content.as_bytes()))
+        } else {
+            (content_type.to_owned(), content.as_bytes().to_vec())
         };
-        let body = envelope.wrap(crate::imdn::delivered(their_id, now).as_bytes());
-        self.notifications_sent.insert(id.clone());
+        self.signals_sent.insert(id.clone());
         let message = OutgoingMessage {
             id: id.clone(),
-            content_type: "message/cpim".to_owned(),
+            content_type,
             body,
         };
         if let Err(error) = self.ports.streams.send(session, message).await {
-            debug!(target: "msrp", %session, %error, "the delivery notification did not go");
-            self.notifications_sent.remove(&id);
+            debug!(target: "msrp", %session, %error, "a chat signal did not go");
+            self.signals_sent.remove(&id);
         }
     }
 

@@ -317,17 +317,20 @@ impl Phone {
                         message_id,
                         delivered,
                     } => self.on_notification(&session, &message_id, delivered).await,
+                    ChatContent::Composing(active) => {
+                        self.emit(PhoneEvent::Composing { session, active });
+                    }
                     ChatContent::Other(kind) => {
                         tracing::debug!(target: "msrp", %session, %kind, "not a line to show");
                     }
                 }
             }
             // Our delivery notifications are not lines: nobody waits on their state.
-            StreamEvent::Sent { id, .. } if self.notifications_sent.contains(&id) => {}
+            StreamEvent::Sent { id, .. } if self.signals_sent.contains(&id) => {}
             StreamEvent::Delivered { id, .. } | StreamEvent::Failed { id, .. }
-                if self.notifications_sent.contains(&id) =>
+                if self.signals_sent.contains(&id) =>
             {
-                self.notifications_sent.remove(&id);
+                self.signals_sent.remove(&id);
             }
             StreamEvent::Sent { id, .. } => self.set_message_state(&id, DeliveryState::Sent).await,
             StreamEvent::Delivered { session, id } => {

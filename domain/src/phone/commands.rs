@@ -68,6 +68,9 @@ pub enum Command {
         /// The account to send from (default: the default account).
         account: Option<AccountId>,
     },
+    /// Tell the other side of a chat that we are typing (`true`, renewed at least every
+    /// [`crate::composing::REFRESH_SECS`] while it lasts) or stopped (`false`).
+    Composing(SessionId, bool),
     /// Send a line in a chat session; it waits until the session is up.
     SendChat(SessionId, String),
     /// Send a short message.

@@ -129,6 +129,7 @@ impl Phone {
             } => self.send_message(&target, &text, account.as_ref()).await,
             Command::Chat { target, account } => self.start_chat(&target, account.as_ref()).await,
             Command::SendChat(session, text) => self.send_chat(&session, &text).await,
+            Command::Composing(session, active) => self.say_composing(&session, active).await,
             Command::SendFile {
                 target,
                 path,

@@ -162,6 +162,14 @@ pub enum PhoneEvent {
         /// What came of it.
         outcome: FileOutcome,
     },
+    /// The other side of a chat started typing (`active`), or stopped. An `active` state
+    /// lapses after two minutes without another, and a line from them ends it.
+    Composing {
+        /// The session.
+        session: SessionId,
+        /// Typing or not.
+        active: bool,
+    },
     /// A chat session's stream is up: its messages flow.
     ChatConnected {
         /// The session.

@@ -418,3 +418,65 @@ async fn to_a_side_that_takes_cpim_lines_go_wrapped_and_its_notifications_are_an
         "said once"
     );
 }
+
+#[tokio::test]
+async fn typing_is_said_to_the_other_side_and_theirs_to_the_frontends() {
+    let mut mocks = Mocks::new();
+    expect_incoming_ring(&mut mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    let sent: Arc<std::sync::Mutex<Vec<OutgoingMessage>>> = Arc::default();
+    let kept = sent.clone();
+    mocks.streams.expect_send().returning(move |_, message| {
+        kept.lock().unwrap().push(message);
+        Ok(())
+    });
+    let (mut phone, mut events, _) = phone(mocks);
+
+    phone
+        .on_signaling(incoming("chat-5", Some(THEIR_CPIM_CHAT)))
+        .await;
+    phone.execute(Command::Answer(sid("chat-5"))).await.unwrap();
+    phone
+        .execute(Command::Composing(sid("chat-5"), true))
+        .await
+        .unwrap();
+    let typing = sent.lock().unwrap().pop().expect("the state went");
+    let text = String::from_utf8(typing.body.clone()).unwrap();
+    assert_eq!(typing.content_type, "message/cpim");
+    assert!(
+        text.contains("Content-Type: application/im-iscomposing+xml"),
+        "{text}"
+    );
+    assert!(text.contains("<state>active</state>"), "{text}");
+    assert!(
+        !text.contains("Disposition-Notification"),
+        "no notification is asked for a state: {text}"
+    );
+    // Its reports change no line (the storage mock has no expectation and would panic).
+    phone
+        .on_stream(StreamEvent::Delivered {
+            session: sid("chat-5"),
+            id: typing.id,
+        })
+        .await;
+
+    phone
+        .on_stream(StreamEvent::Received {
+            session: sid("chat-5"),
+            content_type: "application/im-iscomposing+xml".into(),
+            body: crate::composing::document(true).into_bytes(),
+        })
+        .await;
+    assert!(drain(&mut events).contains(&PhoneEvent::Composing {
+        session: sid("chat-5"),
+        active: true,
+    }));
+    let not_a_chat = phone
+        .execute(Command::Composing(sid("no-such"), true))
+        .await;
+    assert!(matches!(not_a_chat, Err(PhoneError::NotAChat(_))));
+}

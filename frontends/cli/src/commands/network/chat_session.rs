@@ -46,6 +46,9 @@ pub(crate) async fn run(
                     answered = true;
                     println!("connected");
                 }
+                Ok(PhoneEvent::Composing { session: s, active }) if s == session => {
+                    println!("{target} {}", if active { "is typing" } else { "stopped typing" });
+                }
                 Ok(PhoneEvent::MessageReceived { from, body, .. }) => {
                     println!("{}: {body}", from.address());
                 }

@@ -367,6 +367,14 @@ pub(crate) fn print_event(event: &PhoneEvent) {
                 println!("file {session} failed: {reason}");
             }
         },
+        PhoneEvent::Composing { session, active } => {
+            let state = if *active {
+                "is typing"
+            } else {
+                "stopped typing"
+            };
+            println!("chat {session}: the other side {state}");
+        }
         PhoneEvent::Problem(text) => eprintln!("problem: {text}"),
         _ => {}
     }
