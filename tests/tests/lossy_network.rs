@@ -207,7 +207,7 @@ async fn calls_and_messages_survive_20_percent_loss_both_ways() {
             &mut events,
             &format!("message {n} delivered"),
             |e| match e {
-                PhoneEvent::MessageState { id: m, state }
+                PhoneEvent::MessageState { id: m, state, .. }
                     if *m == id
                         && matches!(state, DeliveryState::Delivered | DeliveryState::Failed) =>
                 {

@@ -139,7 +139,11 @@ impl Phone {
             return debug!(target: "msrp", %session, %message_id, "a notification about no line of ours");
         }
         if !delivered {
-            self.set_message_state(&id, DeliveryState::Failed).await;
+            self.fail_message(
+                &id,
+                "the other side says it could not be delivered".to_owned(),
+            )
+            .await;
         } else if self.first_delivery(session, &id) {
             self.set_message_state(&id, DeliveryState::Delivered).await;
         }

@@ -236,8 +236,7 @@ impl Phone {
         self.call_mut(id)?.chat_lines.insert(message_id.clone());
         let message = self.in_envelope(id, message)?;
         if let Err(error) = self.ports.streams.send(id, message).await {
-            self.set_message_state(&message_id, DeliveryState::Failed)
-                .await;
+            self.fail_message(&message_id, error.to_string()).await;
             return Err(error.into());
         }
         Ok(())
@@ -340,7 +339,7 @@ impl Phone {
             }
             StreamEvent::Failed { id, reason, .. } => {
                 warn!(target: "msrp", %id, %reason, "chat line not delivered");
-                self.set_message_state(&id, DeliveryState::Failed).await;
+                self.fail_message(&id, reason).await;
             }
             StreamEvent::Closed { session, reason } if self.calls.contains_key(&session) => {
                 self.emit(PhoneEvent::Problem(format!("the chat ended: {reason}")));

@@ -192,6 +192,8 @@ pub enum PhoneEvent {
         id: MessageId,
         /// The new state.
         state: DeliveryState,
+        /// Why it failed, in plain words (only with [`DeliveryState::Failed`]).
+        reason: Option<String>,
     },
     /// The missed-call count changed.
     MissedCalls(u64),

@@ -53,7 +53,7 @@ impl Phone {
                 Ok(CommandOutcome::Message(id))
             }
             Err(error) => {
-                self.set_message_state(&id, DeliveryState::Failed).await;
+                self.fail_message(&id, error.to_string()).await;
                 Err(error.into())
             }
         }
@@ -92,15 +92,32 @@ impl Phone {
                 content_type: record.content_type,
                 body: record.body,
             };
-            let state = match self.ports.signaling.send_message(request).await {
-                Ok(()) => DeliveryState::Sent,
-                Err(_) => DeliveryState::Failed,
-            };
-            self.set_message_state(&record.id, state).await;
+            match self.ports.signaling.send_message(request).await {
+                Ok(()) => {
+                    self.set_message_state(&record.id, DeliveryState::Sent)
+                        .await
+                }
+                Err(error) => self.fail_message(&record.id, error.to_string()).await,
+            }
         }
     }
 
     pub(super) async fn set_message_state(&mut self, id: &MessageId, state: DeliveryState) {
+        self.store_message_state(id, state, None).await;
+    }
+
+    /// A message did not get through, and why.
+    pub(super) async fn fail_message(&mut self, id: &MessageId, reason: String) {
+        self.store_message_state(id, DeliveryState::Failed, Some(reason))
+            .await;
+    }
+
+    async fn store_message_state(
+        &mut self,
+        id: &MessageId,
+        state: DeliveryState,
+        reason: Option<String>,
+    ) {
         if let Err(error) = self.ports.storage.set_message_state(id, state).await {
             self.emit(PhoneEvent::Problem(format!(
                 "the message state could not be saved: {error}"
@@ -109,15 +126,19 @@ impl Phone {
         self.emit(PhoneEvent::MessageState {
             id: id.clone(),
             state,
+            reason,
         });
     }
 
     pub(super) async fn on_message_outcome(&mut self, id: &MessageId, outcome: MessageOutcome) {
-        let state = match outcome {
-            MessageOutcome::Delivered => DeliveryState::Delivered,
-            MessageOutcome::Failed { .. } => DeliveryState::Failed,
-        };
-        self.set_message_state(id, state).await;
+        match outcome {
+            MessageOutcome::Delivered => {
+                self.set_message_state(id, DeliveryState::Delivered).await;
+            }
+            MessageOutcome::Failed { code, reason } => {
+                self.fail_message(id, refusal_words(code, &reason)).await;
+            }
+        }
     }
 
     pub(super) async fn on_message_received(
@@ -149,5 +170,18 @@ impl Phone {
             from,
             body,
         });
+    }
+}
+
+/// A refused SIP MESSAGE in plain words.
+fn refusal_words(code: u16, reason: &str) -> String {
+    match code {
+        404 | 480 => "the other side is not reachable now".to_owned(),
+        408 => "no answer from the other side".to_owned(),
+        413 => "the message is too long for the other side".to_owned(),
+        415 => "the other side does not take this kind of message".to_owned(),
+        486 | 600 => "the other side is busy".to_owned(),
+        603 => "the other side declined it".to_owned(),
+        _ => format!("refused ({code} {reason})"),
     }
 }

@@ -115,7 +115,8 @@ async fn a_chat_offers_the_stream_connects_it_with_the_answer_and_tracks_each_li
         .await;
     assert!(drain(&mut events).contains(&PhoneEvent::MessageState {
         id: line,
-        state: DeliveryState::Delivered
+        state: DeliveryState::Delivered,
+        reason: None,
     }));
     phone.execute(Command::HangUp(id)).await.unwrap();
 }
@@ -301,6 +302,7 @@ async fn lines_that_failed_go_again_over_the_next_chat_with_the_same_party() {
     assert!(said.contains(&PhoneEvent::MessageState {
         id: wink_ports::MessageId::new("old-1").unwrap(),
         state: DeliveryState::Queued,
+        reason: None,
     }));
 }
 
@@ -403,6 +405,7 @@ async fn to_a_side_that_takes_cpim_lines_go_wrapped_and_its_notifications_are_an
     assert!(drain(&mut events).contains(&PhoneEvent::MessageState {
         id: ours.clone(),
         state: DeliveryState::Delivered,
+        reason: None,
     }));
     // The stream's success report says it again: the line is not delivered twice.
     phone
@@ -479,4 +482,29 @@ async fn typing_is_said_to_the_other_side_and_theirs_to_the_frontends() {
         .execute(Command::Composing(sid("no-such"), true))
         .await;
     assert!(matches!(not_a_chat, Err(PhoneError::NotAChat(_))));
+}
+
+#[tokio::test]
+async fn a_line_that_fails_says_why() {
+    let mut mocks = Mocks::new();
+    mocks
+        .storage
+        .expect_set_message_state()
+        .with(mockall::predicate::always(), eq(DeliveryState::Failed))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let (mut phone, mut events, _) = phone(mocks);
+    let line = wink_ports::MessageId::new("l-1").unwrap();
+    phone
+        .on_stream(StreamEvent::Failed {
+            session: sid("chat-6"),
+            id: line.clone(),
+            reason: "no answer from the other side".into(),
+        })
+        .await;
+    assert!(drain(&mut events).contains(&PhoneEvent::MessageState {
+        id: line,
+        state: DeliveryState::Failed,
+        reason: Some("no answer from the other side".into()),
+    }));
 }

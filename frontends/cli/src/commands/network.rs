@@ -340,9 +340,18 @@ pub(super) async fn message(
         let delivered = timeout(wait, async {
             loop {
                 match events.recv().await {
-                    Ok(PhoneEvent::MessageState { id: m, state }) if m == id => match state {
+                    Ok(PhoneEvent::MessageState {
+                        id: m,
+                        state,
+                        reason,
+                    }) if m == id => match state {
                         DeliveryState::Delivered => return Ok(()),
-                        DeliveryState::Failed => bail!("the message to {target} was not delivered"),
+                        DeliveryState::Failed => match reason {
+                            Some(reason) => {
+                                bail!("the message to {target} was not delivered: {reason}")
+                            }
+                            None => bail!("the message to {target} was not delivered"),
+                        },
                         _ => {}
                     },
                     Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => {}

@@ -381,7 +381,7 @@ impl ChatWindow {
                 self.show_change(change);
                 self.notify_line(&address, body);
             }
-            PhoneEvent::MessageState { id, state } => {
+            PhoneEvent::MessageState { id, state, .. } => {
                 let change = self.imp().conversations.borrow_mut().set_state(id, *state);
                 self.show_change(change);
             }

@@ -52,7 +52,9 @@ pub(crate) async fn run(
                 Ok(PhoneEvent::MessageReceived { from, body, .. }) => {
                     println!("{}: {body}", from.address());
                 }
-                Ok(PhoneEvent::MessageState { id, state }) => show_state(&mut lines, &id, state),
+                Ok(PhoneEvent::MessageState { id, state, reason }) => {
+                    show_state(&mut lines, &id, state, reason.as_deref());
+                }
                 Ok(PhoneEvent::Problem(problem)) => eprintln!("{problem}"),
                 Ok(PhoneEvent::CallEnded { session: s, result, .. }) if s == session => {
                     // The lines in flight when the chat ended are settled by the stream's
@@ -86,11 +88,17 @@ pub(crate) async fn run(
     }
 }
 
-/// Prints a line's new delivery state, and whether it is settled.
-fn show_state(lines: &mut HashMap<MessageId, (usize, bool)>, id: &MessageId, state: DeliveryState) {
+/// Prints a line's new delivery state (with why it failed), and whether it is settled.
+fn show_state(
+    lines: &mut HashMap<MessageId, (usize, bool)>,
+    id: &MessageId,
+    state: DeliveryState,
+    reason: Option<&str>,
+) {
     if let Some((n, settled)) = lines.get_mut(id) {
         *settled = matches!(state, DeliveryState::Delivered | DeliveryState::Failed);
-        println!("line {n}: {}", format!("{state:?}").to_lowercase());
+        let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+        println!("line {n}: {}{why}", format!("{state:?}").to_lowercase());
     }
 }
 
@@ -102,7 +110,9 @@ async fn settle(
     let _ = tokio::time::timeout(ENDING, async {
         while !lines.values().all(|(_, settled)| *settled) {
             match events.recv().await {
-                Ok(PhoneEvent::MessageState { id, state }) => show_state(lines, &id, state),
+                Ok(PhoneEvent::MessageState { id, state, reason }) => {
+                    show_state(lines, &id, state, reason.as_deref());
+                }
                 Err(broadcast::error::RecvError::Closed) => return,
                 _ => {}
             }

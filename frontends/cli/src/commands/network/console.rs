@@ -303,7 +303,10 @@ pub(crate) fn print_event(event: &PhoneEvent) {
         PhoneEvent::MessageReceived { from, body, .. } => {
             println!("message from {}: {body}", from.address())
         }
-        PhoneEvent::MessageState { id, state } => println!("message {id}: {state:?}"),
+        PhoneEvent::MessageState { id, state, reason } => match reason {
+            Some(reason) => println!("message {id}: {state:?} ({reason})"),
+            None => println!("message {id}: {state:?}"),
+        },
         PhoneEvent::Registration { account, state } => {
             println!("registration of {account}: {state:?}")
         }
