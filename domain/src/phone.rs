@@ -97,6 +97,9 @@ pub enum PhoneError {
     /// The command is for a chat session only.
     #[error("{0} is not a chat session")]
     NotAChat(SessionId),
+    /// No message of ours with this id is waiting to go (it went, or it is not ours).
+    #[error("message {0} is not waiting to be sent")]
+    NotUnsent(MessageId),
     /// Storage failed.
     #[error(transparent)]
     Storage(#[from] StorageError),

@@ -226,8 +226,24 @@ impl Phone {
         Ok(CommandOutcome::Message(message_id))
     }
 
+    /// The connected chat session of `account` with `remote` (`user@host`), if any.
+    pub(super) fn connected_chat_with(
+        &self,
+        account: &AccountId,
+        remote: &str,
+    ) -> Option<SessionId> {
+        self.calls.iter().find_map(|(id, call)| {
+            let session = &call.session;
+            (session.media.contains(&MediaKind::Chat)
+                && session.is_connected()
+                && &session.account == account
+                && session.remote.address() == remote)
+                .then(|| id.clone())
+        })
+    }
+
     /// Gives a stored line to the session's stream (a failure to take it fails the line).
-    async fn hand_to_stream(
+    pub(super) async fn hand_to_stream(
         &mut self,
         id: &SessionId,
         message: OutgoingMessage,

@@ -71,6 +71,9 @@ pub enum Command {
     /// Tell the other side of a chat that we are typing (`true`, renewed at least every
     /// [`crate::composing::REFRESH_SECS`] while it lasts) or stopped (`false`).
     Composing(SessionId, bool),
+    /// Send again a message of ours that failed (or never went): over the chat session
+    /// connected with its recipient if there is one, else as a short message.
+    Resend(MessageId),
     /// Send a line in a chat session; it waits until the session is up.
     SendChat(SessionId, String),
     /// Send a short message.

@@ -130,6 +130,7 @@ impl Phone {
             Command::Chat { target, account } => self.start_chat(&target, account.as_ref()).await,
             Command::SendChat(session, text) => self.send_chat(&session, &text).await,
             Command::Composing(session, active) => self.say_composing(&session, active).await,
+            Command::Resend(message) => self.resend(&message).await,
             Command::SendFile {
                 target,
                 path,

@@ -141,6 +141,62 @@ impl Phone {
         }
     }
 
+    /// Sends again a message of ours that never got out, by its id: over the chat session
+    /// with its recipient when one is connected, else as a short message.
+    pub(super) async fn resend(&mut self, id: &MessageId) -> Result<CommandOutcome, PhoneError> {
+        let accounts: Vec<AccountId> = self
+            .settings
+            .accounts
+            .iter()
+            .map(|a| a.id.clone())
+            .collect();
+        let mut found = None;
+        for account in &accounts {
+            let unsent = self
+                .ports
+                .storage
+                .unsent_messages(account, RESEND_LIMIT)
+                .await?;
+            if let Some(record) = unsent.into_iter().find(|r| &r.id == id) {
+                found = Some(record);
+                break;
+            }
+        }
+        let record = found.ok_or_else(|| PhoneError::NotUnsent(id.clone()))?;
+        self.resent.insert(record.id.clone());
+        if let Some(session) = self.connected_chat_with(&record.account, &record.remote) {
+            self.set_message_state(&record.id, DeliveryState::Queued)
+                .await;
+            let message = wink_ports::OutgoingMessage {
+                id: record.id.clone(),
+                content_type: record.content_type,
+                body: record.body.into_bytes(),
+            };
+            self.hand_to_stream(&session, message).await?;
+            return Ok(CommandOutcome::Message(record.id));
+        }
+        let to = SipUri::parse(&format!("sip:{}", record.remote))
+            .map_err(|_| PhoneError::NotUnsent(id.clone()))?;
+        let request = MessageRequest {
+            id: record.id.clone(),
+            account: record.account,
+            to,
+            content_type: record.content_type,
+            body: record.body,
+        };
+        match self.ports.signaling.send_message(request).await {
+            Ok(()) => {
+                self.set_message_state(&record.id, DeliveryState::Sent)
+                    .await;
+                Ok(CommandOutcome::Message(record.id))
+            }
+            Err(error) => {
+                self.fail_message(&record.id, error.to_string()).await;
+                Err(error.into())
+            }
+        }
+    }
+
     pub(super) async fn on_message_received(
         &mut self,
         account: AccountId,

@@ -88,3 +88,40 @@ async fn a_store_that_cannot_be_read_is_reported_not_fatal() {
         PhoneEvent::Problem(text) if text.contains("unsent messages could not be read")
     )));
 }
+
+#[tokio::test]
+async fn resend_sends_a_failed_message_again_by_its_id_and_refuses_one_that_is_not_waiting() {
+    let mut mocks = Mocks::new();
+    mocks
+        .storage
+        .expect_unsent_messages()
+        .times(2)
+        .returning(|_, _| Ok(vec![unsent("m-9", "try me again")]));
+    mocks
+        .signaling
+        .expect_send_message()
+        .withf(|request| request.id.as_str() == "m-9" && request.body == "try me again")
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks
+        .storage
+        .expect_set_message_state()
+        .with(mockall::predicate::always(), eq(DeliveryState::Sent))
+        .times(1)
+        .returning(|_, _| Ok(()));
+    let (mut phone, _, _) = phone(mocks);
+
+    let outcome = phone
+        .execute(Command::Resend(MessageId::new("m-9").unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        CommandOutcome::Message(MessageId::new("m-9").unwrap()),
+        "the same message, not a copy"
+    );
+    let gone = phone
+        .execute(Command::Resend(MessageId::new("m-404").unwrap()))
+        .await;
+    assert!(matches!(gone, Err(PhoneError::NotUnsent(_))), "{gone:?}");
+}
