@@ -79,25 +79,33 @@ impl Phone {
             }
         };
         for record in unsent {
-            if !self.resent.insert(record.id.clone()) {
-                continue;
+            if self.resent.insert(record.id.clone()) {
+                let _ = self.send_stored(record).await;
             }
-            let Ok(to) = SipUri::parse(&format!("sip:{}", record.remote)) else {
-                continue;
-            };
-            let request = MessageRequest {
-                id: record.id.clone(),
-                account: record.account,
-                to,
-                content_type: record.content_type,
-                body: record.body,
-            };
-            match self.ports.signaling.send_message(request).await {
-                Ok(()) => {
-                    self.set_message_state(&record.id, DeliveryState::Sent)
-                        .await
-                }
-                Err(error) => self.fail_message(&record.id, error.to_string()).await,
+        }
+    }
+
+    /// Sends a stored message of ours as a short message; its state follows (sent, or
+    /// failed and why).
+    async fn send_stored(&mut self, record: ChatMessageRecord) -> Result<MessageId, PhoneError> {
+        let id = record.id;
+        let to = SipUri::parse(&format!("sip:{}", record.remote))
+            .map_err(|_| PhoneError::NotUnsent(id.clone()))?;
+        let request = MessageRequest {
+            id: id.clone(),
+            account: record.account,
+            to,
+            content_type: record.content_type,
+            body: record.body,
+        };
+        match self.ports.signaling.send_message(request).await {
+            Ok(()) => {
+                self.set_message_state(&id, DeliveryState::Sent).await;
+                Ok(id)
+            }
+            Err(error) => {
+                self.fail_message(&id, error.to_string()).await;
+                Err(error.into())
             }
         }
     }
@@ -175,26 +183,7 @@ impl Phone {
             self.hand_to_stream(&session, message).await?;
             return Ok(CommandOutcome::Message(record.id));
         }
-        let to = SipUri::parse(&format!("sip:{}", record.remote))
-            .map_err(|_| PhoneError::NotUnsent(id.clone()))?;
-        let request = MessageRequest {
-            id: record.id.clone(),
-            account: record.account,
-            to,
-            content_type: record.content_type,
-            body: record.body,
-        };
-        match self.ports.signaling.send_message(request).await {
-            Ok(()) => {
-                self.set_message_state(&record.id, DeliveryState::Sent)
-                    .await;
-                Ok(CommandOutcome::Message(record.id))
-            }
-            Err(error) => {
-                self.fail_message(&record.id, error.to_string()).await;
-                Err(error.into())
-            }
-        }
+        self.send_stored(record).await.map(CommandOutcome::Message)
     }
 
     pub(super) async fn on_message_received(

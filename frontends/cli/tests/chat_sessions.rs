@@ -8,23 +8,22 @@ use common::logged_listener::LoggedListener;
 use common::{Sandbox, wink};
 use wink_tests::msrp_relay::OwnMsrpRelay;
 
+/// `wink-cli chat TARGET` on 127.0.0.1 with a 10 s server timeout.
+fn chat_args(target: &str) -> [&str; 6] {
+    ["chat", "--bind", "127.0.0.1:0", "--timeout", "10", target]
+}
+
+/// Runs `wink-cli chat TARGET` with `typed` as its input, to its end.
+fn chat_to(sandbox: &Sandbox, target: &str, typed: &str) -> std::process::Output {
+    wink(sandbox, &chat_args(target), typed)
+}
+
 #[test]
 fn lines_typed_before_the_chat_is_accepted_arrive_and_are_reported_delivered() {
     let (_bob, listener) = common::answering("bob61", "12");
     let alice = Sandbox::new();
     common::sip_account(&alice, "alice61");
-    let out = wink(
-        &alice,
-        &[
-            "chat",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "bob61@wink.test",
-        ],
-        "hello bob\nsecond line ☺\n",
-    );
+    let out = chat_to(&alice, "bob61@wink.test", "hello bob\nsecond line ☺\n");
     let said = String::from_utf8_lossy(&out.stdout);
     let errors = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}\n{errors}");
@@ -58,18 +57,7 @@ fn a_chat_goes_through_the_accounts_msrp_relay_on_both_sides() {
     let listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "12"]);
     let alice = Sandbox::new();
     common::sip_account_with(&alice, "alice63", "alice63-pw", &["--msrp-relay", &relay]);
-    let out = wink(
-        &alice,
-        &[
-            "chat",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "bob63@wink.test",
-        ],
-        "through the relay\n",
-    );
+    let out = chat_to(&alice, "bob63@wink.test", "through the relay\n");
     let said = String::from_utf8_lossy(&out.stdout);
     let errors = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}\n{errors}");
@@ -91,18 +79,7 @@ fn a_relay_that_cannot_be_reached_is_said_in_words() {
         "alice64-pw",
         &["--msrp-relay", "msrp://127.0.0.1:9;tcp"],
     );
-    let out = wink(
-        &alice,
-        &[
-            "chat",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "bob64@wink.test",
-        ],
-        "hello\n",
-    );
+    let out = chat_to(&alice, "bob64@wink.test", "hello\n");
     let errors = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -141,7 +118,7 @@ impl TypedChat {
     fn start(sandbox: &Sandbox, target: &str) -> Self {
         let out = sandbox.root().join("chat.out");
         let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_wink-cli"))
-            .args(["chat", "--bind", "127.0.0.1:0", "--timeout", "10", target])
+            .args(chat_args(target))
             .env("XDG_CONFIG_HOME", sandbox.config_home())
             .env("XDG_DATA_HOME", sandbox.data_home())
             .env("HOME", sandbox.root())
@@ -215,18 +192,7 @@ fn a_line_lost_with_the_relay_fails_and_goes_again_in_the_next_chat_once_it_is_b
     // it when the account registers (as a short message), and a phone that stayed up
     // sends it over its next chat with bob (the domain's test of `resend_over`).
     relay.start_again();
-    let out = wink(
-        &alice,
-        &[
-            "chat",
-            "--bind",
-            "127.0.0.1:0",
-            "--timeout",
-            "10",
-            "bob66@wink.test",
-        ],
-        "after the outage\n",
-    );
+    let out = chat_to(&alice, "bob66@wink.test", "after the outage\n");
     let said = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{said}");
     assert!(

@@ -19,6 +19,27 @@ fn section(path: &str) -> MessageSection {
     }
 }
 
+/// What the phone gives the stream to send, kept for the test to read.
+fn capture_sent(mocks: &mut Mocks) -> Arc<std::sync::Mutex<Vec<OutgoingMessage>>> {
+    let sent: Arc<std::sync::Mutex<Vec<OutgoingMessage>>> = Arc::default();
+    let kept = sent.clone();
+    mocks.streams.expect_send().returning(move |_, message| {
+        kept.lock().unwrap().push(message);
+        Ok(())
+    });
+    sent
+}
+
+/// An incoming chat that rings and is answered by our stream.
+fn expect_answerable_chat(mocks: &mut Mocks) {
+    expect_incoming_ring(mocks);
+    mocks
+        .streams
+        .expect_answer()
+        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
+    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+}
+
 const THEIR_CHAT: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4 10.0.0.2\r\nt=0 0\r\n\
     m=message 5000 TCP/MSRP *\r\na=accept-types:text/plain\r\na=path:msrp://10.0.0.2:5000/b;tcp\r\n";
 
@@ -198,12 +219,7 @@ async fn an_incoming_chat_is_answered_by_the_stream_and_its_lines_are_kept() {
 #[tokio::test]
 async fn a_line_the_stream_took_just_before_the_bye_is_still_kept_and_shown() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .streams
-        .expect_answer()
-        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_chat(&mut mocks);
     mocks.streams.expect_close().times(1).returning(|_| ());
     mocks
         .storage
@@ -257,12 +273,7 @@ fn unsent_line(id: &str, remote: &str, body: &str) -> wink_ports::ChatMessageRec
 #[tokio::test]
 async fn lines_that_failed_go_again_over_the_next_chat_with_the_same_party() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .streams
-        .expect_answer()
-        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_chat(&mut mocks);
     mocks
         .storage
         .expect_unsent_messages()
@@ -313,19 +324,9 @@ const THEIR_CPIM_CHAT: &str = "v=0\r\no=- 1 1 IN IP4 10.0.0.2\r\ns=-\r\nc=IN IP4
 #[tokio::test]
 async fn to_a_side_that_takes_cpim_lines_go_wrapped_and_its_notifications_are_answered_and_read() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .streams
-        .expect_answer()
-        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
+    expect_answerable_chat(&mut mocks);
     mocks.storage.expect_add_message().returning(|_| Ok(()));
-    let sent: Arc<std::sync::Mutex<Vec<OutgoingMessage>>> = Arc::default();
-    let kept = sent.clone();
-    mocks.streams.expect_send().returning(move |_, message| {
-        kept.lock().unwrap().push(message);
-        Ok(())
-    });
+    let sent = capture_sent(&mut mocks);
     mocks
         .storage
         .expect_set_message_state()
@@ -425,18 +426,8 @@ async fn to_a_side_that_takes_cpim_lines_go_wrapped_and_its_notifications_are_an
 #[tokio::test]
 async fn typing_is_said_to_the_other_side_and_theirs_to_the_frontends() {
     let mut mocks = Mocks::new();
-    expect_incoming_ring(&mut mocks);
-    mocks
-        .streams
-        .expect_answer()
-        .returning(|_, _| Ok(section("msrp://10.0.0.1:4000/ours;tcp")));
-    mocks.signaling.expect_answer().returning(|_, _| Ok(()));
-    let sent: Arc<std::sync::Mutex<Vec<OutgoingMessage>>> = Arc::default();
-    let kept = sent.clone();
-    mocks.streams.expect_send().returning(move |_, message| {
-        kept.lock().unwrap().push(message);
-        Ok(())
-    });
+    expect_answerable_chat(&mut mocks);
+    let sent = capture_sent(&mut mocks);
     let (mut phone, mut events, _) = phone(mocks);
 
     phone
