@@ -127,6 +127,23 @@ fn expect_answerable_incoming(mocks: &mut Mocks) {
     mocks.signaling.expect_answer().returning(|_, _| Ok(()));
 }
 
+/// A chat or file session that ends here: we hang up once, its stream is closed once, and
+/// history gets one record of `media`.
+fn expect_stream_session_end(mocks: &mut Mocks, media: wink_ports::MediaKind) {
+    mocks
+        .signaling
+        .expect_hang_up()
+        .times(1)
+        .returning(|_| Ok(()));
+    mocks.streams.expect_close().times(1).returning(|_| ());
+    mocks
+        .storage
+        .expect_add_history()
+        .withf(move |record| record.media == vec![media])
+        .times(1)
+        .returning(|_| Ok(()));
+}
+
 fn expect_outgoing_call(mocks: &mut Mocks, target: &'static str) {
     mocks
         .media

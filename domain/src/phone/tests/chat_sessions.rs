@@ -86,18 +86,7 @@ async fn a_chat_offers_the_stream_connects_it_with_the_answer_and_tracks_each_li
         .with(mockall::predicate::always(), eq(DeliveryState::Delivered))
         .times(1)
         .returning(|_, _| Ok(()));
-    mocks
-        .signaling
-        .expect_hang_up()
-        .times(1)
-        .returning(|_| Ok(()));
-    mocks.streams.expect_close().times(1).returning(|_| ());
-    mocks
-        .storage
-        .expect_add_history()
-        .withf(|record| record.media == vec![MediaKind::Chat])
-        .times(1)
-        .returning(|_| Ok(()));
+    expect_stream_session_end(&mut mocks, MediaKind::Chat);
     let (mut phone, mut events, _) = phone(mocks);
 
     let Ok(CommandOutcome::Session(id)) = phone

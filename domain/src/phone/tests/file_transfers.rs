@@ -72,18 +72,7 @@ async fn a_file_is_offered_reported_with_speed_and_the_session_ended_once_it_arr
         .withf(|_, answer| answer.file.is_some())
         .times(1)
         .returning(|_, _| Ok(()));
-    mocks
-        .signaling
-        .expect_hang_up()
-        .times(1)
-        .returning(|_| Ok(()));
-    mocks.streams.expect_close().times(1).returning(|_| ());
-    mocks
-        .storage
-        .expect_add_history()
-        .withf(|record| record.media == vec![MediaKind::FileTransfer])
-        .times(1)
-        .returning(|_| Ok(()));
+    expect_stream_session_end(&mut mocks, MediaKind::FileTransfer);
     let (mut phone, mut events, clock) = phone(mocks);
 
     let Ok(CommandOutcome::Session(id)) = phone
@@ -171,18 +160,7 @@ async fn an_incoming_file_says_what_it_is_and_the_receiver_ends_the_session_if_t
         })
         .times(1)
         .returning(|_, _| Ok(()));
-    mocks
-        .signaling
-        .expect_hang_up()
-        .times(1)
-        .returning(|_| Ok(()));
-    mocks.streams.expect_close().times(1).returning(|_| ());
-    mocks
-        .storage
-        .expect_add_history()
-        .withf(|record| record.media == vec![MediaKind::FileTransfer])
-        .times(1)
-        .returning(|_| Ok(()));
+    expect_stream_session_end(&mut mocks, MediaKind::FileTransfer);
     let (mut phone, mut events, _) = phone(mocks);
 
     phone
