@@ -1,15 +1,18 @@
 //! Conversations as the chat window shows them: one per correspondent (matched by address,
 //! `user@host`, any case), each with its lines (direction, time, delivery state), its chat
 //! session if one runs, and what the entry shows while typing (the short-message limit when
-//! a line would go as a SIP MESSAGE).
+//! a line would go as a SIP MESSAGE), and who is typing in its chat session.
 
 use std::collections::HashMap;
+use std::time::Instant;
 
 use wink_domain::message::{MAX_IP_CHARS, MAX_PHONE_CHARS};
 use wink_domain::{ShortMessage, Target};
 use wink_ports::{
     CallDirection, ChatMessageRecord, DeliveryState, MessageId, SessionId, UnixMillis,
 };
+
+use crate::models::composing::{OurTyping, TheirTyping};
 
 /// How many stored lines a tab shows when it opens.
 pub(crate) const STORED_LINES: usize = 200;
@@ -71,8 +74,6 @@ pub(crate) struct ChatLine {
     pub(crate) state: DeliveryState,
     /// Why it failed, when known.
     pub(crate) reason: Option<String>,
-    /// A failed line the user sent again (the new one follows).
-    pub(crate) resent: bool,
 }
 
 impl ChatLine {
@@ -85,13 +86,25 @@ impl ChatLine {
             DeliveryState::Queued => "Pending".into(),
             DeliveryState::Sent => "Sent".into(),
             DeliveryState::Delivered => "Delivered".into(),
-            DeliveryState::Failed if self.resent => "Not delivered, sent again below".into(),
             DeliveryState::Failed => match &self.reason {
                 Some(reason) => format!("Not delivered: {reason}"),
                 None => "Not delivered".into(),
             },
             DeliveryState::Received => String::new(),
         }
+    }
+
+    /// Takes a new state; a reason only goes with a failure.
+    fn set_state(&mut self, state: DeliveryState, reason: Option<String>) {
+        if state == DeliveryState::Failed {
+            // A later failure without words keeps the words of an earlier one.
+            if let Some(reason) = reason {
+                self.reason = Some(reason.trim_end_matches('.').to_owned());
+            }
+        } else {
+            self.reason = None;
+        }
+        self.state = state;
     }
 
     /// Whether it failed (shown in red).
@@ -101,7 +114,7 @@ impl ChatLine {
 
     /// Whether *Resend* is offered.
     pub(crate) fn can_resend(&self) -> bool {
-        self.failed() && !self.resent && !self.incoming
+        self.failed() && !self.incoming
     }
 
     /// What a screen reader says for the line.
@@ -134,6 +147,25 @@ pub(crate) struct ChatSession {
     pub(crate) connected: bool,
 }
 
+/// A typing state to tell the other side of a chat session.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Composing {
+    /// The chat session.
+    pub(crate) session: SessionId,
+    /// Typing, or stopped.
+    pub(crate) active: bool,
+}
+
+/// How a failed line goes again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// The phone has it stored: it goes again as itself (`Command::Resend`).
+    Stored(MessageId),
+    /// The phone never took it (its command failed before it had an id): its text goes
+    /// again the way a new line would, in the same row.
+    Again(String),
+}
+
 /// The counter under the entry while typing a short message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Counter {
@@ -160,6 +192,10 @@ pub(crate) struct Conversation {
     pub(crate) session: Option<ChatSession>,
     /// The stored lines have been read.
     pub(crate) loaded: bool,
+    /// What we told them about our typing.
+    pub(crate) ours: OurTyping,
+    /// Whether they are typing.
+    pub(crate) theirs: TheirTyping,
 }
 
 impl Conversation {
@@ -171,7 +207,27 @@ impl Conversation {
             lines: Vec::new(),
             session: None,
             loaded: false,
+            ours: OurTyping::default(),
+            theirs: TheirTyping::default(),
         }
+    }
+
+    /// The session, when its stream is up.
+    fn connected_session(&self) -> Option<&SessionId> {
+        self.session.as_ref().filter(|s| s.connected).map(|s| &s.id)
+    }
+
+    /// `Bob is typing…` while they are.
+    pub(crate) fn typing_text(&self) -> Option<String> {
+        self.theirs
+            .active()
+            .then(|| format!("{} is typing…", self.title()))
+    }
+
+    /// Our typing state as the phone is told it: only over a connected chat session.
+    fn composing(&self, active: Option<bool>) -> Option<Composing> {
+        let session = self.connected_session()?.clone();
+        active.map(|active| Composing { session, active })
     }
 
     /// The tab's title: the name, else the address.
@@ -259,6 +315,8 @@ pub(crate) enum ConversationChange {
     Line(String, usize),
     /// The conversation's lines or session changed as a whole.
     Whole(String),
+    /// Whether the other side is typing changed.
+    Typing(String),
 }
 
 /// Every conversation, by address.
@@ -266,8 +324,9 @@ pub(crate) enum ConversationChange {
 pub(crate) struct Conversations {
     list: HashMap<String, Conversation>,
     next_key: u64,
-    /// States that arrived before the command that sent the line returned its id.
-    orphan_states: Vec<(MessageId, DeliveryState)>,
+    /// States (and failure reasons) that arrived before the command that sent the line
+    /// returned its id.
+    orphan_states: Vec<(MessageId, DeliveryState, Option<String>)>,
 }
 
 impl Conversations {
@@ -328,7 +387,6 @@ impl Conversations {
                 at: record.at,
                 state: record.state,
                 reason: None,
-                resent: false,
             });
         }
         older.append(&mut conversation.lines);
@@ -346,7 +404,8 @@ impl Conversations {
         ConversationChange::Added(key.to_owned(), conversation.lines.len() - 1)
     }
 
-    /// A line arrived from `from` (opens the conversation if needed).
+    /// A line arrived from `from` (opens the conversation if needed); they are no longer
+    /// typing.
     pub(crate) fn received(
         &mut self,
         from: &str,
@@ -355,12 +414,11 @@ impl Conversations {
         at: UnixMillis,
     ) -> ConversationChange {
         let (key, _) = self.open(from, None);
-        if self
-            .list
-            .get_mut(&key)
-            .and_then(|c| c.line_by_id(&id))
-            .is_some()
-        {
+        let Some(conversation) = self.list.get_mut(&key) else {
+            return ConversationChange::None;
+        };
+        conversation.theirs.line_arrived();
+        if conversation.line_by_id(&id).is_some() {
             return ConversationChange::None;
         }
         self.next_key += 1;
@@ -372,7 +430,6 @@ impl Conversations {
             at,
             state: DeliveryState::Received,
             reason: None,
-            resent: false,
         };
         self.push(&key, line)
     }
@@ -395,7 +452,6 @@ impl Conversations {
             at,
             state: DeliveryState::Queued,
             reason: None,
-            resent: false,
         };
         let number = self.next_key;
         (number, self.push(&key, line))
@@ -412,9 +468,9 @@ impl Conversations {
         let early = self
             .orphan_states
             .iter()
-            .rposition(|(orphan, _)| *orphan == id)
-            .map(|at| self.orphan_states.remove(at).1);
-        self.orphan_states.retain(|(orphan, _)| *orphan != id);
+            .rposition(|(orphan, ..)| *orphan == id)
+            .map(|at| self.orphan_states.remove(at));
+        self.orphan_states.retain(|(orphan, ..)| *orphan != id);
         let Some(conversation) = self.list.get_mut(&key) else {
             return ConversationChange::None;
         };
@@ -423,8 +479,8 @@ impl Conversations {
         };
         let line = &mut conversation.lines[index];
         line.id = Some(id);
-        if let Some(state) = early {
-            line.state = state;
+        if let Some((_, state, reason)) = early {
+            line.set_state(state, reason);
         }
         ConversationChange::Line(key, index)
     }
@@ -449,11 +505,16 @@ impl Conversations {
         ConversationChange::Line(key, index)
     }
 
-    /// A message changed delivery state.
-    pub(crate) fn set_state(&mut self, id: &MessageId, state: DeliveryState) -> ConversationChange {
+    /// A message changed delivery state (`reason`: why it failed, in plain words).
+    pub(crate) fn set_state(
+        &mut self,
+        id: &MessageId,
+        state: DeliveryState,
+        reason: Option<String>,
+    ) -> ConversationChange {
         for (key, conversation) in &mut self.list {
             if let Some(index) = conversation.line_by_id(id) {
-                conversation.lines[index].state = state;
+                conversation.lines[index].set_state(state, reason);
                 return ConversationChange::Line(key.clone(), index);
             }
         }
@@ -461,16 +522,17 @@ impl Conversations {
         if self.orphan_states.len() >= ORPHAN_STATES {
             self.orphan_states.remove(0);
         }
-        self.orphan_states.push((id.clone(), state));
+        self.orphan_states.push((id.clone(), state, reason));
         ConversationChange::None
     }
 
-    /// The failed line `line_key` is sent again: returns its text, marking it as resent.
+    /// The failed line `line_key` goes again, in its own row: it shows as pending, and
+    /// the answer says how it goes (as itself when the phone has it, else its text again).
     pub(crate) fn resend(
         &mut self,
         address: &str,
         line_key: u64,
-    ) -> Option<(String, ConversationChange)> {
+    ) -> Option<(Resend, ConversationChange)> {
         let key = conversation_key(address);
         let conversation = self.list.get_mut(&key)?;
         let index = conversation.line_by_key(line_key)?;
@@ -478,8 +540,75 @@ impl Conversations {
         if !line.can_resend() {
             return None;
         }
-        line.resent = true;
-        Some((line.body.clone(), ConversationChange::Line(key, index)))
+        line.set_state(DeliveryState::Queued, None);
+        let how = match &line.id {
+            Some(id) => Resend::Stored(id.clone()),
+            None => Resend::Again(line.body.clone()),
+        };
+        Some((how, ConversationChange::Line(key, index)))
+    }
+
+    /// What is typed to `address` changed at `now` (`empty`: nothing is typed now): the
+    /// typing state to tell them, if any (only over a connected chat session).
+    pub(crate) fn typed(&mut self, address: &str, now: Instant, empty: bool) -> Option<Composing> {
+        let conversation = self.list.get_mut(&conversation_key(address))?;
+        conversation.connected_session()?;
+        let active = conversation.ours.keystroke(now, empty);
+        conversation.composing(active)
+    }
+
+    /// A line to `address` was sent: *stopped*, if we said *typing*.
+    pub(crate) fn line_sent(&mut self, address: &str) -> Option<Composing> {
+        let conversation = self.list.get_mut(&conversation_key(address))?;
+        let active = conversation.ours.line_sent();
+        conversation.composing(active)
+    }
+
+    /// The other side of `session` is typing (`active`) or stopped, at `now`.
+    pub(crate) fn their_typing(
+        &mut self,
+        session: &SessionId,
+        active: bool,
+        now: Instant,
+    ) -> ConversationChange {
+        for (key, conversation) in &mut self.list {
+            if conversation
+                .session
+                .as_ref()
+                .is_some_and(|s| &s.id == session)
+            {
+                return if conversation.theirs.said(now, active) {
+                    ConversationChange::Typing(key.clone())
+                } else {
+                    ConversationChange::None
+                };
+            }
+        }
+        ConversationChange::None
+    }
+
+    /// The time is `now`: the typing states to tell (we stopped typing ten seconds ago),
+    /// and the conversations whose *is typing* lapsed.
+    pub(crate) fn tick(&mut self, now: Instant) -> (Vec<Composing>, Vec<ConversationChange>) {
+        let mut tell = Vec::new();
+        let mut changes = Vec::new();
+        for (key, conversation) in &mut self.list {
+            let active = conversation.ours.tick(now);
+            tell.extend(conversation.composing(active));
+            if conversation.theirs.tick(now) {
+                changes.push(ConversationChange::Typing(key.clone()));
+            }
+        }
+        (tell, changes)
+    }
+
+    /// When [`Self::tick`] next has something to do.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.list
+            .values()
+            .flat_map(|c| [c.ours.deadline(), c.theirs.deadline()])
+            .flatten()
+            .min()
     }
 
     /// A chat session with `address` was started (not connected yet).
@@ -502,6 +631,11 @@ impl Conversations {
     ) -> ConversationChange {
         let (key, _) = self.open(address, None);
         if let Some(conversation) = self.list.get_mut(&key) {
+            if conversation.connected_session() != Some(session) {
+                // A new session knows nothing of what the last one was told.
+                conversation.ours.forget();
+                conversation.theirs = TheirTyping::default();
+            }
             conversation.session = Some(ChatSession {
                 id: session.clone(),
                 connected: true,
@@ -519,6 +653,8 @@ impl Conversations {
                 .is_some_and(|s| &s.id == session)
             {
                 conversation.session = None;
+                conversation.ours.forget();
+                conversation.theirs = TheirTyping::default();
                 return ConversationChange::Whole(key.clone());
             }
         }
@@ -636,7 +772,7 @@ mod tests {
         );
         // A short message is Sent before the command that sent it returns.
         assert_eq!(
-            book.set_state(&mid("m9"), DeliveryState::Sent),
+            book.set_state(&mid("m9"), DeliveryState::Sent, None),
             ConversationChange::None
         );
         book.sent_as("bob@wink.test", line, mid("m9"));
@@ -645,7 +781,7 @@ mod tests {
             "Sent"
         );
         assert_eq!(
-            book.set_state(&mid("m9"), DeliveryState::Delivered),
+            book.set_state(&mid("m9"), DeliveryState::Delivered, None),
             ConversationChange::Line("bob@wink.test".into(), 0)
         );
         let line = &book.get("bob@wink.test").unwrap().lines[0];
@@ -658,7 +794,7 @@ mod tests {
     }
 
     #[test]
-    fn a_failed_line_says_why_and_is_sent_again_once() {
+    fn a_line_refused_by_its_command_says_why_and_goes_again_in_its_own_row() {
         let mut book = Conversations::default();
         let (line, _) = book.write("bob@wink.test", "hello", UnixMillis(5));
         book.refused("bob@wink.test", line, "No account is registered.");
@@ -668,21 +804,200 @@ mod tests {
             failed.state_text(),
             "Not delivered: No account is registered"
         );
-        let (text, change) = book.resend("bob@wink.test", line).unwrap();
-        assert_eq!(text, "hello");
+        // The phone never took it (no id): its text goes again, in the same row.
+        let (how, change) = book.resend("bob@wink.test", line).unwrap();
+        assert_eq!(how, Resend::Again("hello".into()));
         assert_eq!(change, ConversationChange::Line("bob@wink.test".into(), 0));
-        let resent = &book.get("bob@wink.test").unwrap().lines[0];
-        assert!(!resent.can_resend());
-        assert_eq!(resent.state_text(), "Not delivered, sent again below");
+        let bob = book.get("bob@wink.test").unwrap();
+        assert_eq!(bob.lines.len(), 1);
+        assert_eq!(bob.lines[0].state_text(), "Pending");
+        assert!(!bob.lines[0].can_resend());
+        // Pending: not offered twice.
         assert!(book.resend("bob@wink.test", line).is_none());
-        // A failure reported later by the phone, without a reason.
+        book.sent_as("bob@wink.test", line, mid("m1"));
+        book.set_state(&mid("m1"), DeliveryState::Sent, None);
+        assert_eq!(
+            book.get("bob@wink.test").unwrap().lines[0].state_text(),
+            "Sent"
+        );
+    }
+
+    #[test]
+    fn a_line_that_fails_later_shows_the_phones_reason_even_before_its_id() {
+        let mut book = Conversations::default();
+        let (line, _) = book.write("bob@wink.test", "hello", UnixMillis(5));
+        book.sent_as("bob@wink.test", line, mid("m1"));
+        book.set_state(&mid("m1"), DeliveryState::Sent, None);
+        assert_eq!(
+            book.set_state(
+                &mid("m1"),
+                DeliveryState::Failed,
+                Some("the other side is not reachable now".into())
+            ),
+            ConversationChange::Line("bob@wink.test".into(), 0)
+        );
+        let failed = &book.get("bob@wink.test").unwrap().lines[0];
+        assert_eq!(
+            failed.state_text(),
+            "Not delivered: the other side is not reachable now"
+        );
+        assert!(failed.can_resend());
+        assert_eq!(
+            failed.spoken("Bob", "14:05"),
+            "You at 14:05: hello. Not delivered: the other side is not reachable now"
+        );
+        // A failure (with its reason) that comes before the command returns the id.
         let (other, _) = book.write("bob@wink.test", "again", UnixMillis(6));
+        book.set_state(
+            &mid("m2"),
+            DeliveryState::Failed,
+            Some("refused (499 Odd).".into()),
+        );
         book.sent_as("bob@wink.test", other, mid("m2"));
-        book.set_state(&mid("m2"), DeliveryState::Failed);
         assert_eq!(
             book.get("bob@wink.test").unwrap().lines[1].state_text(),
+            "Not delivered: refused (499 Odd)"
+        );
+        // Without words.
+        let (third, _) = book.write("bob@wink.test", "third", UnixMillis(7));
+        book.sent_as("bob@wink.test", third, mid("m3"));
+        book.set_state(&mid("m3"), DeliveryState::Failed, None);
+        assert_eq!(
+            book.get("bob@wink.test").unwrap().lines[2].state_text(),
             "Not delivered"
         );
+    }
+
+    #[test]
+    fn resend_sends_the_stored_message_as_itself_and_its_state_follows_in_the_same_row() {
+        let mut book = Conversations::default();
+        book.open("bob@wink.test", None);
+        // A line that failed before a restart, read from the store.
+        book.load(
+            "bob@wink.test",
+            vec![record(
+                "old",
+                "bob@wink.test",
+                false,
+                1,
+                DeliveryState::Failed,
+            )],
+        );
+        let key = book.get("bob@wink.test").unwrap().lines[0].key;
+        let (how, _) = book.resend("bob@wink.test", key).unwrap();
+        assert_eq!(how, Resend::Stored(mid("old")));
+        assert_eq!(
+            book.get("bob@wink.test").unwrap().lines[0].state_text(),
+            "Pending"
+        );
+        // The command answers with the same id; the states follow.
+        assert_eq!(
+            book.sent_as("bob@wink.test", key, mid("old")),
+            ConversationChange::Line("bob@wink.test".into(), 0)
+        );
+        book.set_state(&mid("old"), DeliveryState::Delivered, None);
+        let bob = book.get("bob@wink.test").unwrap();
+        assert_eq!(bob.lines.len(), 1);
+        assert_eq!(bob.lines[0].state_text(), "Delivered");
+        assert!(book.resend("bob@wink.test", key).is_none());
+        // Failed again: the old reason does not linger, the new one shows.
+        book.set_state(&mid("old"), DeliveryState::Failed, Some("no answer".into()));
+        let (_, _) = book.resend("bob@wink.test", key).unwrap();
+        assert_eq!(book.get("bob@wink.test").unwrap().lines[0].reason, None);
+        // Refused by its command (NotUnsent): failed with why.
+        book.refused(
+            "bob@wink.test",
+            key,
+            "Message old is not waiting to be sent.",
+        );
+        assert_eq!(
+            book.get("bob@wink.test").unwrap().lines[0].state_text(),
+            "Not delivered: Message old is not waiting to be sent"
+        );
+        // A received line is never offered.
+        book.received("bob@wink.test", mid("in"), "hi", UnixMillis(9));
+        let theirs = book.get("bob@wink.test").unwrap().lines[1].key;
+        assert!(book.resend("bob@wink.test", theirs).is_none());
+    }
+
+    #[test]
+    fn our_typing_is_told_only_over_a_connected_chat_and_stops_after_the_line() {
+        let start = Instant::now();
+        let secs = std::time::Duration::from_secs;
+        let mut book = Conversations::default();
+        book.open("bob@wink.test", None);
+        let session = SessionId::new("s1").unwrap();
+        let told = |active| {
+            Some(Composing {
+                session: session.clone(),
+                active,
+            })
+        };
+        // Short messages: nothing to tell.
+        assert_eq!(book.typed("bob@wink.test", start, false), None);
+        // Waiting for them to accept: nothing either.
+        book.chat_started("bob@wink.test", session.clone());
+        assert_eq!(book.typed("bob@wink.test", start, false), None);
+        book.chat_connected("bob@wink.test", &session);
+        assert_eq!(book.typed("bob@wink.test", start, false), told(true));
+        assert_eq!(book.typed("bob@wink.test", start + secs(1), false), None);
+        assert_eq!(book.deadline(), Some(start + secs(11)));
+        assert_eq!(book.line_sent("bob@wink.test"), told(false));
+        assert_eq!(book.typed("bob@wink.test", start + secs(1), true), None);
+        assert_eq!(book.deadline(), None);
+        // Ten seconds without a key.
+        book.typed("bob@wink.test", start + secs(2), false);
+        assert_eq!(book.tick(start + secs(11)), (vec![], vec![]));
+        assert_eq!(
+            book.tick(start + secs(12)),
+            (vec![told(false).unwrap()], vec![])
+        );
+        // The session ends while typing: nothing more is told.
+        book.typed("bob@wink.test", start + secs(20), false);
+        book.chat_ended(&session);
+        assert_eq!(book.deadline(), None);
+        assert_eq!(book.tick(start + secs(40)), (vec![], vec![]));
+        assert_eq!(book.line_sent("bob@wink.test"), None);
+    }
+
+    #[test]
+    fn their_typing_shows_until_their_line_their_stop_or_two_minutes() {
+        let start = Instant::now();
+        let secs = std::time::Duration::from_secs;
+        let mut book = Conversations::default();
+        book.open("bob@wink.test", Some("Bob".into()));
+        let session = SessionId::new("s1").unwrap();
+        book.chat_connected("bob@wink.test", &session);
+        let typing = ConversationChange::Typing("bob@wink.test".into());
+        assert_eq!(book.their_typing(&session, true, start), typing);
+        let bob = book.get("bob@wink.test").unwrap();
+        assert_eq!(bob.typing_text().as_deref(), Some("Bob is typing…"));
+        // Their line ends it.
+        book.received("bob@wink.test", mid("m1"), "hi", UnixMillis(1));
+        assert_eq!(book.get("bob@wink.test").unwrap().typing_text(), None);
+        // Their stop.
+        book.their_typing(&session, true, start);
+        assert_eq!(book.their_typing(&session, false, start + secs(1)), typing);
+        assert_eq!(
+            book.their_typing(&session, false, start + secs(2)),
+            ConversationChange::None
+        );
+        // Two minutes after the last one.
+        book.their_typing(&session, true, start + secs(10));
+        assert_eq!(book.deadline(), Some(start + secs(130)));
+        assert_eq!(book.tick(start + secs(129)).1, vec![]);
+        assert_eq!(book.tick(start + secs(130)).1, vec![typing.clone()]);
+        assert_eq!(book.get("bob@wink.test").unwrap().typing_text(), None);
+        // Another session's state is not theirs.
+        let other = SessionId::new("s2").unwrap();
+        assert_eq!(
+            book.their_typing(&other, true, start),
+            ConversationChange::None
+        );
+        // The chat ends: no one is typing.
+        book.their_typing(&session, true, start);
+        book.chat_ended(&session);
+        assert_eq!(book.get("bob@wink.test").unwrap().typing_text(), None);
     }
 
     #[test]

@@ -86,7 +86,9 @@ impl SessionKinds {
             PhoneEvent::IncomingFile { .. }
             | PhoneEvent::FileProgress { .. }
             | PhoneEvent::FileTransferEnded { .. } => return Some(SessionKind::File),
-            PhoneEvent::ChatConnected { .. } => return Some(SessionKind::Chat),
+            PhoneEvent::ChatConnected { .. } | PhoneEvent::Composing { .. } => {
+                return Some(SessionKind::Chat);
+            }
             _ => {}
         }
         session_of(event).map(|session| self.kind(session))
@@ -136,7 +138,8 @@ pub(crate) fn session_of(event: &PhoneEvent) -> Option<&SessionId> {
         | PhoneEvent::IncomingFile { session, .. }
         | PhoneEvent::FileProgress { session, .. }
         | PhoneEvent::FileTransferEnded { session, .. }
-        | PhoneEvent::ChatConnected { session } => Some(session),
+        | PhoneEvent::ChatConnected { session }
+        | PhoneEvent::Composing { session, .. } => Some(session),
         _ => None,
     }
 }
@@ -238,6 +241,13 @@ mod tests {
             kinds.observe(&PhoneEvent::ChatConnected { session: id("c") }),
             Some(SessionKind::Chat)
         );
+        // Their typing is a chat's whatever was seen before (never a call's event).
+        let typing = PhoneEvent::Composing {
+            session: id("t1"),
+            active: true,
+        };
+        assert_eq!(kinds.observe(&typing), Some(SessionKind::Chat));
+        assert_eq!(session_of(&typing), Some(&id("t1")));
     }
 
     #[test]

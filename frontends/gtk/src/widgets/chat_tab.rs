@@ -1,7 +1,8 @@
 //! One tab of the chat window: the conversation with one correspondent (the stored lines
 //! first), whether a chat session runs, and the entry: Enter sends, Shift+Enter starts a
 //! new line, and the short-message limit counts down while typing when the line would go
-//! as a SIP MESSAGE. Files dropped on the tab are sent to the correspondent.
+//! as a SIP MESSAGE. Under the conversation: `Bob is typing…` while they are. Files
+//! dropped on the tab are sent to the correspondent.
 
 use std::cell::RefCell;
 
@@ -33,6 +34,10 @@ mod imp {
         pub(super) scroller: TemplateChild<gtk::ScrolledWindow>,
         #[template_child]
         pub(super) line_list: TemplateChild<gtk::ListBox>,
+        #[template_child]
+        pub(super) typing_revealer: TemplateChild<gtk::Revealer>,
+        #[template_child]
+        pub(super) typing_label: TemplateChild<gtk::Label>,
         #[template_child]
         pub(super) hint_label: TemplateChild<gtk::Label>,
         #[template_child]
@@ -140,7 +145,19 @@ impl ChatTab {
             self.add_line(conversation, index);
         }
         self.show_page(conversation);
+        self.show_typing(conversation);
         self.scroll_to_end();
+    }
+
+    /// Whether the other side is typing: `Bob is typing…` under the conversation (the
+    /// label keeps its last words while it slides away).
+    pub(crate) fn show_typing(&self, conversation: &Conversation) {
+        let imp = self.imp();
+        let typing = conversation.typing_text();
+        if let Some(text) = &typing {
+            imp.typing_label.set_label(text);
+        }
+        imp.typing_revealer.set_reveal_child(typing.is_some());
     }
 
     /// A line was added at the end.
@@ -152,6 +169,7 @@ impl ChatTab {
         }
         self.add_line(conversation, index);
         self.show_page(conversation);
+        self.show_typing(conversation);
         self.scroll_to_end();
     }
 

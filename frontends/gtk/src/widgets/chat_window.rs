@@ -2,10 +2,13 @@
 //! showing the stored conversation when it opens, then the lines as they go and come. A
 //! line goes over the chat session with that correspondent when one runs (queued until it
 //! connects), else as a short message (SIP MESSAGE). A line that arrives while the window
-//! is not in front is announced on the desktop.
+//! is not in front is announced on the desktop. Over a connected chat session each side
+//! sees when the other is typing: the decisions are `models::composing`'s, the one timer
+//! they need runs here on the GLib loop.
 
 use std::cell::{OnceCell, RefCell};
 use std::rc::Rc;
+use std::time::Instant;
 
 use adw::prelude::*;
 use adw::subclass::prelude::*;
@@ -16,7 +19,7 @@ use wink_ports::{CallResult, SessionId};
 use crate::actions::ChatAction;
 use crate::core::Core;
 use crate::models::conversations::{
-    ConversationChange, Conversations, Route, STORED_LINES, now_millis,
+    Composing, ConversationChange, Conversations, Resend, Route, STORED_LINES, now_millis,
 };
 use crate::widgets::{ChatTab, MainWindow};
 
@@ -39,6 +42,8 @@ mod imp {
         pub(super) core: OnceCell<Rc<Core>>,
         pub(super) main: glib::WeakRef<MainWindow>,
         pub(super) conversations: RefCell<Conversations>,
+        /// The typing timer: its source and when it fires.
+        pub(super) timer: RefCell<Option<(glib::SourceId, Instant)>>,
     }
 
     #[glib::object_subclass]
@@ -131,11 +136,13 @@ impl ChatWindow {
             glib::Propagation::Proceed,
             move |_, page| {
                 if let Some(tab) = page.child().downcast_ref::<ChatTab>() {
-                    window
-                        .imp()
-                        .conversations
-                        .borrow_mut()
-                        .close(&tab.address());
+                    let mut conversations = window.imp().conversations.borrow_mut();
+                    let stopped = conversations.line_sent(&tab.address());
+                    conversations.close(&tab.address());
+                    drop(conversations);
+                    if let Some(composing) = stopped {
+                        window.tell_soon(composing);
+                    }
                 }
                 glib::Propagation::Proceed
             }
@@ -225,6 +232,7 @@ impl ChatWindow {
                     move |tab| {
                         tab.show_hint(None);
                         window.refresh_counter(tab);
+                        window.on_typed(tab);
                     }
                 ));
                 let page = self.imp().tab_view.append(&tab);
@@ -280,6 +288,14 @@ impl ChatWindow {
         match change {
             ConversationChange::None => {}
             ConversationChange::Whole(address) => self.redraw(&address),
+            ConversationChange::Typing(address) => {
+                let conversations = self.imp().conversations.borrow();
+                if let (Some(tab), Some(conversation)) =
+                    (self.tab_of(&address), conversations.get(&address))
+                {
+                    tab.show_typing(conversation);
+                }
+            }
             ConversationChange::Added(address, index) => {
                 let conversations = self.imp().conversations.borrow();
                 if let (Some(tab), Some(conversation)) =
@@ -381,9 +397,22 @@ impl ChatWindow {
                 self.show_change(change);
                 self.notify_line(&address, body);
             }
-            PhoneEvent::MessageState { id, state, .. } => {
-                let change = self.imp().conversations.borrow_mut().set_state(id, *state);
+            PhoneEvent::MessageState { id, state, reason } => {
+                let change =
+                    self.imp()
+                        .conversations
+                        .borrow_mut()
+                        .set_state(id, *state, reason.clone());
                 self.show_change(change);
+            }
+            PhoneEvent::Composing { session, active } => {
+                let change = self.imp().conversations.borrow_mut().their_typing(
+                    session,
+                    *active,
+                    Instant::now(),
+                );
+                self.show_change(change);
+                self.schedule();
             }
             PhoneEvent::ChatConnected { session } => {
                 if let Some(address) = self.address_of_session(session) {
@@ -516,28 +545,36 @@ impl ChatWindow {
             }
             None => return,
         }
+        // Said after the line goes, not before it (the entry's clearing says nothing more).
+        let stopped = self.imp().conversations.borrow_mut().line_sent(&address);
         tab.clear();
-        self.send_text(&address, text);
-    }
-
-    /// Sends a failed line again, as a new line.
-    fn resend(&self, address: &str, key: u64) {
-        let resent = self.imp().conversations.borrow_mut().resend(address, key);
-        if let Some((text, change)) = resent {
-            self.show_change(change);
-            self.send_text(address, text);
-        }
-    }
-
-    /// Writes `text` to `address`: over the chat session if one runs, else as a short
-    /// message; the line shows as pending at once, then follows the phone's answer.
-    fn send_text(&self, address: &str, text: String) {
         let (line, change) =
             self.imp()
                 .conversations
                 .borrow_mut()
-                .write(address, &text, now_millis());
+                .write(&address, &text, now_millis());
         self.show_change(change);
+        self.send_line_as(&address, line, text, stopped);
+    }
+
+    /// Sends a failed line again, in its own row: as itself when the phone has it stored
+    /// (`Command::Resend`: same id, its state follows), else its text the way a new line
+    /// goes.
+    fn resend(&self, address: &str, key: u64) {
+        let resent = self.imp().conversations.borrow_mut().resend(address, key);
+        let Some((how, change)) = resent else {
+            return;
+        };
+        self.show_change(change);
+        match how {
+            Resend::Stored(id) => self.run_line_command(address, key, Command::Resend(id), None),
+            Resend::Again(text) => self.send_line_as(address, key, text, None),
+        }
+    }
+
+    /// Hands the line `line` (shown pending) to the phone: over the chat session if one
+    /// runs, else as a short message; `then` is told the other side afterwards.
+    fn send_line_as(&self, address: &str, line: u64, text: String, then: Option<Composing>) {
         let (route, target) = {
             let conversations = self.imp().conversations.borrow();
             let Some(conversation) = conversations.get(address) else {
@@ -553,6 +590,18 @@ impl ChatWindow {
                 account: None,
             },
         };
+        self.run_line_command(address, line, command, then);
+    }
+
+    /// Runs a command that sends the line `line`; its row follows the answer (the id, or
+    /// why not). `then` goes right after.
+    fn run_line_command(
+        &self,
+        address: &str,
+        line: u64,
+        command: Command,
+        then: Option<Composing>,
+    ) {
         let core = self.core();
         let address = address.to_owned();
         glib::spawn_future_local(glib::clone!(
@@ -573,7 +622,82 @@ impl ChatWindow {
                     ),
                 };
                 window.show_change(change);
+                if let Some(composing) = then {
+                    tell(&core, composing).await;
+                }
             }
         ));
+    }
+
+    /// What is typed in `tab` changed: the other side hears we type, or stopped.
+    fn on_typed(&self, tab: &ChatTab) {
+        let empty = tab.text().is_empty();
+        let composing =
+            self.imp()
+                .conversations
+                .borrow_mut()
+                .typed(&tab.address(), Instant::now(), empty);
+        if let Some(composing) = composing {
+            self.tell_soon(composing);
+        }
+        self.schedule();
+    }
+
+    fn tell_soon(&self, composing: Composing) {
+        let core = self.core();
+        glib::spawn_future_local(async move { tell(&core, composing).await });
+    }
+
+    /// Keeps one GLib timeout at the earliest typing deadline (a later deadline waits for
+    /// the timeout in place, which sets the next one when it fires).
+    fn schedule(&self) {
+        let imp = self.imp();
+        let Some(due) = imp.conversations.borrow().deadline() else {
+            return;
+        };
+        if imp
+            .timer
+            .borrow()
+            .as_ref()
+            .is_some_and(|(_, at)| *at <= due)
+        {
+            return;
+        }
+        if let Some((source, _)) = imp.timer.take() {
+            source.remove();
+        }
+        let wait = due.saturating_duration_since(Instant::now());
+        let source = glib::timeout_add_local_once(
+            wait,
+            glib::clone!(
+                #[weak(rename_to = window)]
+                self,
+                move || window.on_timer()
+            ),
+        );
+        imp.timer.replace(Some((source, due)));
+    }
+
+    fn on_timer(&self) {
+        let imp = self.imp();
+        // The source is gone once it fired: never remove it again.
+        imp.timer.replace(None);
+        let (tell, changes) = imp.conversations.borrow_mut().tick(Instant::now());
+        for composing in tell {
+            self.tell_soon(composing);
+        }
+        for change in changes {
+            self.show_change(change);
+        }
+        self.schedule();
+    }
+}
+
+/// Tells the other side of a chat we type or stopped; a chat that ended meanwhile makes
+/// this fail, which matters to no one.
+async fn tell(core: &Core, composing: Composing) {
+    let command = Command::Composing(composing.session, composing.active);
+    if let Err(error) = core.execute(command).await {
+        tracing::debug!(%error, "the typing state did not go");
     }
 }

@@ -97,7 +97,7 @@ impl MessageRow {
             format!("{time} · {state}")
         };
         imp.meta_label.set_label(&meta);
-        if line.failed() && !line.resent {
+        if line.failed() {
             imp.meta_label.set_css_classes(&["caption", "error"]);
         } else {
             imp.meta_label.set_css_classes(&["caption", "dim-label"]);
@@ -106,7 +106,7 @@ impl MessageRow {
             _ if line.incoming => None,
             wink_ports::DeliveryState::Queued => Some("document-open-recent-symbolic"),
             wink_ports::DeliveryState::Delivered => Some("emblem-ok-symbolic"),
-            wink_ports::DeliveryState::Failed if !line.resent => Some("dialog-error-symbolic"),
+            wink_ports::DeliveryState::Failed => Some("dialog-error-symbolic"),
             _ => None,
         };
         imp.state_icon.set_visible(icon.is_some());
