@@ -168,7 +168,10 @@ impl WinkApplication {
 
     /// Test hooks, reached over D-Bus (`org.gtk.Actions`) by the end-to-end tests:
     /// `screenshot(prefix)` saves every visible window as `<prefix>-<title>.png` and writes
-    /// `<prefix>.done` (or `<prefix>.failed` with the reason); `color-scheme("dark"|"light")`.
+    /// `<prefix>.done` (or `<prefix>.failed` with the reason); `color-scheme("dark"|"light")`;
+    /// `peer-typing(address)`: the phone's `Composing` event as the other side of that
+    /// conversation's chat session would cause it (`wink-cli`, the test's peer, never
+    /// types), so the typing state can be seen and photographed.
     fn set_up_test_actions(&self) {
         let screenshot = gio::ActionEntry::builder("screenshot")
             .parameter_type(Some(glib::VariantTy::STRING))
@@ -210,7 +213,15 @@ impl WinkApplication {
                 });
             })
             .build();
-        self.add_action_entries([screenshot, scheme]);
+        let peer_typing = gio::ActionEntry::builder("peer-typing")
+            .parameter_type(Some(glib::VariantTy::STRING))
+            .activate(|app: &Self, _, parameter| {
+                if let Some(address) = parameter.and_then(|p| p.get::<String>()) {
+                    app.main_window().chats().pretend_their_typing(&address);
+                }
+            })
+            .build();
+        self.add_action_entries([screenshot, scheme, peer_typing]);
     }
 
     fn show_about(&self) {

@@ -382,6 +382,23 @@ impl ChatWindow {
             .address_of_session(session)
     }
 
+    /// A test hook (see `Application::set_up_test_actions`): the event the other side of
+    /// the chat with `address` causes when it starts typing.
+    pub(crate) fn pretend_their_typing(&self, address: &str) {
+        let session = self
+            .imp()
+            .conversations
+            .borrow()
+            .get(address)
+            .and_then(|c| c.session.as_ref().map(|s| s.id.clone()));
+        if let Some(session) = session {
+            self.on_event(&PhoneEvent::Composing {
+                session,
+                active: true,
+            });
+        }
+    }
+
     /// Takes a phone event about messages or a chat session.
     pub(crate) fn on_event(&self, event: &PhoneEvent) {
         match event {

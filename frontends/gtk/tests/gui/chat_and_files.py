@@ -4,7 +4,11 @@ kamailio), driven through AT-SPI:
 1. Send Message in a contact's menu opens the chat window with the contact's tab; Start
    Chat Session connects to `wink-cli listen --auto-answer`; a line typed and sent with
    Enter (a second one with Shift+Enter inside) arrives there and shows Delivered; the
-   peer's answer (`say`) shows in the tab.
+   peer's answer (`say`) shows in the tab. Typing tells the peer we type, and sending the
+   line that we stopped; the peer's typing (the phone's event, caused through a test hook:
+   wink-cli never types) shows under the conversation until their next line. Once the
+   peer is gone a line fails with the phone's reason (480: not reachable now); with the
+   peer back, Resend sends that same line (one row, no copy) and it arrives.
 2. Send File… in the contact's menu, a 200 MB file picked in the file chooser: the
    transfers window shows its row, the progress seen moving (speed and time left), then
    Sent; `wink-cli accept-files` saved it byte for byte.
@@ -55,6 +59,9 @@ class Peer:
         )
         self.label = label
         peers.append(self)
+
+    def count(self, text):
+        return self.said().count(text)
 
     def said(self):
         try:
@@ -131,9 +138,16 @@ def chat(app):
     app.wait_label("Chat session connected", timeout=20)
     app.click(entry)
     type_text("hello bob")
+    listener.wait_for("the other side is typing")
     key("Return")
     app.find(pyatspi.ROLE_LIST_ITEM, contains="hello bob. Delivered", timeout=20)
     listener.wait_for(f"message from {account}: hello bob")
+    # Stopped right after the line, not before it.
+    listener.wait_for("the other side stopped typing")
+    said = listener.said()
+    if said.index(f"message from {account}: hello bob") > said.index("the other side stopped typing"):
+        raise Failure(f"'stopped typing' reached the peer before the line:\n{said}")
+    log("typing reached the peer, and stopped typing after the line")
     # Shift+Enter starts a new line inside the same message.
     app.click(entry)
     type_text("two")
@@ -145,14 +159,63 @@ def chat(app):
         raise Failure(f"Shift+Enter did not make one message of two lines: {name(row)!r}")
     listener.wait_for(f"message from {account}: two")
     log("sent with Enter, a new line with Shift+Enter, both delivered")
+    # Typing again, then emptying the entry: stopped without a line.
+    typing_before = listener.count("the other side is typing")
+    app.click(entry)
+    type_text("oops")
+    wait_for("the peer to hear typing again", lambda: listener.count("the other side is typing") > typing_before)
+    stopped_before = listener.count("the other side stopped typing")
+    key("ctrl+a", "BackSpace")
+    wait_for("the peer to hear we stopped", lambda: listener.count("the other side stopped typing") > stopped_before)
+    log("an emptied entry says stopped typing")
     listener.say("say hi alice")
     app.find(pyatspi.ROLE_LIST_ITEM, contains=": hi alice", timeout=20)
     log("the peer's line shows in the tab")
     app.screenshot("20-chat")
+    their_typing(app, listener)
     listener.stop()
     app.wait_label("Short messages", timeout=20)
     log("the chat ended with the peer: lines go as short messages again")
+    failed_line_and_resend(app, entry)
     close_window(app, "Chats")
+
+
+def their_typing(app, listener):
+    """The peer's typing under the conversation, until their line."""
+    typing = f"{env['WINK_PEER_NAME']} is typing…"
+    app._app_action("peer-typing", env["WINK_PEER"])
+    app.wait_label(typing, timeout=10)
+    check_named(app, "the chat window, the peer typing")
+    app.screenshot("26-typing")
+    listener.say("say almost done")
+    app.find(pyatspi.ROLE_LIST_ITEM, contains=": almost done", timeout=20)
+    app.wait_no_label(typing, timeout=10)
+    log("the peer's typing showed, and their line ended it")
+
+
+def failed_line_and_resend(app, entry):
+    """The peer is gone: a short message fails with the phone's reason; with the peer back,
+    Resend sends that same line."""
+    account = env["WINK_ACCOUNT"]
+    app.click(entry)
+    type_text("are you there")
+    key("Return")
+    failed = "are you there. Not delivered: the other side is not reachable now"
+    app.find(pyatspi.ROLE_LIST_ITEM, contains=failed, timeout=30)
+    resend = app.find(pyatspi.ROLE_PUSH_BUTTON, "Resend “are you there”", timeout=10)
+    check_named(app, "the chat window, a failed line")
+    app.screenshot("27-failed-line")
+    log("the failed line says why, with Resend beside it")
+    back = listening("listen-again", "listen")
+    app.press_node(resend, "Resend “are you there”")
+    back.wait_for(f"message from {account}: are you there", timeout=30)
+    app.find(pyatspi.ROLE_LIST_ITEM, contains="are you there. Delivered", timeout=20)
+    rows = [node for node in walk(app.root)
+            if role(node) == pyatspi.ROLE_LIST_ITEM and showing(node) and "are you there" in name(node)]
+    if len(rows) != 1:
+        raise Failure(f"Resend made another copy of the line: {[name(r) for r in rows]}")
+    log("Resend sent the same line again, and it arrived")
+    back.stop()
 
 
 def top_level(app, containing, timeout=20):
