@@ -43,5 +43,8 @@ export WINK_TEST_KAMAILIO=127.0.0.1:5060
 export WINK_TEST_KAMAILIO_TLS=127.0.0.1:5061
 export WINK_TEST_KAMAILIO_CA="$WINK_PEERS_DIR/kamailio/tls/ca.pem"
 export WINK_TEST_MSRP_RELAY=127.0.0.1:2855
+# The same relay over TLS (msrps), and the CA that signs its certificate.
+export WINK_TEST_MSRP_RELAY_TLS=127.0.0.1:2955
+export WINK_TEST_MSRP_RELAY_CA="$WINK_PEERS_DIR/msrp-relay/tls/ca.pem"
 
 bash scripts/with-keyring.sh "$@"

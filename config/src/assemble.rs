@@ -106,6 +106,15 @@ pub struct AssembleOptions {
     pub downloads: Option<std::path::PathBuf>,
 }
 
+/// The CA files the accounts trust beyond the usual roots (self-signed servers).
+fn extra_ca_files(settings: &Settings) -> Vec<std::path::PathBuf> {
+    settings
+        .accounts
+        .iter()
+        .filter_map(|a| a.tls_ca_file.clone())
+        .collect()
+}
+
 /// A seed for identifiers, from the clock (only their uniqueness matters).
 pub(crate) fn rand_seed() -> u64 {
     std::time::SystemTime::now()
@@ -137,11 +146,7 @@ pub async fn assemble(
             announce_ip: Some(local_ip_towards(settings)),
             user_agent: format!("Wink/{}", env!("CARGO_PKG_VERSION")),
             dns_servers: settings.dns_servers.clone(),
-            extra_ca_files: settings
-                .accounts
-                .iter()
-                .filter_map(|a| a.tls_ca_file.clone())
-                .collect(),
+            extra_ca_files: extra_ca_files(settings),
         })
         .await?,
     );
@@ -154,7 +159,14 @@ pub async fn assemble(
         Some(account) => chat_streams::relay_for(account, secrets.as_ref()).await?,
         None => None,
     };
-    let streams = chat_streams(bind.ip(), &agent, downloads, relay).await?;
+    let streams = chat_streams(
+        bind.ip(),
+        &agent,
+        downloads,
+        relay,
+        &extra_ca_files(settings),
+    )
+    .await?;
     let ports = Ports {
         signaling: agent.clone(),
         streams,

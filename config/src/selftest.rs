@@ -114,9 +114,10 @@ async fn side(user: &str, hz: f64, profile: &MediaProfile) -> Result<Side, Selft
     let id = account.id.clone();
     // The selftest takes no files: received ones would go to a folder nobody reads.
     let nowhere = std::env::temp_dir().join("wink-selftest-downloads");
-    let streams = crate::assemble::chat_streams(Ipv4Addr::LOCALHOST.into(), &agent, nowhere, None)
-        .await
-        .map_err(|e| start(&e))?;
+    let streams =
+        crate::assemble::chat_streams(Ipv4Addr::LOCALHOST.into(), &agent, nowhere, None, &[])
+            .await
+            .map_err(|e| start(&e))?;
     let ports = Ports {
         signaling: agent.clone(),
         streams,

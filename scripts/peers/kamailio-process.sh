@@ -87,3 +87,41 @@ crash() {
     rm -f "$pid_file"
     echo "$peer_name killed"
 }
+
+# A throw-away CA and a server certificate it signs for wink.test and ADDRESS, fresh on
+# every start, in DIR/tls (clients trust DIR/tls/ca.pem, as a user trusts a company CA;
+# strict verifiers such as rustls refuse a CA certificate used directly as the server's),
+# and the kamailio tls module's config for them in DIR/tls.cfg.
+#   write_test_tls DIR ADDRESS
+write_test_tls() {
+    local dir=$1 address=$2
+    mkdir -p "$dir/tls"
+    chmod 700 "$dir/tls"
+    {
+        openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
+            -keyout "$dir/tls/ca-key.pem" -out "$dir/tls/ca.pem" \
+            -subj "/CN=Wink test CA" \
+            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
+        openssl req -newkey rsa:2048 -nodes -keyout "$dir/tls/key.pem" -out "$dir/tls/server.csr" \
+            -subj "/CN=wink.test" &&
+        printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:wink.test,IP:%s\n' "$address" \
+            >"$dir/tls/server.ext" &&
+        openssl x509 -req -in "$dir/tls/server.csr" -CA "$dir/tls/ca.pem" -CAkey "$dir/tls/ca-key.pem" \
+            -CAcreateserial -days 30 -extfile "$dir/tls/server.ext" -out "$dir/tls/cert.pem"
+    } >"$dir/tls/openssl.log" 2>&1 || { cat "$dir/tls/openssl.log" >&2; die "openssl failed"; }
+
+    cat >"$dir/tls.cfg" <<EOF
+# written by scripts/peers/kamailio-process.sh
+[server:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+private_key = $dir/tls/key.pem
+certificate = $dir/tls/cert.pem
+
+[client:default]
+method = TLSv1.2+
+verify_certificate = no
+require_certificate = no
+EOF
+}

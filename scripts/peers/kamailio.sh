@@ -109,36 +109,7 @@ write_configs() {
     mkdir -p "$run_dir/tls" "$run_dir/runtime"
     chmod 700 "$run_dir/tls"
 
-    # A throw-away CA and a server certificate it signs for wink.test / 127.0.0.1, fresh on
-    # every start: clients trust ca.pem (as a user trusts a company CA); strict verifiers
-    # (rustls) refuse a CA certificate used directly as the server's.
-    {
-        openssl req -x509 -newkey rsa:2048 -nodes -days 30 \
-            -keyout "$run_dir/tls/ca-key.pem" -out "$run_dir/tls/ca.pem" \
-            -subj "/CN=Wink test CA" \
-            -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" &&
-        openssl req -newkey rsa:2048 -nodes -keyout "$run_dir/tls/key.pem" -out "$run_dir/tls/server.csr" \
-            -subj "/CN=wink.test" &&
-        printf 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:wink.test,IP:%s\n' "$address" \
-            >"$run_dir/tls/server.ext" &&
-        openssl x509 -req -in "$run_dir/tls/server.csr" -CA "$run_dir/tls/ca.pem" -CAkey "$run_dir/tls/ca-key.pem" \
-            -CAcreateserial -days 30 -extfile "$run_dir/tls/server.ext" -out "$run_dir/tls/cert.pem"
-    } >"$run_dir/tls/openssl.log" 2>&1 || { cat "$run_dir/tls/openssl.log" >&2; die "openssl failed"; }
-
-    cat >"$run_dir/tls.cfg" <<EOF
-# written by scripts/peers/kamailio.sh
-[server:default]
-method = TLSv1.2+
-verify_certificate = no
-require_certificate = no
-private_key = $run_dir/tls/key.pem
-certificate = $run_dir/tls/cert.pem
-
-[client:default]
-method = TLSv1.2+
-verify_certificate = no
-require_certificate = no
-EOF
+    write_test_tls "$run_dir" "$address"
 
     sed -e "s|@ADDRESS@|$address|g" \
         -e "s|@NEXT_HOPS@|$next_hops|g" \

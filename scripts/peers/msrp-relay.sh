@@ -23,6 +23,8 @@ cfg_file="$run_dir/msrp-relay.cfg"
 peer_name="msrp relay"
 address=127.0.0.1
 port="${WINK_MSRP_RELAY_PORT:-2855}"
+# msrps (TLS) beside it, with a throw-away CA ($run_dir/tls/ca.pem) as kamailio.sh makes.
+tls_port="${WINK_MSRP_RELAY_TLS_PORT:-$((port + 100))}"
 debug_level="${WINK_MSRP_RELAY_DEBUG:-2}"
 # shellcheck source=kamailio-process.sh
 source "$here/kamailio-process.sh"
@@ -56,7 +58,9 @@ start() {
         return 0
     fi
     mkdir -p "$run_dir/runtime"
+    write_test_tls "$run_dir" "$address"
     sed -e "s|@ADDRESS@|$address|g" -e "s|@PORT@|$port|g" -e "s|@DEBUG@|$debug_level|g" \
+        -e "s|@TLS_PORT@|$tls_port|g" -e "s|@TLS_CONFIG@|$run_dir/tls.cfg|g" \
         -e "s|@MODULES@|$modules/|g" "$here/msrp-relay.cfg" >"$cfg_file"
     local args=(-f "$cfg_file" -Y "$run_dir/runtime" -w "$run_dir" -m 32 -M 8 -a no)
     kamailio "${args[@]}" -c >"$run_dir/check.log" 2>&1 || { cat "$run_dir/check.log" >&2; die "config check failed ($cfg_file)"; }
@@ -68,7 +72,7 @@ start() {
     for i in $(seq 1 50); do   # 50 x 0.2 s = 10 s at most
         [ -d "/proc/$pid" ] || { tail -n 30 "$log_file" >&2; rm -f "$pid_file"; die "kamailio exited during start-up"; }
         if probe; then
-            echo "msrp relay running (pid $pid) on msrp://$address:$port;tcp, log $log_file"
+            echo "msrp relay running (pid $pid) on msrp://$address:$port;tcp and msrps://$address:$tls_port;tcp (CA $run_dir/tls/ca.pem), log $log_file"
             return 0
         fi
         sleep 0.2

@@ -1,4 +1,5 @@
-//! The tokio driver: one TCP connection carrying one [`Session`]. It reads into the session,
+//! The tokio driver: one TCP (or TLS, `msrps`) connection carrying one [`Session`]. It
+//! reads into the session,
 //! writes what the session hands out, wakes it at its deadlines, reads the files it streams,
 //! and passes its events on. Writing has its own task, so a side that sends a large file
 //! still reads what comes in (two sides both writing can never block each other).
@@ -10,9 +11,11 @@ use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use std::sync::Arc;
+
+use rustls_pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf};
 use tokio::net::TcpStream;
-use tokio::net::tcp::OwnedReadHalf;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 use tracing::{debug, warn};
@@ -30,31 +33,77 @@ const EVENT_QUEUE: usize = 256;
 /// Frames written ahead of the socket.
 const WRITE_QUEUE: usize = 8;
 
-/// A TCP connection to the other side or a relay, with the bytes read from it so far.
-#[derive(Debug)]
+/// What a connection runs over: TCP, or TLS over TCP.
+trait ByteStream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> ByteStream for T {}
+
+/// A connection to the other side or a relay, with the bytes read from it so far.
 pub struct Connection {
-    stream: TcpStream,
+    stream: Box<dyn ByteStream>,
     read: Vec<u8>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("read", &self.read.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Connection {
     pub(crate) fn with_read(stream: TcpStream, read: Vec<u8>) -> Self {
-        Self { stream, read }
+        Self {
+            stream: Box::new(stream),
+            read,
+        }
     }
 
-    /// Opens a connection to the host and port of `uri` (the first hop of a `To-Path`,
-    /// or a relay).
+    /// Opens a TCP connection to the host and port of `uri` (the first hop of a
+    /// `To-Path`, or a relay); an `msrps:` URI is refused (see [`Connection::connect_with`]).
     ///
     /// # Errors
     /// The connect error, or [`io::ErrorKind::TimedOut`].
     pub async fn connect(uri: &MsrpUri) -> io::Result<Self> {
+        Self::connect_with(uri, None).await
+    }
+
+    /// Opens a connection to `uri`: TCP for `msrp:`, TLS with `tls` (the roots it
+    /// trusts) for `msrps:`, the certificate checked against the URI's host.
+    ///
+    /// # Errors
+    /// The connect or handshake error; [`io::ErrorKind::TimedOut`];
+    /// [`io::ErrorKind::Unsupported`] for `msrps:` without `tls`.
+    pub async fn connect_with(
+        uri: &MsrpUri,
+        tls: Option<&Arc<rustls::ClientConfig>>,
+    ) -> io::Result<Self> {
         let host = uri.host().trim_matches(['[', ']']);
         let port = uri.port().unwrap_or(2855);
+        let timed_out = || io::Error::new(io::ErrorKind::TimedOut, "connecting timed out");
         let stream = tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect((host, port)))
             .await
-            .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "connecting timed out"))??;
+            .map_err(|_| timed_out())??;
         stream.set_nodelay(true)?;
-        Ok(Self::with_read(stream, Vec::new()))
+        if !uri.is_secure() {
+            return Ok(Self::with_read(stream, Vec::new()));
+        }
+        let tls = tls.ok_or_else(|| {
+            io::Error::new(
+                io::ErrorKind::Unsupported,
+                "msrps (TLS) is not set up for this connection",
+            )
+        })?;
+        let name = ServerName::try_from(host.to_owned())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+        let connector = tokio_rustls::TlsConnector::from(Arc::clone(tls));
+        let secured = tokio::time::timeout(CONNECT_TIMEOUT, connector.connect(name, stream))
+            .await
+            .map_err(|_| timed_out())??;
+        Ok(Self {
+            stream: Box::new(secured),
+            read: Vec::new(),
+        })
     }
 
     /// Authenticates to the relay this connection goes to (RFC 4976): returns its
@@ -264,7 +313,7 @@ async fn drive(
     mut commands: mpsc::UnboundedReceiver<Command>,
     events: mpsc::Sender<Event>,
 ) {
-    let (reader, mut writer) = connection.stream.into_split();
+    let (reader, mut writer) = tokio::io::split(connection.stream);
     let (write_queue, mut to_write) = mpsc::channel::<Vec<u8>>(WRITE_QUEUE);
     let writing = tokio::spawn(async move {
         while let Some(bytes) = to_write.recv().await {
@@ -301,7 +350,7 @@ async fn drive(
 }
 
 async fn run_loop(
-    mut reader: OwnedReadHalf,
+    mut reader: ReadHalf<Box<dyn ByteStream>>,
     session: &mut Session,
     commands: &mut mpsc::UnboundedReceiver<Command>,
     events: &mpsc::Sender<Event>,

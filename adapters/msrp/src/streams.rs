@@ -73,6 +73,9 @@ pub struct StreamsConfig {
     pub max_message_size: u64,
     /// Where received files are saved.
     pub downloads: PathBuf,
+    /// The roots trusted for `msrps:` (TLS) connections, a relay's above all; without it
+    /// only `msrp:` is used.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Chat streams over MSRP.
@@ -172,7 +175,8 @@ impl MsrpStreams {
         let session_id = self.new_session_id();
         let local = self.local_uri(&session_id);
         if let Some(relay) = &self.config.relay {
-            let mut connection = Connection::connect(&relay.uri).await.map_err(|e| {
+            let connection = Connection::connect_with(&relay.uri, self.config.tls.as_ref()).await;
+            let mut connection = connection.map_err(|e| {
                 StreamError::Connection(format!("cannot reach the MSRP relay {}: {e}", relay.uri))
             })?;
             let seed = self
@@ -202,7 +206,7 @@ impl MsrpStreams {
     fn section(&self, path: &[MsrpUri], setup: Setup) -> MessageSection {
         let first = path.first();
         MessageSection {
-            secure: false,
+            secure: first.is_some_and(MsrpUri::is_secure),
             port: first.and_then(MsrpUri::port).unwrap_or(0),
             address: first.and_then(|uri| uri.host().trim_matches(['[', ']']).parse().ok()),
             path: path.iter().map(ToString::to_string).collect(),
@@ -330,6 +334,7 @@ impl MsrpStreams {
             we_connect,
             msrp,
             carries,
+            tls: self.config.tls.clone(),
             streams: Arc::clone(&self.streams),
             events: self.events.clone(),
         };

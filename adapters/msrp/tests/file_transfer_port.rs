@@ -19,6 +19,7 @@ fn config(downloads: &Path) -> StreamsConfig {
         relay: None,
         max_message_size: 1 << 20,
         downloads: downloads.to_owned(),
+        tls: None,
     }
 }
 

@@ -6,7 +6,11 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use std::sync::Arc;
 use wink_digest::Credentials;
+
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
 use wink_msrp::{MsrpStreams, MsrpUri, RelaySettings, StreamsConfig};
 use wink_ports::stream::EventStream;
 use wink_ports::{MessageId, MessageStreamPort, OutgoingMessage, SessionId, StreamEvent};
@@ -30,6 +34,7 @@ fn config(relay_user: Option<&str>) -> StreamsConfig {
         relay,
         max_message_size: 1 << 20,
         downloads: std::env::temp_dir().join("wink-msrp-test-unused"),
+        tls: None,
     }
 }
 
@@ -56,9 +61,46 @@ async fn next(
     }
 }
 
+/// The test relay over TLS (`msrps:`) for `user`, trusting the relay's test CA.
+fn tls_config(user: &str) -> StreamsConfig {
+    let need = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!(
+                "{name} is not set: run inside scripts/in-test-namespace.sh, which starts the relay"
+            )
+        })
+    };
+    let (address, ca) = (
+        need("WINK_TEST_MSRP_RELAY_TLS"),
+        need("WINK_TEST_MSRP_RELAY_CA"),
+    );
+    let mut roots = rustls::RootCertStore::empty();
+    for certificate in CertificateDer::pem_file_iter(&ca).expect("the relay's CA file") {
+        roots.add(certificate.unwrap()).unwrap();
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let mut config = config(Some(user));
+    if let Some(relay) = &mut config.relay {
+        relay.uri = MsrpUri::parse(&format!("msrps://{address};tcp")).unwrap();
+    }
+    config.tls = Some(Arc::new(tls));
+    config
+}
+
 async fn chat(alice_relay: Option<&str>, bob_relay: Option<&str>) {
-    let alice = MsrpStreams::new(config(alice_relay), 1).await.unwrap();
-    let bob = MsrpStreams::new(config(bob_relay), 2).await.unwrap();
+    chat_between(config(alice_relay), config(bob_relay)).await;
+}
+
+async fn chat_between(alice: StreamsConfig, bob: StreamsConfig) {
+    let alice_relay = alice.relay.clone();
+    let alice = MsrpStreams::new(alice, 1).await.unwrap();
+    let bob = MsrpStreams::new(bob, 2).await.unwrap();
     let (mut alice_events, mut bob_events) = (alice.events(), bob.events());
     let (on_alice, on_bob) = (
         SessionId::new("call-a").unwrap(),
@@ -150,6 +192,49 @@ async fn a_chat_stream_offered_answered_and_used_directly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chat_stream_through_the_relay_on_both_sides() {
     chat(Some("alice"), Some("bob")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chat_through_the_relay_over_tls_on_both_sides() {
+    let (alice, bob) = (tls_config("alice"), tls_config("bob"));
+    let offer_is_secure = {
+        let streams = MsrpStreams::new(tls_config("carol"), 7).await.unwrap();
+        let offer = streams
+            .offer(&SessionId::new("probe").unwrap())
+            .await
+            .unwrap();
+        offer.secure && offer.path[0].starts_with("msrps://")
+    };
+    assert!(
+        offer_is_secure,
+        "the offer says TCP/TLS/MSRP and the path starts with msrps"
+    );
+    chat_between(alice, bob).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_whose_certificate_is_not_trusted_is_refused_in_words() {
+    let mut untrusting = tls_config("alice");
+    // Only the usual roots: the relay's test CA is not among them.
+    untrusting.tls = Some(Arc::new(
+        rustls::ClientConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(rustls::RootCertStore::empty())
+        .with_no_client_auth(),
+    ));
+    let streams = MsrpStreams::new(untrusting, 8).await.unwrap();
+    let refused = streams
+        .offer(&SessionId::new("untrusted").unwrap())
+        .await
+        .unwrap_err();
+    let said = refused.to_string();
+    assert!(
+        said.contains("cannot reach the MSRP relay msrps://") && said.contains("certificate"),
+        "{said}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -66,7 +66,12 @@ pub(crate) async fn chat_streams(
     agent: &SipAgent,
     downloads: PathBuf,
     relay: Option<RelaySettings>,
+    extra_ca_files: &[PathBuf],
 ) -> Result<Arc<MsrpStreams>, StreamError> {
+    // The roots SIP over TLS trusts, the accounts' own CA files included (a bad file was
+    // already refused when SIP started).
+    let tls = wink_sip::streams::tls_config(extra_ca_files)
+        .map_err(|e| StreamError::Connection(e.to_string()))?;
     let announce = bind
         .is_unspecified()
         .then(|| *agent.announced_ip().borrow());
@@ -76,6 +81,7 @@ pub(crate) async fn chat_streams(
         relay,
         max_message_size: MAX_CHAT_MESSAGE,
         downloads,
+        tls: Some(tls),
     };
     Ok(Arc::new(
         MsrpStreams::new(config, super::rand_seed()).await?,

@@ -51,20 +51,51 @@ fn relay() -> String {
 
 #[test]
 fn a_chat_goes_through_the_accounts_msrp_relay_on_both_sides() {
-    let relay = relay();
+    chat_through(&["--msrp-relay", &relay()], "63");
+}
+
+#[test]
+fn a_chat_goes_through_the_relay_over_tls_when_the_account_says_msrps() {
+    let need = |name: &str| {
+        std::env::var(name).unwrap_or_else(|_| {
+            panic!(
+                "{name} is not set: run inside scripts/in-test-namespace.sh, which starts the relay"
+            )
+        })
+    };
+    let relay = format!("msrps://{};tcp", need("WINK_TEST_MSRP_RELAY_TLS"));
+    let ca = need("WINK_TEST_MSRP_RELAY_CA");
+    chat_through(&["--msrp-relay", &relay, "--tls-ca-file", &ca], "67");
+}
+
+/// alice<n> chats with bob<n>, both accounts added with `relay_options`: the line arrives
+/// and is reported delivered.
+fn chat_through(relay_options: &[&str], n: &str) {
+    let (alice_user, bob_user) = (format!("alice{n}"), format!("bob{n}"));
     let bob = Sandbox::new();
-    common::sip_account_with(&bob, "bob63", "bob63-pw", &["--msrp-relay", &relay]);
+    common::sip_account_with(&bob, &bob_user, &format!("{bob_user}-pw"), relay_options);
     let listener = common::Listener::start(&bob, &["--auto-answer", "--duration", "12"]);
     let alice = Sandbox::new();
-    common::sip_account_with(&alice, "alice63", "alice63-pw", &["--msrp-relay", &relay]);
-    let out = chat_to(&alice, "bob63@wink.test", "through the relay\n");
+    common::sip_account_with(
+        &alice,
+        &alice_user,
+        &format!("{alice_user}-pw"),
+        relay_options,
+    );
+    let out = chat_to(
+        &alice,
+        &format!("{bob_user}@wink.test"),
+        "through the relay\n",
+    );
     let said = String::from_utf8_lossy(&out.stdout);
     let errors = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{said}\n{errors}");
     assert!(said.contains("line 1: delivered"), "{said}\n{errors}");
     let bob_saw = listener.finish();
     assert!(
-        bob_saw.contains("message from alice63@wink.test: through the relay"),
+        bob_saw.contains(&format!(
+            "message from {alice_user}@wink.test: through the relay"
+        )),
         "{bob_saw}"
     );
 }

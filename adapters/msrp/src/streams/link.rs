@@ -29,6 +29,8 @@ pub(super) struct Start {
     pub msrp: Session,
     /// A chat, or a file.
     pub carries: Carries,
+    /// The roots trusted for `msrps:`.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
     /// The streams (the link marks its own up, then closed).
     pub streams: Arc<Mutex<HashMap<SessionId, Stream>>>,
     /// Where events go.
@@ -46,6 +48,7 @@ impl Start {
             we_connect,
             msrp,
             carries,
+            tls,
             streams,
             events,
         } = self;
@@ -54,7 +57,7 @@ impl Start {
             Some(Pending::Listening(expected)) if !we_connect => {
                 expected.connection(CONNECT_WAIT).await
             }
-            _ => Connection::connect(&first_hop).await,
+            _ => Connection::connect_with(&first_hop, tls.as_ref()).await,
         };
         let connection = match connection {
             Ok(connection) => connection,
