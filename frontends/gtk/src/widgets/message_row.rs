@@ -111,6 +111,12 @@ impl MessageRow {
         };
         imp.state_icon.set_visible(icon.is_some());
         imp.state_icon.set_icon_name(icon);
+        // Red with the words beside it (a failure's icon came out black in the screenshot).
+        if line.failed() {
+            imp.state_icon.add_css_class("error");
+        } else {
+            imp.state_icon.remove_css_class("error");
+        }
         imp.resend_button.set_visible(line.can_resend());
         if line.can_resend() {
             let parameter = (address.to_owned(), line.key.to_string()).to_variant();
