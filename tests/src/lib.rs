@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod baresip;
+pub mod files;
 pub mod msrp_relay;
 pub mod profile;
 pub mod relay;

@@ -11,6 +11,7 @@ use futures_util::StreamExt;
 use wink_msrp::{MsrpStreams, StreamsConfig};
 use wink_ports::stream::EventStream;
 use wink_ports::{MessageStreamPort, SessionId, StreamEvent};
+use wink_tests::files::varied_file;
 
 fn config(downloads: &Path) -> StreamsConfig {
     StreamsConfig {
@@ -38,19 +39,10 @@ async fn next(
     }
 }
 
-/// A file of `len` bytes that no two offsets of which look alike for long.
+/// A file of `len` bytes in `folder`, its content varied along its length.
 fn make_file(folder: &Path, name: &str, len: usize) -> (PathBuf, Vec<u8>) {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let content: Vec<u8> = (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect();
     let path = folder.join(name);
-    std::fs::write(&path, &content).unwrap();
+    let content = varied_file(&path, len);
     (path, content)
 }
 

@@ -12,21 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::logged_listener::LoggedListener;
 use common::{Sandbox, wink};
-
-/// A file of `len` bytes whose content differs along its length.
-fn make_file(path: &Path, len: usize) -> Vec<u8> {
-    let mut state = 0x2545_F491_4F6C_DD1D_u64;
-    let content: Vec<u8> = (0..len / 8)
-        .flat_map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state.to_le_bytes()
-        })
-        .collect();
-    std::fs::write(path, &content).expect("the test file is written");
-    content
-}
+use wink_tests::files::varied_file;
 
 fn send_file_args<'a>(target: &'a str, file: &'a str) -> [&'a str; 7] {
     [
@@ -77,7 +63,7 @@ fn a_200_mb_file_arrives_whole_with_a_progress_bar() {
     let alice = Sandbox::new();
     common::sip_account(&alice, "alice71");
     let file = alice.root().join("holiday.mkv");
-    let content = make_file(&file, 200 << 20);
+    let content = varied_file(&file, 200 << 20);
 
     let out = wink(
         &alice,
@@ -185,7 +171,7 @@ fn a_transfer_cut_by_the_receiver_fails_saves_nothing_and_resumes_when_sent_agai
     let alice = Sandbox::new();
     common::sip_account(&alice, "alice72");
     let file = alice.root().join("backup.tar");
-    let content = make_file(&file, 200 << 20);
+    let content = varied_file(&file, 200 << 20);
 
     // The receiver dies part way, at the same byte every run: the kernel kills it
     // (SIGXFSZ) when its part file reaches 64 MiB, with no BYE and no MSRP goodbye.

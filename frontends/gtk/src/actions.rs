@@ -304,3 +304,17 @@ impl TransferAction {
         }
     }
 }
+
+/// Binds `shortcut` (GTK's trigger syntax, e.g. `<Control>Return`) to the action `name` of
+/// a widget class; nothing without one.
+pub(crate) fn bind_shortcut<K>(klass: &mut K, name: &'static str, shortcut: Option<&str>)
+where
+    K: gtk::subclass::widget::WidgetClassExt,
+{
+    if let Some(trigger) = shortcut.and_then(gtk::ShortcutTrigger::parse_string) {
+        klass.add_shortcut(&gtk::Shortcut::new(
+            Some(trigger),
+            Some(gtk::NamedAction::new(name)),
+        ));
+    }
+}

@@ -8,6 +8,7 @@ use std::process::Command;
 use std::sync::Mutex;
 
 use wink_tests::baresip::Baresip;
+use wink_tests::files::varied_file;
 
 /// One desktop session at a time: Xvfb servers and the apps' D-Bus names stay apart.
 static DESKTOP: Mutex<()> = Mutex::new(());
@@ -226,20 +227,6 @@ fn wink_cli() -> PathBuf {
     cli
 }
 
-/// A file of `len` bytes whose content differs along its length.
-fn make_file(path: &Path, len: usize) {
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    let content: Vec<u8> = (0..len / 8)
-        .flat_map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state.to_le_bytes()
-        })
-        .collect();
-    std::fs::write(path, content).expect("the test file is written");
-}
-
 /// Puts one contact (`name`, `address`) in the profile's store under `home`.
 fn add_contact(home: &Path, name: &str, address: &str) {
     tokio::runtime::Runtime::new()
@@ -320,9 +307,9 @@ fn chat_and_files(user: &str, peer_user: &str, part: &str) {
     );
     // The file we send (big enough for the bar to be seen moving) and the one we get.
     let ours = home.path().join("holiday.mkv");
-    make_file(&ours, 200 << 20);
+    varied_file(&ours, 200 << 20);
     let theirs = peer.root().join("minutes.pdf");
-    make_file(&theirs, 3 << 20);
+    varied_file(&theirs, 3 << 20);
     run_scenario(
         "chat_and_files.py",
         &[

@@ -129,15 +129,7 @@ mod imp {
                         move |window, _, parameter| window.run_action(action, parameter),
                     ),
                 }
-                if let Some(trigger) = action
-                    .shortcut()
-                    .and_then(gtk::ShortcutTrigger::parse_string)
-                {
-                    klass.add_shortcut(&gtk::Shortcut::new(
-                        Some(trigger),
-                        Some(gtk::NamedAction::new(action.name())),
-                    ));
-                }
+                crate::actions::bind_shortcut(klass, action.name(), action.shortcut());
             }
         }
 
